@@ -1,0 +1,3 @@
+from ars_docs.cli import main
+
+main()

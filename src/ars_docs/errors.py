@@ -1,0 +1,70 @@
+"""Expected errors: each prints as a French message, exits with code 1, no traceback.
+
+Anything that is not an `ArsDocsError` is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file, 1-based line and column as editors show them."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        if not self.column:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the user's input, with where it is."""
+
+    location: Location
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.location} : {self.field} : {self.message}"
+        return f"{self.location} : {self.message}"
+
+
+class ArsDocsError(click.ClickException):
+    """An expected failure, reported to the user in French."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(f"Erreur : {self.format_message()}", err=True, file=file)
+
+
+class InvalidInput(ArsDocsError):
+    """The project's data or templates are wrong: every problem found, at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        count = len(self.problems)
+        header = "1 erreur" if count == 1 else f"{count} erreurs"
+        lines = [f"{header} dans les données ou les gabarits :"]
+        lines += [f"  {problem}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """The path as the user knows it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,79 @@
+"""Value types shared by every document family, with French error messages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+
+class Record(BaseModel):
+    """Base of every data model: a misspelt key is an error, values never change after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("ne doit pas être vide")
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\u00ad\u200d":
+            raise ValueError(f"caractère de contrôle interdit (U+{ord(char):04X})")
+    return unicodedata.normalize("NFC", value)
+
+
+_IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def check_identifier(value: str) -> str:
+    if not _IDENTIFIER.fullmatch(value):
+        raise ValueError(
+            f"identifiant « {value} » invalide : lettres minuscules sans accent, chiffres et tirets "
+            "(par exemple « chu-reims »)")
+    return value
+
+
+def _check_email(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValueError(f"adresse électronique invalide « {value} »") from None
+
+
+def _digits(count: int, what: str):  # type: ignore[no-untyped-def]
+    def check(value: str) -> str:
+        if not re.fullmatch(rf"\d{{{count}}}", value):
+            raise ValueError(f"{what} invalide « {value} » : {count} chiffres attendus")
+        return value
+    return check
+
+
+def _check_url(value: str) -> str:
+    if not re.fullmatch(r"https://[^\s<>\"]+", value):
+        raise ValueError(f"lien invalide « {value} » : une adresse https:// attendue")
+    return value
+
+
+_YES = {"oui", "true", "vrai", "yes"}
+_NO = {"non", "false", "faux", "no"}
+
+
+def _yes_no(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() in _YES | _NO:
+        return value.strip().lower() in _YES
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"doit valoir « oui » ou « non », pas « {value} »")
+
+
+Text = Annotated[str, AfterValidator(_check_text)]
+Identifier = Annotated[str, AfterValidator(check_identifier)]
+Email = Annotated[str, AfterValidator(_check_email)]
+PostalCode = Annotated[str, AfterValidator(_digits(5, "code postal"))]
+Finess = Annotated[str, AfterValidator(_digits(9, "numéro FINESS"))]
+Url = Annotated[str, AfterValidator(_check_url)]
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]

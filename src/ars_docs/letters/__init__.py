@@ -1,0 +1,1 @@
+"""Invitation letters: one personalised letter per recipient, in Word and PDF."""

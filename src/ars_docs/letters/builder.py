@@ -1,0 +1,200 @@
+"""The letters family: `data/recipients.yaml`, `data/webinaires.yaml` and `data/courriers/*.yaml`
+become one letter per recipient and per letter, under `out/letters/<letter>/`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ars_docs.builders import Builder, Job, ProblemCollector
+from ars_docs.doctree import Block, Columns, Document
+from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.fields import check_identifier
+from ars_docs.letters.models import Establishment, Letter, Recipient, RecipientsFile, Webinar, WebinarsFile
+from ars_docs.letters.salutation import address_term, full_name, function_title, salutation
+from ars_docs.markdown import MarkupError, parse_markdown
+from ars_docs.project import Project
+from ars_docs.templating import markdown_environment, template_problem
+from ars_docs.typography import typeset
+from ars_docs.validation import validate
+from ars_docs.yamlsource import YamlDocument, load_yaml
+
+RECIPIENTS = "data/recipients.yaml"
+WEBINARS = "data/webinaires.yaml"
+LETTERS = "data/courriers"
+HEAD_TEMPLATES = ("expediteur.md", "destinataire.md")
+BEFORE_BODY, AFTER_BODY = "ouverture.md", "signature.md"
+
+
+@dataclass(frozen=True)
+class LetterSource:
+    id: str
+    letter: Letter
+    source: YamlDocument
+
+
+@dataclass(frozen=True)
+class MailingData:
+    establishments: list[Establishment]
+    recipients_source: YamlDocument
+    webinars: dict[str, Webinar]
+    letters: list[LetterSource]
+
+
+def slug(text: str) -> str:
+    """ASCII, lowercase, dashes: `Éloïse Müller-Lefèvre` -> `eloise-muller-lefevre`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def recipient_slug(recipient: Recipient, position: int) -> str:
+    return slug(f"{recipient.prenom} {recipient.nom}") or f"destinataire-{position + 1}"
+
+
+def _load(project: Project, name: str, model: type[Any]) -> tuple[Any, YamlDocument]:
+    source = load_yaml(project.root / name, name)
+    return validate(model, source), source
+
+
+def _load_letter(project: Project, path: Path) -> LetterSource:
+    name = project.name(path)
+    source = load_yaml(path, name)
+    letter = validate(Letter, source)
+    try:
+        check_identifier(path.stem)
+    except ValueError:
+        raise InvalidInput([Problem(Location(name), "",
+                                    f"nom de fichier « {path.name} » invalide : l'identifiant du courrier "
+                                    "s'écrit en minuscules sans accent, chiffres et tirets")]) from None
+    return LetterSource(path.stem, letter, source)
+
+
+def load_mailing(project: Project) -> MailingData:
+    collector = ProblemCollector()
+    recipients = collector.attempt(_load, project, RECIPIENTS, RecipientsFile)
+    webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile)
+    letter_paths = sorted((project.root / LETTERS).glob("*.yaml"))
+    if not letter_paths:
+        collector.add([Problem(Location(LETTERS), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
+    letters = [collector.attempt(_load_letter, project, path) for path in letter_paths]
+    collector.raise_if_any()
+    assert recipients is not None and webinars is not None
+    data = MailingData(recipients[0].etablissements, recipients[1],
+                       {webinar.id: webinar for webinar in webinars[0].webinaires},
+                       [letter for letter in letters if letter is not None])
+    collector.add(_duplicates(data.establishments, data.recipients_source))
+    collector.add(_duplicate_webinars(webinars[0].webinaires, webinars[1]))
+    collector.add(_dangling(project, data))
+    collector.raise_if_any()
+    return data
+
+
+def _duplicates(establishments: list[Establishment], source: YamlDocument) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for index, establishment in enumerate(establishments):
+        path = ("etablissements", index, "id")
+        if establishment.id in seen:
+            first = source.locate(("etablissements", seen[establishment.id], "id")).line
+            yield Problem(source.locate(path), "etablissements[%d].id" % (index + 1),
+                          f"identifiant « {establishment.id} » en double (déjà utilisé ligne {first})")
+        else:
+            seen[establishment.id] = index
+        people: dict[str, int] = {}
+        for position, recipient in enumerate(establishment.destinataires):
+            key = recipient_slug(recipient, position)
+            where = ("etablissements", index, "destinataires", position)
+            if key in people:
+                first = source.locate(("etablissements", index, "destinataires", people[key])).line
+                yield Problem(source.locate(where), f"etablissements[{index + 1}].destinataires[{position + 1}]",
+                              f"destinataire en double : {recipient.prenom} {recipient.nom} figure déjà "
+                              f"ligne {first} pour « {establishment.nom} »")
+            else:
+                people[key] = position
+
+
+def _duplicate_webinars(webinars: list[Webinar], source: YamlDocument) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for index, webinar in enumerate(webinars):
+        if webinar.id in seen:
+            first = source.locate(("webinaires", seen[webinar.id], "id")).line
+            yield Problem(source.locate(("webinaires", index, "id")), f"webinaires[{index + 1}].id",
+                          f"identifiant « {webinar.id} » en double (déjà utilisé ligne {first})")
+        seen.setdefault(webinar.id, index)
+
+
+def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
+    for item in data.letters:
+        if item.letter.webinaire not in data.webinars:
+            known = ", ".join(sorted(data.webinars))
+            yield Problem(item.source.locate(("webinaire",)), "webinaire",
+                          f"webinaire « {item.letter.webinaire} » inconnu dans {WEBINARS} (connus : {known})")
+        if not (project.templates / "letters" / item.letter.gabarit).is_file():
+            yield Problem(item.source.locate(("gabarit",)), "gabarit",
+                          f"gabarit introuvable « templates/letters/{item.letter.gabarit} »")
+
+
+def addressee(recipient: Recipient) -> dict[str, Any]:
+    """What templates know of the recipient: the data, plus how to address them."""
+    return {**recipient.model_dump(), "salutation": salutation(recipient), "appel": address_term(recipient),
+            "nom_complet": full_name(recipient), "titre_fonction": function_title(recipient)}
+
+
+class _Composer:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.folder = project.templates / "letters"
+        self.environment = markdown_environment(self.folder)
+
+    def part(self, template: str, context: dict[str, Any]) -> tuple[Block, ...]:
+        path = self.folder / template
+        try:
+            return parse_markdown(self.environment.get_template(template).render(context))
+        except jinja2.TemplateNotFound:
+            raise InvalidInput([Problem(Location(self.project.name(path)), "", "gabarit introuvable")]) from None
+        except MarkupError as error:
+            raise InvalidInput([Problem(Location(self.project.name(path), error.line), "", str(error))]) from None
+        except Exception as error:  # any failure inside a template is the template's, located there
+            raise InvalidInput([template_problem(error, path, self.project.root)]) from None
+
+    def letter(self, item: LetterSource, webinar: Webinar, establishment: Establishment,
+               recipient: Recipient) -> Document:
+        context = {"courrier": item.letter, "webinaire": webinar, "etablissement": establishment,
+                   "destinataire": addressee(recipient)}
+        head = Columns(tuple(self.part(name, context) for name in HEAD_TEMPLATES))
+        blocks = (head, *self.part(BEFORE_BODY, context), *self.part(item.letter.gabarit, context),
+                  *self.part(AFTER_BODY, context))
+        letter = item.letter
+        return typeset(Document(
+            title=f"{letter.titre} — {establishment.nom} — {full_name(recipient)}",
+            date=letter.date, blocks=blocks, author=letter.signataire.organisme, subject=letter.objet,
+            keywords=(establishment.nom, item.id)))
+
+
+class LettersBuilder(Builder):
+    name = "letters"
+    label = "courriers"
+    family = "letters"
+    shell = "lettre"
+
+    def jobs(self, project: Project) -> list[Job]:
+        data = load_mailing(project)
+        composer = _Composer(project)
+        collector = ProblemCollector()
+        jobs: list[Job] = []
+        for item in data.letters:
+            webinar = data.webinars[item.letter.webinaire]
+            folder = project.out / "letters" / item.id
+            for establishment in data.establishments:
+                for position, recipient in enumerate(establishment.destinataires):
+                    document = collector.attempt(composer.letter, item, webinar, establishment, recipient)
+                    if document is not None:
+                        stem = folder / f"{establishment.id}--{recipient_slug(recipient, position)}"
+                        jobs.append(Job(document, stem))
+        collector.raise_if_any()
+        return jobs

@@ -1,0 +1,146 @@
+"""The data a project officer writes for a mailing (documented in the README)."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from ars_docs.fields import Email, Finess, Identifier, PostalCode, Record, Text, Url, YesNo
+
+Civility = Literal["Madame", "Monsieur"]
+Function = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]
+Honorific = Literal["Mme", "M.", "Dr", "Pr"]
+
+
+class Recipient(Record):
+    """A person the letter is addressed to (`destinataires`)."""
+
+    civilite: Civility | None = None
+    prenom: Text
+    nom: Text
+    fonction: Function
+    service: Text | None = None
+    """The department or pole, for `chef_service` and `chef_pole`."""
+    email: Email
+    formule: Text | None = None
+    """Salutation written by hand (`Madame la Professeure,`), replacing the computed one."""
+
+
+class Establishment(Record):
+    """A health establishment and the people there who receive the letter (`etablissements`)."""
+
+    id: Identifier
+    nom: Text
+    finess: Finess | None = None
+    adresse: Annotated[list[Text], Field(min_length=1, max_length=3)]
+    code_postal: PostalCode
+    ville: Text
+    destinataires: Annotated[list[Recipient], Field(min_length=1)]
+
+
+class RecipientsFile(Record):
+    """`data/recipients.yaml`."""
+
+    etablissements: Annotated[list[Establishment], Field(min_length=1)]
+
+
+class Organizer(Record):
+    nom: Text
+    email: Email
+
+
+class Webinar(Record):
+    """An online meeting announced by a letter (`data/webinaires.yaml`)."""
+
+    id: Identifier
+    titre: Text
+    date: datetime.date
+    debut: datetime.time
+    fin: datetime.time
+    fuseau: Text = "Europe/Paris"
+    lien: Url
+    organisateur: Organizer | None = None
+
+    @field_validator("fin")
+    @classmethod
+    def _ends_after_start(cls, end: datetime.time, info: ValidationInfo) -> datetime.time:
+        start = info.data.get("debut")
+        if start is not None and end <= start:
+            raise ValueError(f"le webinaire finit ({end:%H:%M}) avant de commencer ({start:%H:%M})")
+        return end
+
+    @field_validator("fuseau")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"fuseau horaire inconnu « {zone} » (par exemple Europe/Paris)") from None
+        return zone
+
+
+class WebinarsFile(Record):
+    """`data/webinaires.yaml`."""
+
+    webinaires: Annotated[list[Webinar], Field(min_length=1)]
+
+
+class Agent(Record):
+    """An agent of the ARS who follows the case (`Affaire suivie par`)."""
+
+    titre: Honorific
+    prenom: Text
+    nom: Text
+    email: Email
+    telephone: Text
+
+
+class Sender(Record):
+    direction: Text
+    service: Text
+    suivi_par: Annotated[list[Agent], Field(min_length=1, max_length=3)]
+
+
+class Signatory(Record):
+    titre: Honorific | None = None
+    prenom: Text
+    nom: Text
+    fonction: Text
+    """As printed above the name: `Le Directeur de la Direction de la politique médico-soignante`."""
+    delegation: Text
+    """`Pour la directrice générale et par délégation`."""
+    organisme: Text
+    signature_electronique: YesNo = True
+
+
+class Reply(Record):
+    date_limite: datetime.date
+    adresse: Email
+
+
+class Letter(Record):
+    """One letter of a mailing (`data/courriers/<id>.yaml`)."""
+
+    titre: Text
+    """Short title, used in the document properties."""
+    gabarit: Text
+    """Body template in `templates/letters/` (Markdown and Jinja)."""
+    webinaire: Identifier
+    lieu: Text
+    date: datetime.date
+    objet: Text
+    references: list[Text] = []
+    expediteur: Sender
+    signataire: Signatory
+    reponse: Reply
+    annexe: Text | None = None
+
+    @field_validator("gabarit")
+    @classmethod
+    def _markdown_file(cls, name: str) -> str:
+        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".md"):
+            raise ValueError(f"gabarit « {name} » invalide : un nom de fichier .md de templates/letters/")
+        return name

@@ -1,0 +1,49 @@
+"""How a recipient is addressed, from civility and function (domain rules §2). Never guessed:
+without a civility, the letter says `Madame, Monsieur,`."""
+
+from __future__ import annotations
+
+from ars_docs.letters.models import Recipient
+
+# function -> (feminine, masculine, neutral) title
+_TITLES: dict[str, tuple[str, str, str]] = {
+    "directeur": ("Directrice", "Directeur", "Direction"),
+    "directeur_general": ("Directrice générale", "Directeur général", "Direction générale"),
+    "president_cme": ("Présidente de la commission médicale d'établissement",
+                      "Président de la commission médicale d'établissement",
+                      "Présidence de la commission médicale d'établissement"),
+    "chef_service": ("Cheffe de service", "Chef de service", "Chefferie de service"),
+    "chef_pole": ("Cheffe de pôle", "Chef de pôle", "Chefferie de pôle"),
+}
+
+
+def function_title(recipient: Recipient) -> str:
+    """`Directrice`, `Chef de pôle`, or the neutral `Direction` when the civility is unknown."""
+    feminine, masculine, neutral = _TITLES[recipient.fonction]
+    if recipient.civilite == "Madame":
+        return feminine
+    if recipient.civilite == "Monsieur":
+        return masculine
+    return neutral
+
+
+def address_term(recipient: Recipient) -> str:
+    """What the closing formula repeats: `Madame la Directrice`, `Madame, Monsieur`."""
+    if recipient.formule:
+        return recipient.formule.rstrip().rstrip(",").rstrip()
+    if recipient.civilite == "Madame":
+        return f"Madame la {function_title(recipient)}"
+    if recipient.civilite == "Monsieur":
+        return f"Monsieur le {function_title(recipient)}"
+    return "Madame, Monsieur"
+
+
+def salutation(recipient: Recipient) -> str:
+    """The opening line: `Madame la Directrice,`."""
+    return f"{address_term(recipient)},"
+
+
+def full_name(recipient: Recipient) -> str:
+    """`Madame Claire MARTIN`: surname in capitals, as French administrative mail writes it."""
+    name = f"{recipient.prenom} {recipient.nom.upper()}"
+    return f"{recipient.civilite} {name}" if recipient.civilite else name

@@ -1,0 +1,78 @@
+"""A project folder: `arsdocs.yaml` (settings), `data/`, `templates/`, `out/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field
+
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
+from ars_docs.fields import Record, Text
+from ars_docs.validation import validate
+from ars_docs.yamlsource import YamlDocument, load_yaml
+
+SETTINGS_FILE = "arsdocs.yaml"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class Settings(Record):
+    """Settings of a project (`arsdocs.yaml`)."""
+
+    logo: Text
+    """Path (from the project folder) of the brand block printed at the top of the first page, PNG."""
+    logo_texte: Text
+    """Alternative text of the brand block, for screen readers."""
+    logo_hauteur_mm: float = Field(default=22.0, gt=5, le=60)
+    """Printed height of the brand block, in millimetres."""
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    settings: Settings
+    settings_source: YamlDocument
+
+    @classmethod
+    def open(cls, root: Path) -> Project:
+        root = root.resolve()
+        settings_path = root / SETTINGS_FILE
+        if not settings_path.is_file():
+            raise ArsDocsError(
+                f"aucun projet arsdocs dans « {root} » : le fichier {SETTINGS_FILE} est introuvable "
+                "(placez-vous dans le dossier du projet ou indiquez-le avec --projet DOSSIER)")
+        source = load_yaml(settings_path, SETTINGS_FILE)
+        project = cls(root, validate(Settings, source), source)
+        project.check_logo()
+        return project
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    def name(self, path: Path) -> str:
+        return relative_name(path, self.root)
+
+    @property
+    def logo(self) -> Path:
+        return (self.root / self.settings.logo).resolve()
+
+    def check_logo(self) -> None:
+        where = self.settings_source.locate(("logo",))
+        try:
+            head = self.logo.read_bytes()[:8]
+        except OSError:
+            raise InvalidInput([Problem(where, "logo", f"fichier introuvable « {self.settings.logo} »")]) from None
+        if head != _PNG_SIGNATURE:
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » n'est pas une image PNG")])
+
+    def locate_file(self, path: Path) -> Location:
+        return Location(self.name(path))

@@ -1,0 +1,66 @@
+"""One document tree, two files: PDF through the HTML shell and WeasyPrint, DOCX through the Word shell."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from ars_docs.doctree import Document
+from ars_docs.output import write_atomically
+from ars_docs.project import Project
+from ars_docs.writers.docx import DocxWriter
+from ars_docs.writers.html import html_blocks
+from ars_docs.writers.pdf import PdfWriter
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    docx: bytes
+
+
+def epoch_of(day: datetime.date) -> int:
+    """Noon UTC on the document's date: the time stamped wherever a format wants one."""
+    return calendar.timegm(datetime.datetime.combine(day, datetime.time(12, 0)).timetuple())
+
+
+class Publisher:
+    """Renders the documents of one family with its shells `<family>/<shell>.html` and `.docx`."""
+
+    def __init__(self, project: Project, family: str, shell: str) -> None:
+        self.project = project
+        self.folder = project.templates / family
+        html_loader = jinja2.FileSystemLoader(self.folder)
+        self.html_shell = SandboxedEnvironment(loader=html_loader, autoescape=True,
+                                               undefined=jinja2.StrictUndefined).get_template(f"{shell}.html")
+        self.pdf = PdfWriter((project.templates, project.logo))
+        docx_shell = self.folder / f"{shell}.docx"
+        self.docx = DocxWriter(docx_shell, project.name(docx_shell))
+
+    def html(self, document: Document, fields: Mapping[str, Any]) -> str:
+        settings = self.project.settings
+        return self.html_shell.render(
+            document=document, corps=Markup(html_blocks(document.blocks)),
+            logo=self.project.logo.as_uri(), logo_texte=settings.logo_texte, **fields)
+
+    def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> Rendered:
+        fields = fields or {}
+        pdf = self.pdf.render(self.html(document, fields), self.folder, name, epoch_of(document.date))
+        docx = self.docx.render(document, {"document": document, **fields}, self.project.logo,
+                                self.project.settings.logo_hauteur_mm)
+        return Rendered(pdf, docx)
+
+    @staticmethod
+    def write(rendered: Rendered, stem: Path) -> list[Path]:
+        targets = [stem.with_suffix(".docx"), stem.with_suffix(".pdf")]
+        write_atomically(targets[0], rendered.docx)
+        write_atomically(targets[1], rendered.pdf)
+        return targets

@@ -1,0 +1,106 @@
+"""Jinja for body templates written in Markdown.
+
+Every value a template prints is escaped for Markdown, so data is never read as markup:
+`Clinique *A* & <B>` prints as typed. Helpers that build markup on purpose return `Markdown`.
+A variable the data does not have is an error (StrictUndefined), located in the template.
+"""
+
+from __future__ import annotations
+
+
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ars_docs import frenchdates
+from ars_docs.errors import Location, Problem, relative_name
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^:\"'$=])")
+
+
+class Markdown(str):
+    """A string that is already Markdown, printed as is."""
+
+
+def escape_markdown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Markdown):
+        return value
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+
+
+def mail_link(address: str) -> Markdown:
+    """`[address](mailto:address)`: the address stays clickable and is never retouched."""
+    return Markdown(f"[{escape_markdown(address)}](<mailto:{address}>)")
+
+
+def web_link(url: str, text: str | None = None) -> Markdown:
+    return Markdown(f"[{escape_markdown(text or url)}](<{url}>)")
+
+
+FILTERS: Mapping[str, Callable[..., Any]] = {
+    "date_longue": frenchdates.long_date,
+    "date_courte": frenchdates.short_date,
+    "heure": frenchdates.clock_time,
+    "courriel": mail_link,
+    "lien": web_link,
+}
+
+
+def markdown_environment(folder: Path) -> SandboxedEnvironment:
+    environment = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        finalize=escape_markdown,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(FILTERS)
+    return environment
+
+
+def template_problem(error: Exception, template_path: Path, root: Path) -> Problem:
+    """A Jinja failure as a located problem: the template's file, line and, when the
+    offending name can be found on that line, its column."""
+    name = relative_name(template_path, root)
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return Problem(Location(name, error.lineno or 1, 1), "", f"syntaxe de gabarit invalide : {error.message}")
+    line = _template_line(error, template_path)
+    message = _french_template_error(error)
+    column = 0
+    quoted = re.search(r"'([^']+)'", str(error))
+    if line and quoted:
+        source_lines = template_path.read_text(encoding="utf-8").splitlines()
+        if line <= len(source_lines):
+            column = source_lines[line - 1].find(quoted.group(1)) + 1
+    return Problem(Location(name, line or 1, column), "", message)
+
+
+def _template_line(error: Exception, template_path: Path) -> int:
+    wanted = str(template_path.resolve())
+    line = 0
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename and str(Path(frame.filename).resolve()) == wanted:
+            line = frame.lineno or 0
+    return line
+
+
+def _french_template_error(error: Exception) -> str:
+    text = str(error)
+    attribute = re.fullmatch(r"'(.+)' has no attribute '(.+)'", text)
+    if attribute:
+        return f"variable inconnue « {attribute.group(2)} » (absente des données de « {attribute.group(1)} »)"
+    undefined = re.fullmatch(r"'(.+)' is undefined", text)
+    if undefined:
+        return f"variable inconnue « {undefined.group(1)} » : les données n'en fournissent pas"
+    return f"erreur dans le gabarit : {text}"
+
+
+def render_template(environment: SandboxedEnvironment, template: str, context: Mapping[str, Any]) -> str:
+    return environment.get_template(template).render(context)

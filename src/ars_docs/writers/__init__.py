@@ -1,0 +1,1 @@
+"""Writers: the document tree into HTML (for WeasyPrint) and into Word."""

@@ -1,0 +1,227 @@
+"""Document tree to Word, inside a Word shell rendered by docxtpl.
+
+The shell (`<family>/<name>.docx`) carries page setup, styles, header and footer and the fields
+around the body; the body is `{{p corps }}`, a subdocument written here. A division's paragraphs
+take the shell's style `ARS <role>`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docxtpl import DocxTemplate, InlineImage
+from jinja2.sandbox import SandboxedEnvironment
+
+from ars_docs.doctree import (Block, Cell, Columns, Division, Document, Heading, Inline, LineBreak,
+                              ListBlock, Paragraph, Run, Table)
+from ars_docs.errors import ArsDocsError
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+class DocxShellError(ArsDocsError):
+    """The Word shell lacks something the document needs."""
+
+
+class _BodyWriter:
+    """Appends blocks to a python-docx container (the subdocument, a table cell)."""
+
+    def __init__(self, subdoc: Any, shell_name: str, text_width: Emu) -> None:
+        self.subdoc = subdoc
+        self.shell_name = shell_name
+        self.text_width = text_width
+        styles = subdoc.part.styles
+        self.paragraph_styles = {s.name for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+
+    def style(self, name: str) -> str:
+        if name not in self.paragraph_styles:
+            raise DocxShellError(f"le gabarit Word « {self.shell_name} » n'a pas de style « {name} »")
+        return name
+
+    def blocks(self, container: Any, blocks: tuple[Block, ...], style: str | None, width: Emu) -> None:
+        for block in blocks:
+            self.block(container, block, style, width)
+
+    def block(self, container: Any, block: Block, style: str | None, width: Emu) -> None:
+        if isinstance(block, Paragraph):
+            self.paragraph(container, block.inlines, style or self.style("Normal"))
+        elif isinstance(block, Heading):
+            self.paragraph(container, block.inlines, self.style(f"Heading {block.level}"))
+        elif isinstance(block, ListBlock):
+            list_style = self.style("List Number" if block.ordered else "List Bullet")
+            for item in block.items:
+                self.paragraph(container, item.inlines, list_style)
+        elif isinstance(block, Table):
+            self.table(container, block, width)
+        elif isinstance(block, Division):
+            self.blocks(container, block.blocks, self.style(f"ARS {block.role}"), width)
+        elif isinstance(block, Columns):
+            self.columns(container, block, style, width)
+
+    def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str) -> DocxParagraph:
+        paragraph = container.add_paragraph(style=style)
+        for inline in inlines:
+            if isinstance(inline, LineBreak):
+                paragraph.add_run().add_break()
+            elif inline.link:
+                self.hyperlink(paragraph, inline)
+            else:
+                self.run(paragraph, inline)
+        return paragraph
+
+    @staticmethod
+    def run(paragraph: DocxParagraph, inline: Run) -> Any:
+        run = paragraph.add_run(inline.text)
+        run.bold = inline.bold or None
+        run.italic = inline.italic or None
+        if inline.superscript:
+            run.font.superscript = True
+        return run
+
+    def hyperlink(self, paragraph: DocxParagraph, inline: Run) -> None:
+        assert inline.link is not None
+        relation = self.subdoc.part.relate_to(inline.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), relation)
+        run = self.run(paragraph, inline)
+        run.style = "Hyperlink" if "Hyperlink" in {s.name for s in self.subdoc.part.styles} else None
+        link.append(run._r)
+        paragraph._p.append(link)
+
+    def table(self, container: Any, table: Table, width: Emu) -> None:
+        grid = container.add_table(rows=len(table.rows), cols=table.width)
+        grid.style = "Table Grid"
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        self._set_widths(grid, width)
+        for r, row in enumerate(table.rows):
+            if r < table.header_rows:
+                _repeat_as_header(grid.rows[r])
+            for c, cell in enumerate(row):
+                if cell is not None:
+                    self._fill(grid, r, c, cell, bold=r < table.header_rows)
+
+    def _fill(self, grid: DocxTable, r: int, c: int, cell: Cell, bold: bool) -> None:
+        target = grid.cell(r, c)
+        if cell.colspan > 1 or cell.rowspan > 1:
+            target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+        style = self.style("ARS tableau")
+        first = target.paragraphs[0]
+        first.style = style
+        for index, paragraph in enumerate(cell.paragraphs):
+            inlines = paragraph.inlines
+            if bold:
+                inlines = tuple(i if isinstance(i, LineBreak) else Run(i.text, True, i.italic, i.superscript, i.link)
+                                for i in inlines)
+            if index == 0:
+                for inline in inlines:
+                    if isinstance(inline, LineBreak):
+                        first.add_run().add_break()
+                    else:
+                        self.run(first, inline)
+            else:
+                self.paragraph(target, inlines, style)
+
+    def columns(self, container: Any, block: Columns, style: str | None, width: Emu) -> None:
+        grid = container.add_table(rows=1, cols=len(block.columns))
+        _no_borders(grid)
+        self._set_widths(grid, width)
+        column_width = Emu(int(width / len(block.columns)))
+        for index, column in enumerate(block.columns):
+            cell = grid.cell(0, index)
+            placeholder = cell.paragraphs[0]
+            self.blocks(cell, column, style, column_width)
+            placeholder._p.getparent().remove(placeholder._p)
+
+    @staticmethod
+    def _set_widths(grid: DocxTable, width: Emu) -> None:
+        grid.autofit = False
+        count = len(grid.columns)
+        column_width = Emu(int(width / count))
+        for column in grid.columns:
+            column.width = column_width
+        for row in grid.rows:
+            for cell in row.cells:
+                cell.width = column_width
+
+
+def _repeat_as_header(row: Any) -> None:
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _no_borders(grid: DocxTable) -> None:
+    properties = grid._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
+    properties.append(borders)
+
+
+def normalized_zip(data: bytes) -> bytes:
+    """The same package with fixed timestamps and order: python-docx stamps the current time."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, source.read(name))
+    return output.getvalue()
+
+
+class DocxWriter:
+    """Renders documents into one Word shell."""
+
+    def __init__(self, shell: Path, shell_name: str) -> None:
+        self.shell = shell
+        self.shell_name = shell_name
+        self.environment = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+    def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float) -> bytes:
+        template = DocxTemplate(self.shell)
+        template.init_docx()
+        section = template.docx.sections[0]
+        text_width = Emu(section.page_width - section.left_margin - section.right_margin)
+        subdoc = template.new_subdoc()
+        writer = _BodyWriter(subdoc, self.shell_name, text_width)
+        writer.blocks(subdoc, document.blocks, None, text_width)
+        context: dict[str, Any] = {**fields, "corps": subdoc}
+        context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""
+        template.render(context, jinja_env=self.environment, autoescape=True)
+        _set_properties(template, document)
+        buffer = io.BytesIO()
+        template.save(buffer)
+        return normalized_zip(buffer.getvalue())
+
+
+def _set_properties(template: DocxTemplate, document: Document) -> None:
+    properties = template.docx.core_properties
+    moment = datetime.datetime.combine(document.date, datetime.time(12, 0))
+    properties.title = document.title
+    properties.author = document.author
+    properties.last_modified_by = document.author
+    properties.subject = document.subject
+    properties.keywords = ", ".join(document.keywords)
+    properties.language = document.language
+    properties.created = moment
+    properties.modified = moment
+    properties.revision = 1

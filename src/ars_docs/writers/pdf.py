@@ -1,0 +1,99 @@
+"""HTML to PDF with WeasyPrint: confined to the project's files, warnings are errors,
+and the bytes depend on the inputs only (SOURCE_DATE_EPOCH, fixed identifier)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ars_docs.errors import ArsDocsError
+
+
+class PdfError(ArsDocsError):
+    """WeasyPrint could not render the document as written."""
+
+
+def _confined_fetcher(allowed: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves only files inside the allowed folders; no network, no other file."""
+
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise ValueError(f"adresse refusée (seuls les fichiers du projet sont lus) : {url}")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path == root or root in path.parents for root in allowed):
+                raise ValueError(f"fichier refusé, hors du projet : {path}")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": kind})
+
+    return ConfinedFetcher()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _warnings_collected() -> Iterator[_Collect]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+@contextmanager
+def _source_date(epoch: int) -> Iterator[None]:
+    """fontTools stamps subset fonts with the time unless SOURCE_DATE_EPOCH is set."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = before or str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+
+
+class PdfWriter:
+    """Renders HTML pages to PDF, reusing fonts and image caches across documents."""
+
+    def __init__(self, allowed_folders: tuple[Path, ...]) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.allowed = tuple(folder.resolve() for folder in allowed_folders)
+        self.fetcher = _confined_fetcher(self.allowed)
+        self.fonts = FontConfiguration()
+        self.cache: dict[str, object] = {}
+
+    def render(self, html: str, base: Path, name: str, epoch: int) -> bytes:
+        from weasyprint import HTML
+
+        with _warnings_collected() as warnings, _source_date(epoch):
+            document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=self.fetcher)
+            pdf = document.write_pdf(
+                font_config=self.fonts, cache=self.cache,
+                pdf_identifier=hashlib.sha256(name.encode()).hexdigest()[:32].encode())
+        if warnings.messages:
+            details = "\n  ".join(dict.fromkeys(warnings.messages))
+            raise PdfError(f"le PDF « {name} » n'a pas pu être composé proprement :\n  {details}")
+        assert isinstance(pdf, bytes)
+        return pdf

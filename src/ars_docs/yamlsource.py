@@ -1,0 +1,151 @@
+"""YAML loading that remembers where every value came from.
+
+Every scalar is read as a string (or None when empty): the schema, not YAML's implicit typing,
+decides what a value is, so `08011` stays a postal code, `14:00` a time and `non` a word.
+Only the standard tags are allowed; a duplicate key is an error, not a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ars_docs.errors import InvalidInput, Location, Problem
+
+PathKey = tuple[str | int, ...]
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+_NULL_TAG = "tag:yaml.org,2002:null"
+_MAX_NODES = 200_000  # far above any real data file; stops alias bombs
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: plain data plus the position of each value and key."""
+
+    name: str
+    data: Any
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: PathKey, *, key: bool = False) -> Location:
+        """The position of `path`, or of its nearest ancestor present in the file."""
+        marks = self.keys if key else self.values
+        for size in range(len(path), -1, -1):
+            prefix = path[:size]
+            found = marks.get(prefix) or self.values.get(prefix)
+            if found:
+                return Location(self.name, *found)
+        return Location(self.name, 1, 1)
+
+
+def _position(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+class _Reader:
+    def __init__(self, document: YamlDocument) -> None:
+        self.document = document
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(Location(self.document.name, *_position(node.start_mark)), "", message))
+
+    def read(self, node: yaml.Node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise _TooLarge()
+        self.document.values.setdefault(path, _position(node.start_mark))
+        if node.tag not in _ALLOWED_TAGS:
+            self.problem(node, f"étiquette YAML non autorisée « {node.tag} »")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.read_mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
+        if node.tag == _NULL_TAG and node.style is None:
+            return None
+        return node.value
+
+    def read_mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.problem(key_node, "une clé doit être un simple mot")
+                continue
+            key = key_node.value
+            if key in result:
+                first = self.document.keys[(*path, key)]
+                self.problem(key_node, f"clé « {key} » en double (déjà définie ligne {first[0]})")
+                continue
+            self.document.keys[(*path, key)] = _position(key_node.start_mark)
+            result[key] = self.read(value_node, (*path, key))
+        return result
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InvalidInput(
+            [Problem(Location(name, line, column), "",
+                     f"le fichier n'est pas encodé en UTF-8 (octet 0x{raw[error.start]:02x}) ; "
+                     "enregistrez-le en UTF-8")]
+        ) from None
+
+
+_TAB_PROBLEM = "found character '\\t'"
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, name: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, column = _position(mark) if mark else (1, 1)
+    detail = (error.problem or "").strip()
+    if detail.startswith(_TAB_PROBLEM):
+        french = "tabulation interdite : en YAML, indentez avec des espaces"
+    else:
+        context = f" ({error.context})" if error.context else ""
+        french = f"syntaxe YAML invalide : {detail}{context}"
+    return Problem(Location(name, line, column), "", french)
+
+
+def load_yaml(path: Path, name: str) -> YamlDocument:
+    """Parse `path` (shown to the user as `name`); raise InvalidInput on any problem."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput([Problem(Location(name), "", "fichier introuvable")]) from None
+    except OSError as error:
+        raise InvalidInput([Problem(Location(name), "", f"lecture impossible ({error.strerror})")]) from None
+    text = _decode(raw, name)
+    document = YamlDocument(name, None)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        raise InvalidInput([_syntax_problem(error, name)]) from None
+    except yaml.YAMLError as error:
+        raise InvalidInput([Problem(Location(name, 1, 1), "", f"syntaxe YAML invalide : {error}")]) from None
+    if root is None:
+        raise InvalidInput([Problem(Location(name, 1, 1), "", "le fichier est vide")])
+    reader = _Reader(document)
+    try:
+        document.data = reader.read(root, ())
+    except _TooLarge:
+        raise InvalidInput([Problem(Location(name, 1, 1), "",
+                                    "document trop volumineux (trop de valeurs ou d'alias imbriqués)")]) from None
+    if reader.problems:
+        raise InvalidInput(reader.problems)
+    return document

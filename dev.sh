@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Quick start (see README):
+#   ./dev.sh build   installs everything, then builds every example document into out/
+#   ./dev.sh test    installs everything, then runs the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# What WeasyPrint needs to lay out and subset fonts; what the tests need to read the outputs back.
+BUILD_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
+TEST_PACKAGES=(libreoffice-writer-nogui poppler-utils)
+
+install_system_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    echo "Paquets système manquants (à installer avec le gestionnaire de paquets) : ${missing[*]}" >&2
+    exit 1
+  fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installation des paquets système : ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_python_environment() {
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+}
+
+case "${1:-}" in
+  build)
+    install_system_packages "${BUILD_PACKAGES[@]}"
+    install_python_environment
+    .venv/bin/arsdocs check
+    .venv/bin/arsdocs build all
+    ;;
+  test)
+    install_system_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_python_environment
+    exec .venv/bin/python -m pytest "${@:2}"
+    ;;
+  *)
+    echo "Usage : ./dev.sh build | test [options de pytest]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,55 @@
+"""Test projects are copies of the repository's example (templates, settings, data), sometimes
+with a file replaced from tests/roots/, built in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ars_docs.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+ROOTS = Path(__file__).resolve().parent / "roots"
+
+
+def copy_project(target: Path, root: str | None = None) -> Path:
+    """The example project, with the files of tests/roots/<root>/ laid over it."""
+    for name in ("templates", "data"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copy(REPO / "arsdocs.yaml", target / "arsdocs.yaml")
+    if root:
+        shutil.copytree(ROOTS / root, target, dirs_exist_ok=True)
+    return target
+
+
+def run(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--projet", str(project), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    """Two establishments, three recipients: fast to build."""
+    return copy_project(tmp_path / "projet", "petit")
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's example project, built once for the session."""
+    project = copy_project(tmp_path_factory.mktemp("exemple") / "projet")
+    result = run(project, "build", "letters")
+    assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.fixture
+def edit() -> Callable[[Path, str, str], None]:
+    """Replace one exact piece of text in a file, failing if it is not there exactly once."""
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} not found once in {path}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return replace

@@ -1,0 +1,58 @@
+"""Reading generated files back, as a reader would: text of the PDF pages, paragraphs of the DOCX."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pypdf import PdfReader
+
+BULLET = "•"
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def pdf_body_text(path: Path) -> str:
+    """The text of every page, without the page numbers ("1/2") that the page furniture prints
+    and without list bullets, which Word draws from numbering rather than from text."""
+    pages = pdf_pages(path)
+    texts = []
+    for number, text in enumerate(pages, start=1):
+        furniture = re.compile(rf"(^\s*{number}/{len(pages)}\s*|\s*{number}/{len(pages)}\s*$)")
+        stripped, count = furniture.subn("", text, count=1)
+        assert count == 1, f"page {number} of {path.name} has no '{number}/{len(pages)}'"
+        texts.append(stripped.replace(BULLET, ""))
+    return "\n".join(texts)
+
+
+def docx_paragraphs(path: Path) -> list[str]:
+    """The body's paragraphs in reading order, table cells row by row (a merged cell once)."""
+    document = docx.Document(str(path))
+    return list(_paragraphs_in(document.element.body, document))
+
+
+def _paragraphs_in(element, parent) -> list[str]:  # type: ignore[no-untyped-def]
+    found: list[str] = []
+    for child in element.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            found.append(Paragraph(child, parent).text)
+        elif tag == "tbl":
+            seen: list[object] = []  # the cell elements themselves: ids of lxml proxies get reused
+            for row in Table(child, parent).rows:
+                for cell in row.cells:
+                    if any(cell._tc is element for element in seen):
+                        continue
+                    seen.append(cell._tc)
+                    found.extend(_paragraphs_in(cell._tc, cell))
+    return found
+
+
+def squash(text: str) -> str:
+    """Text without any white space: line breaks and spacing differ between layouts, words do not."""
+    return re.sub(r"\s+", "", text)

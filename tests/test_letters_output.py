@@ -1,0 +1,140 @@
+"""The example mailing, built once: every letter in both formats, saying the same thing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from ars_docs.doctree import inline_text, paragraphs
+from ars_docs.letters.builder import LettersBuilder
+from ars_docs.project import Project
+
+from readback import docx_paragraphs, pdf_body_text, pdf_pages, squash
+
+# Independent statement of the salutation rules (domain §2), to check the builder against.
+TITLES = {
+    "directeur": ("Directrice", "Directeur"),
+    "directeur_general": ("Directrice générale", "Directeur général"),
+    "president_cme": ("Présidente de la commission médicale d’établissement",
+                      "Président de la commission médicale d’établissement"),
+    "chef_service": ("Cheffe de service", "Chef de service"),
+    "chef_pole": ("Cheffe de pôle", "Chef de pôle"),
+}
+
+
+def expected_term(person: dict[str, str]) -> str:
+    if "formule" in person:
+        return person["formule"].rstrip(",")
+    if person.get("civilite") == "Madame":
+        return "Madame la " + TITLES[person["fonction"]][0]
+    if person.get("civilite") == "Monsieur":
+        return "Monsieur le " + TITLES[person["fonction"]][1]
+    return "Madame, Monsieur"
+
+
+def example_recipients() -> list[tuple[dict[str, object], dict[str, str]]]:
+    data = yaml.safe_load((Path(__file__).parents[1] / "data" / "recipients.yaml").read_text(encoding="utf-8"))
+    return [(establishment, person) for establishment in data["etablissements"]
+            for person in establishment["destinataires"]]
+
+
+def output_stem(project: Path, establishment: dict[str, object], person: dict[str, str]) -> Path:
+    folder = project / "out" / "letters" / "lancement-dsr"
+    surname = unicodedata.normalize("NFKD", person["nom"]).encode("ascii", "ignore").decode().lower()
+    matches = [path for path in folder.glob(f"{establishment['id']}--*.pdf") if surname in path.stem.split("--")[1]]
+    assert len(matches) == 1, (establishment["id"], person["nom"], matches)
+    return matches[0].with_suffix("")
+
+
+RECIPIENTS = example_recipients()
+IDS = [f"{e['id']}/{p['prenom']}-{p['nom']}" for e, p in RECIPIENTS]
+
+
+def test_one_pdf_and_one_docx_per_recipient_with_ascii_names(example_build: Path) -> None:
+    files = sorted((example_build / "out" / "letters" / "lancement-dsr").iterdir())
+    assert len(files) == 2 * len(RECIPIENTS) == 104
+    assert all(re.fullmatch(r"[a-z0-9-]+--[a-z0-9-]+\.(pdf|docx)", f.name) for f in files)
+
+
+@pytest.mark.parametrize(("establishment", "person"), RECIPIENTS, ids=IDS)
+def test_letter_is_personalised_in_both_formats(example_build: Path, establishment: dict[str, object],
+                                                person: dict[str, str]) -> None:
+    stem = output_stem(example_build, establishment, person)
+    term = expected_term(person)
+    closing = f"Nous vous prions d’agréer, {term}, l’expression de nos salutations distinguées."
+    name = str(establishment["nom"]).replace("'", "’")
+
+    body = docx_paragraphs(stem.with_suffix(".docx"))
+    assert f"{term}," in body, "salutation paragraph"
+    assert closing.replace(" ", "\u00a0", 0) in [p.replace("\u00a0", " ").replace("\u202f", " ") for p in body]
+    table = docx.Document(str(stem.with_suffix(".docx"))).tables[1]
+    assert table.cell(1, 0).text == name and table.cell(3, 0).text == name, "merged establishment cell"
+    assert [c.text for c in table.rows[0].cells] == ["Nom établissement adhérent", "Médecin référent",
+                                                     "Médecin référent", "Directeur référent", "Directeur référent"]
+
+    pdf = squash(pdf_body_text(stem.with_suffix(".pdf")))
+    assert squash(f"{term},") in pdf and squash(closing) in pdf
+    assert squash(f"Nom établissement adhérent Médecin référent Directeur référent {name} Nom Nom") in pdf
+
+
+@pytest.mark.parametrize(("establishment", "person"), RECIPIENTS, ids=IDS)
+def test_pdf_and_docx_carry_the_same_paragraph_sequence(example_build: Path, establishment: dict[str, object],
+                                                        person: dict[str, str]) -> None:
+    stem = output_stem(example_build, establishment, person)
+    body = docx_paragraphs(stem.with_suffix(".docx"))
+    assert len(body) >= 30, "the whole letter, not a fragment"
+    assert squash(pdf_body_text(stem.with_suffix(".pdf"))) == squash("".join(body))
+
+
+def test_docx_paragraphs_are_the_document_tree(example_build: Path) -> None:
+    """The Word body is exactly the tree's paragraphs, in order. Word needs an empty paragraph in
+    an empty table cell, and the shell's logo line has no text: empty paragraphs are left out."""
+    project = Project.open(example_build)
+    jobs = LettersBuilder().jobs(project)
+    for job in jobs[:5]:
+        expected = [inline_text(p.inlines) for p in paragraphs(job.document.blocks)]
+        assert [text for text in docx_paragraphs(job.stem.with_suffix(".docx")) if text] == expected
+
+
+def test_pages_numbered_and_fonts_embedded(example_build: Path) -> None:
+    path = next((example_build / "out" / "letters" / "lancement-dsr").glob("*.pdf"))
+    pages = pdf_pages(path)
+    assert len(pages) == 2
+    assert re.search(r"(^|\s)1/2(\s|$)", pages[0]) and re.search(r"(^|\s)2/2(\s|$)", pages[1])
+    reader = PdfReader(path)
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, "font embedded"
+    assert reader.metadata.title.startswith("Lancement du DSR de chirurgie pédiatrique en Grand Est — ")
+    docx_path = path.with_suffix(".docx")
+    with zipfile.ZipFile(docx_path) as package:
+        footer = "".join(package.read(n).decode() for n in package.namelist() if "footer" in n)
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
+
+
+def test_french_typography_in_both_formats(example_build: Path) -> None:
+    stem = output_stem(example_build, *RECIPIENTS[0])
+    document = docx.Document(str(stem.with_suffix(".docx")))
+    texts = [p.text for p in document.paragraphs]
+    objet = next(t for t in texts if t.startswith("Objet"))
+    assert objet.startswith("Objet\u00a0:")
+    assert any("n°\u00a0DGOS/R3/2023/125" in t for t in texts)
+    assert any(t.endswith("niveaux de recours\u202f;") for t in texts)
+    superscripts = [r.text for p in document.paragraphs for r in p.runs if r.font.superscript]
+    assert superscripts.count("er") >= 2, "1er août 2023, 1er juillet 1901"
+    bold = [r.text for p in document.paragraphs for r in p.runs if r.bold]
+    assert "instruction n°\u00a0DGOS/R3/2023/125 du 1" in bold
+    assert "\u202f;" in pdf_body_text(stem.with_suffix(".pdf"))
+
+
+def test_webinar_sentence_comes_from_the_webinar_data(example_build: Path) -> None:
+    stem = output_stem(example_build, *RECIPIENTS[0])
+    assert squash("est organisé le 22 mai 2026, de 14h00 à 15h30.") in squash(pdf_body_text(stem.with_suffix(".pdf")))

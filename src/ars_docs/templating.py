@@ -72,14 +72,23 @@ def template_problem(error: Exception, template_path: Path, root: Path) -> Probl
     if isinstance(error, jinja2.TemplateSyntaxError):
         return Problem(Location(name, error.lineno or 1, 1), "", f"syntaxe de gabarit invalide : {error.message}")
     line = _template_line(error, template_path)
-    message = _french_template_error(error)
+    missing = _missing_name(str(error))
     column = 0
-    quoted = re.search(r"'([^']+)'", str(error))
-    if line and quoted:
+    if line and missing:
         source_lines = template_path.read_text(encoding="utf-8").splitlines()
         if line <= len(source_lines):
-            column = source_lines[line - 1].find(quoted.group(1)) + 1
+            column = source_lines[line - 1].find(missing) + 1
+    if missing:
+        message = f"variable inconnue « {missing} » : les données n'en fournissent pas"
+    else:
+        message = f"erreur dans le gabarit : {error}"
     return Problem(Location(name, line or 1, column), "", message)
+
+
+def _missing_name(text: str) -> str | None:
+    """The name Jinja could not find: `'x' is undefined`, `'… object' has no attribute 'x'`."""
+    found = re.fullmatch(r"'.+' has no attribute '(.+)'", text) or re.fullmatch(r"'(.+)' is undefined", text)
+    return found.group(1) if found else None
 
 
 def _template_line(error: Exception, template_path: Path) -> int:
@@ -89,18 +98,3 @@ def _template_line(error: Exception, template_path: Path) -> int:
         if frame.filename and str(Path(frame.filename).resolve()) == wanted:
             line = frame.lineno or 0
     return line
-
-
-def _french_template_error(error: Exception) -> str:
-    text = str(error)
-    attribute = re.fullmatch(r"'(.+)' has no attribute '(.+)'", text)
-    if attribute:
-        return f"variable inconnue « {attribute.group(2)} » (absente des données de « {attribute.group(1)} »)"
-    undefined = re.fullmatch(r"'(.+)' is undefined", text)
-    if undefined:
-        return f"variable inconnue « {undefined.group(1)} » : les données n'en fournissent pas"
-    return f"erreur dans le gabarit : {text}"
-
-
-def render_template(environment: SandboxedEnvironment, template: str, context: Mapping[str, Any]) -> str:
-    return environment.get_template(template).render(context)

@@ -67,12 +67,12 @@ class Project:
 
     def check_logo(self) -> None:
         where = self.settings_source.locate(("logo",))
+        if self.root not in self.logo.parents:
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » est hors du dossier du projet : "
+                                        "copiez le fichier officiel dans le projet (par exemple templates/commun/)")])
         try:
             head = self.logo.read_bytes()[:8]
         except OSError:
             raise InvalidInput([Problem(where, "logo", f"fichier introuvable « {self.settings.logo} »")]) from None
         if head != _PNG_SIGNATURE:
             raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » n'est pas une image PNG")])
-
-    def locate_file(self, path: Path) -> Location:
-        return Location(self.name(path))

@@ -18,7 +18,7 @@ from ars_docs.output import write_atomically
 from ars_docs.project import Project
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import html_blocks
-from ars_docs.writers.pdf import PdfWriter
+from ars_docs.writers.pdf import PdfWriter, project_url
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Publisher:
         html_loader = jinja2.FileSystemLoader(self.folder)
         self.html_shell = SandboxedEnvironment(loader=html_loader, autoescape=True,
                                                undefined=jinja2.StrictUndefined).get_template(f"{shell}.html")
-        self.pdf = PdfWriter((project.templates, project.logo))
+        self.pdf = PdfWriter(project.root, (project.templates, project.logo))
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
 
@@ -49,11 +49,12 @@ class Publisher:
         settings = self.project.settings
         return self.html_shell.render(
             document=document, corps=Markup(html_blocks(document.blocks)),
-            logo=self.project.logo.as_uri(), logo_texte=settings.logo_texte, **fields)
+            logo=project_url(self.project.name(self.project.logo)), logo_texte=settings.logo_texte, **fields)
 
     def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> Rendered:
         fields = fields or {}
-        pdf = self.pdf.render(self.html(document, fields), self.folder, name, epoch_of(document.date))
+        pdf = self.pdf.render(self.html(document, fields), self.project.name(self.folder), name,
+                              epoch_of(document.date))
         docx = self.docx.render(document, {"document": document, **fields}, self.project.logo,
                                 self.project.settings.logo_hauteur_mm)
         return Rendered(pdf, docx)

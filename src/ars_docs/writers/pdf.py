@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ars_docs.errors import ArsDocsError
 
@@ -19,19 +19,30 @@ class PdfError(ArsDocsError):
     """WeasyPrint could not render the document as written."""
 
 
-def _confined_fetcher(allowed: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+# Resources are addressed under a host that can never resolve (RFC 2606), mapped onto the project
+# folder: the PDF then names its images the same wherever the project lies, and nothing is
+# fetched from anywhere else.
+PROJECT_HOST = "projet.arsdocs.invalid"
+PROJECT_URL = f"https://{PROJECT_HOST}/"
+
+
+def project_url(relative: str) -> str:
+    return PROJECT_URL + quote(relative)
+
+
+def _confined_fetcher(root: Path, allowed: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves only files inside the allowed folders; no network, no other file."""
+        """Serves only the allowed files of the project; no network, no other file."""
 
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             parts = urlsplit(url)
-            if parts.scheme != "file":
+            if parts.scheme != "https" or parts.netloc != PROJECT_HOST:
                 raise ValueError(f"adresse refusée (seuls les fichiers du projet sont lus) : {url}")
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path == root or root in path.parents for root in allowed):
-                raise ValueError(f"fichier refusé, hors du projet : {path}")
+            path = (root / unquote(parts.path).lstrip("/")).resolve()
+            if not any(path == folder or folder in path.parents for folder in allowed):
+                raise ValueError(f"fichier refusé, hors des dossiers permis du projet : {path}")
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": kind})
 
@@ -76,19 +87,19 @@ def _source_date(epoch: int) -> Iterator[None]:
 class PdfWriter:
     """Renders HTML pages to PDF, reusing fonts and image caches across documents."""
 
-    def __init__(self, allowed_folders: tuple[Path, ...]) -> None:
+    def __init__(self, root: Path, allowed: tuple[Path, ...]) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
-        self.allowed = tuple(folder.resolve() for folder in allowed_folders)
-        self.fetcher = _confined_fetcher(self.allowed)
+        self.fetcher = _confined_fetcher(root.resolve(), tuple(path.resolve() for path in allowed))
         self.fonts = FontConfiguration()
         self.cache: dict[str, object] = {}
 
-    def render(self, html: str, base: Path, name: str, epoch: int) -> bytes:
+    def render(self, html: str, base: str, name: str, epoch: int) -> bytes:
+        """`base`: the folder, relative to the project, that the HTML's relative URLs start from."""
         from weasyprint import HTML
 
         with _warnings_collected() as warnings, _source_date(epoch):
-            document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=self.fetcher)
+            document = HTML(string=html, base_url=project_url(base + "/"), url_fetcher=self.fetcher)
             pdf = document.write_pdf(
                 font_config=self.fonts, cache=self.cache,
                 pdf_identifier=hashlib.sha256(name.encode()).hexdigest()[:32].encode())

@@ -1,0 +1,77 @@
+"""Values are escaped on every path into HTML, Markdown and Word XML; outputs depend on inputs only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+
+from conftest import copy_project, run
+from readback import docx_paragraphs, pdf_body_text, squash
+
+Edit = Callable[[Path, str, str], None]
+HOSTILE = "Clinique A & B <Sud> \"l'Ouest\" *gras* {{ 7*7 }} {% if %} | ^^ \\ [x](https://exemple.fr)"
+
+
+def test_hostile_values_come_out_whole(small_project: Path, edit: Edit) -> None:
+    quoted = HOSTILE.replace("\\", "\\\\").replace('"', '\\"')
+    edit(small_project / "data/recipients.yaml", "nom: Centre hospitalier de Troyes", f'nom: "{quoted}"')
+    edit(small_project / "data/recipients.yaml", "nom: Royer", 'nom: "O\'Brien <b>"')
+    result = run(small_project, "build", "letters")
+    assert result.exit_code == 0, result.output
+    stem = small_project / "out/letters/lancement-dsr/ch-troyes--pierre-o-brien-b"
+    # The typography turns the apostrophe between letters into ’ and nothing else.
+    expected = HOSTILE.replace("l'Ouest", "l’Ouest")
+    table = docx.Document(str(stem.with_suffix(".docx"))).tables[1]
+    assert table.cell(1, 0).text == expected
+    body = docx_paragraphs(stem.with_suffix(".docx"))
+    assert any("Monsieur Pierre O’BRIEN <B>" in text for text in body)
+    assert squash(expected) in squash(pdf_body_text(stem.with_suffix(".pdf")))
+    assert "49" not in squash(pdf_body_text(stem.with_suffix(".pdf"))).replace("2026", "")
+
+
+def _outputs(project: Path) -> dict[str, bytes]:
+    folder = project / "out"
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:
+    first, second = copy_project(tmp_path / "a", "petit"), copy_project(tmp_path / "b", "petit")
+    assert run(first, "build", "letters").exit_code == 0
+    assert run(second, "build", "letters").exit_code == 0
+    assert run(second, "build", "letters").exit_code == 0  # again, over its own outputs
+    outputs = _outputs(first)
+    assert len(outputs) == 6
+    assert outputs == _outputs(second)
+
+
+def test_a_changed_input_changes_the_output(tmp_path: Path, edit: Edit) -> None:
+    """The reproducibility test above could pass with outputs that ignore their data; not so."""
+    first, second = copy_project(tmp_path / "a", "petit"), copy_project(tmp_path / "b", "petit")
+    edit(second / "data/webinaires.yaml", 'fin: "15:30"', 'fin: "16:00"')
+    run(first, "build", "letters")
+    run(second, "build", "letters")
+    a, b = _outputs(first), _outputs(second)
+    assert a.keys() == b.keys() and all(a[name] != b[name] for name in a)
+
+
+def test_templates_cannot_reach_outside_the_project(small_project: Path) -> None:
+    css = small_project / "templates/letters/lettre.css"
+    for reference, refusal in (("file:///etc/hostname", "adresse refusée"),
+                               ("http://127.0.0.1:9/x.png", "adresse refusée"),
+                               ("../../../../../../etc/hostname", "fichier refusé, hors des dossiers permis")):
+        original = css.read_text(encoding="utf-8")
+        css.write_text(original + f"\nbody {{ background: url({reference}); }}\n", encoding="utf-8")
+        result = run(small_project, "build", "letters")
+        css.write_text(original, encoding="utf-8")
+        assert result.exit_code == 1, reference
+        assert refusal in result.output, result.output
+        assert not (small_project / "out" / "letters").exists() or not any((small_project / "out").rglob("*.pdf"))
+
+
+def test_logo_must_be_inside_the_project(small_project: Path, edit: Edit) -> None:
+    edit(small_project / "arsdocs.yaml", "logo: templates/commun/bloc-marque-provisoire.png", "logo: ../logo.png")
+    result = run(small_project, "check")
+    assert result.exit_code == 1
+    assert "arsdocs.yaml:5:7 : logo : « ../logo.png » est hors du dossier du projet" in result.output

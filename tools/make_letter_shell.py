@@ -83,11 +83,11 @@ def build() -> bytes:
     _paragraph_style(document, "ARS destinataire", size=10.5, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(document, "ARS date", after=12, before=12, indent_mm=84, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(document, "ARS objet", after=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _paragraph_style(document, "ARS signature", after=0, indent_mm=84, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, "ARS signature", after=14, indent_mm=84, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(document, "ARS tampon", size=8, after=0, before=6, indent_mm=84,
                      align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(document, "ARS annexe", size=8.5, before=12, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _paragraph_style(document, "ARS tableau", size=9, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, "ARS tableau", size=9, after=2, before=2, align=WD_ALIGN_PARAGRAPH.LEFT)
     link = document.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
     link.font.color.rgb = RGBColor(0x00, 0x00, 0x91)
     link.font.underline = True

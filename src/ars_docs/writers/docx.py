@@ -20,7 +20,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm
+from docx.shared import Emu, Mm, Pt
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate, InlineImage
@@ -31,6 +31,7 @@ from ars_docs.doctree import (Block, Cell, Columns, Division, Document, Heading,
 from ars_docs.errors import ArsDocsError
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_SPACE_AFTER_TABLE = Pt(10)
 
 
 class DocxShellError(ArsDocsError):
@@ -53,8 +54,11 @@ class _BodyWriter:
         return name
 
     def blocks(self, container: Any, blocks: tuple[Block, ...], style: str | None, width: Emu) -> None:
-        for block in blocks:
+        for previous, block in zip((None, *blocks), blocks):
             self.block(container, block, style, width)
+            if isinstance(previous, Table) and isinstance(block, Paragraph):
+                # Word has no margin below a table: the paragraph that follows keeps the distance.
+                container.paragraphs[-1].paragraph_format.space_before = _SPACE_AFTER_TABLE
 
     def block(self, container: Any, block: Block, style: str | None, width: Emu) -> None:
         if isinstance(block, Paragraph):

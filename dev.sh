@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 # What WeasyPrint needs to lay out and subset fonts; what the tests need to read the outputs back.
 BUILD_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
-TEST_PACKAGES=(libreoffice-writer-nogui poppler-utils)
+TEST_PACKAGES=(libreoffice-writer-nogui)
 
 install_system_packages() {
   local missing=() package

@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from ars_docs.doctree import inline_text, paragraphs
 from ars_docs.letters.builder import LettersBuilder
 from ars_docs.project import Project
-
 from readback import docx_paragraphs, pdf_body_text, pdf_pages, squash
 
 # Independent statement of the salutation rules (domain §2), to check the builder against.

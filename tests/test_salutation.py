@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from ars_docs.letters.models import Recipient
-from ars_docs.letters.salutation import address_term, full_name, function_title, salutation
+from ars_docs.letters.salutation import (
+    address_term,
+    full_name,
+    function_title,
+    salutation,
+)
 
 
 def person(**fields: str) -> Recipient:

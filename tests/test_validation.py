@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run
+from conftest import run
 
 Edit = Callable[[Path, str, str], None]
 
@@ -26,9 +26,10 @@ CASES = {
     "tab": (RECIPIENTS, "    nom: CHU de Reims", "\tnom: CHU de Reims",
             ["data/recipients.yaml:3:1 : tabulation interdite : en YAML, indentez avec des espaces"]),
     "unknown-key": (RECIPIENTS, "        prenom: Claire", "        prénom: Claire",
-                    ["data/recipients.yaml:9:9 : etablissements[1].destinataires[1].prenom : champ obligatoire manquant",
-                     "data/recipients.yaml:10:9 : etablissements[1].destinataires[1].prénom : clé inconnue « prénom » ; "
-                     "vouliez-vous dire « prenom » ?"]),
+                    ["data/recipients.yaml:9:9 : etablissements[1].destinataires[1].prenom : "
+                     "champ obligatoire manquant",
+                     "data/recipients.yaml:10:9 : etablissements[1].destinataires[1].prénom : "
+                     "clé inconnue « prénom » ; vouliez-vous dire « prenom » ?"]),
     "missing-field": (RECIPIENTS, "    ville: Troyes Cedex\n", "",
                       ["data/recipients.yaml:20:5 : etablissements[2].ville : champ obligatoire manquant"]),
     "wrong-type": (RECIPIENTS, 'adresse: ["101 avenue Anatole France"]', "adresse: {rue: 101 avenue Anatole France}",
@@ -143,7 +144,7 @@ def test_not_a_project(tmp_path: Path) -> None:
 
 def test_not_utf8(small_project: Path) -> None:
     path = small_project / RECIPIENTS
-    path.write_bytes(path.read_bytes().replace("Royer".encode(), "Roy\xe9r".encode("latin-1")))
+    path.write_bytes(path.read_bytes().replace(b"Royer", "Roy\xe9r".encode("latin-1")))
     result = run(small_project, "check")
     assert result.exit_code == 1
     assert "data/recipients.yaml:28:17 : le fichier n'est pas encodé en UTF-8 (octet 0xe9)" in result.output

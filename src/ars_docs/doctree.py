@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class LineBreak:
     """A line break inside a paragraph (an address, a signature block)."""
 
 
-Inline = Union[Run, LineBreak]
+Inline = Run | LineBreak
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ class Columns:
     columns: tuple[tuple[Block, ...], ...]
 
 
-Block = Union[Paragraph, Heading, ListBlock, Table, Division, Columns]
+Block = Paragraph | Heading | ListBlock | Table | Division | Columns
 
 
 @dataclass(frozen=True)

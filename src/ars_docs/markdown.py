@@ -13,7 +13,18 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
-from ars_docs.doctree import Block, Cell, Division, Heading, Inline, LineBreak, ListBlock, Paragraph, Run, Table
+from ars_docs.doctree import (
+    Block,
+    Cell,
+    Division,
+    Heading,
+    Inline,
+    LineBreak,
+    ListBlock,
+    Paragraph,
+    Run,
+    Table,
+)
 
 _ROLE = re.compile(r"[a-z][a-z0-9-]*")
 _MERGE_LEFT = "<<"
@@ -60,11 +71,11 @@ def _blocks(tokens: list[Token], index: int, closing: str | None) -> tuple[list[
             blocks.append(Heading(int(token.tag[1]), _inlines(tokens[index + 1])))
             index += 3
         elif token.type in ("bullet_list_open", "ordered_list_open"):
-            block, index = _list(tokens, index)
-            blocks.append(block)
+            items, index = _list(tokens, index)
+            blocks.append(items)
         elif token.type == "table_open":
-            block, index = _table(tokens, index)
-            blocks.append(block)
+            table, index = _table(tokens, index)
+            blocks.append(table)
         elif token.type == "container_div_open":
             children, index = _blocks(tokens, index + 1, "container_div_close")
             blocks.append(Division(token.info.strip(), tuple(children)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
+from ars_docs.errors import ArsDocsError, InvalidInput, Problem, relative_name
 from ars_docs.fields import Record, Text
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml

@@ -7,7 +7,6 @@ A variable the data does not have is an error (StrictUndefined), located in the 
 
 from __future__ import annotations
 
-
 import re
 import traceback
 from collections.abc import Callable, Mapping

@@ -8,8 +8,20 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ars_docs.doctree import (Block, Cell, Columns, Division, Document, Heading, Inline, LineBreak,
-                              ListBlock, Paragraph, Run, Table)
+from ars_docs.doctree import (
+    Block,
+    Cell,
+    Columns,
+    Division,
+    Document,
+    Heading,
+    Inline,
+    LineBreak,
+    ListBlock,
+    Paragraph,
+    Run,
+    Table,
+)
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

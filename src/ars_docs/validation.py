@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ars_docs.errors import InvalidInput, Problem
 from ars_docs.yamlsource import PathKey, YamlDocument
@@ -49,7 +50,7 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _french(error: dict[str, Any], model: type[BaseModel]) -> str:
+def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}

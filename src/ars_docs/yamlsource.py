@@ -70,7 +70,7 @@ class _Reader:
             return self.read_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
-        if node.tag == _NULL_TAG and node.style is None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None:
             return None
         return node.value
 

@@ -16,8 +16,20 @@ from ars_docs.builders import Builder, Job, ProblemCollector
 from ars_docs.doctree import Block, Columns, Document
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.fields import check_identifier
-from ars_docs.letters.models import Establishment, Letter, Recipient, RecipientsFile, Webinar, WebinarsFile
-from ars_docs.letters.salutation import address_term, full_name, function_title, salutation
+from ars_docs.letters.models import (
+    Establishment,
+    Letter,
+    Recipient,
+    RecipientsFile,
+    Webinar,
+    WebinarsFile,
+)
+from ars_docs.letters.salutation import (
+    address_term,
+    full_name,
+    function_title,
+    salutation,
+)
 from ars_docs.markdown import MarkupError, parse_markdown
 from ars_docs.project import Project
 from ars_docs.templating import markdown_environment, template_problem
@@ -101,7 +113,7 @@ def _duplicates(establishments: list[Establishment], source: YamlDocument) -> It
         path = ("etablissements", index, "id")
         if establishment.id in seen:
             first = source.locate(("etablissements", seen[establishment.id], "id")).line
-            yield Problem(source.locate(path), "etablissements[%d].id" % (index + 1),
+            yield Problem(source.locate(path), f"etablissements[{index + 1}].id",
                           f"identifiant « {establishment.id} » en double (déjà utilisé ligne {first})")
         else:
             seen[establishment.id] = index

@@ -8,7 +8,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ars_docs.fields import Email, Finess, Identifier, PostalCode, Record, Text, Url, YesNo
+from ars_docs.fields import (
+    Email,
+    Finess,
+    Identifier,
+    PostalCode,
+    Record,
+    Text,
+    Url,
+    YesNo,
+)
 
 Civility = Literal["Madame", "Monsieur"]
 Function = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]
@@ -132,7 +141,7 @@ class Letter(Record):
     lieu: Text
     date: datetime.date
     objet: Text
-    references: list[Text] = []
+    references: list[Text] = Field(default_factory=list)
     expediteur: Sender
     signataire: Signatory
     reponse: Reply

@@ -26,8 +26,20 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
 
-from ars_docs.doctree import (Block, Cell, Columns, Division, Document, Heading, Inline, LineBreak,
-                              ListBlock, Paragraph, Run, Table)
+from ars_docs.doctree import (
+    Block,
+    Cell,
+    Columns,
+    Division,
+    Document,
+    Heading,
+    Inline,
+    LineBreak,
+    ListBlock,
+    Paragraph,
+    Run,
+    Table,
+)
 from ars_docs.errors import ArsDocsError
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -54,7 +66,7 @@ class _BodyWriter:
         return name
 
     def blocks(self, container: Any, blocks: tuple[Block, ...], style: str | None, width: Emu) -> None:
-        for previous, block in zip((None, *blocks), blocks):
+        for previous, block in zip((None, *blocks[:-1]), blocks, strict=True):
             self.block(container, block, style, width)
             if isinstance(previous, Table) and isinstance(block, Paragraph):
                 # Word has no margin below a table: the paragraph that follows keeps the distance.
@@ -77,7 +89,7 @@ class _BodyWriter:
             self.columns(container, block, style, width)
 
     def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str) -> DocxParagraph:
-        paragraph = container.add_paragraph(style=style)
+        paragraph: DocxParagraph = container.add_paragraph(style=style)
         for inline in inlines:
             if isinstance(inline, LineBreak):
                 paragraph.add_run().add_break()

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from html import escape
 
-from ars_docs.doctree import (Block, Cell, Columns, Division, Heading, Inline, LineBreak, ListBlock,
-                              Paragraph, Run, Table)
+from ars_docs.doctree import (
+    Block,
+    Cell,
+    Columns,
+    Division,
+    Heading,
+    Inline,
+    LineBreak,
+    ListBlock,
+    Paragraph,
+    Table,
+)
 
 
 def html_inlines(inlines: tuple[Inline, ...]) -> str:

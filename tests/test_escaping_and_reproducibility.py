@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,3 +76,15 @@ def test_logo_must_be_inside_the_project(small_project: Path, edit: Edit) -> Non
     result = run(small_project, "check")
     assert result.exit_code == 1
     assert "arsdocs.yaml:5:7 : logo : « ../logo.png » est hors du dossier du projet" in result.output
+
+
+def test_outputs_are_ordinary_files(small_project: Path) -> None:
+    """Written through a temporary file, yet readable like any file the user creates (umask 022 here)."""
+    previous = os.umask(0o022)
+    try:
+        assert run(small_project, "build", "letters").exit_code == 0
+    finally:
+        os.umask(previous)
+    outputs = list((small_project / "out").rglob("*.*"))
+    assert outputs and all(path.stat().st_mode & 0o777 == 0o644 for path in outputs)
+    assert not list((small_project / "out").rglob(".*.tmp")), "no temporary file left behind"

@@ -13,12 +13,20 @@ class OutputError(ArsDocsError):
     """An output could not be written (disk full, permission denied…)."""
 
 
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write to a temporary file beside `target`, flush it to disk, then rename it over `target`."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
+            # mkstemp makes the file private (0600); an output is an ordinary file, readable as the umask allows.
+            os.chmod(temporary, 0o666 & ~_umask())
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()

@@ -6,18 +6,20 @@ Builders produce it; `typography.typeset` refines its text; each writer turns it
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class Run:
-    """Inline text with its emphasis. `link` is an https: or mailto: target."""
+    """Inline text with its emphasis. `link` is an https: or mailto: target; `change` marks text
+    inserted (`ins`) or deleted (`del`) since a previous version, for comparisons."""
 
     text: str
     bold: bool = False
     italic: bool = False
     superscript: bool = False
     link: str | None = None
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,11 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading; `anchor` names it for the table of contents and the PDF bookmarks."""
+
     level: int
     inlines: tuple[Inline, ...]
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,21 @@ class Columns:
     columns: tuple[tuple[Block, ...], ...]
 
 
-Block = Paragraph | Heading | ListBlock | Table | Division | Columns
+@dataclass(frozen=True)
+class Contents:
+    """A table of contents of the document's headings up to `depth`: page numbers in the PDF,
+    a field that Word updates in the DOCX."""
+
+    title: str
+    depth: int = 2
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Paragraph | Heading | ListBlock | Table | Division | Columns | Contents | PageBreak
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,19 @@ class Document:
     subject: str = ""
     language: str = "fr-FR"
     keywords: tuple[str, ...] = field(default_factory=tuple)
+
+
+def merge_runs(inlines: list[Inline] | tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Adjacent runs of identical formatting become one."""
+    merged: list[Inline] = []
+    for inline in inlines:
+        previous = merged[-1] if merged else None
+        if (isinstance(inline, Run) and isinstance(previous, Run)
+                and replace(previous, text="") == replace(inline, text="")):
+            merged[-1] = replace(previous, text=previous.text + inline.text)
+        else:
+            merged.append(inline)
+    return tuple(merged)
 
 
 def inline_text(inlines: tuple[Inline, ...]) -> str:
@@ -118,4 +150,15 @@ def paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph | Heading]:
         elif isinstance(block, Columns):
             for column in block.columns:
                 found.extend(paragraphs(column))
+    return found
+
+
+def headings(blocks: tuple[Block, ...], depth: int) -> list[Heading]:
+    """The headings down to `depth`, in order, for a table of contents."""
+    found: list[Heading] = []
+    for block in blocks:
+        if isinstance(block, Heading) and block.level <= depth:
+            found.append(block)
+        elif isinstance(block, Division):
+            found.extend(headings(block.blocks, depth))
     return found

@@ -24,6 +24,7 @@ from ars_docs.doctree import (
     Paragraph,
     Run,
     Table,
+    merge_runs,
 )
 
 _ROLE = re.compile(r"[a-z][a-z0-9-]*")
@@ -170,23 +171,10 @@ def _inlines(token: Token) -> tuple[Inline, ...]:
             link = None
         else:
             raise MarkupError(f"élément Markdown non pris en charge ({kind})", _line(token))
-    return tuple(_merge_runs(result))
+    return merge_runs(result)
 
 
 def _checked_link(href: str, token: Token) -> str:
     if not re.match(r"(https|mailto):", href):
         raise MarkupError(f"lien « {href} » refusé : seuls https: et mailto: sont permis", _line(token))
     return href
-
-
-def _merge_runs(inlines: list[Inline]) -> list[Inline]:
-    """Adjacent runs with the same emphasis become one (escapes split text into many)."""
-    merged: list[Inline] = []
-    for inline in inlines:
-        previous = merged[-1] if merged else None
-        if (isinstance(inline, Run) and isinstance(previous, Run)
-                and replace(previous, text="") == replace(inline, text="")):
-            merged[-1] = replace(previous, text=previous.text + inline.text)
-        else:
-            merged.append(inline)
-    return merged

@@ -56,7 +56,8 @@ class Publisher:
         pdf = self.pdf.render(self.html(document, fields), self.project.name(self.folder), name,
                               epoch_of(document.date))
         docx = self.docx.render(document, {"document": document, **fields}, self.project.logo,
-                                self.project.settings.logo_hauteur_mm)
+                                self.project.settings.logo_hauteur_mm,
+                                line_numbers=bool(fields.get("numeros_de_ligne")))
         return Rendered(pdf, docx)
 
     @staticmethod

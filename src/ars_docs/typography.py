@@ -12,6 +12,7 @@ from ars_docs.doctree import (
     Block,
     Cell,
     Columns,
+    Contents,
     Division,
     Document,
     Heading,
@@ -83,14 +84,18 @@ def _typeset_block(block: Block) -> Block:
     if isinstance(block, Paragraph):
         return _typeset_paragraph(block)
     if isinstance(block, Heading):
-        return Heading(block.level, typeset_inlines(block.inlines))
+        return replace(block, inlines=typeset_inlines(block.inlines))
     if isinstance(block, ListBlock):
         return ListBlock(tuple(_typeset_paragraph(item) for item in block.items), block.ordered)
     if isinstance(block, Table):
         return Table(tuple(tuple(_typeset_cell(cell) for cell in row) for row in block.rows), block.header_rows)
     if isinstance(block, Division):
         return Division(block.role, tuple(_typeset_block(child) for child in block.blocks))
-    return Columns(tuple(tuple(_typeset_block(child) for child in column) for column in block.columns))
+    if isinstance(block, Columns):
+        return Columns(tuple(tuple(_typeset_block(child) for child in column) for column in block.columns))
+    if isinstance(block, Contents):
+        return replace(block, title=typeset_text(block.title))
+    return block
 
 
 def _typeset_cell(cell: Cell | None) -> Cell | None:

@@ -33,6 +33,8 @@ class YamlDocument:
     data: Any
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    literal_blocks: set[PathKey] = field(default_factory=set)
+    lines: list[str] = field(default_factory=list)
 
     def locate(self, path: PathKey, *, key: bool = False) -> Location:
         """The position of `path`, or of its nearest ancestor present in the file."""
@@ -43,6 +45,15 @@ class YamlDocument:
             if found:
                 return Location(self.name, *found)
         return Location(self.name, 1, 1)
+
+    def locate_inside(self, path: PathKey, before: str, needle: str) -> Location:
+        """The position of `needle`, found in the string value at `path` after the text `before`.
+        Exact in a literal block (`|`), whose lines are the file's lines; else the value's line."""
+        start = self.locate(path)
+        line = start.line + 1 + before.count("\n") if path in self.literal_blocks else start.line
+        raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        column = raw.find(needle) + 1
+        return Location(self.name, line, column or start.column)
 
 
 def _position(mark: yaml.Mark) -> tuple[int, int]:
@@ -72,6 +83,8 @@ class _Reader:
             return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
         if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None:
             return None
+        if isinstance(node, yaml.ScalarNode) and node.style == "|":
+            self.document.literal_blocks.add(path)
         return node.value
 
     def read_mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
@@ -131,7 +144,7 @@ def load_yaml(path: Path, name: str) -> YamlDocument:
     except OSError as error:
         raise InvalidInput([Problem(Location(name), "", f"lecture impossible ({error.strerror})")]) from None
     text = _decode(raw, name)
-    document = YamlDocument(name, None)
+    document = YamlDocument(name, None, lines=text.splitlines())
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:

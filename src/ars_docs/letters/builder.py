@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from ars_docs.builders import Builder, Job, ProblemCollector
-from ars_docs.doctree import Block, Columns, Document
+from ars_docs.doctree import Columns, Document
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.fields import check_identifier
 from ars_docs.letters.models import (
@@ -30,9 +28,8 @@ from ars_docs.letters.salutation import (
     function_title,
     salutation,
 )
-from ars_docs.markdown import MarkupError, parse_markdown
+from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
-from ars_docs.templating import markdown_environment, template_problem
 from ars_docs.typography import typeset
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
@@ -141,12 +138,13 @@ def _duplicate_webinars(webinars: list[Webinar], source: YamlDocument) -> Iterat
 
 
 def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
+    parts = MarkdownParts(project, "letters")
     for item in data.letters:
         if item.letter.webinaire not in data.webinars:
             known = ", ".join(sorted(data.webinars))
             yield Problem(item.source.locate(("webinaire",)), "webinaire",
                           f"webinaire « {item.letter.webinaire} » inconnu dans {WEBINARS} (connus : {known})")
-        if not (project.templates / "letters" / item.letter.gabarit).is_file():
+        if not parts.exists(item.letter.gabarit):
             yield Problem(item.source.locate(("gabarit",)), "gabarit",
                           f"gabarit introuvable « templates/letters/{item.letter.gabarit} »")
 
@@ -159,20 +157,8 @@ def addressee(recipient: Recipient) -> dict[str, Any]:
 
 class _Composer:
     def __init__(self, project: Project) -> None:
-        self.project = project
-        self.folder = project.templates / "letters"
-        self.environment = markdown_environment(self.folder)
-
-    def part(self, template: str, context: dict[str, Any]) -> tuple[Block, ...]:
-        path = self.folder / template
-        try:
-            return parse_markdown(self.environment.get_template(template).render(context))
-        except jinja2.TemplateNotFound:
-            raise InvalidInput([Problem(Location(self.project.name(path)), "", "gabarit introuvable")]) from None
-        except MarkupError as error:
-            raise InvalidInput([Problem(Location(self.project.name(path), error.line), "", str(error))]) from None
-        except Exception as error:  # any failure inside a template is the template's, located there
-            raise InvalidInput([template_problem(error, path, self.project.root)]) from None
+        self.parts = MarkdownParts(project, "letters")
+        self.part = self.parts.part
 
     def letter(self, item: LetterSource, webinar: Webinar, establishment: Establishment,
                recipient: Recipient) -> Document:

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -30,15 +31,18 @@ from ars_docs.doctree import (
     Block,
     Cell,
     Columns,
+    Contents,
     Division,
     Document,
     Heading,
     Inline,
     LineBreak,
     ListBlock,
+    PageBreak,
     Paragraph,
     Run,
     Table,
+    headings,
 )
 from ars_docs.errors import ArsDocsError
 
@@ -53,12 +57,20 @@ class DocxShellError(ArsDocsError):
 class _BodyWriter:
     """Appends blocks to a python-docx container (the subdocument, a table cell)."""
 
-    def __init__(self, subdoc: Any, shell_name: str, text_width: Emu) -> None:
+    def __init__(self, subdoc: Any, shell_name: str, document: Document) -> None:
         self.subdoc = subdoc
         self.shell_name = shell_name
-        self.text_width = text_width
+        self.document = document
         styles = subdoc.part.styles
         self.paragraph_styles = {s.name for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+        self.bookmarks = {heading.anchor: f"_arsdocs{index}"
+                          for index, heading in enumerate(headings(document.blocks, 9)) if heading.anchor}
+        self.change_date = f"{document.date.isoformat()}T12:00:00Z"
+        self.next_id = 1
+
+    def new_id(self) -> str:
+        self.next_id += 1
+        return str(self.next_id)
 
     def style(self, name: str) -> str:
         if name not in self.paragraph_styles:
@@ -76,7 +88,9 @@ class _BodyWriter:
         if isinstance(block, Paragraph):
             self.paragraph(container, block.inlines, style or self.style("Normal"))
         elif isinstance(block, Heading):
-            self.paragraph(container, block.inlines, self.style(f"Heading {block.level}"))
+            paragraph = self.paragraph(container, block.inlines, self.style(f"Heading {block.level}"))
+            if block.anchor:
+                self.bookmark(paragraph, self.bookmarks[block.anchor])
         elif isinstance(block, ListBlock):
             list_style = self.style("List Number" if block.ordered else "List Bullet")
             for item in block.items:
@@ -87,6 +101,10 @@ class _BodyWriter:
             self.blocks(container, block.blocks, self.style(f"ARS {block.role}"), width)
         elif isinstance(block, Columns):
             self.columns(container, block, style, width)
+        elif isinstance(block, Contents):
+            self.contents(container, block)
+        elif isinstance(block, PageBreak):
+            container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str) -> DocxParagraph:
         paragraph: DocxParagraph = container.add_paragraph(style=style)
@@ -95,9 +113,61 @@ class _BodyWriter:
                 paragraph.add_run().add_break()
             elif inline.link:
                 self.hyperlink(paragraph, inline)
+            elif inline.change:
+                self.tracked(paragraph, inline)
             else:
                 self.run(paragraph, inline)
         return paragraph
+
+    def tracked(self, paragraph: DocxParagraph, inline: Run) -> None:
+        """A real tracked change (w:ins / w:del), which Word and LibreOffice show as revisions."""
+        wrapper = OxmlElement(f"w:{inline.change}")
+        wrapper.set(qn("w:id"), self.new_id())
+        wrapper.set(qn("w:author"), "arsdocs")
+        wrapper.set(qn("w:date"), self.change_date)
+        run = self.run(paragraph, inline)
+        if inline.change == "del":
+            for text in run._r.findall(qn("w:t")):
+                text.tag = qn("w:delText")
+        wrapper.append(run._r)
+        paragraph._p.append(wrapper)
+
+    def bookmark(self, paragraph: DocxParagraph, name: str) -> None:
+        identifier = self.new_id()
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), identifier)
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), identifier)
+        properties = paragraph._p.pPr
+        if properties is not None:
+            properties.addnext(start)
+        else:
+            paragraph._p.insert(0, start)
+        paragraph._p.append(end)
+
+    def contents(self, container: Any, block: Contents) -> None:
+        """A TOC field whose result is already filled with the entries (no page numbers): it reads
+        at once in LibreOffice, and Word refreshes it on opening (dirty field)."""
+        self.paragraph(container, (Run(block.title),), self.style("TOC Heading"))
+        entries = [h for h in headings(self.document.blocks, block.depth) if h.anchor]
+        for index, heading in enumerate(entries):
+            paragraph = container.add_paragraph(style=self.style(f"toc {heading.level}"))
+            if index == 0:
+                _field_char(paragraph, "begin", dirty=True)
+                instruction = OxmlElement("w:instrText")
+                instruction.set(qn("xml:space"), "preserve")
+                instruction.text = f' TOC \\o "1-{block.depth}" \\h \\z \\u '
+                paragraph.add_run()._r.append(instruction)
+                _field_char(paragraph, "separate")
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), self.bookmarks[str(heading.anchor)])
+            for inline in heading.inlines:
+                if isinstance(inline, Run):
+                    link.append(self.run(paragraph, inline)._r)
+            paragraph._p.append(link)
+            if index == len(entries) - 1:
+                _field_char(paragraph, "end")
 
     @staticmethod
     def run(paragraph: DocxParagraph, inline: Run) -> Any:
@@ -174,6 +244,26 @@ class _BodyWriter:
                 cell.width = column_width
 
 
+def _field_char(paragraph: DocxParagraph, kind: str, dirty: bool = False) -> None:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    if dirty:
+        char.set(qn("w:dirty"), "true")
+    paragraph.add_run()._r.append(char)
+
+
+def _line_numbers(document: Any) -> None:
+    """Line numbers in the margin, restarting on each page, for a committee's comments."""
+    for section in document.sections:
+        numbering = OxmlElement("w:lnNumType")
+        numbering.set(qn("w:countBy"), "5")
+        numbering.set(qn("w:restart"), "newPage")
+        numbering.set(qn("w:distance"), "284")
+        section._sectPr.insert_element_before(
+            numbering, "w:pgNumType", "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg",
+            "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+
+
 def _repeat_as_header(row: Any) -> None:
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
@@ -212,17 +302,20 @@ class DocxWriter:
         self.shell_name = shell_name
         self.environment = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
 
-    def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float) -> bytes:
+    def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float,
+               line_numbers: bool = False) -> bytes:
         template = DocxTemplate(self.shell)
         template.init_docx()
         section = template.docx.sections[0]
         text_width = Emu(section.page_width - section.left_margin - section.right_margin)
         subdoc = template.new_subdoc()
-        writer = _BodyWriter(subdoc, self.shell_name, text_width)
+        writer = _BodyWriter(subdoc, self.shell_name, document)
         writer.blocks(subdoc, document.blocks, None, text_width)
         context: dict[str, Any] = {**fields, "corps": subdoc}
         context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""
         template.render(context, jinja_env=self.environment, autoescape=True)
+        if line_numbers:
+            _line_numbers(template.docx)
         _set_properties(template, document)
         buffer = io.BytesIO()
         template.save(buffer)

@@ -8,13 +8,16 @@ from ars_docs.doctree import (
     Block,
     Cell,
     Columns,
+    Contents,
     Division,
     Heading,
     Inline,
     LineBreak,
     ListBlock,
+    PageBreak,
     Paragraph,
     Table,
+    headings,
 )
 
 
@@ -34,30 +37,51 @@ def _inline(inline: Inline) -> str:
         html = f"<strong>{html}</strong>"
     if inline.link:
         html = f'<a href="{escape(inline.link)}">{html}</a>'
+    if inline.change:
+        html = f"<{inline.change}>{html}</{inline.change}>"
     return html
 
 
+class _Writer:
+    def __init__(self, blocks: tuple[Block, ...]) -> None:
+        self.all_blocks = blocks
+
+    def blocks(self, blocks: tuple[Block, ...]) -> str:
+        return "\n".join(self.block(block) for block in blocks)
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, Paragraph):
+            return f"<p>{html_inlines(block.inlines)}</p>"
+        if isinstance(block, Heading):
+            anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
+            return f"<h{block.level}{anchor}>{html_inlines(block.inlines)}</h{block.level}>"
+        if isinstance(block, ListBlock):
+            tag = "ol" if block.ordered else "ul"
+            items = "".join(f"<li>{html_inlines(item.inlines)}</li>" for item in block.items)
+            return f"<{tag}>{items}</{tag}>"
+        if isinstance(block, Table):
+            return _table(block)
+        if isinstance(block, Division):
+            return f'<div class="{escape(block.role)}">\n{self.blocks(block.blocks)}\n</div>'
+        if isinstance(block, Columns):
+            columns = "".join(f'<div class="colonne">\n{self.blocks(column)}\n</div>' for column in block.columns)
+            return f'<div class="colonnes">{columns}</div>'
+        if isinstance(block, Contents):
+            return self.contents(block)
+        if isinstance(block, PageBreak):
+            return '<div class="saut-de-page"></div>'
+        raise TypeError(block)
+
+    def contents(self, block: Contents) -> str:
+        entries = "".join(
+            f'<li class="niveau-{heading.level}"><a href="#{escape(heading.anchor)}">'
+            f"{html_inlines(heading.inlines)}</a></li>"
+            for heading in headings(self.all_blocks, block.depth) if heading.anchor)
+        return f'<nav class="sommaire"><h2>{escape(block.title)}</h2><ol>{entries}</ol></nav>'
+
+
 def html_blocks(blocks: tuple[Block, ...]) -> str:
-    return "\n".join(_block(block) for block in blocks)
-
-
-def _block(block: Block) -> str:
-    if isinstance(block, Paragraph):
-        return f"<p>{html_inlines(block.inlines)}</p>"
-    if isinstance(block, Heading):
-        return f"<h{block.level}>{html_inlines(block.inlines)}</h{block.level}>"
-    if isinstance(block, ListBlock):
-        tag = "ol" if block.ordered else "ul"
-        items = "".join(f"<li>{html_inlines(item.inlines)}</li>" for item in block.items)
-        return f"<{tag}>{items}</{tag}>"
-    if isinstance(block, Table):
-        return _table(block)
-    if isinstance(block, Division):
-        return f'<div class="{escape(block.role)}">\n{html_blocks(block.blocks)}\n</div>'
-    if isinstance(block, Columns):
-        columns = "".join(f'<div class="colonne">\n{html_blocks(column)}\n</div>' for column in block.columns)
-        return f'<div class="colonnes">{columns}</div>'
-    raise TypeError(block)
+    return _Writer(blocks).blocks(blocks)
 
 
 def _table(table: Table) -> str:

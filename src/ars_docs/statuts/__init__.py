@@ -1,0 +1,1 @@
+"""Draft statutes of the DSR association: numbered articles, references, drafts and comparisons."""

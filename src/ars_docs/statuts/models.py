@@ -1,0 +1,79 @@
+"""The data of a draft of statutes (`data/statuts/<association>/v<N>.yaml`, documented in the README)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ars_docs.fields import Identifier, PostalCode, Record, Text, YesNo
+
+Regime = Literal["loi-1901", "droit-local"]
+
+
+class Seat(Record):
+    adresse: Annotated[list[Text], Field(min_length=1, max_length=3)]
+    code_postal: PostalCode
+    ville: Text
+
+
+class Association(Record):
+    titre: Text
+    sigle: Text | None = None
+    siege: Seat
+
+
+class Version(Record):
+    numero: Annotated[int, Field(ge=1)]
+    date: datetime.date
+    statut: Literal["projet", "definitif"]
+    """`projet` prints the draft marks (status line, watermark); `definitif` prints none."""
+    numeros_de_ligne: YesNo = False
+    """Line numbers in the margin, for the committee's comments (drafts only)."""
+
+
+class Signatory(Record):
+    prenom: Text
+    nom: Text
+    fonction: Text
+
+
+class Signature(Record):
+    lieu: Text
+    signataires: Annotated[list[Signatory], Field(min_length=1)]
+
+
+class Article(Record):
+    id: Identifier
+    """Stable label: other articles cite it as [[id]]; the build writes its number."""
+    intitule: Text
+    clause: Identifier | None = None
+    """The expected clause (clauses-attendues.yaml) this article covers."""
+    texte: Text
+    """Markdown: paragraphs, - lists, **bold**; [[id]] or [[id|id]] cite articles."""
+
+
+class Title(Record):
+    id: Identifier
+    intitule: Text
+    articles: Annotated[list[Article], Field(min_length=1)]
+
+
+class Draft(Record):
+    association: Association
+    regime: Regime
+    version: Version
+    signature: Signature
+    titres: Annotated[list[Title], Field(min_length=1)]
+
+
+class ExpectedClause(Record):
+    id: Identifier
+    libelle: Text
+
+
+class ExpectedClauses(Record):
+    """`data/statuts/clauses-attendues.yaml`."""
+
+    clauses: Annotated[list[ExpectedClause], Field(min_length=1)]

@@ -1,0 +1,160 @@
+"""Numbering, references and the legal checks of a draft (domain rules §4)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ars_docs.errors import Problem
+from ars_docs.statuts.models import Article, Draft, ExpectedClauses
+from ars_docs.validation import field_path
+from ars_docs.yamlsource import PathKey, YamlDocument
+
+REFERENCE = re.compile(r"\[\[([^\[\]]*)\]\]")
+LOCAL_LAW_DEPARTEMENTS = {"57": "Moselle", "67": "Bas-Rhin", "68": "Haut-Rhin"}
+MIN_SIGNATORIES = {"loi-1901": 2, "droit-local": 7}
+# The wording each regime requires, and that the other must not contain.
+WORDING = {
+    "loi-1901": ("loi du 1er juillet 1901",),
+    "droit-local": ("articles 21 à 79 du code civil local", "inscrite au registre des associations"),
+}
+BIRTH_DATE = re.compile(r"\b(né|née|nés|nées)\s+le\b|date\s+de\s+naissance|\bnaissance\s*:", re.IGNORECASE)
+_ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def roman(number: int) -> str:
+    text = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            text, number = text + letters, number - value
+    return text
+
+
+@dataclass(frozen=True)
+class NumberedArticle:
+    article: Article
+    number: int
+    title_id: str
+    path: PathKey
+
+
+def number_articles(draft: Draft) -> list[NumberedArticle]:
+    """Articles numbered from 1 across titles, in the order written."""
+    numbered: list[NumberedArticle] = []
+    for t, title in enumerate(draft.titres):
+        for a, article in enumerate(title.articles):
+            numbered.append(NumberedArticle(article, len(numbered) + 1, title.id, ("titres", t, "articles", a)))
+    return numbered
+
+
+def article_name(number: int) -> str:
+    return "1er" if number == 1 else str(number)
+
+
+def cite(numbers: list[int]) -> str:
+    """`article 12`, `articles 12 et 13`, `articles 2, 5 et 9`."""
+    names = [article_name(n) for n in sorted(numbers)]
+    if len(names) == 1:
+        return f"article {names[0]}"
+    return f"articles {', '.join(names[:-1])} et {names[-1]}"
+
+
+def resolve_references(text: str, numbers: dict[str, int]) -> str:
+    return REFERENCE.sub(lambda match: cite([numbers[label.strip()] for label in match.group(1).split("|")]), text)
+
+
+def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, expected_source: YamlDocument
+                ) -> Iterator[Problem]:
+    numbered = number_articles(draft)
+    yield from _duplicates(draft, source)
+    yield from _references(numbered, source)
+    yield from _clauses(numbered, source, expected, expected_source)
+    yield from _regime(draft, numbered, source)
+    yield from _birth_dates(source.data, (), source)
+
+
+def _duplicates(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
+    seen: dict[str, PathKey] = {}
+    for t, title in enumerate(draft.titres):
+        for path, label in [(("titres", t, "id"), title.id)] + [
+                (("titres", t, "articles", a, "id"), article.id) for a, article in enumerate(title.articles)]:
+            if label in seen:
+                first = source.locate(seen[label]).line
+                yield Problem(source.locate(path), field_path(path),
+                              f"identifiant « {label} » en double (déjà utilisé ligne {first})")
+            seen.setdefault(label, path)
+
+
+def _references(numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    known = {item.article.id for item in numbered}
+    for item in numbered:
+        path = (*item.path, "texte")
+        for match in REFERENCE.finditer(item.article.texte):
+            for label in match.group(1).split("|"):
+                if label.strip() not in known:
+                    yield Problem(source.locate_inside(path, item.article.texte[:match.start()], match.group(0)),
+                                  field_path(path), f"renvoi à un article inconnu « {label.strip()} »")
+
+
+def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: ExpectedClauses,
+             expected_source: YamlDocument) -> Iterator[Problem]:
+    wanted = {clause.id: clause for clause in expected.clauses}
+    covered = {item.article.clause for item in numbered if item.article.clause}
+    for item in numbered:
+        if item.article.clause and item.article.clause not in wanted:
+            path = (*item.path, "clause")
+            yield Problem(source.locate(path), field_path(path),
+                          f"clause « {item.article.clause} » absente de {expected_source.name}")
+    for clause in expected.clauses:
+        if clause.id not in covered:
+            yield Problem(source.locate(("titres",), key=True), "titres",
+                          f"clause attendue absente : « {clause.libelle} » ({clause.id}) ; aucun article "
+                          f"n'a « clause: {clause.id} »")
+
+
+def _regime(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    departement = draft.association.siege.code_postal[:2]
+    local = LOCAL_LAW_DEPARTEMENTS.get(departement)
+    where = source.locate(("regime",))
+    if local and draft.regime == "loi-1901":
+        yield Problem(where, "regime", f"siège en {local} ({draft.association.siege.ville}) : la loi de 1901 "
+                      "ne s'y applique pas ; le droit local (articles 21 à 79 du code civil local) impose "
+                      "« regime: droit-local »")
+    if not local and draft.regime == "droit-local":
+        yield Problem(where, "regime", f"siège hors d'Alsace-Moselle ({draft.association.siege.ville}) : "
+                      "le droit local ne s'applique pas ; « regime: loi-1901 » attendu")
+    other = "droit-local" if draft.regime == "loi-1901" else "loi-1901"
+    for item in numbered:
+        for phrase in WORDING[other]:
+            position = item.article.texte.find(phrase)
+            if position >= 0:
+                path = (*item.path, "texte")
+                yield Problem(source.locate_inside(path, item.article.texte[:position], phrase), field_path(path),
+                              f"formule « {phrase} » du régime {other} dans des statuts du régime {draft.regime} : "
+                              "les deux régimes ne se mélangent pas")
+    if not any(all(phrase in item.article.texte for phrase in WORDING[draft.regime]) for item in numbered):
+        yield Problem(where, "regime", f"aucun article ne porte la formule du régime {draft.regime} : "
+                      + " ; ".join(f"« {phrase} »" for phrase in WORDING[draft.regime]))
+    needed = MIN_SIGNATORIES[draft.regime]
+    if len(draft.signature.signataires) < needed:
+        path = ("signature", "signataires")
+        yield Problem(source.locate(path), field_path(path),
+                      f"{len(draft.signature.signataires)} signataire(s) ; le régime {draft.regime} en exige "
+                      f"au moins {needed}")
+
+
+def _birth_dates(value: Any, path: PathKey, source: YamlDocument) -> Iterator[Problem]:
+    """No date of birth, ever, in statutes (domain rules §4)."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _birth_dates(child, (*path, key), source)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _birth_dates(child, (*path, index), source)
+    elif isinstance(value, str):
+        match = BIRTH_DATE.search(value)
+        if match:
+            yield Problem(source.locate_inside(path, value[:match.start()], match.group(0)), field_path(path),
+                          "une date de naissance n'a pas sa place dans les statuts (ni dans aucun document publié)")

@@ -51,6 +51,7 @@ class Builder:
 # name -> "module:Class", imported only when used (a CLI that starts fast)
 _REGISTRY = {
     "letters": "ars_docs.letters.builder:LettersBuilder",
+    "statuts": "ars_docs.statuts.builder:StatutsBuilder",
 }
 
 

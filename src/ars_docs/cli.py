@@ -55,13 +55,21 @@ def check(context: click.Context) -> None:
 
 @main.command()
 @click.argument("famille", type=click.Choice([*builder_names(), ALL]))
+@click.option("--comparer", metavar="VERSIONS",
+              help="Statuts : versions à comparer, « v1..v3 », « v1 » (avec la dernière) ou « git:RÉVISION » "
+                   "(la dernière version telle qu'enregistrée à cette révision). Par défaut, les deux dernières.")
 @click.pass_context
-def build(context: click.Context, famille: str) -> None:
+def build(context: click.Context, famille: str, comparer: str | None) -> None:
     """Construit les documents d'une famille (ou de toutes : all) dans out/."""
     from ars_docs.builders import ProblemCollector, get_builder
 
+    if comparer and famille not in ("statuts", ALL):
+        raise click.UsageError("--comparer ne vaut que pour les statuts")
     project = _open_project(context)
     builders = [get_builder(name) for name in _selected(famille)]
+    for builder in builders:
+        if hasattr(builder, "compare"):
+            builder.compare = comparer
     collector = ProblemCollector()
     planned = [(builder, collector.attempt(builder.jobs, project)) for builder in builders]
     collector.raise_if_any()  # every family is valid before anything is written

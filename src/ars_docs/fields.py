@@ -16,14 +16,16 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_text(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("ne doit pas être vide")
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\u00ad\u200d":
-            raise ValueError(f"caractère de contrôle interdit (U+{ord(char):04X})")
-    return unicodedata.normalize("NFC", value)
+def _text_checker(allowed: str):  # type: ignore[no-untyped-def]
+    def check(value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("ne doit pas être vide")
+        for char in value:
+            if unicodedata.category(char) in ("Cc", "Cf") and char not in allowed:
+                raise ValueError(f"caractère de contrôle interdit (U+{ord(char):04X})")
+        return unicodedata.normalize("NFC", value)
+    return check
 
 
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -70,7 +72,10 @@ def _yes_no(value: object) -> object:
     raise ValueError(f"doit valoir « oui » ou « non », pas « {value} »")
 
 
-Text = Annotated[str, AfterValidator(_check_text)]
+Text = Annotated[str, AfterValidator(_text_checker("\u00ad\u200d"))]
+"""One line of text: no control character (soft hyphen and joiner allowed)."""
+MultilineText = Annotated[str, AfterValidator(_text_checker("\u00ad\u200d\n"))]
+"""Several lines (Markdown): line breaks allowed, no other control character."""
 Identifier = Annotated[str, AfterValidator(check_identifier)]
 Email = Annotated[str, AfterValidator(_check_email)]
 PostalCode = Annotated[str, AfterValidator(_digits(5, "code postal"))]

@@ -143,6 +143,11 @@ def load_yaml(path: Path, name: str) -> YamlDocument:
         raise InvalidInput([Problem(Location(name), "", "fichier introuvable")]) from None
     except OSError as error:
         raise InvalidInput([Problem(Location(name), "", f"lecture impossible ({error.strerror})")]) from None
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes, name: str) -> YamlDocument:
+    """Parse YAML bytes, shown to the user as coming from `name`."""
     text = _decode(raw, name)
     document = YamlDocument(name, None, lines=text.splitlines())
     try:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ars_docs.fields import Identifier, PostalCode, Record, Text, YesNo
+from ars_docs.fields import Identifier, MultilineText, PostalCode, Record, Text, YesNo
 
 Regime = Literal["loi-1901", "droit-local"]
 
@@ -50,7 +50,7 @@ class Article(Record):
     intitule: Text
     clause: Identifier | None = None
     """The expected clause (clauses-attendues.yaml) this article covers."""
-    texte: Text
+    texte: MultilineText
     """Markdown: paragraphs, - lists, **bold**; [[id]] or [[id|id]] cite articles."""
 
 

@@ -76,10 +76,13 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
 
 
 def _duplicates(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
-    seen: dict[str, PathKey] = {}
-    for t, title in enumerate(draft.titres):
-        for path, label in [(("titres", t, "id"), title.id)] + [
-                (("titres", t, "articles", a, "id"), article.id) for a, article in enumerate(title.articles)]:
+    """Title labels are unique among titles, article labels among articles."""
+    titles = [(("titres", t, "id"), title.id) for t, title in enumerate(draft.titres)]
+    articles = [(("titres", t, "articles", a, "id"), article.id)
+                for t, title in enumerate(draft.titres) for a, article in enumerate(title.articles)]
+    for labels in (titles, articles):
+        seen: dict[str, PathKey] = {}
+        for path, label in labels:
             if label in seen:
                 first = source.locate(seen[label]).line
                 yield Problem(source.locate(path), field_path(path),

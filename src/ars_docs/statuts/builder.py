@@ -1,0 +1,138 @@
+"""The statutes family: every draft `data/statuts/<association>/v<N>.yaml` in Word and PDF, and the
+comparison of two drafts (by default the last two), under `out/statuts/<association>/`."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from ars_docs.builders import Builder, Job, ProblemCollector
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
+from ars_docs.fields import check_identifier
+from ars_docs.frenchdates import long_date
+from ars_docs.parts import MarkdownParts
+from ars_docs.project import Project
+from ars_docs.statuts.compose import LoadedDraft, StatutesComposer
+from ars_docs.statuts.models import Draft, ExpectedClauses
+from ars_docs.statuts.rules import check_draft
+from ars_docs.typography import typeset_text
+from ars_docs.validation import validate
+from ars_docs.yamlsource import YamlDocument, load_yaml, parse_yaml
+
+STATUTES = "data/statuts"
+EXPECTED = "data/statuts/clauses-attendues.yaml"
+VERSION_FILE = re.compile(r"v([1-9][0-9]*)\.yaml")
+
+
+def _draft(source: YamlDocument, number: int) -> LoadedDraft:
+    draft = validate(Draft, source)
+    if draft.version.numero != number:
+        raise InvalidInput([Problem(source.locate(("version", "numero")), "version.numero",
+                                    f"le fichier v{number}.yaml porte la version {draft.version.numero}")])
+    return LoadedDraft(draft, source)
+
+
+def _git_draft(project: Project, path: Path, revision: str, number: int) -> LoadedDraft:
+    relative = project.name(path)
+    result = subprocess.run(["git", "-C", str(project.root), "show", f"{revision}:{relative}"],
+                            capture_output=True, check=False)
+    if result.returncode != 0:
+        raise ArsDocsError(f"impossible de lire « {relative} » à la révision git « {revision} » : "
+                           f"{result.stderr.decode(errors='replace').strip()}")
+    return _draft(parse_yaml(result.stdout, f"{relative}@{revision}"), number)
+
+
+def draft_marks(item: LoadedDraft) -> dict[str, object]:
+    """Page furniture of a draft: status line and watermark; none on the final version."""
+    version = item.draft.version
+    if version.statut == "definitif":
+        return {"marque_projet": "", "filigrane": "", "numeros_de_ligne": False}
+    return {"marque_projet": typeset_text(f"Projet — version {version.numero} du {long_date(version.date)}"),
+            "filigrane": "PROJET", "numeros_de_ligne": version.numeros_de_ligne}
+
+
+class StatutsBuilder(Builder):
+    name = "statuts"
+    label = "statuts"
+    family = "statuts"
+    shell = "statuts"
+
+    def __init__(self) -> None:
+        self.compare: str | None = None
+        """`vA..vB`, `vA` (against the last), or `git:REV` (the last draft as it was at REV)."""
+
+    def jobs(self, project: Project) -> list[Job]:
+        collector = ProblemCollector()
+        expected_source = collector.attempt(load_yaml, project.root / EXPECTED, EXPECTED)
+        expected = collector.attempt(validate, ExpectedClauses, expected_source) if expected_source else None
+        folders = sorted(path for path in (project.root / STATUTES).glob("*") if path.is_dir())
+        drafts = {folder: self._drafts(project, folder, collector) for folder in folders}
+        collector.raise_if_any()
+        assert expected is not None and expected_source is not None
+        for loaded in drafts.values():
+            for item in loaded:
+                collector.add(list(check_draft(item.draft, item.source, expected, expected_source)))
+        collector.raise_if_any()
+        composer = StatutesComposer(MarkdownParts(project, "statuts"))
+        jobs: list[Job] = []
+        for folder, loaded in drafts.items():
+            out = project.out / "statuts" / folder.name
+            for item in loaded:
+                document = collector.attempt(composer.statutes, item)
+                if document:
+                    jobs.append(Job(document, out / f"statuts-v{item.draft.version.numero}", draft_marks(item)))
+            pair = collector.attempt(self._pair, project, folder, loaded)
+            if pair:
+                old, new, old_tag = pair
+                document = collector.attempt(composer.comparison, old, new)
+                name = f"comparaison-{old_tag}-v{new.draft.version.numero}"
+                marks = {"marque_projet": typeset_text(f"Comparaison : {old.label} → {new.label}"),
+                         "filigrane": "", "numeros_de_ligne": False}
+                if document:
+                    jobs.append(Job(document, out / name, marks))
+        collector.raise_if_any()
+        return jobs
+
+    @staticmethod
+    def _drafts(project: Project, folder: Path, collector: ProblemCollector) -> list[LoadedDraft]:
+        name = project.name(folder)
+        try:
+            check_identifier(folder.name)
+        except ValueError as error:
+            collector.add([Problem(Location(name), "", f"dossier de statuts mal nommé : {error}")])
+            return []
+        loaded: list[LoadedDraft] = []
+        for path in sorted(folder.glob("*.yaml")):
+            match = VERSION_FILE.fullmatch(path.name)
+            if not match:
+                collector.add([Problem(Location(project.name(path)), "",
+                                       "nom de version invalide : v1.yaml, v2.yaml… attendu")])
+                continue
+            source = collector.attempt(load_yaml, path, project.name(path))
+            item = collector.attempt(_draft, source, int(match.group(1))) if source else None
+            if item:
+                loaded.append(item)
+        if not loaded and not collector.problems:
+            collector.add([Problem(Location(name), "", "aucune version : ajoutez v1.yaml")])
+        return sorted(loaded, key=lambda item: item.draft.version.numero)
+
+    def _pair(self, project: Project, folder: Path, loaded: list[LoadedDraft]
+              ) -> tuple[LoadedDraft, LoadedDraft, str] | None:
+        """The two drafts to compare, and the name of the older one in the output's file name."""
+        by_number = {item.draft.version.numero: item for item in loaded}
+        if self.compare is None:
+            return (loaded[-2], loaded[-1], f"v{loaded[-2].draft.version.numero}") if len(loaded) >= 2 else None
+        if self.compare.startswith("git:"):
+            last, revision = loaded[-1], self.compare[4:]
+            number = last.draft.version.numero
+            tag = "git-" + re.sub(r"[^A-Za-z0-9]+", "-", revision).strip("-")
+            return _git_draft(project, folder / f"v{number}.yaml", revision, number), last, tag
+        match = re.fullmatch(r"v(\d+)(?:\.\.v(\d+))?", self.compare)
+        if not match:
+            raise ArsDocsError(f"--comparer « {self.compare} » : écrire v1..v2, v1 ou git:RÉVISION")
+        numbers = [int(match.group(1)), int(match.group(2) or loaded[-1].draft.version.numero)]
+        missing = [f"v{n}" for n in numbers if n not in by_number]
+        if missing:
+            raise ArsDocsError(f"--comparer : version(s) absente(s) de {project.name(folder)} : {', '.join(missing)}")
+        return by_number[numbers[0]], by_number[numbers[1]], f"v{numbers[0]}"

@@ -1,0 +1,180 @@
+"""Regenerate the Word shells: templates/letters/lettre.docx and templates/statuts/statuts.docx.
+
+A shell carries page setup, styles, header, footer and the fields around the body; a user may
+reopen it in Word and restyle it, keeping its `{{ … }}` fields and its `ARS …` styles.
+Run: python tools/make_shells.py
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from ars_docs.writers.docx import normalized_zip  # noqa: E402
+
+FONT = "Arial"  # metric twin of the Liberation Sans embedded in the PDF
+LEFT = WD_ALIGN_PARAGRAPH.LEFT
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _language(style_element) -> None:  # type: ignore[no-untyped-def]
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "fr-FR")
+    style_element.get_or_add_rPr().append(lang)
+
+
+def _style(document, name, size=10.0, after=0.0, before=0.0, align=None, indent_mm=0.0, bold=False,
+           italic=False, base="Normal"):  # type: ignore[no-untyped-def]
+    styles = document.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles[base]
+    style.font.name = FONT
+    style.font.size = Pt(size)
+    style.font.bold = bold or None
+    style.font.italic = italic or None
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    fmt = style.paragraph_format
+    fmt.space_after, fmt.space_before = Pt(after), Pt(before)
+    if align is not None:
+        fmt.alignment = align
+    if indent_mm:
+        fmt.left_indent = Mm(indent_mm)
+    return style
+
+
+def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def base_document(margins_mm: tuple[int, int, int, int]):  # type: ignore[no-untyped-def]
+    """A4, the given margins (top, right, bottom, left), French Arial text, footer « page/pages »."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    top, right, bottom, left = margins_mm
+    section.top_margin, section.right_margin = Mm(top), Mm(right)
+    section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
+    section.footer_distance = Mm(10)
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(10.5)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _language(normal.element)
+    for name in ("List Bullet", "List Number"):
+        document.styles[name].paragraph_format.space_after = Pt(3)
+    link = document.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    link.font.color.rgb = RGBColor(0x00, 0x00, 0x91)
+    link.font.underline = True
+    _style(document, "ARS tableau", size=9, after=2, before=2, align=LEFT)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.style.font.size = Pt(8)
+    _field(footer, "PAGE")
+    footer.add_run("/")
+    _field(footer, "NUMPAGES")
+    return document
+
+
+def letter_shell() -> bytes:
+    document = base_document((15, 20, 20, 22))
+    _style(document, "ARS logo", after=6, align=LEFT)
+    _style(document, "ARS expediteur", size=8.5, after=4, align=LEFT)
+    _style(document, "ARS destinataire", size=10.5, after=0, align=LEFT)
+    _style(document, "ARS date", after=12, before=12, indent_mm=84, align=LEFT)
+    _style(document, "ARS objet", after=12, align=LEFT)
+    _style(document, "ARS signature", after=14, indent_mm=84, align=LEFT)
+    _style(document, "ARS tampon", size=8, after=0, before=6, indent_mm=84, align=LEFT)
+    _style(document, "ARS annexe", size=8.5, before=12, italic=True, align=LEFT)
+    body = document.add_paragraph("{{ logo }}", style="ARS logo")
+    body.paragraph_format.space_after = Pt(10)
+    document.add_paragraph("{{p corps }}")
+    return _saved(document, "Courrier")
+
+
+WATERMARK = (
+    '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:pict>'
+    # Word's definition of a text-on-path shape (type 136), which its watermarks refer to.
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
+    + "".join(f'<v:f eqn="{eqn}"/>' for eqn in (
+        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3", "if @0 @3 0",
+        "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6", "mid @8 @5", "mid @7 @8", "mid @6 @7",
+        "sum @6 0 @5"))
+    + '</v:formulas><v:path textpathok="t" o:connecttype="custom" '
+    'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:110pt;rotation:315;'
+    "z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+    'fillcolor="#e8c8c8" stroked="f"><v:fill opacity=".5"/>'
+    '<v:textpath on="t" fitshape="t" style="font-family:&quot;Arial&quot;;font-size:1pt;font-weight:bold" '
+    'string="{{ filigrane }}"/>'
+    "</v:shape></w:pict></w:r></w:p>")
+
+
+def statutes_shell() -> bytes:
+    document = base_document((22, 20, 20, 25))
+    _style(document, "Heading 1", size=11.5, before=21, after=7, bold=True, align=LEFT).font.all_caps = True
+    _style(document, "Heading 2", size=10.5, before=14, after=7, bold=True, align=LEFT)
+    for name in ("Heading 1", "Heading 2"):
+        document.styles[name].paragraph_format.keep_with_next = True
+    _style(document, "TOC Heading", size=10.5, before=28, after=7, bold=True, align=LEFT)
+    _style(document, "toc 1", size=10.5, before=7, after=0, bold=True, align=LEFT)
+    _style(document, "toc 2", size=10.5, after=0, indent_mm=6, align=LEFT)
+    _style(document, "ARS titre-statuts", size=10.5, after=14, align=CENTER)
+    _style(document, "ARS signature", size=10.5, before=21, after=7, align=LEFT)
+    _style(document, "ARS legende", size=9, after=7, italic=True)
+    header = document.sections[0].header
+    mark = header.paragraphs[0]
+    mark.alignment = CENTER
+    run = mark.add_run("{{ marque_projet }}")
+    run.font.size, run.font.color.rgb = Pt(8.5), RGBColor(0x55, 0x55, 0x55)
+    header._element.append(parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                                     "<w:r><w:t>{%p if filigrane %}</w:t></w:r></w:p>"))
+    header._element.append(parse_xml(WATERMARK))
+    header._element.append(parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                                     "<w:r><w:t>{%p endif %}</w:t></w:r></w:p>"))
+    document.add_paragraph("{{p corps }}")
+    return _saved(document, "Statuts")
+
+
+def _saved(document, title: str) -> bytes:  # type: ignore[no-untyped-def]
+    core = document.core_properties
+    core.author, core.title, core.comments = "ARS Grand Est", title, ""
+    core.created = core.modified = datetime.datetime(2026, 1, 1)
+    core.revision = 1
+    core.last_modified_by = "arsdocs"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return normalized_zip(buffer.getvalue())
+
+
+if __name__ == "__main__":
+    for target, build in ((ROOT / "templates" / "letters" / "lettre.docx", letter_shell),
+                          (ROOT / "templates" / "statuts" / "statuts.docx", statutes_shell)):
+        target.write_bytes(build())
+        print(f"écrit : {target.relative_to(ROOT)}")

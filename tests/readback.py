@@ -7,7 +7,6 @@ from pathlib import Path
 
 import docx
 from docx.table import Table
-from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
 BULLET = "•"
@@ -41,7 +40,7 @@ def _paragraphs_in(element, parent) -> list[str]:  # type: ignore[no-untyped-def
     for child in element.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            found.append(Paragraph(child, parent).text)
+            found.append(paragraph_text(child))
         elif tag == "tbl":
             seen: list[object] = []  # the cell elements themselves: ids of lxml proxies get reused
             for row in Table(child, parent).rows:
@@ -51,6 +50,26 @@ def _paragraphs_in(element, parent) -> list[str]:  # type: ignore[no-untyped-def
                     seen.append(cell._tc)
                     found.extend(_paragraphs_in(cell._tc, cell))
     return found
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def paragraph_text(element) -> str:  # type: ignore[no-untyped-def]
+    """All the text a reader sees in a paragraph, tracked insertions and deletions included
+    (python-docx's Paragraph.text leaves out the runs inside w:ins and w:del)."""
+    marks = {f"{W}br": "\n", f"{W}tab": "\t"}
+    parts = []
+    for node in element.iter(f"{W}t", f"{W}delText", f"{W}br", f"{W}tab"):
+        parts.append(marks.get(node.tag, node.text or ""))
+    return "".join(parts)
+
+
+def docx_styles(path: Path) -> list[tuple[str, str]]:
+    """(style name, text) of each body paragraph, in order."""
+    document = docx.Document(str(path))
+    return [(paragraph.style.name if paragraph.style is not None else "", paragraph_text(paragraph._p))
+            for paragraph in document.paragraphs]
 
 
 def squash(text: str) -> str:

@@ -49,3 +49,8 @@ def test_dates_and_times() -> None:
     assert long_date(datetime.date(2023, 8, 1)) == "1er août 2023"
     assert short_date(datetime.date(2026, 4, 24)) == "24/04/2026"
     assert clock_time(datetime.time(14, 0)) == "14h00" and clock_time(datetime.time(9, 5)) == "9h05"
+
+
+def test_space_before_punctuation_at_the_start_of_a_run() -> None:
+    """A run may begin with the space (text inserted in a comparison, after bold text)."""
+    assert typeset_text(" ; à défaut") == f"{NNB}; à défaut"

@@ -1,0 +1,294 @@
+"""Draft statutes: the shipped drafts, numbering and references, legal checks, draft marks, comparison."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import REPO, copy_project, run
+from readback import BULLET, docx_paragraphs, docx_styles, pdf_pages, squash
+
+Edit = Callable[[Path, str, str], None]
+DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"
+V1, V2 = f"{DRAFTS}/v1.yaml", f"{DRAFTS}/v2.yaml"
+OUT = "out/statuts/dsr-chirurgie-pediatrique"
+MARK = "Projet — version 2 du 3 juin 2026"
+
+
+@pytest.fixture(scope="session")
+def statutes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("statuts") / "projet")
+    result = run(project, "build", "statuts")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"statuts : 3 documents (6 fichiers) dans {OUT}\n"
+    return project
+
+
+def test_shipped_drafts_and_their_comparison_are_built(statutes: Path) -> None:
+    names = sorted(path.name for path in (statutes / OUT).iterdir())
+    assert names == ["comparaison-v1-v2.docx", "comparaison-v1-v2.pdf", "statuts-v1.docx", "statuts-v1.pdf",
+                     "statuts-v2.docx", "statuts-v2.pdf"]
+
+
+def test_libreoffice_opens_the_statutes(statutes: Path, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice manque : lancez ./dev.sh test, qui l'installe"
+    documents = sorted((statutes / OUT).glob("*.docx"))
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, documents)],
+                   check=True, capture_output=True, timeout=300)
+    for document in documents:
+        shown = squash("".join(pdf_pages(tmp_path / f"{document.stem}.pdf"))).casefold()
+        assert squash("Article 2 – Objet").casefold() in shown, document.name
+    # LibreOffice reads the comparison's tracked changes as text too: both the old and the new words.
+    compared = squash("".join(pdf_pages(tmp_path / "comparaison-v1-v2.pdf")))
+    assert "quinzevingtetun" in compared
+
+
+def _numbered_headings(path: Path) -> list[tuple[str, str]]:
+    return [(style, text) for style, text in docx_styles(path) if style in ("Heading 1", "Heading 2")]
+
+
+def test_word_has_real_headings_and_a_contents_field(statutes: Path) -> None:
+    headings = _numbered_headings(statutes / OUT / "statuts-v2.docx")
+    assert headings[0] == ("Heading 1", "Titre I – Constitution, objet, siège et durée")
+    assert headings[1] == ("Heading 2", "Article 1er – Constitution et dénomination")
+    articles = [text for style, text in headings if style == "Heading 2"]
+    assert [int(re.match(r"Article (\d+)", t).group(1)) for t in articles] == list(range(1, 18))
+    with zipfile.ZipFile(statutes / OUT / "statuts-v2.docx") as package:
+        body = package.read("word/document.xml").decode()
+    assert 'TOC \\o "1-2" \\h' in body and 'w:dirty="true"' in body
+    toc = [text for style, text in docx_styles(statutes / OUT / "statuts-v2.docx") if style.startswith("toc")]
+    assert toc == [text for _, text in headings]
+
+
+def test_pdf_has_a_bookmark_per_title_and_article(statutes: Path) -> None:
+    outline = PdfReader(statutes / OUT / "statuts-v2.pdf").outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    children = [child.title for item in outline if isinstance(item, list) for child in item]
+    assert titles == ["Titre I – Constitution, objet, siège et durée", "Titre II – Composition",
+                      "Titre III – Ressources", "Titre IV – Administration et fonctionnement",
+                      "Titre V – Dispositions diverses"]
+    assert len(children) == 17 and children[0] == "Article 1er – Constitution et dénomination"
+
+
+def _body(path: Path, marks: list[str]) -> str:
+    """The PDF text after the contents page, page furniture removed."""
+    pages = pdf_pages(path)
+    text = ""
+    for number, page in enumerate(pages[1:], start=2):
+        page = squash(page).replace(BULLET, "")
+        for furniture in map(squash, [*marks, f"{number}/{len(pages)}"]):
+            assert furniture in page, (path.name, number, furniture)
+            page = page.replace(furniture, "", 1)
+        text += page
+    return text.casefold()
+
+
+def test_pdf_and_docx_say_the_same(statutes: Path) -> None:
+    """Capitals are presentation (CSS text-transform, Word all caps); the contents differ by design
+    (page numbers in the PDF, a field in Word): the text after them is the same."""
+    for name, marks in (("statuts-v2", [MARK, "PROJET"]),
+                        ("comparaison-v1-v2", ["Comparaison : version 1 du 6 mai 2026 → version 2 du 3 juin 2026"])):
+        styles = docx_styles(statutes / OUT / f"{name}.docx")
+        start = max((i for i, (style, _) in enumerate(styles) if style.startswith("toc")), default=-1) + 1
+        paragraphs = docx_paragraphs(statutes / OUT / f"{name}.docx")
+        words = squash("".join(paragraphs[paragraphs.index(styles[start][1]):])).casefold() if start else ""
+        pdf = _body(statutes / OUT / f"{name}.pdf", marks)
+        if name.startswith("statuts"):
+            assert pdf == words
+        else:  # the comparison has no contents: its first page holds its head and summary
+            first = squash(pdf_pages(statutes / OUT / f"{name}.pdf")[0]).replace(BULLET, "").casefold()
+            assert (first + pdf).replace(squash(marks[0]).casefold(), "", 1).replace("1/4", "", 1) == squash(
+                "".join(paragraphs)).casefold()
+
+
+def test_final_version_has_no_draft_marks(tmp_path: Path, edit: Edit) -> None:
+    project = copy_project(tmp_path / "projet")
+    edit(project / V2, "  statut: projet", "  statut: definitif")
+    assert run(project, "build", "statuts").exit_code == 0
+    final = " ".join(pdf_pages(project / OUT / "statuts-v2.pdf"))
+    assert "PROJET" not in final and "Projet —" not in final
+    with zipfile.ZipFile(project / OUT / "statuts-v2.docx") as package:
+        headers = "".join(package.read(n).decode() for n in package.namelist() if "header" in n)
+    assert "PowerPlusWaterMarkObject" not in headers and "Projet" not in headers
+    draft = squash(" ".join(pdf_pages(project / OUT / "statuts-v1.pdf")))
+    assert "PROJET" in draft and squash("Projet — version 1 du 6 mai 2026") in draft
+
+
+def test_optional_line_numbers(tmp_path: Path, edit: Edit) -> None:
+    project = copy_project(tmp_path / "projet")
+    edit(project / V2, "  statut: projet", "  statut: projet\n  numeros_de_ligne: oui")
+    assert run(project, "build", "statuts").exit_code == 0
+    with zipfile.ZipFile(project / OUT / "statuts-v2.docx") as package:
+        assert '<w:lnNumType w:countBy="5" w:restart="newPage"' in package.read("word/document.xml").decode()
+    second_page = pdf_pages(project / OUT / "statuts-v2.pdf")[1]
+    assert all(re.search(rf"(^|\s){n}(\s|$)", second_page) for n in (5, 10, 15, 50))
+    with zipfile.ZipFile(project / OUT / "statuts-v1.docx") as package:
+        assert "lnNumType" not in package.read("word/document.xml").decode()
+
+
+def _article_numbers(project: Path, version: str) -> tuple[dict[str, int], list[str]]:
+    headings = [text for style, text in _numbered_headings(project / OUT / f"statuts-{version}.docx")
+                if style == "Heading 2"]
+    data = yaml.safe_load((project / DRAFTS / f"{version}.yaml").read_text(encoding="utf-8"))
+    ids = [article["id"] for title in data["titres"] for article in title["articles"]]
+    numbers = {label: int(re.match(r"Article (\d+)", text).group(1)) for label, text in zip(ids, headings, strict=True)}
+    return numbers, docx_paragraphs(project / OUT / f"statuts-{version}.docx")
+
+
+def test_inserting_an_article_renumbers_it_and_every_reference(tmp_path: Path, edit: Edit) -> None:
+    project = copy_project(tmp_path / "projet")
+    assert run(project, "build", "statuts").exit_code == 0
+    before, _ = _article_numbers(project, "v2")
+    edit(project / V2, "  - id: membres\n    intitule: Composition\n    articles:\n",
+         "  - id: membres\n    intitule: Composition\n    articles:\n      - id: principes\n"
+         "        intitule: Principes\n        texte: Les membres s'engagent à respecter l'[[objet]].\n")
+    assert run(project, "build", "statuts").exit_code == 0
+    after, paragraphs = _article_numbers(project, "v2")
+    assert after["principes"] == before["composition"]
+    for label, number in before.items():
+        assert after[label] == (number + 1 if number >= before["composition"] else number), label
+    text = "\n".join(paragraphs)
+    # Every reference written in the data, resolved with the new numbers.
+    data = (project / V2).read_text(encoding="utf-8")
+    for label in sorted(set(re.findall(r"\[\[([a-z0-9-]+)\]\]", data))):
+        assert re.search(rf"l’article {after[label] if after[label] > 1 else '1er'}\b", text), label
+    # composition 6 -> 7, cotisations 8 -> 9, dissolution 17 -> 18; objet stays 2
+    for sentence in ("rattachement mentionné à l’article 7", "répartis entre les collèges définis à l’article 7",
+                     "cotisation prévue à l’article 9", "dans les conditions de l’article 18",
+                     "Les membres s’engagent à respecter l’article 2."):
+        assert sentence in text, sentence
+
+
+def test_several_articles_in_one_reference(tmp_path: Path, edit: Edit) -> None:
+    project = copy_project(tmp_path / "projet")
+    edit(project / V2, "dans les conditions de l'[[modification]]",
+         "dans les conditions des [[dissolution|modification]]")
+    assert run(project, "build", "statuts").exit_code == 0
+    assert any("dans les conditions des articles 16 et 17" in p
+               for p in docx_paragraphs(project / OUT / "statuts-v2.docx"))
+
+
+CASES = {
+    "dangling-reference": (
+        V2, "défini à l'[[objet]]", "défini à l'[[objectifs]]",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:55:46 : titres[1].articles[3].texte : "
+        "renvoi à un article inconnu « objectifs »"),
+    "missing-clause": (
+        V2, "        clause: bureau\n", "",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:26:1 : titres : clause attendue absente : « Bureau » "
+        "(bureau) ; aucun article n'a « clause: bureau »"),
+    "strasbourg-under-the-1901-law": (
+        V2, '    code_postal: "51092"\n    ville: Reims Cedex', '    code_postal: "67000"\n    ville: Strasbourg',
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:11:9 : regime : siège en Bas-Rhin (Strasbourg) : la loi de "
+        "1901 ne s'y applique pas ; le droit local (articles 21 à 79 du code civil local) impose « regime: "
+        "droit-local »"),
+    "date-of-birth": (
+        V2, "      nom: Lefèvre\n", "      nom: Lefèvre, né le 3 mars 1970\n",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:23:21 : signature.signataires[2].nom : une date de "
+        "naissance n'a pas sa place dans les statuts (ni dans aucun document publié)"),
+    "version-number-of-another-file": (
+        V2, "  numero: 2", "  numero: 3",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:13:11 : version.numero : le fichier v2.yaml porte la "
+        "version 3"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_located_errors(tmp_path: Path, edit: Edit, case: str) -> None:
+    project = copy_project(tmp_path / "projet")
+    file, old, new, expected = CASES[case]
+    edit(project / file, old, new)
+    result = run(project, "build", "statuts")
+    assert result.exit_code == 1
+    assert f"  {expected}" in result.output.splitlines(), result.output
+    assert not (project / "out").exists()
+
+
+def test_local_law_wording_and_signatories(tmp_path: Path, edit: Edit) -> None:
+    """A seat in Strasbourg under local law: the 1901 wording is refused, seven signatories needed."""
+    project = copy_project(tmp_path / "projet")
+    edit(project / V2, '    code_postal: "51092"\n    ville: Reims Cedex',
+         '    code_postal: "67000"\n    ville: Strasbourg')
+    edit(project / V2, "regime: loi-1901", "regime: droit-local")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert ("  data/statuts/dsr-chirurgie-pediatrique/v2.yaml:34:94 : titres[1].articles[1].texte : formule "
+            "« loi du 1er juillet 1901 » du régime loi-1901 dans des statuts du régime droit-local : les deux "
+            "régimes ne se mélangent pas") in lines
+    assert ("  data/statuts/dsr-chirurgie-pediatrique/v2.yaml:19:5 : signature.signataires : 2 signataire(s) ; "
+            "le régime droit-local en exige au moins 7") in lines
+    assert any("aucun article ne porte la formule du régime droit-local" in line for line in lines)
+    assert any(line.startswith("  data/statuts/dsr-chirurgie-pediatrique/v2.yaml:183:277 : titres[5].articles[2]")
+               for line in lines), "the dissolution article cites the 1901 law too"
+
+
+def yaml_article_diff(old: Path, new: Path) -> set[str]:
+    """What differs between two drafts, read from the YAML alone: articles added, removed, whose
+    title label, heading, text or clause changed."""
+    def articles(path: Path) -> dict[str, tuple[str, dict[str, str]]]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {a["id"]: (t["id"], a) for t in data["titres"] for a in t["articles"]}
+    a, b = articles(old), articles(new)
+    return {label for label in a.keys() | b.keys() if a.get(label) != b.get(label)}
+
+
+def test_comparison_lists_exactly_the_articles_that_differ(statutes: Path) -> None:
+    import docx
+    summary = docx.Document(str(statutes / OUT / "comparaison-v1-v2.docx")).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in summary.rows[1:]]
+    data = {a["intitule"].replace("'", "’"): a["id"]
+            for version in ("v1", "v2") for t in yaml.safe_load((REPO / DRAFTS / f"{version}.yaml").read_text(
+                encoding="utf-8"))["titres"] for a in t["articles"]}
+    listed = {data[row[2]] for row in rows}
+    assert listed == yaml_article_diff(REPO / V1, REPO / V2) == {
+        "moyens", "composition", "cotisations", "ressources", "exercice", "assemblee-ordinaire", "reglement"}
+    assert ["15", "16", "Règlement intérieur", "déplacé, renuméroté"] in rows
+    assert ["—", "10", "Exercice social et comptabilité", "supprimé"] in rows
+
+
+def test_comparison_marks_insertions_and_deletions(statutes: Path) -> None:
+    with zipfile.ZipFile(statutes / OUT / "comparaison-v1-v2.docx") as package:
+        body = package.read("word/document.xml").decode()
+    assert re.search(r'<w:del w:id="\d+" w:author="arsdocs" w:date="2026-06-03T12:00:00Z"><w:r>'
+                     r"(<w:rPr/>)?<w:delText[^>]*>quinze</w:delText>", body)
+    assert re.search(r"<w:ins [^>]*><w:r>(<w:rPr/>)?<w:t[^>]*>vingt et un</w:t>", body)
+    pdf = "".join(pdf_pages(statutes / OUT / "comparaison-v1-v2.pdf"))
+    assert "(nouvel article)" in pdf and "(article supprimé)" in pdf and "(ancien article 5)" in pdf
+
+
+def test_compare_chosen_versions_and_a_git_revision(tmp_path: Path, edit: Edit) -> None:
+    project = copy_project(tmp_path / "projet")
+    assert run(project, "build", "statuts", "--comparer", "v2..v1").exit_code == 0
+    assert (project / OUT / "comparaison-v2-v1.pdf").exists()
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.fr"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "v2"], check=True)
+    edit(project / V2, "L'association est constituée pour une durée illimitée.",
+         "L'association est constituée pour une durée de quatre-vingt-dix-neuf ans.")
+    result = run(project, "build", "statuts", "--comparer", "git:HEAD")
+    assert result.exit_code == 0, result.output
+    compared = docx_paragraphs(project / OUT / "comparaison-git-HEAD-v2.docx")
+    assert "L’association est constituée pour une durée illimitéede quatre-vingt-dix-neuf ans." in compared
+    bad = run(project, "build", "statuts", "--comparer", "git:nulle-part")
+    assert bad.exit_code == 1 and "révision git « nulle-part »" in bad.output
+    assert run(project, "build", "letters", "--comparer", "v1").exit_code == 2
+
+
+def test_statutes_are_reproducible(tmp_path: Path) -> None:
+    first, second = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
+    for project in (first, second):
+        assert run(project, "build", "statuts").exit_code == 0
+    for path in (first / OUT).iterdir():
+        assert path.read_bytes() == (second / OUT / path.name).read_bytes(), path.name

@@ -35,6 +35,9 @@ class Builder:
     family = ""
     shell = ""
 
+    def configure(self, *, compare: str | None = None) -> None:
+        """Options of `arsdocs build`; a family uses those that concern it."""
+
     def jobs(self, project: Project) -> list[Job]:
         raise NotImplementedError
 

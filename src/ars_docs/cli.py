@@ -68,8 +68,7 @@ def build(context: click.Context, famille: str, comparer: str | None) -> None:
     project = _open_project(context)
     builders = [get_builder(name) for name in _selected(famille)]
     for builder in builders:
-        if hasattr(builder, "compare"):
-            builder.compare = comparer
+        builder.configure(compare=comparer)
     collector = ProblemCollector()
     planned = [(builder, collector.attempt(builder.jobs, project)) for builder in builders]
     collector.raise_if_any()  # every family is valid before anything is written

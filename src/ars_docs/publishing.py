@@ -57,6 +57,7 @@ class Publisher:
                               epoch_of(document.date))
         docx = self.docx.render(document, {"document": document, **fields}, self.project.logo,
                                 self.project.settings.logo_hauteur_mm,
+                                # the same shell field the HTML shell reads: Word numbers lines natively
                                 line_numbers=bool(fields.get("numeros_de_ligne")))
         return Rendered(pdf, docx)
 

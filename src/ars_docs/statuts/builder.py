@@ -62,6 +62,9 @@ class StatutsBuilder(Builder):
         self.compare: str | None = None
         """`vA..vB`, `vA` (against the last), or `git:REV` (the last draft as it was at REV)."""
 
+    def configure(self, *, compare: str | None = None) -> None:
+        self.compare = compare
+
     def jobs(self, project: Project) -> list[Job]:
         collector = ProblemCollector()
         expected_source = collector.attempt(load_yaml, project.root / EXPECTED, EXPECTED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ars_docs.doctree import Block, Contents, Document, Heading, PageBreak, Run
@@ -24,9 +25,13 @@ class LoadedDraft:
     draft: Draft
     source: YamlDocument
 
-    @property
+    @cached_property
     def articles(self) -> list[NumberedArticle]:
         return number_articles(self.draft)
+
+    @cached_property
+    def numbers(self) -> dict[str, int]:
+        return {entry.article.id: entry.number for entry in self.articles}
 
     @property
     def label(self) -> str:
@@ -44,9 +49,8 @@ def _context(draft: Draft) -> dict[str, Any]:
 
 
 def article_blocks(item: LoadedDraft, article: NumberedArticle) -> tuple[Block, ...]:
-    numbers = {entry.article.id: entry.number for entry in item.articles}
     try:
-        return parse_markdown(resolve_references(article.article.texte, numbers))
+        return parse_markdown(resolve_references(article.article.texte, item.numbers))
     except MarkupError as error:
         path = (*article.path, "texte")
         raise InvalidInput([Problem(item.source.locate(path), field_path(path), str(error))]) from None

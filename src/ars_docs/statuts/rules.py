@@ -72,6 +72,7 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
     yield from _references(numbered, source)
     yield from _clauses(numbered, source, expected, expected_source)
     yield from _regime(draft, numbered, source)
+    yield from _signatories(draft, source)
     yield from _birth_dates(source.data, (), source)
 
 
@@ -140,6 +141,9 @@ def _regime(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument)
     if not any(all(phrase in item.article.texte for phrase in WORDING[draft.regime]) for item in numbered):
         yield Problem(where, "regime", f"aucun article ne porte la formule du régime {draft.regime} : "
                       + " ; ".join(f"« {phrase} »" for phrase in WORDING[draft.regime]))
+
+
+def _signatories(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
     needed = MIN_SIGNATORIES[draft.regime]
     if len(draft.signature.signataires) < needed:
         path = ("signature", "signataires")

@@ -63,6 +63,7 @@ class _BodyWriter:
         self.document = document
         styles = subdoc.part.styles
         self.paragraph_styles = {s.name for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+        self.link_style = "Hyperlink" if any(s.name == "Hyperlink" for s in styles) else None
         self.bookmarks = {heading.anchor: f"_arsdocs{index}"
                           for index, heading in enumerate(headings(document.blocks, 9)) if heading.anchor}
         self.change_date = f"{document.date.isoformat()}T12:00:00Z"
@@ -184,7 +185,7 @@ class _BodyWriter:
         link = OxmlElement("w:hyperlink")
         link.set(qn("r:id"), relation)
         run = self.run(paragraph, inline)
-        run.style = "Hyperlink" if "Hyperlink" in {s.name for s in self.subdoc.part.styles} else None
+        run.style = self.link_style
         link.append(run._r)
         paragraph._p.append(link)
 

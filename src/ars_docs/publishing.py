@@ -38,7 +38,7 @@ class Publisher:
     def __init__(self, project: Project, family: str, shell: str) -> None:
         self.project = project
         self.folder = project.templates / family
-        html_loader = jinja2.FileSystemLoader(self.folder)
+        html_loader = jinja2.FileSystemLoader([self.folder, project.templates / "commun"])
         self.html_shell = SandboxedEnvironment(loader=html_loader, autoescape=True,
                                                undefined=jinja2.StrictUndefined).get_template(f"{shell}.html")
         self.pdf = PdfWriter(project.root, (project.templates, project.logo))

@@ -162,6 +162,23 @@ def statutes_shell() -> bytes:
     return _saved(document, "Statuts")
 
 
+def cpom_shell() -> bytes:
+    document = base_document((20, 18, 20, 20))
+    document.styles["Normal"].font.size = Pt(10)
+    _style(document, "Heading 1", size=13, before=16, after=8, bold=True, align=LEFT)
+    _style(document, "Heading 2", size=11, before=12, after=6, bold=True, align=LEFT)
+    for name in ("Heading 1", "Heading 2"):
+        document.styles[name].paragraph_format.keep_with_next = True
+    _style(document, "ARS titre-cpom", size=10, after=6, align=CENTER)
+    _style(document, "ARS tableau", size=8.5, after=1, before=1, align=LEFT)
+    mark = document.sections[0].header.paragraphs[0]
+    mark.alignment = CENTER
+    run = mark.add_run("{{ marque }}")
+    run.font.size, run.font.color.rgb = Pt(8), RGBColor(0x55, 0x55, 0x55)
+    document.add_paragraph("{{p corps }}")
+    return _saved(document, "Annexes du CPOM")
+
+
 def _saved(document, title: str) -> bytes:  # type: ignore[no-untyped-def]
     core = document.core_properties
     core.author, core.title, core.comments = "ARS Grand Est", title, ""
@@ -175,6 +192,7 @@ def _saved(document, title: str) -> bytes:  # type: ignore[no-untyped-def]
 
 if __name__ == "__main__":
     for target, build in ((ROOT / "templates" / "letters" / "lettre.docx", letter_shell),
-                          (ROOT / "templates" / "statuts" / "statuts.docx", statutes_shell)):
+                          (ROOT / "templates" / "statuts" / "statuts.docx", statutes_shell),
+                          (ROOT / "templates" / "cpom" / "annexes.docx", cpom_shell)):
         target.write_bytes(build())
         print(f"écrit : {target.relative_to(ROOT)}")

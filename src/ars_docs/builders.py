@@ -55,6 +55,7 @@ class Builder:
 _REGISTRY = {
     "letters": "ars_docs.letters.builder:LettersBuilder",
     "statuts": "ars_docs.statuts.builder:StatutsBuilder",
+    "cpom": "ars_docs.cpom.builder:CpomBuilder",
 }
 
 

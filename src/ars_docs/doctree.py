@@ -54,9 +54,13 @@ class ListBlock:
 
 @dataclass(frozen=True)
 class Cell:
+    """A table cell; `align` is `right` for figures; `indent` sets a sub-row in (a "dont" line)."""
+
     paragraphs: tuple[Paragraph, ...]
     colspan: int = 1
     rowspan: int = 1
+    align: str | None = None
+    indent: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,12 @@ class Table:
 
     rows: tuple[tuple[Cell | None, ...], ...]
     header_rows: int = 1
+    widths: tuple[float, ...] = ()
+    """Relative column widths; equal columns when empty."""
+
+    def shares(self) -> tuple[float, ...]:
+        weights = self.widths or (1.0,) * self.width
+        return tuple(weight / sum(weights) for weight in weights)
 
     @property
     def width(self) -> int:
@@ -101,7 +111,14 @@ class PageBreak:
     pass
 
 
-Block = Paragraph | Heading | ListBlock | Table | Division | Columns | Contents | PageBreak
+@dataclass(frozen=True)
+class Landscape:
+    """Blocks laid out on landscape pages (wide tables): a named page in CSS, a section in Word."""
+
+    blocks: tuple[Block, ...]
+
+
+Block = Paragraph | Heading | ListBlock | Table | Division | Columns | Contents | PageBreak | Landscape
 
 
 @dataclass(frozen=True)
@@ -145,7 +162,7 @@ def paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph | Heading]:
                 for cell in row:
                     if cell is not None:
                         found.extend(cell.paragraphs)
-        elif isinstance(block, Division):
+        elif isinstance(block, (Division, Landscape)):
             found.extend(paragraphs(block.blocks))
         elif isinstance(block, Columns):
             for column in block.columns:
@@ -159,6 +176,6 @@ def headings(blocks: tuple[Block, ...], depth: int) -> list[Heading]:
     for block in blocks:
         if isinstance(block, Heading) and block.level <= depth:
             found.append(block)
-        elif isinstance(block, Division):
+        elif isinstance(block, (Division, Landscape)):
             found.extend(headings(block.blocks, depth))
     return found

@@ -17,6 +17,7 @@ from ars_docs.doctree import (
     Document,
     Heading,
     Inline,
+    Landscape,
     LineBreak,
     ListBlock,
     Paragraph,
@@ -89,9 +90,9 @@ def _typeset_block(block: Block) -> Block:
     if isinstance(block, ListBlock):
         return ListBlock(tuple(_typeset_paragraph(item) for item in block.items), block.ordered)
     if isinstance(block, Table):
-        return Table(tuple(tuple(_typeset_cell(cell) for cell in row) for row in block.rows), block.header_rows)
-    if isinstance(block, Division):
-        return Division(block.role, tuple(_typeset_block(child) for child in block.blocks))
+        return replace(block, rows=tuple(tuple(_typeset_cell(cell) for cell in row) for row in block.rows))
+    if isinstance(block, (Division, Landscape)):
+        return replace(block, blocks=tuple(_typeset_block(child) for child in block.blocks))
     if isinstance(block, Columns):
         return Columns(tuple(tuple(_typeset_block(child) for child in column) for column in block.columns))
     if isinstance(block, Contents):

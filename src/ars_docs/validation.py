@@ -84,6 +84,10 @@ def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
         return f"date invalide {shown} : une date qui existe, écrite AAAA-MM-JJ (par exemple 2026-05-22)"
     if kind.startswith("time"):
         return f"heure invalide {shown} : écrire HH:MM entre guillemets (par exemple \"14:00\")"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"doit être positif ou nul, pas {shown or value}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"doit valoir au plus {context.get('le', context.get('lt'))}, pas {shown or value}"
     if kind == "too_short":
         return f"au moins {context.get('min_length')} élément(s) attendu(s)"
     if kind == "too_long":

@@ -11,13 +11,14 @@ import datetime
 import io
 import zipfile
 from collections.abc import Mapping
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -36,6 +37,7 @@ from ars_docs.doctree import (
     Document,
     Heading,
     Inline,
+    Landscape,
     LineBreak,
     ListBlock,
     PageBreak,
@@ -57,8 +59,9 @@ class DocxShellError(ArsDocsError):
 class _BodyWriter:
     """Appends blocks to a python-docx container (the subdocument, a table cell)."""
 
-    def __init__(self, subdoc: Any, shell_name: str, document: Document) -> None:
+    def __init__(self, subdoc: Any, shell_name: str, document: Document, section: Any) -> None:
         self.subdoc = subdoc
+        self.section = section  # the shell's (portrait) section properties, w:sectPr
         self.shell_name = shell_name
         self.document = document
         styles = subdoc.part.styles
@@ -106,6 +109,8 @@ class _BodyWriter:
             self.contents(container, block)
         elif isinstance(block, PageBreak):
             container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif isinstance(block, Landscape):
+            self.landscape(container, block)
 
     def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str) -> DocxParagraph:
         paragraph: DocxParagraph = container.add_paragraph(style=style)
@@ -193,8 +198,9 @@ class _BodyWriter:
         grid = container.add_table(rows=len(table.rows), cols=table.width)
         grid.style = "Table Grid"
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-        self._set_widths(grid, width)
+        self._set_widths(grid, width, table.shares())
         for r, row in enumerate(table.rows):
+            _keep_row_together(grid.rows[r])
             if r < table.header_rows:
                 _repeat_as_header(grid.rows[r])
             for c, cell in enumerate(row):
@@ -208,6 +214,7 @@ class _BodyWriter:
         style = self.style("ARS tableau")
         first = target.paragraphs[0]
         first.style = style
+        alignment = WD_ALIGN_PARAGRAPH.RIGHT if cell.align == "right" else None
         for index, paragraph in enumerate(cell.paragraphs):
             inlines = paragraph.inlines
             if bold:
@@ -221,11 +228,30 @@ class _BodyWriter:
                         self.run(first, inline)
             else:
                 self.paragraph(target, inlines, style)
+        for paragraph in target.paragraphs:
+            if alignment is not None:
+                paragraph.alignment = alignment
+            if cell.indent:
+                paragraph.paragraph_format.left_indent = Mm(4 * cell.indent)
+
+    def landscape(self, container: Any, block: Landscape) -> None:
+        """A Word section of its own: a section ends with the paragraph that carries its w:sectPr,
+        so one break closes the portrait part before, another the landscape part. A document that
+        is all landscape turns the shell's own section instead (no blank portrait page)."""
+        if self.document.blocks == (block,):
+            width = _rotate(self.section)
+            self.blocks(container, block.blocks, None, width)
+            return
+        portrait = deepcopy(self.section)
+        container.add_paragraph()._p.get_or_add_pPr().append(portrait)
+        rotated = deepcopy(self.section)
+        self.blocks(container, block.blocks, None, _rotate(rotated))
+        container.add_paragraph()._p.get_or_add_pPr().append(rotated)
 
     def columns(self, container: Any, block: Columns, style: str | None, width: Emu) -> None:
         grid = container.add_table(rows=1, cols=len(block.columns))
         _no_borders(grid)
-        self._set_widths(grid, width)
+        self._set_widths(grid, width, (1 / len(block.columns),) * len(block.columns))
         column_width = Emu(int(width / len(block.columns)))
         for index, column in enumerate(block.columns):
             cell = grid.cell(0, index)
@@ -234,15 +260,14 @@ class _BodyWriter:
             placeholder._p.getparent().remove(placeholder._p)
 
     @staticmethod
-    def _set_widths(grid: DocxTable, width: Emu) -> None:
+    def _set_widths(grid: DocxTable, width: Emu, shares: tuple[float, ...]) -> None:
         grid.autofit = False
-        count = len(grid.columns)
-        column_width = Emu(int(width / count))
-        for column in grid.columns:
+        widths = [Emu(int(width * share)) for share in shares]
+        for column, column_width in zip(grid.columns, widths, strict=True):
             column.width = column_width
         for row in grid.rows:
-            for cell in row.cells:
-                cell.width = column_width
+            for index, cell in enumerate(row.cells):
+                cell.width = widths[index]
 
 
 def _field_char(paragraph: DocxParagraph, kind: str, dirty: bool = False) -> None:
@@ -263,6 +288,23 @@ def _line_numbers(document: Any) -> None:
         section._sectPr.insert_element_before(
             numbering, "w:pgNumType", "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg",
             "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+
+
+def _rotate(section: Any) -> Emu:
+    """Turn section properties (w:sectPr) to landscape, margins following the page; the text width."""
+    size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+    page_width, page_height = size.get(qn("w:w")), size.get(qn("w:h"))
+    size.set(qn("w:w"), page_height)
+    size.set(qn("w:h"), page_width)
+    size.set(qn("w:orient"), "landscape")
+    top, right, bottom, left = (margins.get(qn(f"w:{side}")) for side in ("top", "right", "bottom", "left"))
+    for side, value in (("top", left), ("right", top), ("bottom", right), ("left", bottom)):
+        margins.set(qn(f"w:{side}"), value)
+    return Emu((int(page_height) - int(top) - int(bottom)) * 635)  # twips to EMU
+
+
+def _keep_row_together(row: Any) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _repeat_as_header(row: Any) -> None:
@@ -310,7 +352,7 @@ class DocxWriter:
         section = template.docx.sections[0]
         text_width = Emu(section.page_width - section.left_margin - section.right_margin)
         subdoc = template.new_subdoc()
-        writer = _BodyWriter(subdoc, self.shell_name, document)
+        writer = _BodyWriter(subdoc, self.shell_name, document, section._sectPr)
         writer.blocks(subdoc, document.blocks, None, text_width)
         context: dict[str, Any] = {**fields, "corps": subdoc}
         context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""

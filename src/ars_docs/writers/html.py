@@ -12,6 +12,7 @@ from ars_docs.doctree import (
     Division,
     Heading,
     Inline,
+    Landscape,
     LineBreak,
     ListBlock,
     PageBreak,
@@ -70,6 +71,8 @@ class _Writer:
             return self.contents(block)
         if isinstance(block, PageBreak):
             return '<div class="saut-de-page"></div>'
+        if isinstance(block, Landscape):
+            return f'<section class="paysage">\n{self.blocks(block.blocks)}\n</section>'
         raise TypeError(block)
 
     def contents(self, block: Contents) -> str:
@@ -88,7 +91,11 @@ def _table(table: Table) -> str:
     head = "".join(_row(row, "th") for row in table.rows[: table.header_rows])
     body = "".join(_row(row, "td") for row in table.rows[table.header_rows:])
     thead = f"<thead>{head}</thead>" if head else ""
-    return f"<table>{thead}<tbody>{body}</tbody></table>"
+    columns = ""
+    if table.widths:
+        columns = "<colgroup>" + "".join(f'<col style="width: {share * 100:.2f}%">' for share in table.shares()) + \
+                  "</colgroup>"
+    return f"<table>{columns}{thead}<tbody>{body}</tbody></table>"
 
 
 def _row(row: tuple[Cell | None, ...], tag: str) -> str:
@@ -102,5 +109,9 @@ def _cell(cell: Cell, tag: str) -> str:
     if cell.rowspan > 1:
         spans += f' rowspan="{cell.rowspan}"'
     scope = ' scope="col"' if tag == "th" else ""
+    classes = " ".join(filter(None, [f"aligne-{cell.align}" if cell.align else "",
+                                     f"retrait-{cell.indent}" if cell.indent else ""]))
+    if classes:
+        scope += f' class="{classes}"'
     content = "".join(f"<p>{html_inlines(p.inlines)}</p>" for p in cell.paragraphs)
     return f"<{tag}{scope}{spans}>{content}</{tag}>"

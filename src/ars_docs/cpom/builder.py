@@ -1,0 +1,59 @@
+"""The CPOM family: each `data/cpom/<contrat>.yaml` gives its four annexes, each alone and all four
+together, in Word and PDF, under `out/cpom/<contrat>/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ars_docs.builders import Builder, Job, ProblemCollector
+from ars_docs.cpom.compose import ALL_ANNEXES, ANNEXES, CpomComposer
+from ars_docs.cpom.models import Cpom
+from ars_docs.cpom.rules import check_cpom
+from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.fields import check_identifier
+from ars_docs.parts import MarkdownParts
+from ars_docs.project import Project
+from ars_docs.typography import typeset_text
+from ars_docs.validation import validate
+from ars_docs.yamlsource import YamlDocument, load_yaml
+
+CONTRACTS = "data/cpom"
+
+
+def _load(project: Project, path: Path) -> tuple[Cpom, YamlDocument]:
+    try:
+        check_identifier(path.stem)
+    except ValueError as error:
+        raise InvalidInput([Problem(Location(project.name(path)), "", f"nom de fichier invalide : {error}")]) from None
+    source = load_yaml(path, project.name(path))
+    return validate(Cpom, source), source
+
+
+class CpomBuilder(Builder):
+    name = "cpom"
+    label = "annexes de CPOM"
+    family = "cpom"
+    shell = "annexes"
+
+    def jobs(self, project: Project) -> list[Job]:
+        collector = ProblemCollector()
+        paths = sorted((project.root / CONTRACTS).glob("*.yaml"))
+        loaded = [item for item in (collector.attempt(_load, project, path) for path in paths) if item]
+        for cpom, source in loaded:
+            collector.add(list(check_cpom(cpom, source)))
+        collector.raise_if_any()
+        parts = MarkdownParts(project, "cpom")
+        jobs: list[Job] = []
+        for path, (cpom, source) in zip(paths, loaded, strict=True):
+            composer = CpomComposer(parts, cpom, source)
+            folder = project.out / "cpom" / path.stem
+            mark = typeset_text(f"{cpom.contrat.titre} — {cpom.contrat.version}")
+            for number, (name, _) in ANNEXES.items():
+                document = collector.attempt(composer.annex, number)
+                if document:
+                    jobs.append(Job(document, folder / name, {"marque": mark}))
+            document = collector.attempt(composer.all_annexes)
+            if document:
+                jobs.append(Job(document, folder / ALL_ANNEXES, {"marque": mark}))
+        collector.raise_if_any()
+        return jobs

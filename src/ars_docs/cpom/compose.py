@@ -1,0 +1,172 @@
+"""The four annexes of a CPOM as document trees: each alone, and all four together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from ars_docs.cpom.models import YEARS, Cpom, Indicator, Objective
+from ars_docs.cpom.rules import MISSIONS, format_amount, format_value, parse_value
+from ars_docs.doctree import Block, Cell, Document, Heading, Landscape, ListBlock, PageBreak, Paragraph, Run, Table
+from ars_docs.errors import InvalidInput, Problem
+from ars_docs.frenchdates import short_date
+from ars_docs.markdown import MarkupError, parse_markdown
+from ars_docs.parts import MarkdownParts
+from ars_docs.typography import typeset
+from ars_docs.validation import field_path
+from ars_docs.yamlsource import PathKey, YamlDocument
+
+ANNEXES = {
+    1: ("annexe-1-orientations-objectifs", "Orientations stratégiques et objectifs"),
+    2: ("annexe-2-fiches-actions", "Fiches actions"),
+    3: ("annexe-3-indicateurs", "Indicateurs et cibles annuelles"),
+    4: ("annexe-4-financiere", "Annexe financière"),
+}
+ALL_ANNEXES = "annexes-1-a-4"
+LANDSCAPE = 3  # the indicator table needs the width of a landscape page
+
+
+def _text(text: str, bold: bool = False, align: str | None = None, indent: int = 0) -> Cell:
+    return Cell((Paragraph((Run(text, bold=bold),)),) if text else (), align=align, indent=indent)
+
+
+def _header(*labels: str) -> tuple[Cell | None, ...]:
+    return tuple(_text(label) for label in labels)
+
+
+class CpomComposer:
+    def __init__(self, parts: MarkdownParts, cpom: Cpom, source: YamlDocument) -> None:
+        self.parts = parts
+        self.cpom = cpom
+        self.source = source
+        self.numbers = self._objective_numbers()
+        self.builders: dict[int, Callable[[], Iterator[Block]]] = {
+            1: self._orientations, 2: self._sheets, 3: self._indicators, 4: self._finance}
+
+    def _objective_numbers(self) -> dict[str, str]:
+        numbers: dict[str, str] = {}
+        for o, orientation in enumerate(self.cpom.orientations, start=1):
+            mine = [objective for objective in self.cpom.objectifs if objective.orientation == orientation.id]
+            numbers.update({objective.id: f"{o}.{k}" for k, objective in enumerate(mine, start=1)})
+        return numbers
+
+    def _context(self, number: int | None) -> dict[str, Any]:
+        title = ANNEXES[number][1] if number else "Annexes 1 à 4"
+        return {"contrat": self.cpom.contrat, "annexe": number, "intitule": title}
+
+    def annex(self, number: int) -> Document:
+        head = self.parts.part("entete.md", self._context(number))
+        body = self._annex_body(number)
+        blocks: tuple[Block, ...] = (Landscape((*head, *body)),) if number == LANDSCAPE else (*head, *body)
+        return self._document(f"Annexe {number} – {ANNEXES[number][1]}", blocks)
+
+    def all_annexes(self) -> Document:
+        blocks: list[Block] = list(self.parts.part("entete.md", self._context(None)))
+        for number in ANNEXES:
+            body = self._annex_body(number)
+            blocks.extend([Landscape(tuple(body))] if number == LANDSCAPE else body)
+            if number + 1 in ANNEXES and LANDSCAPE not in (number, number + 1):
+                blocks.append(PageBreak())  # the landscape part begins and ends on new pages by itself
+        return self._document("Annexes 1 à 4", tuple(blocks))
+
+    def _document(self, what: str, blocks: tuple[Block, ...]) -> Document:
+        contract = self.cpom.contrat
+        return typeset(Document(
+            title=f"{contract.titre} — {what} — {contract.version}", date=contract.date, blocks=blocks,
+            author="Agence régionale de santé Grand Est", subject=f"{contract.titre}, {contract.organisme}",
+            keywords=("CPOM", "DSR", "annexes")))
+
+    def _annex_body(self, number: int) -> list[Block]:
+        heading = Heading(1, (Run(f"Annexe {number} – {ANNEXES[number][1]}"),), anchor=f"annexe-{number}")
+        intro = self.parts.part(f"annexe-{number}.md", self._context(number))
+        return [heading, *intro, *self.builders[number]()]
+
+    def _orientations(self) -> Iterator[Block]:
+        for o, orientation in enumerate(self.cpom.orientations, start=1):
+            yield Heading(2, (Run(f"Orientation {o} – {orientation.intitule}"),),
+                          anchor=f"orientation-{orientation.id}")
+            yield Paragraph((Run("Mission du DSR servie (art. D. 6327-6 II, "), Run(f"{orientation.mission}°"),
+                             Run(f") : {MISSIONS[orientation.mission]}.")))
+            objectives = [o for o in self.cpom.objectifs if o.orientation == orientation.id]
+            yield ListBlock(tuple(Paragraph((Run(f"Objectif {self.numbers[o.id]} – ", bold=True), Run(o.intitule)))
+                                  for o in objectives))
+
+    def _sheets(self) -> Iterator[Block]:
+        labels = {indicator.code: indicator.libelle for indicator in self.cpom.indicateurs}
+        orientations = {o.id: o.intitule for o in self.cpom.orientations}
+        ordered = sorted(self.cpom.objectifs, key=lambda o: tuple(int(n) for n in self.numbers[o.id].split(".")))
+        for objective in ordered:
+            yield Heading(2, (Run(f"Fiche action {self.numbers[objective.id]} – {objective.intitule}"),),
+                          anchor=f"fiche-{objective.id}")
+            yield self._sheet(objective, orientations[objective.orientation], labels)
+
+    def _sheet(self, objective: Objective, orientation: str, labels: dict[str, str]) -> Table:
+        sheet = objective.fiche
+        rows: list[tuple[Cell | None, ...]] = [
+            (_text("Orientation", bold=True), _text(orientation)),
+            (_text("Pilote", bold=True), _text(sheet.pilote)),
+            (_text("Partenaires", bold=True), _text(" ; ".join(sheet.partenaires) or "—")),
+        ]
+        rows += [(_text(f"Calendrier {year}", bold=True), _text(sheet.calendrier.get(year, "—"))) for year in YEARS]
+        rows.append((_text("Livrables", bold=True), _text(" ; ".join(sheet.livrables))))
+        rows.append((_text("Indicateurs", bold=True),
+                     _text(" ; ".join(f"{code} – {labels[code]}" for code in sheet.indicateurs) or "—")))
+        return Table(((_text("Rubrique"), _text("Contenu")), *rows), header_rows=1, widths=(1, 4))
+
+    def _indicators(self) -> Iterator[Block]:
+        header = _header("Code", "Indicateur", "Définition ou formule", "Source", "Fréquence", "Référence", *YEARS)
+        rows = [header]
+        for indicator in self._indicators_in_order():
+            rows.append(self._indicator_row(indicator))
+        yield Table(tuple(rows), header_rows=1, widths=(6, 14, 22, 12, 7, 8, 6, 6, 6, 6))
+
+    def _indicators_in_order(self) -> Iterator[Indicator]:
+        """Each indicator followed by its "dont" lines."""
+        children: dict[str, list[Indicator]] = {}
+        for indicator in self.cpom.indicateurs:
+            if indicator.parent:
+                children.setdefault(indicator.parent, []).append(indicator)
+        for indicator in self.cpom.indicateurs:
+            if not indicator.parent:
+                yield indicator
+                yield from children.get(indicator.code, [])
+
+    @staticmethod
+    def _indicator_row(indicator: Indicator) -> tuple[Cell | None, ...]:
+        def shown(raw: str | None) -> str:
+            return "—" if raw is None else format_value(indicator.type, parse_value(indicator.type, raw))
+        reference = indicator.reference
+        baseline = f"{shown(reference.valeur)} ({reference.annee})" if reference else "—"
+        label = f"dont {indicator.libelle}" if indicator.parent else indicator.libelle
+        return (_text(indicator.code), _text(label, indent=1 if indicator.parent else 0),
+                _text(indicator.definition), _text(indicator.source), _text(indicator.frequence),
+                _text(baseline, align="right"),
+                *(_text(shown(indicator.cibles.get(year)), align="right") for year in YEARS))
+
+    def _finance(self) -> Iterator[Block]:
+        finance = self.cpom.financement
+        rows: list[tuple[Cell | None, ...]] = [_header("Mission FIR", "Libellé", *YEARS, "Total")]
+        for line in finance.lignes:
+            amounts = [line.montants.get(year, Decimal(0)) for year in YEARS]
+            rows.append((_text(line.code), _text(line.libelle),
+                         *(_text(format_amount(a), align="right") for a in (*amounts, sum(amounts, Decimal(0))))))
+        totals = [sum((line.montants.get(year, Decimal(0)) for line in finance.lignes), Decimal(0)) for year in YEARS]
+        total_label = Cell((Paragraph((Run("Total", bold=True),)),), colspan=2)
+        rows.append((total_label, None,
+                     *(_text(format_amount(a), bold=True, align="right") for a in (*totals, sum(totals, Decimal(0))))))
+        yield Table(tuple(rows), header_rows=1, widths=(8, 27, 11, 11, 11, 11, 12))
+        yield Heading(2, (Run("Échéancier des versements"),), anchor="echeancier")
+        yield Table((_header("Date", "Versement"),
+                     *((_text(short_date(p.date)), _text(p.objet)) for p in finance.echeancier)), header_rows=1,
+                    widths=(1, 5))
+        yield Heading(2, (Run("Conditions d'utilisation des crédits"),), anchor="conditions")
+        yield from self._markdown(finance.conditions, ("financement", "conditions"))
+        yield Heading(2, (Run("Compte rendu financier"),), anchor="compte-rendu")
+        yield from self._markdown(finance.compte_rendu, ("financement", "compte_rendu"))
+
+    def _markdown(self, text: str, path: PathKey) -> tuple[Block, ...]:
+        try:
+            return parse_markdown(text)
+        except MarkupError as error:
+            raise InvalidInput([Problem(self.source.locate(path), field_path(path), str(error))]) from None

@@ -1,0 +1,101 @@
+"""The content of a CPOM's annexes (`data/cpom/<contrat>.yaml`, documented in the README).
+
+Years are written as keys (`2027: …`); the checks of `rules.py` locate a year outside the contract,
+a value of the wrong type for its indicator, and a stated total that is not the sum of its lines.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ars_docs.fields import Identifier, MultilineText, Record, Text
+
+YEARS = ("2027", "2028", "2029", "2030")
+Amount = Annotated[Decimal, Field(ge=0)]
+IndicatorType = Literal["nombre", "pourcentage", "oui-non", "date"]
+
+
+class Contract(Record):
+    titre: Text
+    organisme: Text
+    """The association that signs with the ARS."""
+    date: datetime.date
+    version: Text = "Version initiale"
+    """`Version initiale`, `Avenant n° 1`…: printed on every annex."""
+
+
+class Orientation(Record):
+    id: Identifier
+    intitule: Text
+    mission: Annotated[int, Field(ge=1, le=5)]
+    """The DSR mission of article D. 6327-6 II (1 to 5) the orientation serves."""
+
+
+class ActionSheet(Record):
+    pilote: Text
+    partenaires: list[Text] = Field(default_factory=list)
+    calendrier: dict[str, Text]
+    """What is done each year: `2027: …`."""
+    livrables: Annotated[list[Text], Field(min_length=1)]
+    indicateurs: list[Text] = Field(default_factory=list)
+    """Codes of the indicators that measure the action."""
+
+
+class Objective(Record):
+    id: Identifier
+    orientation: Identifier
+    intitule: Text
+    fiche: ActionSheet
+
+
+class Baseline(Record):
+    valeur: Text
+    annee: Annotated[int, Field(ge=2000, le=2030)]
+
+
+class Indicator(Record):
+    code: Text
+    libelle: Text
+    parent: Text | None = None
+    """Code of the indicator this one details (a "dont" line)."""
+    type: IndicatorType
+    definition: Text
+    source: Text
+    frequence: Text = "annuelle"
+    reference: Baseline | None = None
+    cibles: dict[str, Text]
+
+
+class FundingLine(Record):
+    code: Text
+    """FIR mission code (`MI2-2-2`), or `à confirmer` while it is not known."""
+    libelle: Text
+    montants: dict[str, Amount]
+    total: Amount | None = None
+    """Optional: a total written by hand is checked against the sum of the years."""
+
+
+class Payment(Record):
+    date: datetime.date
+    objet: Text
+
+
+class Finance(Record):
+    lignes: Annotated[list[FundingLine], Field(min_length=1)]
+    total_par_annee: dict[str, Amount] | None = None
+    total_general: Amount | None = None
+    echeancier: Annotated[list[Payment], Field(min_length=1)]
+    conditions: MultilineText
+    compte_rendu: MultilineText
+
+
+class Cpom(Record):
+    contrat: Contract
+    orientations: Annotated[list[Orientation], Field(min_length=1)]
+    objectifs: Annotated[list[Objective], Field(min_length=1)]
+    indicateurs: Annotated[list[Indicator], Field(min_length=1)]
+    financement: Finance

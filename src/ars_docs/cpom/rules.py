@@ -1,0 +1,173 @@
+"""Checks of a CPOM's content, typed indicator values, and French formatting of values and amounts."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal
+
+from ars_docs.cpom.models import YEARS, Cpom, Indicator
+from ars_docs.errors import Problem
+from ars_docs.frenchdates import short_date
+from ars_docs.validation import field_path
+from ars_docs.yamlsource import PathKey, YamlDocument
+
+FIR_CODE = re.compile(r"MI\d+-\d+(?:-\d+)?")
+PENDING_CODE = "à confirmer"
+INDICATOR_CODE = re.compile(r"[A-Z]{1,4}\d{1,3}[a-z]?")
+# Article D. 6327-6 II of the code de la santé publique: the missions of a DSR.
+MISSIONS = {
+    1: "animer et coordonner les acteurs de la prise en charge, sans se substituer à eux",
+    2: "rendre lisible l'offre de soins, y compris pour le public",
+    3: "promouvoir la qualité, la sécurité et la coordination entre la ville, l'hôpital et le médico-social",
+    4: "orienter chaque cas vers le niveau de recours adapté, avec un accès équilibré sur le territoire",
+    5: "former les professionnels, diffuser protocoles régionaux et bonnes pratiques",
+}
+_YES, _NO = {"oui", "vrai", "true"}, {"non", "faux", "false"}
+
+Value = Decimal | bool | datetime.date
+
+
+def parse_value(kind: str, raw: str) -> Value:
+    """An indicator value read according to its type; ValueError (French) otherwise."""
+    text = raw.strip()
+    if kind == "oui-non":
+        if text.lower() in _YES | _NO:
+            return text.lower() in _YES
+        raise ValueError("« oui » ou « non » attendu")
+    if kind == "date":
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("une date AAAA-MM-JJ qui existe attendue") from None
+    try:
+        number = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError("un nombre attendu") from None
+    if number < 0 or not number.is_finite():
+        raise ValueError("un nombre positif ou nul attendu")
+    if kind == "pourcentage" and number > 100:
+        raise ValueError("un pourcentage de 0 à 100 attendu")
+    return number
+
+
+def format_value(kind: str, value: Value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, datetime.date):
+        return short_date(value)
+    text = format_decimal(value, locale="fr_FR")
+    return f"{text} %" if kind == "pourcentage" else text
+
+
+def format_amount(amount: Decimal) -> str:
+    """`1 062 168 €`: groups and currency sign joined by no-break spaces (CLDR, through Babel)."""
+    pattern = "#,##0 ¤" if amount == amount.to_integral_value() else "#,##0.00 ¤"
+    return format_currency(amount, "EUR", locale="fr_FR", format=pattern, currency_digits=False)
+
+
+def check_cpom(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    yield from _unique(source, [(("orientations", i, "id"), o.id) for i, o in enumerate(cpom.orientations)])
+    yield from _unique(source, [(("objectifs", i, "id"), o.id) for i, o in enumerate(cpom.objectifs)])
+    yield from _unique(source, [(("indicateurs", i, "code"), x.code) for i, x in enumerate(cpom.indicateurs)])
+    yield from _links(cpom, source)
+    yield from _indicators(cpom.indicateurs, source)
+    yield from _years(source, _year_tables(cpom))
+    yield from _funding(cpom, source)
+
+
+def _problem(source: YamlDocument, path: PathKey, message: str, key: bool = False) -> Problem:
+    return Problem(source.locate(path, key=key), field_path(path), message)
+
+
+def _unique(source: YamlDocument, labels: list[tuple[PathKey, str]]) -> Iterator[Problem]:
+    seen: dict[str, PathKey] = {}
+    for path, label in labels:
+        if label in seen:
+            yield _problem(source, path, f"« {label} » en double (déjà ligne {source.locate(seen[label]).line})")
+        seen.setdefault(label, path)
+
+
+def _links(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    orientations = {o.id for o in cpom.orientations}
+    codes = {i.code for i in cpom.indicateurs}
+    for index, objective in enumerate(cpom.objectifs):
+        if objective.orientation not in orientations:
+            yield _problem(source, ("objectifs", index, "orientation"),
+                           f"orientation « {objective.orientation} » inconnue : l'objectif n'est rattaché à "
+                           f"aucune orientation (connues : {', '.join(sorted(orientations))})")
+        for position, code in enumerate(objective.fiche.indicateurs):
+            if code not in codes:
+                yield _problem(source, ("objectifs", index, "fiche", "indicateurs", position),
+                               f"indicateur « {code} » inconnu dans la liste des indicateurs")
+    for index, orientation in enumerate(cpom.orientations):
+        if not any(objective.orientation == orientation.id for objective in cpom.objectifs):
+            yield _problem(source, ("orientations", index, "id"), "orientation sans aucun objectif")
+
+
+def _indicators(indicators: list[Indicator], source: YamlDocument) -> Iterator[Problem]:
+    codes = {indicator.code for indicator in indicators}
+    for index, indicator in enumerate(indicators):
+        if not INDICATOR_CODE.fullmatch(indicator.code):
+            yield _problem(source, ("indicateurs", index, "code"),
+                           f"code « {indicator.code} » invalide : lettres majuscules puis chiffres (IND01, Q3…)")
+        if indicator.parent is not None and (indicator.parent not in codes or indicator.parent == indicator.code):
+            yield _problem(source, ("indicateurs", index, "parent"),
+                           f"indicateur parent « {indicator.parent} » inconnu")
+        values: list[tuple[PathKey, str]] = [(("indicateurs", index, "cibles", year), raw)
+                                             for year, raw in indicator.cibles.items()]
+        if indicator.reference is not None:
+            values.append((("indicateurs", index, "reference", "valeur"), indicator.reference.valeur))
+        for path, raw in values:
+            try:
+                parse_value(indicator.type, raw)
+            except ValueError as error:
+                yield _problem(source, path, f"valeur « {raw} » invalide pour un indicateur de type "
+                                             f"{indicator.type} : {error}")
+
+
+def _year_tables(cpom: Cpom) -> Iterator[tuple[PathKey, Iterable[str]]]:
+    for index, objective in enumerate(cpom.objectifs):
+        yield ("objectifs", index, "fiche", "calendrier"), objective.fiche.calendrier
+    for index, indicator in enumerate(cpom.indicateurs):
+        yield ("indicateurs", index, "cibles"), indicator.cibles
+    for index, line in enumerate(cpom.financement.lignes):
+        yield ("financement", "lignes", index, "montants"), line.montants
+    if cpom.financement.total_par_annee is not None:
+        yield ("financement", "total_par_annee"), cpom.financement.total_par_annee
+
+
+def _years(source: YamlDocument, tables: Iterator[tuple[PathKey, Iterable[str]]]) -> Iterator[Problem]:
+    for path, years in tables:
+        for year in years:
+            if year not in YEARS:
+                yield _problem(source, (*path, year), f"année {year} hors du contrat (2027 à 2030)", key=True)
+
+
+def _funding(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    finance = cpom.financement
+    for index, line in enumerate(finance.lignes):
+        if line.code != PENDING_CODE and not FIR_CODE.fullmatch(line.code):
+            yield _problem(source, ("financement", "lignes", index, "code"),
+                           f"code de mission FIR « {line.code} » invalide : MI2-2-2, par exemple, "
+                           f"ou « {PENDING_CODE} »")
+        if line.total is not None and line.total != sum(line.montants.values(), Decimal(0)):
+            yield _problem(source, ("financement", "lignes", index, "total"),
+                           _disagreement(line.total, sum(line.montants.values(), Decimal(0)), "des années"))
+    for year, stated in (finance.total_par_annee or {}).items():
+        computed = sum((line.montants.get(year, Decimal(0)) for line in finance.lignes), Decimal(0))
+        if stated != computed:
+            yield _problem(source, ("financement", "total_par_annee", year),
+                           _disagreement(stated, computed, "des lignes"))
+    if finance.total_general is not None:
+        computed = sum((sum(line.montants.values(), Decimal(0)) for line in finance.lignes), Decimal(0))
+        if finance.total_general != computed:
+            yield _problem(source, ("financement", "total_general"), _disagreement(finance.total_general, computed,
+                                                                                   "de toutes les lignes"))
+
+
+def _disagreement(stated: Decimal, computed: Decimal, what: str) -> str:
+    return f"total écrit {format_amount(stated)} différent de la somme {what}, {format_amount(computed)}"

@@ -65,7 +65,7 @@ def format_value(kind: str, value: Value) -> str:
 
 def format_amount(amount: Decimal) -> str:
     """`1 062 168 €`: groups and currency sign joined by no-break spaces (CLDR, through Babel)."""
-    pattern = "#,##0 ¤" if amount == amount.to_integral_value() else "#,##0.00 ¤"
+    pattern = "#,##0\u00a0¤" if amount == amount.to_integral_value() else "#,##0.00\u00a0¤"
     return format_currency(amount, "EUR", locale="fr_FR", format=pattern, currency_digits=False)
 
 

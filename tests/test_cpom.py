@@ -1,0 +1,189 @@
+"""CPOM annexes: the shipped contract, totals read back from the PDF, layout, and every check."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from conftest import copy_project, run
+from readback import BULLET, docx_paragraphs, pdf_pages, squash
+
+Edit = Callable[[Path, str, str], None]
+CONTRACT = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
+OUT = "out/cpom/dsr-chirurgie-pediatrique-2027-2030"
+NAMES = ["annexe-1-orientations-objectifs", "annexe-2-fiches-actions", "annexe-3-indicateurs",
+         "annexe-4-financiere", "annexes-1-a-4"]
+AMOUNT = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})*) ?[\u00a0\u202f]?€")
+
+
+@pytest.fixture(scope="session")
+def contract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("cpom") / "projet")
+    result = run(project, "build", "cpom")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"annexes de CPOM : 5 documents (10 fichiers) dans {OUT}\n"
+    return project
+
+
+def test_the_shipped_contract_builds_every_annex(contract: Path) -> None:
+    assert sorted(p.name for p in (contract / OUT).iterdir()) == sorted(
+        f"{name}.{suffix}" for name in NAMES for suffix in ("docx", "pdf"))
+
+
+def test_libreoffice_opens_the_annexes(contract: Path, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice manque : lancez ./dev.sh test, qui l'installe"
+    documents = [contract / OUT / f"{name}.docx" for name in NAMES]
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, documents)],
+                   check=True, capture_output=True, timeout=300)
+    sizes = {name: [(round(p.mediabox.width), round(p.mediabox.height))
+                    for p in PdfReader(tmp_path / f"{name}.pdf").pages] for name in NAMES}
+    assert all(size == (842, 595) for size in sizes["annexe-3-indicateurs"]), "landscape in Word too"
+    assert sizes["annexe-4-financiere"][0] == (595, 842)
+    combined = sizes["annexes-1-a-4"]
+    assert (842, 595) in combined and combined[0] == combined[-1] == (595, 842)
+
+
+def _amounts(text: str) -> list[Decimal]:
+    return [Decimal(re.sub(r"\D", "", match)) for match in AMOUNT.findall(text)]
+
+
+@pytest.mark.parametrize("name", ["annexe-4-financiere", "annexes-1-a-4"])
+def test_printed_totals_are_the_sums_of_the_printed_lines(contract: Path, name: str) -> None:
+    text = "\n".join(pdf_pages(contract / OUT / f"{name}.pdf"))
+    table = text[re.search(r"Mission\s+FIR", text).start():text.index("Échéancier des versements")]
+    amounts = _amounts(table)
+    assert len(amounts) == 20, amounts  # three lines and the total line, four years and a total each
+    rows = [amounts[i:i + 5] for i in range(0, 20, 5)]
+    for row in rows:
+        assert row[4] == sum(row[:4]), row
+    lines, totals = rows[:-1], rows[-1]
+    assert totals == [sum(line[column] for line in lines) for column in range(5)]
+    assert totals[4] == Decimal(905000)
+    assert "905\u202f000\u00a0€" in table or "905 000 €" in table
+
+
+def test_indicators_are_typed_and_french(contract: Path) -> None:
+    table = docx.Document(str(contract / OUT / "annexe-3-indicateurs.docx")).tables[0]
+    rows = {row.cells[0].text: [cell.text for cell in row.cells] for row in table.rows}
+    assert rows["Code"] == ["Code", "Indicateur", "Définition ou formule", "Source", "Fréquence", "Référence",
+                            "2027", "2028", "2029", "2030"]
+    assert rows["ACT02"][5:] == ["24\u202f500 (2025)", "24\u202f500", "24\u202f500", "24\u202f500", "24\u202f500"]
+    assert rows["QUA03"][5:] == ["40\u00a0% (2025)", "60\u00a0%", "80\u00a0%", "100\u00a0%", "100\u00a0%"]
+    assert rows["GRA01"][5:] == ["non (2026)", "non", "oui", "oui", "oui"]
+    assert rows["COO02"][5:] == ["—", "31/12/2027", "—", "—", "—"]
+    assert rows["ACT02a"][1] == "dont enfants de moins de 3\u00a0ans"
+    codes = [row.cells[0].text for row in table.rows][1:]
+    assert codes.index("ACT02a") == codes.index("ACT02") + 1 and codes.index("FOR02a") == codes.index("FOR02") + 1
+
+
+def test_tables_repeat_headers_and_keep_rows_whole(contract: Path) -> None:
+    with zipfile.ZipFile(contract / OUT / "annexe-3-indicateurs.docx") as package:
+        body = package.read("word/document.xml").decode()
+    rows = re.findall(r"<w:tr>.*?</w:tr>", body)
+    assert len(rows) == 15  # the header and fourteen indicators
+    assert all("<w:cantSplit/>" in row for row in rows)
+    assert '<w:tblHeader w:val="true"/>' in rows[0] and "tblHeader" not in "".join(rows[1:])
+    assert 'w:orient="landscape"' in body
+    pdf = PdfReader(contract / OUT / "annexes-1-a-4.pdf")
+    landscape = [i for i, page in enumerate(pdf.pages) if page.mediabox.width > page.mediabox.height]
+    assert landscape, "the indicator table is on landscape pages"
+    for index in landscape:
+        assert "Définition ou formule" in pdf.pages[index].extract_text(), "header repeated on each page"
+
+
+def test_pdf_and_docx_say_the_same(contract: Path) -> None:
+    """Page furniture aside: the running head, the page number, and a table's header row that the
+    PDF repeats at the top of each page the table continues on (Word stores it once)."""
+    mark = "Contrat pluriannuel d’objectifs et de moyens 2027-2030 — Version initiale"
+    for name in NAMES:
+        path = contract / OUT / f"{name}.docx"
+        headers = {squash("".join(cell.text for cell in table.rows[0].cells[::1] if cell.text))
+                   for table in docx.Document(str(path)).tables}
+        pages = pdf_pages(contract / OUT / f"{name}.pdf")
+        text = ""
+        for number, page in enumerate(pages, start=1):
+            page = squash(page).replace(BULLET, "")
+            folio = f"{number}/{len(pages)}"
+            assert squash(mark) in page and page.endswith(folio), (name, number)
+            page = page[: -len(folio)].replace(squash(mark), "", 1)
+            repeated = [header for header in headers if number > 1 and page.startswith(header)]
+            text += page[len(repeated[0]):] if repeated else page
+        assert text == squash("".join(docx_paragraphs(contract / OUT / f"{name}.docx"))), name
+
+
+LOCATION = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
+CASES = {
+    "line-total-disagrees": (
+        "      total: 95000", "      total: 96000",
+        f"{LOCATION}:247:14 : financement.lignes[2].total : total écrit 96\u202f000\u00a0€ différent de la somme "
+        "des années, 95\u202f000\u00a0€"),
+    "year-total-disagrees": (
+        "total_par_annee: {2027: 255000,", "total_par_annee: {2027: 225000,",
+        f"{LOCATION}:252:27 : financement.total_par_annee.2027 : total écrit 225\u202f000\u00a0€ différent de la "
+        "somme des lignes, 255\u202f000\u00a0€"),
+    "grand-total-disagrees": (
+        "total_general: 905000", "total_general: 900000",
+        f"{LOCATION}:253:18 : financement.total_general : total écrit 900\u202f000\u00a0€ différent de la somme "
+        "de toutes les lignes, 905\u202f000\u00a0€"),
+    "target-year-outside-the-contract": (
+        'cibles: {2027: "2", 2028: "3", 2029: "4", 2030: "4"}', 'cibles: {2027: "2", 2028: "3", 2029: "4", 2031: "4"}',
+        f"{LOCATION}:201:47 : indicateurs[9].cibles.2031 : année 2031 hors du contrat (2027 à 2030)"),
+    "value-of-the-wrong-type": (
+        'cibles: {2027: "50", 2028: "70",', 'cibles: {2027: "50", 2028: "soixante-dix",',
+        f"{LOCATION}:194:32 : indicateurs[8].cibles.2028 : valeur « soixante-dix » invalide pour un indicateur de "
+        "type pourcentage : un nombre attendu"),
+    "percentage-over-100": (
+        'cibles: {2027: "50", 2028: "70",', 'cibles: {2027: "50", 2028: "170",',
+        f"{LOCATION}:194:32 : indicateurs[8].cibles.2028 : valeur « 170 » invalide pour un indicateur de type "
+        "pourcentage : un pourcentage de 0 à 100 attendu"),
+    "objective-tied-to-no-orientation": (
+        "    orientation: qualite\n    intitule: Analyser", "    orientation: securite\n    intitule: Analyser",
+        f"{LOCATION}:106:18 : objectifs[6].orientation : orientation « securite » inconnue : l'objectif n'est "
+        "rattaché à aucune orientation (connues : coordination, formation, gradation, qualite)"),
+    "action-sheet-cites-an-unknown-indicator": (
+        "      indicateurs: [QUA02]", "      indicateurs: [QUA02, QUA09]",
+        f"{LOCATION}:118:28 : objectifs[6].fiche.indicateurs[2] : indicateur « QUA09 » inconnu dans la liste des "
+        "indicateurs"),
+    "negative-amount": (
+        "montants: {2027: 30000, 2028: 15000,", "montants: {2027: 30000, 2028: -15000,",
+        f"{LOCATION}:250:37 : financement.lignes[3].montants.2028 : doit être positif ou nul, pas « -15000 »"),
+    "malformed-fir-code": (
+        "    - code: MI2-1-1", "    - code: FIR 2-1",
+        f"{LOCATION}:244:13 : financement.lignes[2].code : code de mission FIR « FIR 2-1 » invalide : MI2-2-2, "
+        "par exemple, ou « à confirmer »"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_located_errors(tmp_path: Path, edit: Edit, case: str) -> None:
+    project = copy_project(tmp_path / "projet")
+    old, new, expected = CASES[case]
+    edit(project / CONTRACT, old, new)
+    result = run(project, "build", "cpom")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == ["Erreur : 1 erreur dans les données ou les gabarits :", f"  {expected}"]
+    assert not (project / "out").exists()
+
+
+def test_pending_fir_code_is_printed_as_such(contract: Path) -> None:
+    table = docx.Document(str(contract / OUT / "annexe-4-financiere.docx")).tables[0]
+    assert table.cell(1, 0).text == "à confirmer" and table.cell(2, 0).text == "MI2-1-1"
+
+
+def test_cpom_is_reproducible(tmp_path: Path) -> None:
+    first, second = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
+    for project in (first, second):
+        assert run(project, "build", "cpom").exit_code == 0
+    for path in (first / OUT).iterdir():
+        assert path.read_bytes() == (second / OUT / path.name).read_bytes(), path.name

@@ -56,10 +56,13 @@ RECIPIENTS = example_recipients()
 IDS = [f"{e['id']}/{p['prenom']}-{p['nom']}" for e, p in RECIPIENTS]
 
 
-def test_one_pdf_and_one_docx_per_recipient_with_ascii_names(example_build: Path) -> None:
-    files = sorted((example_build / "out" / "letters" / "lancement-dsr").iterdir())
-    assert len(files) == 2 * len(RECIPIENTS) == 104
-    assert all(re.fullmatch(r"[a-z0-9-]+--[a-z0-9-]+\.(pdf|docx)", f.name) for f in files)
+def test_one_pdf_docx_and_eml_per_recipient_with_ascii_names(example_build: Path) -> None:
+    files = sorted(f.name for f in (example_build / "out" / "letters" / "lancement-dsr").iterdir())
+    per_recipient = [name for name in files if "--" in name]
+    assert len(per_recipient) == 3 * len(RECIPIENTS) == 156
+    assert all(re.fullmatch(r"[a-z0-9-]+--[a-z0-9-]+\.(pdf|docx|eml)", name) for name in per_recipient)
+    assert sorted(set(files) - set(per_recipient)) == ["impression.pdf", "invitation-webinaire.ics",
+                                                       "manifeste.csv", "manifeste.json"]
 
 
 @pytest.mark.parametrize(("establishment", "person"), RECIPIENTS, ids=IDS)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from ars_docs.doctree import Document
 from ars_docs.errors import InvalidInput, Problem
 from ars_docs.project import Project
-from ars_docs.publishing import Publisher
+from ars_docs.publishing import Publisher, Rendered
 
 T = TypeVar("T")
 
@@ -27,6 +27,8 @@ class Job:
     document: Document
     stem: Path
     fields: Mapping[str, Any] = field(default_factory=dict)
+    record: Any = None
+    """What the family knows of this document beyond its tree (the recipient of a letter…)."""
 
 
 class Builder:
@@ -48,7 +50,17 @@ class Builder:
         for job in jobs:
             rendered = publisher.render(job.document, project.name(job.stem), job.fields)
             written += publisher.write(rendered, job.stem)
+            written += self.after_document(job, rendered)
+        written += self.after_all(project, jobs)
         return written
+
+    def after_document(self, job: Job, rendered: Rendered) -> list[Path]:
+        """Files a family makes from one rendered document (an e-mail carrying a letter)."""
+        return []
+
+    def after_all(self, project: Project, jobs: list[Job]) -> list[Path]:
+        """Files a family makes from all its documents (a print file, a manifest)."""
+        return []
 
 
 # name -> "module:Class", imported only when used (a CLI that starts fast)

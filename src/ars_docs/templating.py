@@ -64,6 +64,15 @@ def markdown_environment(folder: Path) -> SandboxedEnvironment:
     return environment
 
 
+def text_environment(folder: Path) -> SandboxedEnvironment:
+    """Jinja for plain-text templates (an e-mail body): values printed as they are."""
+    environment = SandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
+                                       finalize=lambda value: "" if value is None else value,
+                                       autoescape=False, keep_trailing_newline=True)
+    environment.filters.update({name: FILTERS[name] for name in ("date_longue", "date_courte", "heure")})
+    return environment
+
+
 def template_problem(error: Exception, template_path: Path, root: Path) -> Problem:
     """A Jinja failure as a located problem: the template's file, line and, when the
     offending name can be found on that line, its column."""

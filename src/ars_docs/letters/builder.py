@@ -14,6 +14,7 @@ from ars_docs.builders import Builder, Job, ProblemCollector
 from ars_docs.doctree import Columns, Document
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.fields import check_identifier
+from ars_docs.letters import mailing
 from ars_docs.letters.models import (
     Establishment,
     Letter,
@@ -28,9 +29,12 @@ from ars_docs.letters.salutation import (
     function_title,
     salutation,
 )
+from ars_docs.output import write_atomically
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
-from ars_docs.typography import typeset
+from ars_docs.publishing import Rendered
+from ars_docs.templating import template_problem, text_environment
+from ars_docs.typography import typeset, typeset_text
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
@@ -155,15 +159,44 @@ def addressee(recipient: Recipient) -> dict[str, Any]:
             "nom_complet": full_name(recipient), "titre_fonction": function_title(recipient)}
 
 
+MAIL_TEMPLATE = "courriel.txt"
+
+
+@dataclass(frozen=True)
+class LetterRecord:
+    """A letter's recipient and the e-mail that will carry it."""
+
+    letter_id: str
+    letter: Letter
+    establishment: Establishment
+    recipient: Recipient
+    mail_body: str
+    invitation: bytes
+
+
 class _Composer:
     def __init__(self, project: Project) -> None:
+        self.project = project
         self.parts = MarkdownParts(project, "letters")
         self.part = self.parts.part
+        self.text = text_environment(self.parts.folder)
+
+    def mail_body(self, context: dict[str, Any]) -> str:
+        try:
+            return typeset_text(self.text.get_template(MAIL_TEMPLATE).render(context))
+        except Exception as error:  # any failure inside a template is the template's, located there
+            raise InvalidInput([template_problem(error, self.parts.folder / MAIL_TEMPLATE, self.project.root)]) \
+                from None
+
+    @staticmethod
+    def context(item: LetterSource, webinar: Webinar, establishment: Establishment,
+                recipient: Recipient) -> dict[str, Any]:
+        return {"courrier": item.letter, "webinaire": webinar, "etablissement": establishment,
+                "destinataire": addressee(recipient)}
 
     def letter(self, item: LetterSource, webinar: Webinar, establishment: Establishment,
                recipient: Recipient) -> Document:
-        context = {"courrier": item.letter, "webinaire": webinar, "etablissement": establishment,
-                   "destinataire": addressee(recipient)}
+        context = self.context(item, webinar, establishment, recipient)
         head = Columns(tuple(self.part(name, context) for name in HEAD_TEMPLATES))
         blocks = (head, *self.part(BEFORE_BODY, context), *self.part(item.letter.gabarit, context),
                   *self.part(AFTER_BODY, context))
@@ -188,11 +221,62 @@ class LettersBuilder(Builder):
         for item in data.letters:
             webinar = data.webinars[item.letter.webinaire]
             folder = project.out / "letters" / item.id
+            ics = mailing.invitation(webinar, item.letter)
             for establishment in data.establishments:
                 for position, recipient in enumerate(establishment.destinataires):
                     document = collector.attempt(composer.letter, item, webinar, establishment, recipient)
-                    if document is not None:
+                    body = collector.attempt(composer.mail_body,
+                                             composer.context(item, webinar, establishment, recipient))
+                    if document is not None and body is not None:
                         stem = folder / f"{establishment.id}--{recipient_slug(recipient, position)}"
-                        jobs.append(Job(document, stem))
+                        record = LetterRecord(item.id, item.letter, establishment, recipient, body, ics)
+                        jobs.append(Job(document, stem, record=record))
         collector.raise_if_any()
         return jobs
+
+    def after_document(self, job: Job, rendered: Rendered) -> list[Path]:
+        record: LetterRecord = job.record
+        sender_domain = record.letter.courriel.expediteur.email.rsplit("@", 1)[1]
+        person = record.recipient
+        envelope = mailing.Envelope(
+            name=f"{person.prenom} {person.nom}", email=person.email, body=record.mail_body,
+            attachment_name=f"{job.stem.name}.pdf", message_id=f"<{record.letter_id}.{job.stem.name}@{sender_domain}>")
+        target = job.stem.with_suffix(".eml")
+        write_atomically(target, mailing.email(record.letter, envelope, rendered.pdf, record.invitation))
+        return [target]
+
+    def after_all(self, project: Project, jobs: list[Job]) -> list[Path]:
+        written: list[Path] = []
+        by_letter: dict[str, list[Job]] = {}
+        for job in jobs:
+            by_letter.setdefault(job.record.letter_id, []).append(job)
+        for letter_jobs in by_letter.values():
+            written += _kit(letter_jobs)
+        return written
+
+
+def _kit(jobs: list[Job]) -> list[Path]:
+    """The files of a letter's mailing: the invitation, the print file, the manifest (CSV and JSON)."""
+    folder = jobs[0].stem.parent
+    first: LetterRecord = jobs[0].record
+    rows: list[mailing.ManifestRow] = []
+    for job in jobs:
+        record: LetterRecord = job.record
+        files = {suffix: job.stem.with_suffix(f".{suffix}") for suffix in ("docx", "pdf", "eml")}
+        hashes = {suffix: mailing.sha256(path.read_bytes()) for suffix, path in files.items()}
+        person = record.recipient
+        rows.append(mailing.ManifestRow(
+            record.establishment.nom, record.establishment.finess or "", person.civilite or "", person.prenom,
+            person.nom, function_title(person), person.email, files["docx"].name, files["pdf"].name,
+            files["eml"].name, hashes["docx"], hashes["pdf"], hashes["eml"]))
+    entries = [mailing.PrintEntry(job.stem.with_suffix(".pdf"), job.record.establishment.nom,
+                                  full_name(job.record.recipient)) for job in jobs]
+    outputs = {
+        mailing.INVITATION: first.invitation,
+        mailing.PRINT_FILE: mailing.print_file(entries, f"{first.letter.titre} — impression"),
+        f"{mailing.MANIFEST}.csv": mailing.manifest_csv(rows),
+        f"{mailing.MANIFEST}.json": mailing.manifest_json(rows),
+    }
+    for name, data in outputs.items():
+        write_atomically(folder / name, data)
+    return [folder / name for name in outputs]

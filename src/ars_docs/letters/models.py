@@ -130,6 +130,13 @@ class Reply(Record):
     adresse: Email
 
 
+class Mail(Record):
+    """How the letter goes out by e-mail (`courriel`)."""
+
+    expediteur: Organizer
+    """Sender of the e-mails; replies go to `reponse.adresse`."""
+
+
 class Letter(Record):
     """One letter of a mailing (`data/courriers/<id>.yaml`)."""
 
@@ -146,6 +153,7 @@ class Letter(Record):
     signataire: Signatory
     reponse: Reply
     annexe: Text | None = None
+    courriel: Mail
 
     @field_validator("gabarit")
     @classmethod

@@ -1,0 +1,151 @@
+"""The mailing kit of a letter: one e-mail per recipient (the letter and the webinar invitation
+attached), the invitation alone, a print file of every letter, and a manifest of what was made.
+
+Every byte depends on the data only: dates come from the letter, identifiers and MIME boundaries
+from names, never from the clock or chance.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+
+from icalendar import Calendar, Event, vCalAddress, vText
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import IndirectObject
+
+from ars_docs.letters.models import Letter, Organizer, Webinar
+
+INVITATION = "invitation-webinaire.ics"
+PRINT_FILE = "impression.pdf"
+MANIFEST = "manifeste"
+
+
+def invitation(webinar: Webinar, letter: Letter) -> bytes:
+    """The webinar as an iCalendar event, its time zone defined, importable by calendar programs."""
+    zone = zoneinfo.ZoneInfo(webinar.fuseau)
+    organizer: Organizer = webinar.organisateur or letter.courriel.expediteur
+    calendar = Calendar()
+    calendar.add("prodid", "-//ARS Grand Est//arsdocs//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{webinar.id}@arsdocs")
+    event.add("dtstamp", datetime.datetime.combine(letter.date, datetime.time(12), tzinfo=datetime.UTC))
+    event.add("dtstart", datetime.datetime.combine(webinar.date, webinar.debut, tzinfo=zone))
+    event.add("dtend", datetime.datetime.combine(webinar.date, webinar.fin, tzinfo=zone))
+    event.add("summary", webinar.titre)
+    event.add("location", webinar.lien)
+    event.add("url", webinar.lien)
+    event.add("description", f"{webinar.titre}\nLien de connexion : {webinar.lien}")
+    person = vCalAddress(f"mailto:{organizer.email}")
+    person.params["cn"] = vText(organizer.nom)
+    event.add("organizer", person)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Who an e-mail goes to, and what it says."""
+
+    name: str
+    email: str
+    body: str
+    attachment_name: str
+    message_id: str
+
+
+def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes) -> bytes:
+    """A ready-to-send message (Outlook opens it as a draft: X-Unsent), CRLF line endings."""
+    sender = letter.courriel.expediteur
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(sender.nom, addr_spec=sender.email)
+    message["To"] = Address(envelope.name, addr_spec=envelope.email)
+    message["Reply-To"] = Address(addr_spec=letter.reponse.adresse)
+    message["Subject"] = letter.objet
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    message["Date"] = format_datetime(datetime.datetime.combine(letter.date, datetime.time(9), tzinfo=paris))
+    message["Message-ID"] = envelope.message_id
+    message["X-Unsent"] = "1"
+    message.set_content(envelope.body)
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=envelope.attachment_name)
+    message.add_attachment(ics, maintype="text", subtype="calendar", filename=INVITATION,
+                           params={"method": "PUBLISH"})
+    message.set_boundary("=_arsdocs_" + hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24])
+    return message.as_bytes()
+
+
+@dataclass(frozen=True)
+class PrintEntry:
+    pdf: Path
+    establishment: str
+    recipient: str
+
+
+def print_file(entries: Sequence[PrintEntry], title: str) -> bytes:
+    """Every letter in one PDF, a bookmark per establishment and, under it, per recipient; a blank
+    page after a letter of odd length, so that each letter starts on a new sheet in duplex."""
+    writer = PdfWriter()
+    parents: dict[str, IndirectObject] = {}
+    for entry in entries:
+        start = len(writer.pages)
+        reader = PdfReader(entry.pdf)
+        for page in reader.pages:
+            writer.add_page(page)
+        if entry.establishment not in parents:
+            parents[entry.establishment] = writer.add_outline_item(title=entry.establishment, page_number=start)
+        writer.add_outline_item(title=entry.recipient, page_number=start, parent=parents[entry.establishment])
+        if len(reader.pages) % 2:
+            box = reader.pages[-1].mediabox
+            writer.add_blank_page(width=float(box.width), height=float(box.height))
+    writer.add_metadata({"/Title": title, "/Producer": "arsdocs"})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    etablissement: str
+    finess: str
+    civilite: str
+    prenom: str
+    nom: str
+    fonction: str
+    email: str
+    docx: str
+    pdf: str
+    eml: str
+    sha256_docx: str
+    sha256_pdf: str
+    sha256_eml: str
+
+
+def manifest_csv(rows: Sequence[ManifestRow]) -> bytes:
+    """As a French Excel opens it: semicolons, UTF-8 with a byte-order mark, CRLF."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(ManifestRow.__dataclass_fields__)
+    writer.writerows([list(asdict(row).values()) for row in rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def manifest_json(rows: Sequence[ManifestRow]) -> bytes:
+    return (json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,135 @@
+"""The mailing kit of the example letter, read back as the programs that receive it would."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import email
+import hashlib
+import json
+import zoneinfo
+from email import policy
+from pathlib import Path
+
+import icalendar
+import yaml
+from pypdf import PdfReader, PdfWriter
+
+from ars_docs.letters.mailing import PrintEntry, print_file
+
+FOLDER = Path("out/letters/lancement-dsr")
+DATA = Path(__file__).resolve().parents[1] / "data"
+LINK = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_exemple-dsr-chirurgie-pediatrique%40thread.v2/0"
+
+
+def _recipients() -> list[tuple[dict[str, object], dict[str, str]]]:
+    data = yaml.safe_load((DATA / "recipients.yaml").read_text(encoding="utf-8"))
+    return [(e, p) for e in data["etablissements"] for p in e["destinataires"]]
+
+
+def _manifest(project: Path) -> list[dict[str, str]]:
+    raw = (project / FOLDER / "manifeste.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark, for Excel"
+    with (project / FOLDER / "manifeste.csv").open(encoding="utf-8-sig", newline="") as stream:
+        return list(csv.DictReader(stream, delimiter=";"))
+
+
+def test_manifest_opens_as_a_french_spreadsheet(example_build: Path) -> None:
+    rows = _manifest(example_build)
+    assert list(rows[0]) == ["etablissement", "finess", "civilite", "prenom", "nom", "fonction", "email", "docx",
+                             "pdf", "eml", "sha256_docx", "sha256_pdf", "sha256_eml"]
+    expected = [(str(e["nom"]), p["email"]) for e, p in _recipients()]
+    assert [(row["etablissement"], row["email"]) for row in rows] == expected
+    lefevre = next(row for row in rows if row["nom"] == "Lefèvre")
+    assert lefevre["fonction"] == "Président de la commission médicale d'établissement"
+    assert lefevre["finess"] == "510000029" and lefevre["civilite"] == "Monsieur"
+    for row in rows:
+        for kind in ("docx", "pdf", "eml"):
+            data = (example_build / FOLDER / row[kind]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == row[f"sha256_{kind}"]
+    as_json = json.loads((example_build / FOLDER / "manifeste.json").read_text(encoding="utf-8"))
+    assert as_json == rows
+
+
+def test_every_email_is_ready_to_send(example_build: Path) -> None:
+    rows = _manifest(example_build)
+    letter = yaml.safe_load((DATA / "courriers" / "lancement-dsr.yaml").read_text(encoding="utf-8"))
+    assert len(rows) == 52
+    for row in rows:
+        message = email.message_from_bytes((example_build / FOLDER / row["eml"]).read_bytes(), policy=policy.default)
+        assert message["To"].addresses[0].addr_spec == row["email"]
+        assert message["To"].addresses[0].display_name == f"{row['prenom']} {row['nom']}"
+        assert message["From"].addresses[0].addr_spec == "ars-grandest-dsr@ars.sante.fr"
+        assert message["Reply-To"].addresses[0].addr_spec == "dsrgrandest@gmail.com"
+        assert message["Subject"] == letter["objet"]
+        assert message["X-Unsent"] == "1"
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        assert body.splitlines()[0].endswith(",") and "22\u00a0mai 2026, de 14h00 à 15h30" in body
+        attachments = {part.get_filename(): part for part in message.iter_attachments()}
+        assert set(attachments) == {row["pdf"], "invitation-webinaire.ics"}
+        assert attachments[row["pdf"]].get_content() == (example_build / FOLDER / row["pdf"]).read_bytes()
+        assert attachments["invitation-webinaire.ics"].get_content_type() == "text/calendar"
+    poirier = next(row for row in rows if row["nom"] == "Poirier")
+    message = email.message_from_bytes((example_build / FOLDER / poirier["eml"]).read_bytes(), policy=policy.default)
+    assert message.get_body(preferencelist=("plain",)).get_content().splitlines()[0] == "Madame la Professeure,"
+
+
+def _event(data: bytes) -> icalendar.Event:
+    calendar = icalendar.Calendar.from_ical(data)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1 and calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Paris"
+    return events[0]
+
+
+def test_invitation_is_at_14h_paris_time(example_build: Path) -> None:
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    alone = (example_build / FOLDER / "invitation-webinaire.ics").read_bytes()
+    message = email.message_from_bytes((example_build / FOLDER / _manifest(example_build)[0]["eml"]).read_bytes(),
+                                       policy=policy.default)
+    attached = next(p for p in message.iter_attachments() if p.get_filename() == "invitation-webinaire.ics")
+    for data in (alone, attached.get_content().encode() if isinstance(attached.get_content(), str)
+                 else attached.get_content()):
+        event = _event(data)
+        start, end = event.decoded("dtstart"), event.decoded("dtend")
+        assert start == datetime.datetime(2026, 5, 22, 14, 0, tzinfo=paris)
+        assert start.astimezone(datetime.UTC) == datetime.datetime(2026, 5, 22, 12, 0, tzinfo=datetime.UTC)
+        assert end == datetime.datetime(2026, 5, 22, 15, 30, tzinfo=paris)
+        assert str(event["location"]) == str(event["url"]) == LINK
+        assert str(event["organizer"]) == "mailto:ars-grandest-dsr@ars.sante.fr"
+        assert str(event["summary"]).startswith("Webinaire d'information")
+
+
+def _starts(reader: PdfReader) -> list[tuple[str, str, int]]:
+    """(establishment, recipient, first page, from 1) of every bookmark."""
+    found = []
+    outline = reader.outline
+    for index, item in enumerate(outline):
+        if isinstance(item, list):
+            parent = outline[index - 1].title
+            found += [(parent, child.title, reader.get_destination_page_number(child) + 1) for child in item]
+    return found
+
+
+def test_print_file_one_bookmark_per_recipient_each_on_an_odd_page(example_build: Path) -> None:
+    reader = PdfReader(example_build / FOLDER / "impression.pdf")
+    rows = _manifest(example_build)
+    starts = _starts(reader)
+    assert [(e, r) for e, r, _ in starts] == [
+        (row["etablissement"], f"{row['civilite']} {row['prenom']} {row['nom'].upper()}".strip()) for row in rows]
+    assert all(page % 2 == 1 for _, _, page in starts)
+    lengths = [len(PdfReader(example_build / FOLDER / row["pdf"]).pages) for row in rows]
+    assert len(reader.pages) == sum(n + n % 2 for n in lengths)
+
+
+def test_print_file_adds_a_blank_page_after_an_odd_letter(example_build: Path, tmp_path: Path) -> None:
+    letter = next((example_build / FOLDER).glob("chu-reims--*.pdf"))
+    one_page = tmp_path / "une-page.pdf"
+    writer = PdfWriter()
+    writer.add_page(PdfReader(letter).pages[0])
+    writer.write(one_page)
+    entries = [PrintEntry(one_page, "A", "premier"), PrintEntry(letter, "A", "deuxième"),
+               PrintEntry(one_page, "B", "troisième")]
+    reader = PdfReader(__import__("io").BytesIO(print_file(entries, "essai")))
+    assert [page for _, _, page in _starts(reader)] == [1, 3, 5]
+    assert len(reader.pages) == 6
+    assert reader.pages[1].extract_text() == "" and reader.pages[5].extract_text() == ""

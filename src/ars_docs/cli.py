@@ -6,16 +6,21 @@ Expected failures are `ArsDocsError`s (one French message, exit code 1); anythin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ars_docs import __version__
 from ars_docs.builders import builder_names
+from ars_docs.errors import ArsDocsError
+
+if TYPE_CHECKING:
+    from ars_docs.project import Project, SmtpSettings
 
 ALL = "all"
 
 
-def _open_project(context: click.Context):  # type: ignore[no-untyped-def]
+def _open_project(context: click.Context) -> Project:
     from ars_docs.project import Project
 
     return Project.open(context.obj["projet"])
@@ -77,3 +82,83 @@ def build(context: click.Context, famille: str, comparer: str | None) -> None:
         written = builder.publish(project, jobs)
         folders = sorted({project.name(path.parent) for path in written})
         click.echo(f"{builder.label} : {len(jobs)} documents ({len(written)} fichiers) dans {', '.join(folders)}")
+
+
+SEND_LABELS = {
+    "a-envoyer": "à envoyer",
+    "envoye": "envoyé",
+    "deja-envoye": "déjà envoyé",
+    "modifie": "modifié depuis son envoi : non renvoyé",
+    "incertain": "envoi interrompu, état inconnu : vérifiez avant de renvoyer",
+    "refuse": "refusé par le serveur",
+    "echec": "échec",
+}
+
+
+@main.command()
+@click.argument("famille", type=click.Choice(["letters"]))
+@click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/) "
+              "s'il y en a plusieurs.")
+@click.option("--envoyer", is_flag=True, help="Envoie pour de vrai ; sans cette option, montre ce qui serait envoyé.")
+@click.option("--smtp", metavar="HOTE[:PORT]", help="Serveur SMTP, à la place de celui de arsdocs.yaml.")
+@click.option("--sans-starttls", is_flag=True, help="Sans chiffrement : permis seulement vers un serveur de "
+              "cette machine (essais).")
+@click.option("--debit", type=click.IntRange(1, 600), metavar="N", help="Au plus N messages par minute.")
+@click.pass_context
+def send(context: click.Context, famille: str, courrier: str | None, envoyer: bool, smtp: str | None,
+         sans_starttls: bool, debit: int | None) -> None:
+    """Envoie par courriel les courriers construits (pièces jointes : la lettre et l'invitation).
+
+    Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
+    le même courrier à quelqu'un."""
+    from ars_docs.letters import sending
+
+    project = _open_project(context)
+    letter_id = _letter_to_send(project, courrier)
+    items, journal = sending.plan(project, letter_id)
+    if not envoyer:
+        for item in items:
+            click.echo(f"{SEND_LABELS[journal.status(item)]} : {item.label} <{item.address}>")
+        due = sum(journal.status(item) == "a-envoyer" for item in items)
+        click.echo(f"Rien n'a été envoyé ({due} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
+        return
+    settings = _smtp_settings(project, smtp, sans_starttls, debit)
+    sender = sending.Sender(settings)
+    outcomes: dict[str, int] = {}
+    try:
+        for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute, click.echo):
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            click.echo(f"{SEND_LABELS[outcome]} : {item.label} <{item.address}>")
+    finally:
+        sender.close()
+    click.echo("Bilan : " + ", ".join(f"{SEND_LABELS[key]} {count}" for key, count in sorted(outcomes.items())))
+    failed = outcomes.get("refuse", 0) + outcomes.get("echec", 0)
+    if failed:
+        raise ArsDocsError(f"{failed} envoi(s) en échec : voir ci-dessus ; une nouvelle exécution les retentera")
+
+
+def _letter_to_send(project: Project, courrier: str | None) -> str:
+    letters = sorted(path.stem for path in (project.data / "courriers").glob("*.yaml"))
+    if courrier is None and len(letters) == 1:
+        return letters[0]
+    if courrier is None or courrier not in letters:
+        raise click.UsageError(f"--courrier : choisir parmi {', '.join(letters)}")
+    return courrier
+
+
+def _smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debit: int | None) -> SmtpSettings:
+    from ars_docs.project import SmtpSettings
+
+    settings = project.settings.smtp
+    if smtp:
+        host, _, port = smtp.rpartition(":") if ":" in smtp else (smtp, "", "")
+        fields = settings.model_dump() if settings else {}
+        settings = SmtpSettings.model_validate({**fields, "hote": host, **({"port": port} if port else {})})
+    if settings is None:
+        raise ArsDocsError("aucun serveur SMTP : ajoutez « smtp: » dans arsdocs.yaml ou l'option --smtp HOTE[:PORT]")
+    changes: dict[str, object] = {}
+    if sans_starttls:
+        changes["starttls"] = False
+    if debit:
+        changes["debit_par_minute"] = debit
+    return settings.model_copy(update=changes)

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field
 
 from ars_docs.errors import ArsDocsError, InvalidInput, Problem, relative_name
-from ars_docs.fields import Record, Text
+from ars_docs.fields import Record, Text, YesNo
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
 SETTINGS_FILE = "arsdocs.yaml"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class SmtpSettings(Record):
+    """The mail server of `arsdocs send` (`smtp:`); the login comes from environment variables."""
+
+    hote: Text
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    starttls: YesNo = True
+    """Encryption before login; may only be turned off for a server on this machine (tests)."""
+    variable_identifiant: Text = "ARSDOCS_SMTP_IDENTIFIANT"
+    variable_mot_de_passe: Text = "ARSDOCS_SMTP_MOT_DE_PASSE"
+    debit_par_minute: Annotated[int, Field(ge=1, le=600)] = 30
 
 
 class Settings(Record):
@@ -25,6 +38,7 @@ class Settings(Record):
     """Alternative text of the brand block, for screen readers."""
     logo_hauteur_mm: float = Field(default=22.0, gt=5, le=60)
     """Printed height of the brand block, in millimetres."""
+    smtp: SmtpSettings | None = None
 
 
 @dataclass(frozen=True)

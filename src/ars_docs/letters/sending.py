@@ -1,0 +1,173 @@
+"""`arsdocs send letters`: the built e-mails through an SMTP server, each recipient exactly once.
+
+The journal `envois/<letter>.jsonl` (append-only, flushed to disk at each line) says, per recipient,
+what was sent and which e-mail it was (its SHA-256). Before each message an `en-cours` line is
+written, after it an `envoye` line: a run stopped between the two leaves that recipient `incertain`,
+reported and never re-sent blindly. A letter rebuilt since it was sent is listed, not re-sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import email
+import ipaddress
+import json
+import os
+import smtplib
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email import policy
+from pathlib import Path
+from typing import Any
+
+from ars_docs.errors import ArsDocsError
+from ars_docs.letters import mailing
+from ars_docs.project import Project, SmtpSettings
+
+JOURNAL_FOLDER = "envois"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: str
+    label: str
+    address: str
+    eml: Path
+    sha256: str
+
+
+def outgoing(project: Project, letter_id: str) -> list[Outgoing]:
+    folder = project.out / "letters" / letter_id
+    manifest = folder / f"{mailing.MANIFEST}.json"
+    if not manifest.is_file():
+        raise ArsDocsError(f"rien à envoyer : {project.name(manifest)} est introuvable ; "
+                           "lancez d'abord « arsdocs build letters »")
+    rows = json.loads(manifest.read_text(encoding="utf-8"))
+    return [Outgoing(Path(row["eml"]).stem, f"{row['etablissement']} — {row['prenom']} {row['nom']}",
+                     row["email"], folder / row["eml"], row["sha256_eml"]) for row in rows]
+
+
+class Journal:
+    """What has been sent, as JSON lines; the last line about a recipient is its state."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.state: dict[str, dict[str, Any]] = {}
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    self.state[entry["cle"]] = entry
+
+    def record(self, item: Outgoing, state: str, detail: str = "") -> None:
+        entry = {"cle": item.key, "email": item.address, "sha256_eml": item.sha256, "etat": state,
+                 "horodatage": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "detail": detail}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as stream:
+            stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        self.state[item.key] = entry
+
+    def status(self, item: Outgoing) -> str:
+        """`a-envoyer`, `deja-envoye`, `modifie` (sent, then rebuilt) or `incertain`."""
+        entry = self.state.get(item.key)
+        if entry is None or entry["etat"] in ("refuse", "echec"):
+            return "a-envoyer"
+        if entry["etat"] == "en-cours":
+            return "incertain"
+        return "deja-envoye" if entry["sha256_eml"] == item.sha256 else "modifie"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return all(ipaddress.ip_address(info[4][0]).is_loopback
+                   for info in socket.getaddrinfo(host, None))
+    except (OSError, ValueError):
+        return False
+
+
+class Sender:
+    """One SMTP connection, opened on demand, reopened after a lost connection."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        if not settings.starttls and not _is_loopback(settings.hote):
+            raise ArsDocsError(f"refus d'envoyer en clair vers « {settings.hote} » : STARTTLS est obligatoire "
+                               "(seul un serveur de cette machine peut s'en passer)")
+        self.settings = settings
+        self.connection: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        settings = self.settings
+        try:
+            connection = smtplib.SMTP(settings.hote, settings.port, timeout=30)
+            if settings.starttls:
+                connection.starttls(context=ssl.create_default_context())
+            user, password = (os.environ.get(settings.variable_identifiant),
+                              os.environ.get(settings.variable_mot_de_passe))
+            if user and password:
+                connection.login(user, password)
+        except (OSError, smtplib.SMTPException) as error:
+            raise ArsDocsError(f"connexion impossible au serveur {settings.hote}:{settings.port} : {error}") from None
+        return connection
+
+    def connect(self) -> None:
+        """Connected before a message is marked `en-cours`: a server that cannot be reached stops
+        the run with nothing in flight."""
+        if self.connection is None:
+            self.connection = self._connect()
+
+    def send(self, item: Outgoing) -> None:
+        message = email.message_from_bytes(item.eml.read_bytes(), policy=policy.SMTP)
+        del message["X-Unsent"]
+        self.connect()
+        assert self.connection is not None
+        try:
+            self.connection.send_message(message, to_addrs=[item.address])
+        except smtplib.SMTPServerDisconnected:
+            self.connection = None
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.quit()
+
+
+def plan(project: Project, letter_id: str) -> tuple[list[Outgoing], Journal]:
+    journal = Journal(project.root / JOURNAL_FOLDER / f"{letter_id}.jsonl")
+    return outgoing(project, letter_id), journal
+
+
+def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute: int,
+             report: Callable[[str], None]) -> Iterator[tuple[Outgoing, str]]:
+    """Send what is due, at most `per_minute` a minute; yield each recipient's outcome."""
+    pause = 60 / per_minute
+    first = True
+    for item in items:
+        status = journal.status(item)
+        if status != "a-envoyer":
+            yield item, status
+            continue
+        if not first:
+            time.sleep(pause)
+        first = False
+        sender.connect()
+        journal.record(item, "en-cours")
+        try:
+            sender.send(item)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()))
+            journal.record(item, "refuse", f"{code} {text.decode(errors='replace')}")
+            yield item, "refuse"
+            continue
+        except (smtplib.SMTPException, OSError) as error:
+            journal.record(item, "echec", str(error))
+            yield item, "echec"
+            continue
+        journal.record(item, "envoye")
+        yield item, "envoye"

@@ -30,6 +30,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.received: list[tuple[list[str], bytes]] = []
         self.refused: set[str] = set()
+        self.drop: set[str] = set()  # the connection is cut while these messages are transferred
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           options: Any) -> str:
@@ -39,6 +40,10 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop & set(envelope.rcpt_tos):
+            self.drop -= set(envelope.rcpt_tos)
+            server.transport.close()
+            return "421 Connexion perdue"
         self.received.append((list(envelope.rcpt_tos), envelope.content))
         return "250 Message accepted"
 
@@ -108,6 +113,17 @@ def test_a_refused_address_is_reported_and_the_others_delivered(built: Path, mai
     assert "Erreur : 1 envoi(s) en échec" in result.output
     assert [box.count(address) for address in ADDRESSES] == [1, 0, 1]
     box.refused.clear()  # the address was fixed on the server's side: the next run delivers it, only it
+    assert _send(built, server).exit_code == 0
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
+
+
+def test_a_lost_connection_is_reported_and_the_run_goes_on(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, server = mailbox
+    box.drop.add("camille.roth@example.fr")
+    result = _send(built, server)
+    assert result.exit_code == 1
+    assert any(line.startswith("échec : CHU de Reims — Camille Roth") for line in result.output.splitlines())
+    assert [box.count(address) for address in ADDRESSES] == [1, 0, 1], "reconnected for the next recipient"
     assert _send(built, server).exit_code == 0
     assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import docx
@@ -70,6 +72,16 @@ def docx_styles(path: Path) -> list[tuple[str, str]]:
     document = docx.Document(str(path))
     return [(paragraph.style.name if paragraph.style is not None else "", paragraph_text(paragraph._p))
             for paragraph in document.paragraphs]
+
+
+def libreoffice_to_pdf(documents: list[Path], folder: Path) -> Path:
+    """LibreOffice headless opens each .docx and lays it out as PDF in `folder`, as a reader would."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice manque : lancez ./dev.sh test, qui l'installe"
+    subprocess.run([soffice, f"-env:UserInstallation={(folder / 'profil').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), *map(str, documents)],
+                   check=True, capture_output=True, timeout=600)
+    return folder
 
 
 def squash(text: str) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import copy_project, run
-from readback import BULLET, docx_paragraphs, pdf_pages, squash
+from readback import BULLET, docx_paragraphs, libreoffice_to_pdf, pdf_pages, squash
 
 Edit = Callable[[Path, str, str], None]
 CONTRACT = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
@@ -40,12 +38,7 @@ def test_the_shipped_contract_builds_every_annex(contract: Path) -> None:
 
 
 def test_libreoffice_opens_the_annexes(contract: Path, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice manque : lancez ./dev.sh test, qui l'installe"
-    documents = [contract / OUT / f"{name}.docx" for name in NAMES]
-    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, documents)],
-                   check=True, capture_output=True, timeout=300)
+    libreoffice_to_pdf([contract / OUT / f"{name}.docx" for name in NAMES], tmp_path)
     sizes = {name: [(round(p.mediabox.width), round(p.mediabox.height))
                     for p in PdfReader(tmp_path / f"{name}.pdf").pages] for name in NAMES}
     assert all(size == (842, 595) for size in sizes["annexe-3-indicateurs"]), "landscape in Word too"

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
-from readback import docx_paragraphs, pdf_pages, squash
+from readback import docx_paragraphs, libreoffice_to_pdf, pdf_pages, squash
 
 
 def test_libreoffice_opens_every_letter(example_build: Path, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice manque : lancez ./dev.sh test, qui l'installe"
     documents = sorted((example_build / "out" / "letters" / "lancement-dsr").glob("*.docx"))
     assert len(documents) == 52
-    converted = tmp_path / "lo"
-    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(converted), *map(str, documents)],
-                   check=True, capture_output=True, timeout=600)
+    converted = libreoffice_to_pdf(documents, tmp_path)
     for document in documents:
         pages = pdf_pages(converted / f"{document.stem}.pdf")
         assert 1 <= len(pages) <= 3, document.name

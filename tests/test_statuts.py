@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable
@@ -14,7 +13,7 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import REPO, copy_project, run
-from readback import BULLET, docx_paragraphs, docx_styles, pdf_pages, squash
+from readback import BULLET, docx_paragraphs, docx_styles, libreoffice_to_pdf, pdf_pages, squash
 
 Edit = Callable[[Path, str, str], None]
 DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"
@@ -39,12 +38,8 @@ def test_shipped_drafts_and_their_comparison_are_built(statutes: Path) -> None:
 
 
 def test_libreoffice_opens_the_statutes(statutes: Path, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice manque : lancez ./dev.sh test, qui l'installe"
     documents = sorted((statutes / OUT).glob("*.docx"))
-    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, documents)],
-                   check=True, capture_output=True, timeout=300)
+    libreoffice_to_pdf(documents, tmp_path)
     for document in documents:
         shown = squash("".join(pdf_pages(tmp_path / f"{document.stem}.pdf"))).casefold()
         assert squash("Article 2 – Objet").casefold() in shown, document.name

@@ -126,7 +126,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     sender = sending.Sender(settings)
     outcomes: dict[str, int] = {}
     try:
-        for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute, click.echo):
+        for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute):
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             click.echo(f"{SEND_LABELS[outcome]} : {item.label} <{item.address}>")
     finally:

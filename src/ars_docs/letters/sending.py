@@ -18,7 +18,7 @@ import smtplib
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
 from pathlib import Path
@@ -143,8 +143,8 @@ def plan(project: Project, letter_id: str) -> tuple[list[Outgoing], Journal]:
     return outgoing(project, letter_id), journal
 
 
-def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute: int,
-             report: Callable[[str], None]) -> Iterator[tuple[Outgoing, str]]:
+def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute: int
+             ) -> Iterator[tuple[Outgoing, str]]:
     """Send what is due, at most `per_minute` a minute; yield each recipient's outcome."""
     pause = 60 / per_minute
     first = True

@@ -50,11 +50,11 @@ class Builder:
         for job in jobs:
             rendered = publisher.render(job.document, project.name(job.stem), job.fields)
             written += publisher.write(rendered, job.stem)
-            written += self.after_document(job, rendered)
+            written += self.after_document(project, job, rendered)
         written += self.after_all(project, jobs)
         return written
 
-    def after_document(self, job: Job, rendered: Rendered) -> list[Path]:
+    def after_document(self, project: Project, job: Job, rendered: Rendered) -> list[Path]:
         """Files a family makes from one rendered document (an e-mail carrying a letter)."""
         return []
 

@@ -162,3 +162,25 @@ def _smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debi
     if debit:
         changes["debit_par_minute"] = debit
     return settings.model_copy(update=changes)
+
+
+@main.command(name="import")
+@click.argument("quoi", type=click.Choice(["reponses"]))
+@click.argument("dossier", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def import_(context: click.Context, quoi: str, dossier: Path) -> None:
+    """Importe les formulaires de réponse remplis (PDF ou Word) d'un dossier dans data/membres.yaml."""
+    from ars_docs.letters import replies
+
+    project = _open_project(context)
+    outcomes, members = replies.import_replies(project, dossier)
+    for line in replies.report_lines(outcomes):
+        click.echo(line)
+    if any(outcome.taken for outcome in outcomes):
+        replies.save_members(project, members)
+    refused = sum(not outcome.taken for outcome in outcomes)
+    click.echo(f"{len(outcomes) - refused} réponse(s) importée(s), {refused} refusée(s) ; "
+               f"{len(members)} établissement(s) dans {replies.MEMBERS}")
+    if refused:
+        raise ArsDocsError(f"{refused} fichier(s) refusé(s) : voir ci-dessus ; "
+                           "rien de ce qui était déjà importé n'est perdu")

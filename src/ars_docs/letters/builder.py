@@ -14,7 +14,7 @@ from ars_docs.builders import Builder, Job, ProblemCollector
 from ars_docs.doctree import Columns, Document
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.fields import check_identifier
-from ars_docs.letters import mailing
+from ars_docs.letters import mailing, replyform
 from ars_docs.letters.models import (
     Establishment,
     Letter,
@@ -32,10 +32,11 @@ from ars_docs.letters.salutation import (
 from ars_docs.output import write_atomically
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
-from ars_docs.publishing import Rendered
+from ars_docs.publishing import Rendered, epoch_of
 from ars_docs.templating import template_problem, text_environment
 from ars_docs.typography import typeset, typeset_text
 from ars_docs.validation import validate
+from ars_docs.writers.pdf import PdfWriter
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
 RECIPIENTS = "data/recipients.yaml"
@@ -160,6 +161,8 @@ def addressee(recipient: Recipient) -> dict[str, Any]:
 
 
 MAIL_TEMPLATE = "courriel.txt"
+FORMS_FOLDER = "formulaires"
+FORM_PREFIX = "reponse-"
 
 
 @dataclass(frozen=True)
@@ -234,13 +237,31 @@ class LettersBuilder(Builder):
         collector.raise_if_any()
         return jobs
 
-    def after_document(self, job: Job, rendered: Rendered) -> list[Path]:
+    def __init__(self) -> None:
+        self.forms: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+        """(letter, establishment) -> reply form (PDF, DOCX), rendered once per establishment."""
+
+    def reply_form(self, project: Project, record: LetterRecord) -> tuple[bytes, bytes]:
+        key = (record.letter_id, record.establishment.id)
+        if key not in self.forms:
+            folder = project.templates / "letters"
+            html = replyform.form_html(folder, record.letter, record.establishment)
+            writer = PdfWriter(project.root, (project.templates,))
+            pdf = writer.render(html, project.name(folder), f"formulaire {record.establishment.id}",
+                                epoch_of(record.letter.date), forms=True)
+            self.forms[key] = (replyform.lock_establishment(pdf),
+                               replyform.form_docx(record.letter, record.establishment, record.letter.date))
+        return self.forms[key]
+
+    def after_document(self, project: Project, job: Job, rendered: Rendered) -> list[Path]:
         record: LetterRecord = job.record
         sender_domain = record.letter.courriel.expediteur.email.rsplit("@", 1)[1]
         person = record.recipient
+        form = self.reply_form(project, record)[0]
         envelope = mailing.Envelope(
             name=f"{person.prenom} {person.nom}", email=person.email, body=record.mail_body,
-            attachment_name=f"{job.stem.name}.pdf", message_id=f"<{record.letter_id}.{job.stem.name}@{sender_domain}>")
+            attachment_name=f"{job.stem.name}.pdf", message_id=f"<{record.letter_id}.{job.stem.name}@{sender_domain}>",
+            form=(f"{FORM_PREFIX}{record.establishment.id}.pdf", form))
         target = job.stem.with_suffix(".eml")
         write_atomically(target, mailing.email(record.letter, envelope, rendered.pdf, record.invitation))
         return [target]
@@ -252,6 +273,20 @@ class LettersBuilder(Builder):
             by_letter.setdefault(job.record.letter_id, []).append(job)
         for letter_jobs in by_letter.values():
             written += _kit(letter_jobs)
+            written += self._forms_of(project, letter_jobs)
+        return written
+
+    def _forms_of(self, project: Project, jobs: list[Job]) -> list[Path]:
+        written: list[Path] = []
+        folder = jobs[0].stem.parent / FORMS_FOLDER
+        for job in jobs:
+            name = f"{FORM_PREFIX}{job.record.establishment.id}"
+            if folder / f"{name}.pdf" in written:
+                continue
+            pdf, word = self.reply_form(project, job.record)
+            for suffix, data in ((".pdf", pdf), (".docx", word)):
+                write_atomically(folder / f"{name}{suffix}", data)
+                written.append(folder / f"{name}{suffix}")
         return written
 
 

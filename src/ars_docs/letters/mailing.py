@@ -66,6 +66,8 @@ class Envelope:
     body: str
     attachment_name: str
     message_id: str
+    form: tuple[str, bytes] | None = None
+    """The establishment's fillable reply form (file name, PDF), attached when given."""
 
 
 def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes) -> bytes:
@@ -84,6 +86,8 @@ def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes) -> bytes:
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=envelope.attachment_name)
     message.add_attachment(ics, maintype="text", subtype="calendar", filename=INVITATION,
                            params={"method": "PUBLISH"})
+    if envelope.form is not None:
+        message.add_attachment(envelope.form[1], maintype="application", subtype="pdf", filename=envelope.form[0])
     message.set_boundary("=_arsdocs_" + hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24])
     return message.as_bytes()
 

@@ -94,14 +94,14 @@ class PdfWriter:
         self.fonts = FontConfiguration()
         self.cache: dict[str, object] = {}
 
-    def render(self, html: str, base: str, name: str, epoch: int) -> bytes:
+    def render(self, html: str, base: str, name: str, epoch: int, forms: bool = False) -> bytes:
         """`base`: the folder, relative to the project, that the HTML's relative URLs start from."""
         from weasyprint import HTML
 
         with _warnings_collected() as warnings, _source_date(epoch):
             document = HTML(string=html, base_url=project_url(base + "/"), url_fetcher=self.fetcher)
             pdf = document.write_pdf(
-                font_config=self.fonts, cache=self.cache,
+                font_config=self.fonts, cache=self.cache, pdf_forms=forms,
                 pdf_identifier=hashlib.sha256(name.encode()).hexdigest()[:32].encode())
         if warnings.messages:
             details = "\n  ".join(dict.fromkeys(warnings.messages))

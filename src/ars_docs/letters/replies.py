@@ -1,0 +1,156 @@
+"""`arsdocs import reponses DOSSIER`: returned reply forms (PDF or Word) become `data/membres.yaml`.
+
+One entry per establishment: its two referents, and the date (the file's modification time) and
+name of the answer. A newer answer replaces the current one, which moves to the entry's history:
+nothing imported is ever lost, and an answer older than the one already imported is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import Field, TypeAdapter, ValidationError
+
+from ars_docs.errors import ArsDocsError
+from ars_docs.fields import Email, Identifier, Record, Text
+from ars_docs.letters import replyform
+from ars_docs.letters.builder import RECIPIENTS
+from ars_docs.letters.models import RecipientsFile
+from ars_docs.output import write_atomically
+from ars_docs.project import Project
+from ars_docs.validation import validate
+from ars_docs.yamlsource import load_yaml
+
+MEMBERS = "data/membres.yaml"
+_EMAIL = TypeAdapter(Email)
+
+
+class Referent(Record):
+    nom: Text
+    prenom: Text
+    email: Email
+
+
+class Answer(Record):
+    date: datetime.datetime
+    fichier: Text
+    medecin_referent: Referent
+    directeur_referent: Referent
+
+
+class Member(Record):
+    etablissement: Identifier
+    reponse: Answer
+    historique: list[Answer] = Field(default_factory=list)
+    """Earlier answers of the establishment, oldest first."""
+
+
+class MembersFile(Record):
+    """`data/membres.yaml`, written by `arsdocs import reponses`."""
+
+    membres: Annotated[list[Member], Field(default_factory=list)]
+
+
+def load_members(project: Project) -> dict[str, Member]:
+    path = project.root / MEMBERS
+    if not path.is_file():
+        return {}
+    members = validate(MembersFile, load_yaml(path, MEMBERS)).membres
+    return {member.etablissement: member for member in members}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    file: str
+    taken: bool
+    message: str
+
+
+def _referents(values: dict[str, str]) -> tuple[dict[str, Referent], list[str]]:
+    problems: list[str] = []
+    referents: dict[str, Referent] = {}
+    for role, label in replyform.ROLES:
+        fields = {field: values.get(replyform.field_name(role, field), "").strip() for field, _ in replyform.FIELDS}
+        empty = [f"{name.lower()} du {label.lower()}" for field, name in replyform.FIELDS if not fields[field]]
+        if empty:
+            problems.append("champ(s) vide(s) : " + ", ".join(empty))
+            continue
+        try:
+            _EMAIL.validate_python(fields["email"])
+        except ValidationError:
+            problems.append(f"adresse électronique invalide « {fields['email']} » ({label.lower()})")
+            continue
+        referents[role] = Referent.model_validate(fields)
+    return referents, problems
+
+
+def _read(path: Path) -> tuple[str | None, dict[str, str]]:
+    reader = {".pdf": replyform.read_pdf_form, ".docx": replyform.read_docx_form}.get(path.suffix.lower())
+    if reader is None:
+        raise ValueError("ni PDF ni Word : ce n'est pas un formulaire de réponse")
+    try:
+        reference, values = reader(path)
+    except Exception:  # a damaged or foreign file: whatever the library raises, the file is refused
+        raise ValueError("fichier illisible : ce n'est pas un formulaire de réponse") from None
+    return reference, dict(values)
+
+
+def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[str, Member]]:
+    if not folder.is_dir():
+        raise ArsDocsError(f"dossier introuvable : {folder}")
+    known = {e.id: e.nom for e in validate(RecipientsFile, load_yaml(project.root / RECIPIENTS, RECIPIENTS))
+             .etablissements}
+    members = load_members(project)
+    files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name))
+    outcomes = [_import_one(path, known, members) for path in files]
+    return outcomes, members
+
+
+def _import_one(path: Path, known: dict[str, str], members: dict[str, Member]) -> Outcome:
+    name = path.name
+    try:
+        reference, values = _read(path)
+    except ValueError as error:
+        return Outcome(name, False, str(error))
+    if reference is None:
+        return Outcome(name, False, "ce n'est pas un formulaire de réponse arsdocs (pas de référence d'établissement)")
+    if reference not in known:
+        return Outcome(name, False, f"établissement inconnu « {reference} »")
+    referents, problems = _referents(values)
+    if problems:
+        return Outcome(name, False, " ; ".join(problems))
+    date = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC).replace(microsecond=0)
+    answer = Answer(date=date, fichier=name, medecin_referent=referents["medecin"],
+                    directeur_referent=referents["directeur"])
+    current = members.get(reference)
+    if current is not None:
+        if answer == current.reponse or answer in current.historique:
+            return Outcome(name, True, f"{known[reference]} : réponse déjà importée")
+        if answer.date < current.reponse.date:
+            return Outcome(name, False, f"réponse du {answer.date:%d/%m/%Y %H:%M} plus ancienne que celle déjà "
+                           f"importée pour {known[reference]} ({current.reponse.fichier}, "
+                           f"{current.reponse.date:%d/%m/%Y %H:%M}) : ignorée")
+        history = [*current.historique, current.reponse]
+    else:
+        history = []
+    members[reference] = Member(etablissement=reference, reponse=answer, historique=history)
+    return Outcome(name, True, f"{known[reference]} : médecin {answer.medecin_referent.prenom} "
+                   f"{answer.medecin_referent.nom}, directeur {answer.directeur_referent.prenom} "
+                   f"{answer.directeur_referent.nom}")
+
+
+def save_members(project: Project, members: dict[str, Member]) -> None:
+    data = {"membres": [members[key].model_dump(mode="json") for key in sorted(members)]}
+    text = ("# Écrit par « arsdocs import reponses » : les réponses des établissements (voir README).\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110))
+    write_atomically(project.root / MEMBERS, text.encode("utf-8"))
+
+
+def report_lines(outcomes: list[Outcome]) -> Iterator[str]:
+    for outcome in outcomes:
+        yield f"{'importé' if outcome.taken else 'refusé'} : {outcome.file} : {outcome.message}"

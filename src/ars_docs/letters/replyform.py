@@ -1,0 +1,123 @@
+"""The reply form of a letter, one per establishment: a fillable PDF and the same form in Word.
+
+The establishment is written in read-only fields (its name, and its identifier under « Référence »),
+so that `arsdocs import reponses` knows whose answer a returned file is. The field names below are
+shared by both forms and by the importer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import docx
+import jinja2
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from jinja2.sandbox import SandboxedEnvironment
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject
+
+from ars_docs.letters.models import Establishment, Letter
+from ars_docs.typography import typeset_text
+from ars_docs.writers.docx import normalized_zip
+
+ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
+FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Email"))
+NAME_FIELD, REFERENCE_FIELD = "etablissement", "reference"
+READ_ONLY = 1  # bit 1 of a field's /Ff flags
+FORM_NAME = "reponse"
+
+
+def field_name(role: str, field: str) -> str:
+    return f"{role}_{field}"
+
+
+def _context(letter: Letter, establishment: Establishment) -> dict[str, Any]:
+    return {"courrier": letter, "etablissement": establishment, "roles": ROLES, "champs": FIELDS,
+            "titre": typeset_text(f"Réponse au courrier du {letter.date.strftime('%d/%m/%Y')} : {letter.titre}"),
+            "consigne": typeset_text(f"Merci de remplir ce formulaire et de le retourner avant le "
+                                     f"{letter.reponse.date_limite.strftime('%d/%m/%Y')} à "
+                                     f"{letter.reponse.adresse}.")}
+
+
+def form_html(folder: Path, letter: Letter, establishment: Establishment) -> str:
+    environment = SandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
+                                       undefined=jinja2.StrictUndefined)
+    environment.globals["field_name"] = field_name
+    return environment.get_template("reponse.html").render(_context(letter, establishment))
+
+
+def lock_establishment(pdf: bytes) -> bytes:
+    """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for page in writer.pages:
+        for annotation in page.get("/Annots", []):
+            field = annotation.get_object()
+            if field.get("/T") in (NAME_FIELD, REFERENCE_FIELD):
+                flags = int(field.get("/Ff", 0))
+                field[NameObject("/Ff")] = NumberObject(flags | READ_ONLY)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def form_docx(letter: Letter, establishment: Establishment, date: datetime.date) -> bytes:
+    """The same form in Word: a table whose empty cells are filled in, the establishment's identifier
+    in the document properties and under « Référence »."""
+    context = _context(letter, establishment)
+    document = docx.Document()
+    document.styles["Normal"].font.name = "Arial"
+    document.styles["Normal"].font.size = Pt(10.5)
+    document.add_heading(context["titre"], level=1)
+    document.add_paragraph(f"Établissement : {establishment.nom}")
+    document.add_paragraph(f"Référence : {establishment.id}")
+    table = document.add_table(rows=1 + len(FIELDS), cols=1 + len(ROLES))
+    table.style = "Table Grid"
+    for column, (_, label) in enumerate(ROLES, start=1):
+        table.cell(0, column).text = label
+    for row, (_, label) in enumerate(FIELDS, start=1):
+        table.cell(row, 0).text = label
+    for cell in table.rows[0].cells:
+        for paragraph in cell.paragraphs:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            for run in paragraph.runs:
+                run.bold = True
+    document.add_paragraph(context["consigne"])
+    properties = document.core_properties
+    properties.identifier = f"{FORM_NAME}:{establishment.id}"
+    properties.title = context["titre"]
+    properties.author = letter.signataire.organisme
+    properties.language = "fr-FR"
+    moment = datetime.datetime.combine(date, datetime.time(12))
+    properties.created = properties.modified = moment
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return normalized_zip(buffer.getvalue())
+
+
+def read_docx_form(path: Path) -> tuple[str | None, Mapping[str, str]]:
+    """(establishment identifier, filled values) of a returned Word form."""
+    document = docx.Document(str(path))
+    identifier = document.core_properties.identifier or ""
+    reference = identifier.removeprefix(f"{FORM_NAME}:") if identifier.startswith(f"{FORM_NAME}:") else None
+    values: dict[str, str] = {}
+    for table in document.tables:
+        header = [cell.text.strip() for cell in table.rows[0].cells]
+        if header[1:] != [label for _, label in ROLES]:
+            continue
+        for row, (field, _) in zip(table.rows[1:], FIELDS, strict=False):
+            for column, (role, _) in enumerate(ROLES, start=1):
+                values[field_name(role, field)] = row.cells[column].text.strip()
+    return reference, values
+
+
+def read_pdf_form(path: Path) -> tuple[str | None, Mapping[str, str]]:
+    """(establishment identifier, filled values) of a returned PDF form."""
+    fields = PdfReader(path).get_fields() or {}
+    values = {name: str(field.get("/V") or "").strip() for name, field in fields.items()}
+    return values.get(REFERENCE_FIELD) or None, values

@@ -43,7 +43,7 @@ def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:
     assert run(second, "build", "letters").exit_code == 0
     assert run(second, "build", "letters").exit_code == 0  # again, over its own outputs
     outputs = _outputs(first)
-    assert len(outputs) == 13  # per recipient .docx, .pdf, .eml; the invitation, print file, manifests
+    assert len(outputs) == 17  # per recipient .docx .pdf .eml; invitation, print file, manifests; 2 forms × 2
     assert outputs == _outputs(second)
 
 
@@ -54,7 +54,10 @@ def test_a_changed_input_changes_the_output(tmp_path: Path, edit: Edit) -> None:
     run(first, "build", "letters")
     run(second, "build", "letters")
     a, b = _outputs(first), _outputs(second)
-    assert a.keys() == b.keys() and all(a[name] != b[name] for name in a)
+    assert a.keys() == b.keys()
+    forms = {name for name in a if "/formulaires/" in name}
+    assert len(forms) == 4 and all(a[name] == b[name] for name in forms), "the reply forms do not name the webinar"
+    assert all(a[name] != b[name] for name in a.keys() - forms)
 
 
 def test_templates_cannot_reach_outside_the_project(small_project: Path) -> None:

@@ -61,8 +61,10 @@ def test_one_pdf_docx_and_eml_per_recipient_with_ascii_names(example_build: Path
     per_recipient = [name for name in files if "--" in name]
     assert len(per_recipient) == 3 * len(RECIPIENTS) == 156
     assert all(re.fullmatch(r"[a-z0-9-]+--[a-z0-9-]+\.(pdf|docx|eml)", name) for name in per_recipient)
-    assert sorted(set(files) - set(per_recipient)) == ["impression.pdf", "invitation-webinaire.ics",
+    assert sorted(set(files) - set(per_recipient)) == ["formulaires", "impression.pdf", "invitation-webinaire.ics",
                                                        "manifeste.csv", "manifeste.json"]
+    forms = sorted(f.name for f in (example_build / "out" / "letters" / "lancement-dsr" / "formulaires").iterdir())
+    assert len(forms) == 2 * 21 and all(re.fullmatch(r"reponse-[a-z0-9-]+\.(pdf|docx)", name) for name in forms)
 
 
 @pytest.mark.parametrize(("establishment", "person"), RECIPIENTS, ids=IDS)

@@ -66,7 +66,9 @@ def test_every_email_is_ready_to_send(example_build: Path) -> None:
         body = message.get_body(preferencelist=("plain",)).get_content()
         assert body.splitlines()[0].endswith(",") and "22\u00a0mai 2026, de 14h00 à 15h30" in body
         attachments = {part.get_filename(): part for part in message.iter_attachments()}
-        assert set(attachments) == {row["pdf"], "invitation-webinaire.ics"}
+        form = f"reponse-{row['pdf'].split('--')[0]}.pdf"
+        assert set(attachments) == {row["pdf"], "invitation-webinaire.ics", form}
+        assert attachments[form].get_content() == (example_build / FOLDER / "formulaires" / form).read_bytes()
         assert attachments[row["pdf"]].get_content() == (example_build / FOLDER / row["pdf"]).read_bytes()
         assert attachments["invitation-webinaire.ics"].get_content_type() == "text/calendar"
         _check_event(_event(attachments["invitation-webinaire.ics"].get_payload(decode=True)))

@@ -95,7 +95,7 @@ def test_each_recipient_receives_exactly_one_message(built: Path, mailbox: tuple
     message = email.message_from_bytes(box.received[0][1], policy=policy.default)
     assert message["Subject"].startswith("Information relative au lancement") and message["X-Unsent"] is None
     assert {part.get_filename() for part in message.iter_attachments()} == {
-        "chu-reims--claire-martin.pdf", "invitation-webinaire.ics"}
+        "chu-reims--claire-martin.pdf", "invitation-webinaire.ics", "reponse-chu-reims.pdf"}
     again = _send(built, server)
     assert again.exit_code == 0 and again.output.count("déjà envoyé : ") == 3
     assert len(box.received) == 3

@@ -66,6 +66,7 @@ class Builder:
 # name -> "module:Class", imported only when used (a CLI that starts fast)
 _REGISTRY = {
     "letters": "ars_docs.letters.builder:LettersBuilder",
+    "relances": "ars_docs.letters.builder:RemindersBuilder",
     "statuts": "ars_docs.statuts.builder:StatutsBuilder",
     "cpom": "ars_docs.cpom.builder:CpomBuilder",
 }

@@ -96,9 +96,9 @@ SEND_LABELS = {
 
 
 @main.command()
-@click.argument("famille", type=click.Choice(["letters"]))
-@click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/) "
-              "s'il y en a plusieurs.")
+@click.argument("famille", type=click.Choice(["letters", "relances"]))
+@click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/ ou "
+              "data/relances/) s'il y en a plusieurs.")
 @click.option("--envoyer", is_flag=True, help="Envoie pour de vrai ; sans cette option, montre ce qui serait envoyé.")
 @click.option("--smtp", metavar="HOTE[:PORT]", help="Serveur SMTP, à la place de celui de arsdocs.yaml.")
 @click.option("--sans-starttls", is_flag=True, help="Sans chiffrement : permis seulement vers un serveur de "
@@ -112,10 +112,12 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
     le même courrier à quelqu'un."""
     from ars_docs.letters import sending
+    from ars_docs.letters.builder import LettersBuilder, RemindersBuilder
 
     project = _open_project(context)
-    letter_id = _letter_to_send(project, courrier)
-    items, journal = sending.plan(project, letter_id)
+    folder = {"letters": LettersBuilder, "relances": RemindersBuilder}[famille].letters_folder
+    letter_id = _letter_to_send(project, folder, courrier)
+    items, journal = sending.plan(project, famille, letter_id)
     if not envoyer:
         for item in items:
             click.echo(f"{SEND_LABELS[journal.status(item)]} : {item.label} <{item.address}>")
@@ -137,8 +139,8 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
         raise ArsDocsError(f"{failed} envoi(s) en échec : voir ci-dessus ; une nouvelle exécution les retentera")
 
 
-def _letter_to_send(project: Project, courrier: str | None) -> str:
-    letters = sorted(path.stem for path in (project.data / "courriers").glob("*.yaml"))
+def _letter_to_send(project: Project, folder: str, courrier: str | None) -> str:
+    letters = sorted(path.stem for path in (project.root / folder).glob("*.yaml"))
     if courrier is None and len(letters) == 1:
         return letters[0]
     if courrier is None or courrier not in letters:

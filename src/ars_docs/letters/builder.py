@@ -89,13 +89,13 @@ def _load_letter(project: Project, path: Path) -> LetterSource:
     return LetterSource(path.stem, letter, source)
 
 
-def load_mailing(project: Project) -> MailingData:
+def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData:
     collector = ProblemCollector()
     recipients = collector.attempt(_load, project, RECIPIENTS, RecipientsFile)
     webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile)
-    letter_paths = sorted((project.root / LETTERS).glob("*.yaml"))
+    letter_paths = sorted((project.root / letters_folder).glob("*.yaml"))
     if not letter_paths:
-        collector.add([Problem(Location(LETTERS), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
+        collector.add([Problem(Location(letters_folder), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
     letters = [collector.attempt(_load_letter, project, path) for path in letter_paths]
     collector.raise_if_any()
     assert recipients is not None and webinars is not None
@@ -215,17 +215,24 @@ class LettersBuilder(Builder):
     label = "courriers"
     family = "letters"
     shell = "lettre"
+    letters_folder = LETTERS
+    """Where the letters' data files are; their outputs go to `out/<name>/<letter>/`."""
+
+    def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
+        """The establishments that receive the letters: all of them."""
+        return establishments
 
     def jobs(self, project: Project) -> list[Job]:
-        data = load_mailing(project)
+        data = load_mailing(project, self.letters_folder)
         composer = _Composer(project)
         collector = ProblemCollector()
         jobs: list[Job] = []
+        establishments = self.addressed(project, data.establishments)
         for item in data.letters:
             webinar = data.webinars[item.letter.webinaire]
-            folder = project.out / "letters" / item.id
+            folder = project.out / self.name / item.id
             ics = mailing.invitation(webinar, item.letter)
-            for establishment in data.establishments:
+            for establishment in establishments:
                 for position, recipient in enumerate(establishment.destinataires):
                     document = collector.attempt(composer.letter, item, webinar, establishment, recipient)
                     body = collector.attempt(composer.mail_body,
@@ -315,3 +322,18 @@ def _kit(jobs: list[Job]) -> list[Path]:
     for name, data in outputs.items():
         write_atomically(folder / name, data)
     return [folder / name for name in outputs]
+
+
+class RemindersBuilder(LettersBuilder):
+    """`arsdocs build relances`: the same letters, for the establishments that have not answered
+    (absent from data/membres.yaml), from `data/relances/`."""
+
+    name = "relances"
+    label = "relances"
+    letters_folder = "data/relances"
+
+    def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
+        from ars_docs.letters.replies import load_members
+
+        answered = load_members(project)
+        return [establishment for establishment in establishments if establishment.id not in answered]

@@ -40,12 +40,12 @@ class Outgoing:
     sha256: str
 
 
-def outgoing(project: Project, letter_id: str) -> list[Outgoing]:
-    folder = project.out / "letters" / letter_id
+def outgoing(project: Project, family: str, letter_id: str) -> list[Outgoing]:
+    folder = project.out / family / letter_id
     manifest = folder / f"{mailing.MANIFEST}.json"
     if not manifest.is_file():
         raise ArsDocsError(f"rien à envoyer : {project.name(manifest)} est introuvable ; "
-                           "lancez d'abord « arsdocs build letters »")
+                           f"lancez d'abord « arsdocs build {family} »")
     rows = json.loads(manifest.read_text(encoding="utf-8"))
     return [Outgoing(Path(row["eml"]).stem, f"{row['etablissement']} — {row['prenom']} {row['nom']}",
                      row["email"], folder / row["eml"], row["sha256_eml"]) for row in rows]
@@ -138,9 +138,9 @@ class Sender:
                 self.connection.quit()
 
 
-def plan(project: Project, letter_id: str) -> tuple[list[Outgoing], Journal]:
+def plan(project: Project, family: str, letter_id: str) -> tuple[list[Outgoing], Journal]:
     journal = Journal(project.root / JOURNAL_FOLDER / f"{letter_id}.jsonl")
-    return outgoing(project, letter_id), journal
+    return outgoing(project, family, letter_id), journal
 
 
 def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute: int

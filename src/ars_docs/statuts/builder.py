@@ -13,7 +13,7 @@ from ars_docs.fields import check_identifier
 from ars_docs.frenchdates import long_date
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
-from ars_docs.statuts.compose import LoadedDraft, StatutesComposer
+from ars_docs.statuts.compose import Founder, LoadedDraft, StatutesComposer
 from ars_docs.statuts.models import Draft, ExpectedClauses
 from ars_docs.statuts.rules import check_draft
 from ars_docs.typography import typeset_text
@@ -41,6 +41,29 @@ def _git_draft(project: Project, path: Path, revision: str, number: int) -> Load
         raise ArsDocsError(f"impossible de lire « {relative} » à la révision git « {revision} » : "
                            f"{result.stderr.decode(errors='replace').strip()}")
     return _draft(parse_yaml(result.stdout, f"{relative}@{revision}"), number)
+
+
+def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
+    """The establishments that named their referents (data/membres.yaml), in the recipients' order."""
+    from ars_docs.letters.builder import RECIPIENTS
+    from ars_docs.letters.models import RecipientsFile
+    from ars_docs.letters.replies import MEMBERS, load_members
+
+    if not (project.root / MEMBERS).is_file():
+        item = next(item for item in drafts if item.draft.annexe_membres)
+        raise InvalidInput([Problem(item.source.locate(("annexe_membres",)), "annexe_membres",
+                                    f"{MEMBERS} est introuvable : importez d'abord les réponses "
+                                    "(arsdocs import reponses DOSSIER)")])
+    members = load_members(project)
+    establishments = validate(RecipientsFile, load_yaml(project.root / RECIPIENTS, RECIPIENTS)).etablissements
+    founders = []
+    for establishment in establishments:
+        member = members.get(establishment.id)
+        if member:
+            doctor, director = member.reponse.medecin_referent, member.reponse.directeur_referent
+            founders.append(Founder(establishment.nom, f"{doctor.prenom} {doctor.nom.upper()}",
+                                    f"{director.prenom} {director.nom.upper()}"))
+    return founders
 
 
 def draft_marks(item: LoadedDraft) -> dict[str, object]:
@@ -77,7 +100,11 @@ class StatutsBuilder(Builder):
             for item in loaded:
                 collector.add(list(check_draft(item.draft, item.source, expected, expected_source)))
         collector.raise_if_any()
-        composer = StatutesComposer(MarkdownParts(project, "statuts"))
+        founders = None
+        if any(item.draft.annexe_membres for loaded in drafts.values() for item in loaded):
+            founders = collector.attempt(_founders, project, [item for loaded in drafts.values() for item in loaded])
+            collector.raise_if_any()
+        composer = StatutesComposer(MarkdownParts(project, "statuts"), founders)
         jobs: list[Job] = []
         for folder, loaded in drafts.items():
             out = project.out / "statuts" / folder.name

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ars_docs.doctree import Block, Contents, Document, Heading, PageBreak, Run
+from ars_docs.doctree import Block, Cell, Contents, Document, Heading, PageBreak, Paragraph, Run, Table
 from ars_docs.errors import InvalidInput, Problem
 from ars_docs.frenchdates import long_date
 from ars_docs.markdown import MarkupError, parse_markdown
@@ -56,9 +56,29 @@ def article_blocks(item: LoadedDraft, article: NumberedArticle) -> tuple[Block, 
         raise InvalidInput([Problem(item.source.locate(path), field_path(path), str(error))]) from None
 
 
+@dataclass(frozen=True)
+class Founder:
+    establishment: str
+    doctor: str
+    director: str
+
+
+def _members_annex(founders: list[Founder]) -> list[Block]:
+    """The founding member establishments and their referents (names only: no personal contact
+    details in statutes)."""
+    rows: list[tuple[Cell | None, ...]] = [tuple(Cell((Paragraph((Run(label),)),)) for label in (
+        "Établissement membre", "Médecin référent", "Directeur référent"))]
+    rows += [tuple(Cell((Paragraph((Run(text),)),)) for text in (f.establishment, f.doctor, f.director))
+             for f in founders]
+    return [PageBreak(), Heading(1, (Run("Annexe – Liste des membres fondateurs"),), anchor="annexe-membres"),
+            Paragraph((Run(f"{len(founders)} établissements ont désigné leurs référents."),)),
+            Table(tuple(rows), header_rows=1, widths=(2, 1, 1))]
+
+
 class StatutesComposer:
-    def __init__(self, parts: MarkdownParts) -> None:
+    def __init__(self, parts: MarkdownParts, founders: list[Founder] | None = None) -> None:
         self.parts = parts
+        self.founders = founders
 
     def statutes(self, item: LoadedDraft) -> Document:
         draft = item.draft
@@ -72,6 +92,8 @@ class StatutesComposer:
                                       anchor=f"article-{article.article.id}"))
                 blocks.extend(article_blocks(item, article))
         blocks.extend(self.parts.part("signature.md", _context(draft)))
+        if draft.annexe_membres:
+            blocks.extend(_members_annex(self.founders or []))
         association = draft.association.titre
         return typeset(Document(
             title=f"Statuts de l'association « {association} » — {item.label}", date=draft.version.date,

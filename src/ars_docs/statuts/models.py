@@ -66,6 +66,8 @@ class Draft(Record):
     version: Version
     signature: Signature
     titres: Annotated[list[Title], Field(min_length=1)]
+    annexe_membres: YesNo = False
+    """Append the list of founding members and their referents, from data/membres.yaml."""
 
 
 class ExpectedClause(Record):

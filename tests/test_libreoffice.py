@@ -22,3 +22,13 @@ def test_libreoffice_opens_every_letter(example_build: Path, tmp_path: Path) -> 
             found = shown.find(text, position)
             assert found >= 0, f"{document.name}: {text!r} not laid out by LibreOffice"
             position = found + len(text)
+
+
+def test_libreoffice_opens_every_reply_form(example_build: Path, tmp_path: Path) -> None:
+    forms = sorted((example_build / "out" / "letters" / "lancement-dsr" / "formulaires").glob("*.docx"))
+    assert len(forms) == 21
+    converted = libreoffice_to_pdf(forms, tmp_path)
+    for form in forms:
+        shown = squash("".join(pdf_pages(converted / f"{form.stem}.pdf")))
+        assert squash(f"Référence : {form.stem.removeprefix('reponse-')}") in shown
+        assert squash("Médecin référent Directeur référent Nom Prénom Email") in shown

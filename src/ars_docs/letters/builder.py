@@ -218,6 +218,11 @@ class LettersBuilder(Builder):
     letters_folder = LETTERS
     """Where the letters' data files are; their outputs go to `out/<name>/<letter>/`."""
 
+    def __init__(self) -> None:
+        self.forms: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+        """(letter, establishment) -> reply form (PDF, DOCX), rendered once per establishment."""
+        self.form_writer: PdfWriter | None = None
+
     def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
         """The establishments that receive the letters: all of them."""
         return establishments
@@ -244,17 +249,14 @@ class LettersBuilder(Builder):
         collector.raise_if_any()
         return jobs
 
-    def __init__(self) -> None:
-        self.forms: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-        """(letter, establishment) -> reply form (PDF, DOCX), rendered once per establishment."""
-
     def reply_form(self, project: Project, record: LetterRecord) -> tuple[bytes, bytes]:
         key = (record.letter_id, record.establishment.id)
         if key not in self.forms:
             folder = project.templates / "letters"
             html = replyform.form_html(folder, record.letter, record.establishment)
-            writer = PdfWriter(project.root, (project.templates,))
-            pdf = writer.render(html, project.name(folder), f"formulaire {record.establishment.id}",
+            if self.form_writer is None:
+                self.form_writer = PdfWriter(project.root, (project.templates,))
+            pdf = self.form_writer.render(html, project.name(folder), f"formulaire {record.establishment.id}",
                                 epoch_of(record.letter.date), forms=True)
             self.forms[key] = (replyform.lock_establishment(pdf),
                                replyform.form_docx(record.letter, record.establishment, record.letter.date))

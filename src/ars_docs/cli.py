@@ -30,10 +30,15 @@ def _selected(famille: str) -> list[str]:
     return builder_names() if famille == ALL else [famille]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--projet", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default="dossier courant", help="Dossier du projet (celui qui contient arsdocs.yaml).")
-@click.version_option(__version__, prog_name="arsdocs", message="%(prog)s %(version)s")
+HELP = click.help_option("-h", "--help", help="Affiche cette aide et quitte.")
+
+
+@click.group()
+@HELP
+@click.option("--projet", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DOSSIER",
+              help="Dossier du projet, celui qui contient arsdocs.yaml (par défaut : le dossier courant).")
+@click.version_option(__version__, prog_name="arsdocs", message="%(prog)s %(version)s",
+                      help="Affiche la version et quitte.")
 @click.pass_context
 def main(context: click.Context, projet: Path) -> None:
     """Produit les documents de l'ARS Grand Est (courriers, statuts, annexes de CPOM) en Word et PDF."""
@@ -41,6 +46,7 @@ def main(context: click.Context, projet: Path) -> None:
 
 
 @main.command()
+@HELP
 @click.pass_context
 def check(context: click.Context) -> None:
     """Valide les données et les gabarits de toutes les familles, sans rien écrire."""
@@ -59,6 +65,7 @@ def check(context: click.Context) -> None:
 
 
 @main.command()
+@HELP
 @click.argument("famille", type=click.Choice([*builder_names(), ALL]))
 @click.option("--comparer", metavar="VERSIONS",
               help="Statuts : versions à comparer, « v1..v3 », « v1 » (avec la dernière) ou « git:RÉVISION » "
@@ -96,6 +103,7 @@ SEND_LABELS = {
 
 
 @main.command()
+@HELP
 @click.argument("famille", type=click.Choice(["letters", "relances"]))
 @click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/ ou "
               "data/relances/) s'il y en a plusieurs.")
@@ -167,6 +175,7 @@ def _smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debi
 
 
 @main.command(name="import")
+@HELP
 @click.argument("quoi", type=click.Choice(["reponses"]))
 @click.argument("dossier", type=click.Path(file_okay=False, path_type=Path))
 @click.pass_context

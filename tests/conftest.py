@@ -36,13 +36,18 @@ def small_project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "projet", "petit")
 
 
+def build_example(factory: pytest.TempPathFactory, family: str) -> tuple[Path, str]:
+    """A copy of the repository's example project with one family built; the command's output."""
+    project = copy_project(factory.mktemp(family) / "projet")
+    result = run(project, "build", family)
+    assert result.exit_code == 0, result.output
+    return project, result.output
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's example project, built once for the session."""
-    project = copy_project(tmp_path_factory.mktemp("exemple") / "projet")
-    result = run(project, "build", "letters")
-    assert result.exit_code == 0, result.output
-    return project
+    """The repository's example project, its letters built once for the session."""
+    return build_example(tmp_path_factory, "letters")[0]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import copy_project, run
+from conftest import build_example, copy_project, run
 from readback import BULLET, docx_paragraphs, libreoffice_to_pdf, pdf_pages, squash
 
 Edit = Callable[[Path, str, str], None]
@@ -25,10 +25,8 @@ AMOUNT = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})*) ?[\u00a0\u202f]?€")
 
 @pytest.fixture(scope="session")
 def contract(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("cpom") / "projet")
-    result = run(project, "build", "cpom")
-    assert result.exit_code == 0, result.output
-    assert result.output == f"annexes de CPOM : 5 documents (10 fichiers) dans {OUT}\n"
+    project, output = build_example(tmp_path_factory, "cpom")
+    assert output == f"annexes de CPOM : 5 documents (10 fichiers) dans {OUT}\n"
     return project
 
 

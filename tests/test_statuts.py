@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import REPO, copy_project, run
+from conftest import REPO, build_example, copy_project, run
 from readback import BULLET, docx_paragraphs, docx_styles, libreoffice_to_pdf, pdf_pages, squash
 
 Edit = Callable[[Path, str, str], None]
@@ -24,10 +24,8 @@ MARK = "Projet — version 2 du 3 juin 2026"
 
 @pytest.fixture(scope="session")
 def statutes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("statuts") / "projet")
-    result = run(project, "build", "statuts")
-    assert result.exit_code == 0, result.output
-    assert result.output == f"statuts : 3 documents (6 fichiers) dans {OUT}\n"
+    project, output = build_example(tmp_path_factory, "statuts")
+    assert output == f"statuts : 3 documents (6 fichiers) dans {OUT}\n"
     return project
 
 

@@ -162,3 +162,15 @@ def test_yaml_scalars_are_never_retyped(small_project: Path, edit: Edit) -> None
     edit(small_project / RECIPIENTS, 'code_postal: "10003"', "code_postal: 08011")
     edit(small_project / RECIPIENTS, "nom: Royer", "nom: Non")
     assert run(small_project, "check").exit_code == 0
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("logo_hauteur_mm: 22", "logo_hauteur_mm: 3",
+     "arsdocs.yaml:7:18 : logo_hauteur_mm : doit valoir plus que 5.0, pas « 3 »"),
+    ("logo_hauteur_mm: 22", "logo_hauteur_mm: 80",
+     "arsdocs.yaml:7:18 : logo_hauteur_mm : doit valoir au plus 60.0, pas « 80 »"),
+])
+def test_numeric_bounds_are_stated(small_project: Path, edit: Edit, old: str, new: str, expected: str) -> None:
+    edit(small_project / "arsdocs.yaml", old, new)
+    result = run(small_project, "check")
+    assert result.exit_code == 1 and f"  {expected}" in result.output.splitlines(), result.output

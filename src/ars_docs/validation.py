@@ -84,10 +84,13 @@ def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
         return f"date invalide {shown} : une date qui existe, écrite AAAA-MM-JJ (par exemple 2026-05-22)"
     if kind.startswith("time"):
         return f"heure invalide {shown} : écrire HH:MM entre guillemets (par exemple \"14:00\")"
-    if kind in ("greater_than_equal", "greater_than"):
+    if kind == "greater_than_equal" and context.get("ge") == 0:
         return f"doit être positif ou nul, pas {shown or value}"
-    if kind in ("less_than_equal", "less_than"):
-        return f"doit valoir au plus {context.get('le', context.get('lt'))}, pas {shown or value}"
+    bounds = {"greater_than_equal": ("au moins", "ge"), "greater_than": ("plus que", "gt"),
+              "less_than_equal": ("au plus", "le"), "less_than": ("moins que", "lt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"doit valoir {words} {context.get(key)}, pas {shown or value}"
     if kind == "too_short":
         return f"au moins {context.get('min_length')} élément(s) attendu(s)"
     if kind == "too_long":

@@ -174,3 +174,15 @@ def test_numeric_bounds_are_stated(small_project: Path, edit: Edit, old: str, ne
     edit(small_project / "arsdocs.yaml", old, new)
     result = run(small_project, "check")
     assert result.exit_code == 1 and f"  {expected}" in result.output.splitlines(), result.output
+
+
+def test_file_and_folder_names_are_identifiers(small_project: Path) -> None:
+    (small_project / "data/courriers/lancement-dsr.yaml").rename(small_project / "data/courriers/Lancement DSR.yaml")
+    (small_project / "data/statuts/dsr-chirurgie-pediatrique").rename(small_project / "data/statuts/DSR pédiatrie")
+    result = run(small_project, "check")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert ("  data/courriers/Lancement DSR.yaml : nom invalide : identifiant « Lancement DSR » invalide : lettres "
+            "minuscules sans accent, chiffres et tirets (par exemple « chu-reims »)") in lines
+    assert ("  data/statuts/DSR pédiatrie : nom invalide : identifiant « DSR pédiatrie » invalide : lettres "
+            "minuscules sans accent, chiffres et tirets (par exemple « chu-reims »)") in lines

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ars_docs.errors import ArsDocsError, InvalidInput, Problem, relative_name
-from ars_docs.fields import Record, Text, YesNo
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
+from ars_docs.fields import Record, Text, YesNo, check_identifier
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
@@ -74,6 +74,14 @@ class Project:
 
     def name(self, path: Path) -> str:
         return relative_name(path, self.root)
+
+    def identifier_of(self, path: Path) -> str:
+        """The identifier a file or folder name gives (`v1.yaml` excepted): `lancement-dsr.yaml` ->
+        `lancement-dsr`; a name that is not one is a located error."""
+        try:
+            return check_identifier(path.name if path.is_dir() else path.stem)
+        except ValueError as error:
+            raise InvalidInput([Problem(Location(self.name(path)), "", f"nom invalide : {error}")]) from None
 
     @property
     def logo(self) -> Path:

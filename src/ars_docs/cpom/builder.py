@@ -9,8 +9,6 @@ from ars_docs.builders import Builder, Job, ProblemCollector
 from ars_docs.cpom.compose import ALL_ANNEXES, ANNEXES, CpomComposer
 from ars_docs.cpom.models import Cpom
 from ars_docs.cpom.rules import check_cpom
-from ars_docs.errors import InvalidInput, Location, Problem
-from ars_docs.fields import check_identifier
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
 from ars_docs.typography import typeset_text
@@ -21,10 +19,7 @@ CONTRACTS = "data/cpom"
 
 
 def _load(project: Project, path: Path) -> tuple[Cpom, YamlDocument]:
-    try:
-        check_identifier(path.stem)
-    except ValueError as error:
-        raise InvalidInput([Problem(Location(project.name(path)), "", f"nom de fichier invalide : {error}")]) from None
+    project.identifier_of(path)
     source = load_yaml(path, project.name(path))
     return validate(Cpom, source), source
 

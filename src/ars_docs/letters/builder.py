@@ -13,7 +13,6 @@ from typing import Any
 from ars_docs.builders import Builder, Job, ProblemCollector
 from ars_docs.doctree import Columns, Document
 from ars_docs.errors import InvalidInput, Location, Problem
-from ars_docs.fields import check_identifier
 from ars_docs.letters import mailing, replyform
 from ars_docs.letters.models import (
     Establishment,
@@ -80,13 +79,13 @@ def _load_letter(project: Project, path: Path) -> LetterSource:
     name = project.name(path)
     source = load_yaml(path, name)
     letter = validate(Letter, source)
-    try:
-        check_identifier(path.stem)
-    except ValueError:
-        raise InvalidInput([Problem(Location(name), "",
-                                    f"nom de fichier « {path.name} » invalide : l'identifiant du courrier "
-                                    "s'écrit en minuscules sans accent, chiffres et tirets")]) from None
-    return LetterSource(path.stem, letter, source)
+    return LetterSource(project.identifier_of(path), letter, source)
+
+
+def load_establishments(project: Project) -> list[Establishment]:
+    """The establishments of data/recipients.yaml, validated."""
+    recipients: RecipientsFile = _load(project, RECIPIENTS, RecipientsFile)[0]
+    return recipients.etablissements
 
 
 def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData:

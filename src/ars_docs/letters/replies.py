@@ -19,8 +19,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from ars_docs.errors import ArsDocsError
 from ars_docs.fields import Email, Identifier, Record, Text
 from ars_docs.letters import replyform
-from ars_docs.letters.builder import RECIPIENTS
-from ars_docs.letters.models import RecipientsFile
+from ars_docs.letters.builder import load_establishments
 from ars_docs.output import write_atomically
 from ars_docs.project import Project
 from ars_docs.validation import validate
@@ -103,8 +102,7 @@ def _read(path: Path) -> tuple[str | None, dict[str, str]]:
 def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[str, Member]]:
     if not folder.is_dir():
         raise ArsDocsError(f"dossier introuvable : {folder}")
-    known = {e.id: e.nom for e in validate(RecipientsFile, load_yaml(project.root / RECIPIENTS, RECIPIENTS))
-             .etablissements}
+    known = {establishment.id: establishment.nom for establishment in load_establishments(project)}
     members = load_members(project)
     files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name))
     outcomes = [_import_one(path, known, members) for path in files]

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ars_docs.builders import Builder, Job, ProblemCollector
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
-from ars_docs.fields import check_identifier
 from ars_docs.frenchdates import long_date
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
@@ -45,8 +44,7 @@ def _git_draft(project: Project, path: Path, revision: str, number: int) -> Load
 
 def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
     """The establishments that named their referents (data/membres.yaml), in the recipients' order."""
-    from ars_docs.letters.builder import RECIPIENTS
-    from ars_docs.letters.models import RecipientsFile
+    from ars_docs.letters.builder import load_establishments
     from ars_docs.letters.replies import MEMBERS, load_members
 
     if not (project.root / MEMBERS).is_file():
@@ -55,9 +53,8 @@ def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
                                     f"{MEMBERS} est introuvable : importez d'abord les réponses "
                                     "(arsdocs import reponses DOSSIER)")])
     members = load_members(project)
-    establishments = validate(RecipientsFile, load_yaml(project.root / RECIPIENTS, RECIPIENTS)).etablissements
     founders = []
-    for establishment in establishments:
+    for establishment in load_establishments(project):
         member = members.get(establishment.id)
         if member:
             doctor, director = member.reponse.medecin_referent, member.reponse.directeur_referent
@@ -127,10 +124,7 @@ class StatutsBuilder(Builder):
     @staticmethod
     def _drafts(project: Project, folder: Path, collector: ProblemCollector) -> list[LoadedDraft]:
         name = project.name(folder)
-        try:
-            check_identifier(folder.name)
-        except ValueError as error:
-            collector.add([Problem(Location(name), "", f"dossier de statuts mal nommé : {error}")])
+        if collector.attempt(project.identifier_of, folder) is None:
             return []
         loaded: list[LoadedDraft] = []
         for path in sorted(folder.glob("*.yaml")):

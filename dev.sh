@@ -2,6 +2,7 @@
 # Quick start (see README):
 #   ./dev.sh build   installs everything, then builds every example document into out/
 #   ./dev.sh test    installs everything, then runs the whole test suite
+#   ./dev.sh bench   installs everything, then runs the build benchmark (bench/run.py, BENCHMARKS.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,7 +29,7 @@ install_system_packages() {
 
 install_python_environment() {
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[${1:-test}]"
 }
 
 case "${1:-}" in
@@ -43,8 +44,13 @@ case "${1:-}" in
     install_python_environment
     exec .venv/bin/python -m pytest "${@:2}"
     ;;
+  bench)
+    install_system_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_python_environment "test,bench"
+    exec .venv/bin/python bench/run.py "${@:2}"
+    ;;
   *)
-    echo "Usage : ./dev.sh build | test [options de pytest]" >&2
+    echo "Usage : ./dev.sh build | test [options de pytest] | bench [options du banc d'essai]" >&2
     exit 2
     ;;
 esac

@@ -26,7 +26,8 @@ AMOUNT = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})*) ?[\u00a0\u202f]?€")
 @pytest.fixture(scope="session")
 def contract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project, output = build_example(tmp_path_factory, "cpom")
-    assert output == f"annexes de CPOM : 5 documents (10 fichiers) dans {OUT}\n"
+    assert output == "annexes de CPOM : 5 construit(s), 0 inchangé(s), 0 fichier(s) supprimé(s) ; " \
+        "10 fichier(s) écrit(s) dans out/cpom\n"
     return project
 
 

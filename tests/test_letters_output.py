@@ -13,7 +13,7 @@ import yaml
 from pypdf import PdfReader
 
 from ars_docs.doctree import inline_text, paragraphs
-from ars_docs.letters.builder import LettersBuilder
+from ars_docs.letters.builder import LetterPayload, LettersBuilder
 from ars_docs.project import Project
 from readback import docx_paragraphs, pdf_body_text, pdf_pages, squash
 
@@ -101,10 +101,12 @@ def test_docx_paragraphs_are_the_document_tree(example_build: Path) -> None:
     """The Word body is exactly the tree's paragraphs, in order. Word needs an empty paragraph in
     an empty table cell, and the shell's logo line has no text: empty paragraphs are left out."""
     project = Project.open(example_build)
-    jobs = LettersBuilder().jobs(project)
-    for job in jobs[:5]:
-        expected = [inline_text(p.inlines) for p in paragraphs(job.document.blocks)]
-        assert [text for text in docx_paragraphs(job.stem.with_suffix(".docx")) if text] == expected
+    builder = LettersBuilder()
+    letters = [item.payload for item in builder.plan(project) if isinstance(item.payload, LetterPayload)]
+    for letter in letters[:5]:
+        document = builder.composer(project).letter(letter)
+        expected = [inline_text(p.inlines) for p in paragraphs(document.blocks)]
+        assert [text for text in docx_paragraphs(project.out / f"{letter.stem}.docx") if text] == expected
 
 
 def test_pages_numbered_and_fonts_embedded(example_build: Path) -> None:

@@ -25,7 +25,8 @@ MARK = "Projet — version 2 du 3 juin 2026"
 @pytest.fixture(scope="session")
 def statutes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project, output = build_example(tmp_path_factory, "statuts")
-    assert output == f"statuts : 3 documents (6 fichiers) dans {OUT}\n"
+    assert output == "statuts : 3 construit(s), 0 inchangé(s), 0 fichier(s) supprimé(s) ; " \
+        "6 fichier(s) écrit(s) dans out/statuts\n"
     return project
 
 

@@ -1,34 +1,57 @@
 """Document families, registered by name: the CLI's choices come from here.
 
-A family is a builder and its templates. `jobs` validates everything and composes every
-document tree without writing anything; `build` then renders and writes them.
+A family is a builder and its templates. `plan` validates the data and lists the items to make,
+each with the inputs its fingerprint covers, without writing anything; `make` (in a worker
+process) turns one item into the bytes of its files; `finals` are the items made afterwards from
+the others' files (a print file, a manifest).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ars_docs.doctree import Document
 from ars_docs.errors import InvalidInput, Problem
 from ars_docs.project import Project
-from ars_docs.publishing import Publisher, Rendered
+from ars_docs.publishing import Publisher
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Job:
-    """One output document: its tree and where it goes (without suffix)."""
+class Item:
+    """One unit of work: the files it writes (relative to out/) and what they are made from."""
+
+    key: str
+    outputs: tuple[str, ...]
+    payload: Any
+    """What `make` needs; must pickle (it goes to a worker process)."""
+    inputs: Any = None
+    """What the fingerprint covers besides the family's files; by default the payload."""
+    group: str = ""
+    """Items of one group are made in order by the same worker (letters sharing a reply form)."""
+
+    @property
+    def fingerprinted(self) -> Any:
+        return self.payload if self.inputs is None else self.inputs
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """A document tree and the fields of its shells, rendered as `<stem>.docx` and `<stem>.pdf`."""
 
     document: Document
-    stem: Path
-    fields: Mapping[str, Any] = field(default_factory=dict)
-    record: Any = None
-    """What the family knows of this document beyond its tree (the recipient of a letter…)."""
+    stem: str
+    """Relative to out/, without suffix."""
+    fields: Mapping[str, Any]
+
+
+def rendition_item(document: Document, stem: str, fields: Mapping[str, Any]) -> Item:
+    return Item(stem, (f"{stem}.docx", f"{stem}.pdf"), Rendition(document, stem, dict(fields)))
 
 
 class Builder:
@@ -37,30 +60,44 @@ class Builder:
     family = ""
     shell = ""
 
+    def __init__(self) -> None:
+        self._publisher: Publisher | None = None
+
     def configure(self, *, compare: str | None = None) -> None:
         """Options of `arsdocs build`; a family uses those that concern it."""
 
-    def jobs(self, project: Project) -> list[Job]:
+    def plan(self, project: Project) -> list[Item]:
         raise NotImplementedError
 
-    def publish(self, project: Project, jobs: list[Job]) -> list[Path]:
-        """Render and write every job; returns the files written."""
-        publisher = Publisher(project, self.family, self.shell)
-        written: list[Path] = []
-        for job in jobs:
-            rendered = publisher.render(job.document, project.name(job.stem), job.fields)
-            written += publisher.write(rendered, job.stem)
-            written += self.after_document(project, job, rendered)
-        written += self.after_all(project, jobs)
-        return written
+    def documents(self, items: list[Item]) -> int:
+        """How many documents the items are (a letter's reply form is not counted)."""
+        return len(items)
 
-    def after_document(self, project: Project, job: Job, rendered: Rendered) -> list[Path]:
-        """Files a family makes from one rendered document (an e-mail carrying a letter)."""
+    def check(self, project: Project, items: list[Item]) -> None:
+        """Compose what `plan` left to the workers, to find template errors without rendering."""
+
+    def make(self, project: Project, item: Item) -> dict[str, bytes]:
+        """The files of one item: output path relative to out/ -> bytes."""
+        rendition: Rendition = item.payload
+        rendered = self.publisher(project).render(rendition.document, f"out/{rendition.stem}", rendition.fields)
+        return {f"{rendition.stem}.docx": rendered.docx, f"{rendition.stem}.pdf": rendered.pdf}
+
+    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[Item]:
+        """Items made from the files of the others, once those are in place."""
         return []
 
-    def after_all(self, project: Project, jobs: list[Job]) -> list[Path]:
-        """Files a family makes from all its documents (a print file, a manifest)."""
-        return []
+    def make_final(self, project: Project, item: Item, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        """`hashes`: SHA-256 of every output of the family, by path relative to out/."""
+        raise NotImplementedError
+
+    def family_files(self, project: Project) -> list[Path]:
+        """The files every output of the family depends on."""
+        return [project.templates / self.family, project.templates / "commun", project.logo]
+
+    def publisher(self, project: Project) -> Publisher:
+        if self._publisher is None:
+            self._publisher = Publisher(project, self.family, self.shell)
+        return self._publisher
 
 
 # name -> "module:Class", imported only when used (a CLI that starts fast)

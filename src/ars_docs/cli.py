@@ -5,8 +5,11 @@ Expected failures are `ArsDocsError`s (one French message, exit code 1); anythin
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +18,7 @@ from ars_docs.builders import builder_names
 from ars_docs.errors import ArsDocsError
 
 if TYPE_CHECKING:
+    from ars_docs.builders import Builder, Item
     from ars_docs.project import Project, SmtpSettings
 
 ALL = "all"
@@ -57,9 +61,9 @@ def check(context: click.Context) -> None:
     counts = []
     for name in builder_names():
         builder = get_builder(name)
-        jobs = collector.attempt(builder.jobs, project)
-        if jobs is not None:
-            counts.append(f"{len(jobs)} {builder.label}")
+        items = collector.attempt(builder.plan, project)
+        if items is not None and collector.attempt(builder.check, project, items) is None:
+            counts.append(f"{builder.documents(items)} {builder.label}")
     collector.raise_if_any()
     click.echo(f"Tout est valide : {', '.join(counts)}.")
 
@@ -70,9 +74,20 @@ def check(context: click.Context) -> None:
 @click.option("--comparer", metavar="VERSIONS",
               help="Statuts : versions à comparer, « v1..v3 », « v1 » (avec la dernière) ou « git:RÉVISION » "
                    "(la dernière version telle qu'enregistrée à cette révision). Par défaut, les deux dernières.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), metavar="N",
+              help="Nombre de processus de travail (par défaut : le nombre de cœurs de la machine).")
+@click.option("--force", is_flag=True, help="Reconstruit tout, même ce qui est à jour.")
+@click.option("--verifier", is_flag=True,
+              help="N'écrit rien : reconstruit tout à part et échoue si un fichier de out/ n'est pas celui "
+                   "que les données actuelles produisent (pour les équipes qui gardent out/ dans leur dépôt).")
 @click.pass_context
-def build(context: click.Context, famille: str, comparer: str | None) -> None:
-    """Construit les documents d'une famille (ou de toutes : all) dans out/."""
+def build(context: click.Context, famille: str, comparer: str | None, jobs: int | None, force: bool,
+          verifier: bool) -> None:
+    """Construit les documents d'une famille (ou de toutes : all) dans out/.
+
+    Seuls les documents dont les données, les gabarits, les réglages ou la version d'arsdocs ont
+    changé sont reconstruits ; les fichiers des documents qui n'existent plus sont supprimés."""
+    from ars_docs import engine
     from ars_docs.builders import ProblemCollector, get_builder
 
     if comparer and famille not in ("statuts", ALL):
@@ -82,13 +97,57 @@ def build(context: click.Context, famille: str, comparer: str | None) -> None:
     for builder in builders:
         builder.configure(compare=comparer)
     collector = ProblemCollector()
-    planned = [(builder, collector.attempt(builder.jobs, project)) for builder in builders]
-    collector.raise_if_any()  # every family is valid before anything is written
-    for builder, jobs in planned:
-        assert jobs is not None
-        written = builder.publish(project, jobs)
-        folders = sorted({project.name(path.parent) for path in written})
-        click.echo(f"{builder.label} : {len(jobs)} documents ({len(written)} fichiers) dans {', '.join(folders)}")
+    planned = [(builder, collector.attempt(builder.plan, project)) for builder in builders]
+    collector.raise_if_any()  # every family is valid before anything is made
+    valid = [(builder, items) for builder, items in planned if items is not None]
+    workers = jobs or engine.default_jobs()
+    if verifier:
+        _verify(project, valid, workers)
+        return
+    with _progress() as progress:
+        reports = engine.build(project, valid, jobs=workers, force=force, progress=progress)
+    for report in reports:
+        click.echo(f"{report.label} : {report.built} construit(s), {report.unchanged} inchangé(s), "
+                   f"{report.removed} fichier(s) supprimé(s) ; {report.files} fichier(s) écrit(s) dans {report.folder}")
+
+
+def _verify(project: Project, planned: list[tuple[Builder, list[Item]]], workers: int) -> None:
+    import dataclasses
+    import tempfile
+
+    from ars_docs import engine
+
+    with tempfile.TemporaryDirectory(prefix="arsdocs-verification-") as folder:
+        fresh = dataclasses.replace(project, output=Path(folder))
+        with _progress() as progress:
+            engine.build(fresh, planned, jobs=workers, force=True, progress=progress)
+        lines = engine.differences(Path(folder), project.out, [builder.name for builder, _ in planned])
+    if lines:
+        listing = "\n  ".join(lines)
+        raise ArsDocsError(f"{len(lines)} fichier(s) de out/ ne sont pas ce que les données actuelles "
+                           f"produisent :\n  {listing}\nReconstruisez (arsdocs build) et enregistrez le résultat.")
+    click.echo("Vérification réussie : out/ est exactement ce que les données actuelles produisent.")
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int], Callable[[int], None] | None]]:
+    """A progress bar with the count and the time remaining, on a terminal only (CI logs get the
+    summary lines)."""
+    bars: list[Any] = []
+
+    def start(total: int) -> Callable[[int], None] | None:
+        if total < 2 or not sys.stderr.isatty():
+            return None
+        bar = click.progressbar(length=total, label="Construction", show_eta=True, show_pos=True, file=sys.stderr)
+        bar.__enter__()
+        bars.append(bar)
+        return bar.update
+
+    try:
+        yield start
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
 
 
 SEND_LABELS = {

@@ -46,6 +46,8 @@ class Project:
     root: Path
     settings: Settings
     settings_source: YamlDocument
+    output: Path | None = None
+    """Where outputs go, when not `out/` (the check of `build --verifier` builds elsewhere)."""
 
     @classmethod
     def open(cls, root: Path) -> Project:
@@ -70,7 +72,7 @@ class Project:
 
     @property
     def out(self) -> Path:
-        return self.root / "out"
+        return self.output or self.root / "out"
 
     def name(self, path: Path) -> str:
         return relative_name(path, self.root)

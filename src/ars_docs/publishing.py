@@ -6,7 +6,6 @@ import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -14,7 +13,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ars_docs.doctree import Document
-from ars_docs.output import write_atomically
 from ars_docs.project import Project
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import html_blocks
@@ -60,10 +58,3 @@ class Publisher:
                                 # the same shell field the HTML shell reads: Word numbers lines natively
                                 line_numbers=bool(fields.get("numeros_de_ligne")))
         return Rendered(pdf, docx)
-
-    @staticmethod
-    def write(rendered: Rendered, stem: Path) -> list[Path]:
-        targets = [stem.with_suffix(".docx"), stem.with_suffix(".pdf")]
-        write_atomically(targets[0], rendered.docx)
-        write_atomically(targets[1], rendered.pdf)
-        return targets

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ars_docs.builders import Builder, Job, ProblemCollector
+from ars_docs.builders import Builder, Item, ProblemCollector, rendition_item
 from ars_docs.cpom.compose import ALL_ANNEXES, ANNEXES, CpomComposer
 from ars_docs.cpom.models import Cpom
 from ars_docs.cpom.rules import check_cpom
@@ -30,7 +30,7 @@ class CpomBuilder(Builder):
     family = "cpom"
     shell = "annexes"
 
-    def jobs(self, project: Project) -> list[Job]:
+    def plan(self, project: Project) -> list[Item]:
         collector = ProblemCollector()
         paths = sorted((project.root / CONTRACTS).glob("*.yaml"))
         loaded = [item for item in (collector.attempt(_load, project, path) for path in paths) if item]
@@ -38,17 +38,17 @@ class CpomBuilder(Builder):
             collector.add(list(check_cpom(cpom, source)))
         collector.raise_if_any()
         parts = MarkdownParts(project, "cpom")
-        jobs: list[Job] = []
+        items: list[Item] = []
         for path, (cpom, source) in zip(paths, loaded, strict=True):
             composer = CpomComposer(parts, cpom, source)
-            folder = project.out / "cpom" / path.stem
+            folder = f"{self.name}/{path.stem}"
             mark = typeset_text(f"{cpom.contrat.titre} — {cpom.contrat.version}")
             for number, (name, _) in ANNEXES.items():
                 document = collector.attempt(composer.annex, number)
                 if document:
-                    jobs.append(Job(document, folder / name, {"marque": mark}))
+                    items.append(rendition_item(document, f"{folder}/{name}", {"marque": mark}))
             document = collector.attempt(composer.all_annexes)
             if document:
-                jobs.append(Job(document, folder / ALL_ANNEXES, {"marque": mark}))
+                items.append(rendition_item(document, f"{folder}/{ALL_ANNEXES}", {"marque": mark}))
         collector.raise_if_any()
-        return jobs
+        return items

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ars_docs.builders import Builder, Job, ProblemCollector
+from ars_docs.builders import Builder, Item, ProblemCollector
 from ars_docs.doctree import Columns, Document
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.letters import mailing, replyform
@@ -28,10 +28,9 @@ from ars_docs.letters.salutation import (
     function_title,
     salutation,
 )
-from ars_docs.output import write_atomically
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
-from ars_docs.publishing import Rendered, epoch_of
+from ars_docs.publishing import epoch_of
 from ars_docs.templating import template_problem, text_environment
 from ars_docs.typography import typeset, typeset_text
 from ars_docs.validation import validate
@@ -165,15 +164,53 @@ FORM_PREFIX = "reponse-"
 
 
 @dataclass(frozen=True)
-class LetterRecord:
-    """A letter's recipient and the e-mail that will carry it."""
+class FormPayload:
+    """The reply form of one establishment for one letter."""
 
-    letter_id: str
+    stem: str
     letter: Letter
     establishment: Establishment
+
+
+@dataclass(frozen=True)
+class LetterPayload:
+    """One letter to one recipient, and the e-mail that carries it."""
+
+    stem: str
+    letter_id: str
+    letter: Letter
+    webinar: Webinar
+    establishment: Establishment
+    """Without its recipients: a letter depends on its own recipient only."""
     recipient: Recipient
-    mail_body: str
-    invitation: bytes
+    form: str
+    """The reply form attached to the e-mail (PDF, relative to out/)."""
+
+
+@dataclass(frozen=True)
+class InvitationPayload:
+    """The webinar invitation (iCalendar) of a letter."""
+
+    target: str
+    letter: Letter
+    webinar: Webinar
+
+
+@dataclass(frozen=True)
+class ManifestPayload:
+    """The manifest of a letter's mailing (CSV and JSON), made from all its letters' files."""
+
+    stem: str
+    letters: tuple[LetterPayload, ...]
+
+
+@dataclass(frozen=True)
+class PrintPayload:
+    """A print file: letters one after the other, ready for a duplex printer."""
+
+    target: str
+    title: str
+    letters: tuple[LetterPayload, ...]
 
 
 class _Composer:
@@ -191,22 +228,20 @@ class _Composer:
                 from None
 
     @staticmethod
-    def context(item: LetterSource, webinar: Webinar, establishment: Establishment,
-                recipient: Recipient) -> dict[str, Any]:
-        return {"courrier": item.letter, "webinaire": webinar, "etablissement": establishment,
-                "destinataire": addressee(recipient)}
+    def context(item: LetterPayload) -> dict[str, Any]:
+        return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
+                "destinataire": addressee(item.recipient)}
 
-    def letter(self, item: LetterSource, webinar: Webinar, establishment: Establishment,
-               recipient: Recipient) -> Document:
-        context = self.context(item, webinar, establishment, recipient)
+    def letter(self, item: LetterPayload) -> Document:
+        context = self.context(item)
         head = Columns(tuple(self.part(name, context) for name in HEAD_TEMPLATES))
         blocks = (head, *self.part(BEFORE_BODY, context), *self.part(item.letter.gabarit, context),
                   *self.part(AFTER_BODY, context))
-        letter = item.letter
+        letter, establishment = item.letter, item.establishment
         return typeset(Document(
-            title=f"{letter.titre} — {establishment.nom} — {full_name(recipient)}",
+            title=f"{letter.titre} — {establishment.nom} — {full_name(item.recipient)}",
             date=letter.date, blocks=blocks, author=letter.signataire.organisme, subject=letter.objet,
-            keywords=(establishment.nom, item.id)))
+            keywords=(establishment.nom, item.letter_id)))
 
 
 class LettersBuilder(Builder):
@@ -218,111 +253,152 @@ class LettersBuilder(Builder):
     """Where the letters' data files are; their outputs go to `out/<name>/<letter>/`."""
 
     def __init__(self) -> None:
-        self.forms: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-        """(letter, establishment) -> reply form (PDF, DOCX), rendered once per establishment."""
-        self.form_writer: PdfWriter | None = None
+        super().__init__()
+        self._composer: _Composer | None = None
+        self._forms: dict[str, bytes] = {}
+        """Reply forms (PDF) made by this process, by path relative to out/."""
+        self._form_writer: PdfWriter | None = None
+        self._invitations: dict[str, bytes] = {}
 
     def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
         """The establishments that receive the letters: all of them."""
         return establishments
 
-    def jobs(self, project: Project) -> list[Job]:
+    def plan(self, project: Project) -> list[Item]:
         data = load_mailing(project, self.letters_folder)
-        composer = _Composer(project)
-        collector = ProblemCollector()
-        jobs: list[Job] = []
-        establishments = self.addressed(project, data.establishments)
-        for item in data.letters:
-            webinar = data.webinars[item.letter.webinaire]
-            folder = project.out / self.name / item.id
-            ics = mailing.invitation(webinar, item.letter)
-            for establishment in establishments:
+        items: list[Item] = []
+        for source in data.letters:
+            webinar = data.webinars[source.letter.webinaire]
+            folder = f"{self.name}/{source.id}"
+            for establishment in self.addressed(project, data.establishments):
+                alone = establishment.model_copy(update={"destinataires": []})
+                form = FormPayload(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter, alone)
+                group = f"{folder}/{establishment.id}"
+                items.append(Item(form.stem, (f"{form.stem}.pdf", f"{form.stem}.docx"), form, group=group))
                 for position, recipient in enumerate(establishment.destinataires):
-                    document = collector.attempt(composer.letter, item, webinar, establishment, recipient)
-                    body = collector.attempt(composer.mail_body,
-                                             composer.context(item, webinar, establishment, recipient))
-                    if document is not None and body is not None:
-                        stem = folder / f"{establishment.id}--{recipient_slug(recipient, position)}"
-                        record = LetterRecord(item.id, item.letter, establishment, recipient, body, ics)
-                        jobs.append(Job(document, stem, record=record))
+                    stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
+                    letter = LetterPayload(stem, source.id, source.letter, webinar, alone, recipient,
+                                           f"{form.stem}.pdf")
+                    items.append(Item(stem, tuple(f"{stem}.{suffix}" for suffix in ("docx", "pdf", "eml")),
+                                      letter, group=group))
+        return items
+
+    def documents(self, items: list[Item]) -> int:
+        return sum(isinstance(item.payload, LetterPayload) for item in items)
+
+    def composer(self, project: Project) -> _Composer:
+        if self._composer is None:
+            self._composer = _Composer(project)
+        return self._composer
+
+    def check(self, project: Project, items: list[Item]) -> None:
+        composer = self.composer(project)
+        collector = ProblemCollector()
+        for item in items:
+            if isinstance(item.payload, LetterPayload):
+                collector.attempt(composer.letter, item.payload)
+                collector.attempt(composer.mail_body, composer.context(item.payload))
         collector.raise_if_any()
-        return jobs
 
-    def reply_form(self, project: Project, record: LetterRecord) -> tuple[bytes, bytes]:
-        key = (record.letter_id, record.establishment.id)
-        if key not in self.forms:
-            folder = project.templates / "letters"
-            html = replyform.form_html(folder, record.letter, record.establishment)
-            if self.form_writer is None:
-                self.form_writer = PdfWriter(project.root, (project.templates,))
-            pdf = self.form_writer.render(html, project.name(folder), f"formulaire {record.establishment.id}",
-                                epoch_of(record.letter.date), forms=True)
-            self.forms[key] = (replyform.lock_establishment(pdf),
-                               replyform.form_docx(record.letter, record.establishment, record.letter.date))
-        return self.forms[key]
+    def make(self, project: Project, item: Item) -> dict[str, bytes]:
+        if isinstance(item.payload, FormPayload):
+            return self._make_form(project, item.payload)
+        return self._make_letter(project, item.payload)
 
-    def after_document(self, project: Project, job: Job, rendered: Rendered) -> list[Path]:
-        record: LetterRecord = job.record
-        sender_domain = record.letter.courriel.expediteur.email.rsplit("@", 1)[1]
-        person = record.recipient
-        form = self.reply_form(project, record)[0]
+    def _make_form(self, project: Project, form: FormPayload) -> dict[str, bytes]:
+        folder = project.templates / "letters"
+        html = replyform.form_html(folder, form.letter, form.establishment)
+        if self._form_writer is None:
+            self._form_writer = PdfWriter(project.root, (project.templates,))
+        pdf = self._form_writer.render(html, project.name(folder), f"formulaire {form.establishment.id}",
+                                       epoch_of(form.letter.date), forms=True)
+        pdf = replyform.lock_establishment(pdf)
+        self._forms[f"{form.stem}.pdf"] = pdf
+        return {f"{form.stem}.pdf": pdf,
+                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date)}
+
+    def _form(self, project: Project, name: str) -> bytes:
+        """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""
+        return self._forms.get(name) or (project.out / name).read_bytes()
+
+    def _invitation(self, item: LetterPayload) -> bytes:
+        if item.letter_id not in self._invitations:
+            self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter)
+        return self._invitations[item.letter_id]
+
+    def _make_letter(self, project: Project, item: LetterPayload) -> dict[str, bytes]:
+        composer = self.composer(project)
+        collector = ProblemCollector()
+        document = collector.attempt(composer.letter, item)
+        body = collector.attempt(composer.mail_body, composer.context(item))
+        collector.raise_if_any()
+        assert document is not None and body is not None
+        rendered = self.publisher(project).render(document, f"out/{item.stem}")
+        name = item.stem.rsplit("/", 1)[1]
+        sender_domain = item.letter.courriel.expediteur.email.rsplit("@", 1)[1]
+        person = item.recipient
         envelope = mailing.Envelope(
-            name=f"{person.prenom} {person.nom}", email=person.email, body=record.mail_body,
-            attachment_name=f"{job.stem.name}.pdf", message_id=f"<{record.letter_id}.{job.stem.name}@{sender_domain}>",
-            form=(f"{FORM_PREFIX}{record.establishment.id}.pdf", form))
-        target = job.stem.with_suffix(".eml")
-        write_atomically(target, mailing.email(record.letter, envelope, rendered.pdf, record.invitation))
-        return [target]
+            name=f"{person.prenom} {person.nom}", email=person.email, body=body,
+            attachment_name=f"{name}.pdf", message_id=f"<{item.letter_id}.{name}@{sender_domain}>",
+            form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)))
+        return {f"{item.stem}.docx": rendered.docx, f"{item.stem}.pdf": rendered.pdf,
+                f"{item.stem}.eml": mailing.email(item.letter, envelope, rendered.pdf, self._invitation(item))}
 
-    def after_all(self, project: Project, jobs: list[Job]) -> list[Path]:
-        written: list[Path] = []
-        by_letter: dict[str, list[Job]] = {}
-        for job in jobs:
-            by_letter.setdefault(job.record.letter_id, []).append(job)
-        for letter_jobs in by_letter.values():
-            written += _kit(letter_jobs)
-            written += self._forms_of(project, letter_jobs)
-        return written
+    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[Item]:
+        """Per letter: the invitation and the manifest, made from all its letters, and the print
+        file (or its volumes), each made from its own letters: their inputs are the letters'
+        fingerprints."""
+        by_folder: dict[str, list[Item]] = {}
+        for item in items:
+            if isinstance(item.payload, LetterPayload):
+                by_folder.setdefault(f"{self.name}/{item.payload.letter_id}", []).append(item)
+        finals = []
+        for folder, letters in by_folder.items():
+            first: LetterPayload = letters[0].payload
+            invitation = InvitationPayload(f"{folder}/{mailing.INVITATION}", first.letter, first.webinar)
+            finals.append(Item(invitation.target, (invitation.target,), invitation))
+            manifest = ManifestPayload(f"{folder}/{mailing.MANIFEST}", tuple(item.payload for item in letters))
+            finals.append(Item(manifest.stem, (f"{manifest.stem}.csv", f"{manifest.stem}.json"), manifest,
+                               inputs=_fingerprints_of(letters, fingerprints)))
+            volumes = [letters[start:start + mailing.PRINT_VOLUME]
+                       for start in range(0, len(letters), mailing.PRINT_VOLUME)]
+            for number, volume in enumerate(volumes, 1):
+                name = mailing.PRINT_FILE if len(volumes) == 1 else f"{mailing.PRINT_FILE}-{number:03}"
+                payload = PrintPayload(f"{folder}/{name}.pdf", first.letter.titre,
+                                       tuple(item.payload for item in volume))
+                finals.append(Item(f"{folder}/{name}", (payload.target,), payload,
+                                   inputs=_fingerprints_of(volume, fingerprints)))
+        return finals
 
-    def _forms_of(self, project: Project, jobs: list[Job]) -> list[Path]:
-        written: list[Path] = []
-        folder = jobs[0].stem.parent / FORMS_FOLDER
-        for job in jobs:
-            name = f"{FORM_PREFIX}{job.record.establishment.id}"
-            if folder / f"{name}.pdf" in written:
-                continue
-            pdf, word = self.reply_form(project, job.record)
-            for suffix, data in ((".pdf", pdf), (".docx", word)):
-                write_atomically(folder / f"{name}{suffix}", data)
-                written.append(folder / f"{name}{suffix}")
-        return written
+    def make_final(self, project: Project, item: Item, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        payload = item.payload
+        if isinstance(payload, InvitationPayload):
+            return {payload.target: mailing.invitation(payload.webinar, payload.letter)}
+        if isinstance(payload, ManifestPayload):
+            rows = _manifest_rows(payload.letters, hashes)
+            return {f"{payload.stem}.csv": mailing.manifest_csv(rows),
+                    f"{payload.stem}.json": mailing.manifest_json(rows)}
+        printed: PrintPayload = payload
+        entries = [mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
+                                      full_name(letter.recipient)) for letter in printed.letters]
+        return {printed.target: mailing.print_file(entries, f"{printed.title} — impression")}
 
 
-def _kit(jobs: list[Job]) -> list[Path]:
-    """The files of a letter's mailing: the invitation, the print file, the manifest (CSV and JSON)."""
-    folder = jobs[0].stem.parent
-    first: LetterRecord = jobs[0].record
+def _fingerprints_of(items: list[Item], fingerprints: Mapping[str, str]) -> list[list[str]]:
+    return [[item.key, fingerprints[item.key]] for item in items]
+
+
+def _manifest_rows(letters: tuple[LetterPayload, ...], hashes: Mapping[str, str]) -> list[mailing.ManifestRow]:
+    """What was made for whom, with the SHA-256 of each file, for the mailing's records."""
     rows: list[mailing.ManifestRow] = []
-    for job in jobs:
-        record: LetterRecord = job.record
-        files = {suffix: job.stem.with_suffix(f".{suffix}") for suffix in ("docx", "pdf", "eml")}
-        hashes = {suffix: mailing.sha256(path.read_bytes()) for suffix, path in files.items()}
-        person = record.recipient
+    for letter in letters:
+        files = [f"{letter.stem}.{suffix}" for suffix in ("docx", "pdf", "eml")]
+        person, establishment = letter.recipient, letter.establishment
         rows.append(mailing.ManifestRow(
-            record.establishment.nom, record.establishment.finess or "", person.civilite or "", person.prenom,
-            person.nom, function_title(person), person.email, files["docx"].name, files["pdf"].name,
-            files["eml"].name, hashes["docx"], hashes["pdf"], hashes["eml"]))
-    entries = [mailing.PrintEntry(job.stem.with_suffix(".pdf"), job.record.establishment.nom,
-                                  full_name(job.record.recipient)) for job in jobs]
-    outputs = {
-        mailing.INVITATION: first.invitation,
-        mailing.PRINT_FILE: mailing.print_file(entries, f"{first.letter.titre} — impression"),
-        f"{mailing.MANIFEST}.csv": mailing.manifest_csv(rows),
-        f"{mailing.MANIFEST}.json": mailing.manifest_json(rows),
-    }
-    for name, data in outputs.items():
-        write_atomically(folder / name, data)
-    return [folder / name for name in outputs]
+            establishment.nom, establishment.finess or "", person.civilite or "", person.prenom,
+            person.nom, function_title(person), person.email, *(name.rsplit("/", 1)[1] for name in files),
+            *(hashes[name] for name in files)))
+    return rows
 
 
 class RemindersBuilder(LettersBuilder):

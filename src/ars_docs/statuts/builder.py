@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from ars_docs.builders import Builder, Job, ProblemCollector
+from ars_docs.builders import Builder, Item, ProblemCollector, rendition_item
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
 from ars_docs.frenchdates import long_date
 from ars_docs.parts import MarkdownParts
@@ -79,13 +79,14 @@ class StatutsBuilder(Builder):
     shell = "statuts"
 
     def __init__(self) -> None:
+        super().__init__()
         self.compare: str | None = None
         """`vA..vB`, `vA` (against the last), or `git:REV` (the last draft as it was at REV)."""
 
     def configure(self, *, compare: str | None = None) -> None:
         self.compare = compare
 
-    def jobs(self, project: Project) -> list[Job]:
+    def plan(self, project: Project) -> list[Item]:
         collector = ProblemCollector()
         expected_source = collector.attempt(load_yaml, project.root / EXPECTED, EXPECTED)
         expected = collector.attempt(validate, ExpectedClauses, expected_source) if expected_source else None
@@ -102,13 +103,14 @@ class StatutsBuilder(Builder):
             founders = collector.attempt(_founders, project, [item for loaded in drafts.values() for item in loaded])
             collector.raise_if_any()
         composer = StatutesComposer(MarkdownParts(project, "statuts"), founders)
-        jobs: list[Job] = []
+        items: list[Item] = []
         for folder, loaded in drafts.items():
-            out = project.out / "statuts" / folder.name
+            out = f"{self.name}/{folder.name}"
             for item in loaded:
                 document = collector.attempt(composer.statutes, item)
                 if document:
-                    jobs.append(Job(document, out / f"statuts-v{item.draft.version.numero}", draft_marks(item)))
+                    stem = f"{out}/statuts-v{item.draft.version.numero}"
+                    items.append(rendition_item(document, stem, draft_marks(item)))
             pair = collector.attempt(self._pair, project, folder, loaded)
             if pair:
                 old, new, old_tag = pair
@@ -117,9 +119,9 @@ class StatutsBuilder(Builder):
                 marks = {"marque_projet": typeset_text(f"Comparaison : {old.label} → {new.label}"),
                          "filigrane": "", "numeros_de_ligne": False}
                 if document:
-                    jobs.append(Job(document, out / name, marks))
+                    items.append(rendition_item(document, f"{out}/{name}", marks))
         collector.raise_if_any()
-        return jobs
+        return items
 
     @staticmethod
     def _drafts(project: Project, folder: Path, collector: ProblemCollector) -> list[LoadedDraft]:

@@ -16,16 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Pt
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run as DocxRun
 from docxtpl import DocxTemplate, InlineImage
+from docxtpl.subdoc import Subdoc
 from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs.doctree import (
@@ -59,14 +62,16 @@ class DocxShellError(ArsDocsError):
 class _BodyWriter:
     """Appends blocks to a python-docx container (the subdocument, a table cell)."""
 
-    def __init__(self, subdoc: Any, shell_name: str, document: Document, section: Any) -> None:
+    def __init__(self, subdoc: Any, shell_name: str, document: Document, section: Any,
+                 styles: Mapping[WD_STYLE_TYPE, dict[str, str | None]]) -> None:
         self.subdoc = subdoc
         self.section = section  # the shell's (portrait) section properties, w:sectPr
         self.shell_name = shell_name
         self.document = document
-        styles = subdoc.part.styles
-        self.paragraph_styles = {s.name for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
-        self.link_style = "Hyperlink" if any(s.name == "Hyperlink" for s in styles) else None
+        # name -> id, looked up once per shell: python-docx scans every style at each lookup by name
+        self.style_ids = styles[WD_STYLE_TYPE.PARAGRAPH]
+        self.table_style_ids = styles[WD_STYLE_TYPE.TABLE]
+        self.link_style = styles[WD_STYLE_TYPE.CHARACTER].get("Hyperlink")
         self.bookmarks = {heading.anchor: f"_arsdocs{index}"
                           for index, heading in enumerate(headings(document.blocks, 9)) if heading.anchor}
         self.change_date = f"{document.date.isoformat()}T12:00:00Z"
@@ -77,7 +82,7 @@ class _BodyWriter:
         return str(self.next_id)
 
     def style(self, name: str) -> str:
-        if name not in self.paragraph_styles:
+        if name not in self.style_ids:
             raise DocxShellError(f"le gabarit Word « {self.shell_name} » n'a pas de style « {name} »")
         return name
 
@@ -113,7 +118,8 @@ class _BodyWriter:
             self.landscape(container, block)
 
     def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str) -> DocxParagraph:
-        paragraph: DocxParagraph = container.add_paragraph(style=style)
+        paragraph: DocxParagraph = container.add_paragraph()
+        paragraph._p.style = self.style_ids[style]
         for inline in inlines:
             if isinstance(inline, LineBreak):
                 paragraph.add_run().add_break()
@@ -158,7 +164,8 @@ class _BodyWriter:
         self.paragraph(container, (Run(block.title),), self.style("TOC Heading"))
         entries = [h for h in headings(self.document.blocks, block.depth) if h.anchor]
         for index, heading in enumerate(entries):
-            paragraph = container.add_paragraph(style=self.style(f"toc {heading.level}"))
+            paragraph = container.add_paragraph()
+            paragraph._p.style = self.style_ids[self.style(f"toc {heading.level}")]
             if index == 0:
                 _field_char(paragraph, "begin", dirty=True)
                 instruction = OxmlElement("w:instrText")
@@ -177,9 +184,16 @@ class _BodyWriter:
 
     @staticmethod
     def run(paragraph: DocxParagraph, inline: Run) -> Any:
-        run = paragraph.add_run(inline.text)
-        run.bold = inline.bold or None
-        run.italic = inline.italic or None
+        if any(char in inline.text for char in "\t\n\r"):
+            run = paragraph.add_run(inline.text)  # python-docx turns these into w:tab and w:br
+        else:
+            element = paragraph._p.add_r()
+            element.add_t(inline.text)  # preserves leading and trailing spaces
+            run = DocxRun(element, paragraph)
+        if inline.bold:
+            run.bold = True
+        if inline.italic:
+            run.italic = True
         if inline.superscript:
             run.font.superscript = True
         return run
@@ -190,30 +204,34 @@ class _BodyWriter:
         link = OxmlElement("w:hyperlink")
         link.set(qn("r:id"), relation)
         run = self.run(paragraph, inline)
-        run.style = self.link_style
+        run._r.style = self.link_style
         link.append(run._r)
         paragraph._p.append(link)
 
     def table(self, container: Any, table: Table, width: Emu) -> None:
         grid = container.add_table(rows=len(table.rows), cols=table.width)
-        grid.style = "Table Grid"
+        grid._tbl.tblStyle_val = self.table_style_ids["Table Grid"]
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         self._set_widths(grid, width, table.shares())
-        for r, row in enumerate(table.rows):
-            _keep_row_together(grid.rows[r])
+        for r, docx_row in enumerate(grid.rows):
+            _keep_row_together(docx_row)
             if r < table.header_rows:
-                _repeat_as_header(grid.rows[r])
+                _repeat_as_header(docx_row)
+        # python-docx recomputes the whole grid at each grid.cell(): take it once. Merging keeps
+        # the cells that no span covers, the only ones filled.
+        cells = grid._cells
+        for r, row in enumerate(table.rows):
             for c, cell in enumerate(row):
                 if cell is not None:
-                    self._fill(grid, r, c, cell, bold=r < table.header_rows)
+                    self._fill(cells, table.width, r, c, cell, bold=r < table.header_rows)
 
-    def _fill(self, grid: DocxTable, r: int, c: int, cell: Cell, bold: bool) -> None:
-        target = grid.cell(r, c)
+    def _fill(self, cells: list[Any], width: int, r: int, c: int, cell: Cell, bold: bool) -> None:
+        target = cells[r * width + c]
         if cell.colspan > 1 or cell.rowspan > 1:
-            target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            target = target.merge(cells[(r + cell.rowspan - 1) * width + c + cell.colspan - 1])
         style = self.style("ARS tableau")
         first = target.paragraphs[0]
-        first.style = style
+        first._p.style = self.style_ids[style]
         alignment = WD_ALIGN_PARAGRAPH.RIGHT if cell.align == "right" else None
         for index, paragraph in enumerate(cell.paragraphs):
             inlines = paragraph.inlines
@@ -268,6 +286,13 @@ class _BodyWriter:
         for row in grid.rows:
             for index, cell in enumerate(row.cells):
                 cell.width = widths[index]
+
+
+def _style_ids(styles: Any, kind: WD_STYLE_TYPE) -> dict[str, str | None]:
+    """Style name -> style id, None for the default style of its kind (python-docx writes none)."""
+    default = styles.default(kind)
+    return {style.name: None if default is not None and style.style_id == default.style_id else style.style_id
+            for style in styles if style.type == kind}
 
 
 def _field_char(paragraph: DocxParagraph, kind: str, dirty: bool = False) -> None:
@@ -337,22 +362,38 @@ def normalized_zip(data: bytes) -> bytes:
     return output.getvalue()
 
 
+class _Body(Subdoc):  # type: ignore[misc]
+    """docxtpl's subdocument without the default Word document it parses each time: a bare body in
+    the shell's own part (its styles, its relationships), with the shell's section for widths."""
+
+    def __init__(self, template: DocxTemplate, section: Any) -> None:
+        self.tpl = template
+        self.docx = template.get_docx()
+        element = parse_xml(f"<w:document {nsdecls('w')}><w:body/></w:document>")
+        element.body.append(deepcopy(section))
+        self.subdocx = WordDocument(element, self.docx.part)
+
+
 class DocxWriter:
-    """Renders documents into one Word shell."""
+    """Renders documents into one Word shell, read once."""
 
     def __init__(self, shell: Path, shell_name: str) -> None:
-        self.shell = shell
+        self.shell = shell.read_bytes()
         self.shell_name = shell_name
         self.environment = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+        self.styles: dict[WD_STYLE_TYPE, dict[str, str | None]] = {}
 
     def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float,
                line_numbers: bool = False) -> bytes:
-        template = DocxTemplate(self.shell)
+        template = DocxTemplate(io.BytesIO(self.shell))
         template.init_docx()
+        if not self.styles:
+            self.styles = {kind: _style_ids(template.docx.styles, kind) for kind in
+                           (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE, WD_STYLE_TYPE.CHARACTER)}
         section = template.docx.sections[0]
         text_width = Emu(section.page_width - section.left_margin - section.right_margin)
-        subdoc = template.new_subdoc()
-        writer = _BodyWriter(subdoc, self.shell_name, document, section._sectPr)
+        subdoc = _Body(template, section._sectPr)
+        writer = _BodyWriter(subdoc, self.shell_name, document, section._sectPr, self.styles)
         writer.blocks(subdoc, document.blocks, None, text_width)
         context: dict[str, Any] = {**fields, "corps": subdoc}
         context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""

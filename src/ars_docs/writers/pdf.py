@@ -84,11 +84,41 @@ def _source_date(epoch: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
+def _reuse_image_streams() -> None:
+    """WeasyPrint decodes and re-encodes a PNG for every PDF it is drawn in (the logo: a seventh of a
+    letter's time). Its image objects are shared across documents through the `cache` given to
+    `write_pdf`; keep each one's encoded stream and hand every PDF a fresh copy of it (the PDF
+    writer replaces the mask by a reference, so the dictionaries must not be shared)."""
+    import pydyf
+    from weasyprint.images import RasterImage
+
+    if getattr(RasterImage, "_arsdocs_reuse", False):
+        return
+    encode = RasterImage.get_x_object
+
+    def fresh(stream: pydyf.Stream) -> pydyf.Stream:
+        extra = pydyf.Dictionary(stream.extra)
+        if isinstance(extra.get("SMask"), pydyf.Stream):
+            extra["SMask"] = fresh(extra["SMask"])
+        return pydyf.Stream(stream.stream, extra, stream.compress)
+
+    def get_x_object(self: RasterImage, interpolate: bool, dpi_ratio: float) -> pydyf.Stream:
+        encoded = self.__dict__.setdefault("_arsdocs_encoded", {})
+        if (interpolate, dpi_ratio) not in encoded:
+            encoded[interpolate, dpi_ratio] = encode(self, interpolate, dpi_ratio)
+        return fresh(encoded[interpolate, dpi_ratio])
+
+    RasterImage.get_x_object = get_x_object
+    RasterImage._arsdocs_reuse = True
+
+
 class PdfWriter:
-    """Renders HTML pages to PDF, reusing fonts and image caches across documents."""
+    """Renders HTML pages to PDF, reusing fonts, images and their encoded streams across documents."""
 
     def __init__(self, root: Path, allowed: tuple[Path, ...]) -> None:
         from weasyprint.text.fonts import FontConfiguration
+
+        _reuse_image_streams()
 
         self.fetcher = _confined_fetcher(root.resolve(), tuple(path.resolve() for path in allowed))
         self.fonts = FontConfiguration()

@@ -1,0 +1,69 @@
+"""The two baselines of the benchmark, on a project's letters (composed by arsdocs, so that every
+way renders the same documents):
+
+- `weasyprint`: a naive loop, per letter one docxtpl render (the Word shell read again) and one
+  WeasyPrint `write_pdf` (fonts and images loaded again);
+- `libreoffice`: per letter one docxtpl render, then LibreOffice headless converting all the
+  `.docx` files to PDF in one call.
+
+    python bench/naive.py weasyprint PROJECT OUTPUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ars_docs.builders import get_builder
+from ars_docs.letters.builder import LetterPayload
+from ars_docs.project import Project
+from ars_docs.writers.docx import DocxWriter
+from ars_docs.writers.pdf import _confined_fetcher, project_url
+
+
+def letters(project: Project) -> list[LetterPayload]:
+    builder = get_builder("letters")
+    return [item.payload for item in builder.plan(project) if isinstance(item.payload, LetterPayload)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["weasyprint", "libreoffice"])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("output", type=Path)
+    arguments = parser.parse_args()
+    project = Project.open(arguments.project)
+    builder = get_builder("letters")
+    composer = builder.composer(project)  # type: ignore[attr-defined]
+    publisher = builder.publisher(project)
+    shell = project.templates / "letters" / "lettre.docx"
+    arguments.output.mkdir(parents=True, exist_ok=True)
+    fetcher = _confined_fetcher(project.root, (project.templates, project.logo))
+    for letter in letters(project):
+        document = composer.letter(letter)
+        name = arguments.output / letter.stem.rsplit("/", 1)[1]
+        docx = DocxWriter(shell, "lettre.docx").render(document, {"document": document}, project.logo,
+                                                       project.settings.logo_hauteur_mm)
+        name.with_suffix(".docx").write_bytes(docx)
+        if arguments.mode == "weasyprint":
+            from weasyprint import HTML
+
+            html = publisher.html(document, {})
+            pdf = HTML(string=html, base_url=project_url("templates/letters/"), url_fetcher=fetcher).write_pdf()
+            name.with_suffix(".pdf").write_bytes(pdf)
+    if arguments.mode == "libreoffice":
+        office = shutil.which("soffice") or shutil.which("libreoffice")
+        if office is None:
+            sys.exit("LibreOffice est introuvable (./dev.sh test l'installe)")
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run([office, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                            "--outdir", str(arguments.output), *map(str, sorted(arguments.output.glob("*.docx")))],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    main()

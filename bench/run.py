@@ -1,0 +1,119 @@
+"""The build benchmark: on the same synthetic recipients, in one run, on this machine,
+
+  (a) `arsdocs build letters` (letters, reply forms, e-mails, print file, manifest),
+      then rebuilt with nothing changed, then with one recipient changed;
+  (b) a naive loop: per letter one docxtpl render and one WeasyPrint write_pdf;
+  (c) per letter one docxtpl render, then LibreOffice headless converting the .docx files to PDF.
+
+Each runs as its own process; it prints the wall time, the CPU time (the process and its children)
+and the peak memory (the sum of the resident memory of the process and its children, sampled every
+50 ms), then the ratios. Figures are recorded in BENCHMARKS.md.
+
+    ./dev.sh bench                          # 1,000 recipients, (a), (b) and (c)
+    ./dev.sh bench --destinataires 10000 --arsdocs-seulement
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import make_project
+
+BENCH = Path(__file__).resolve().parent
+
+
+@dataclass
+class Measure:
+    label: str
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+def measure(label: str, command: list[str]) -> Measure:
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        watched = psutil.Process(process.pid)
+        peak = 0
+        while True:
+            # wait4 gives the CPU time of the process and of every child it waited for (the workers)
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _resident(watched))
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            sys.exit(f"{label} : échec\n{errors.read().decode(errors='replace')}")
+    return Measure(label, wall, usage.ru_utime + usage.ru_stime, peak / 2**20)
+
+
+def _resident(process: psutil.Process) -> int:
+    """Resident memory of a process and of all its descendants, in bytes."""
+    total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for member in members:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += member.memory_info().rss
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mesure la construction des courriers.")
+    parser.add_argument("--destinataires", type=int, default=1000)
+    parser.add_argument("--arsdocs-seulement", action="store_true", help="sans les références (b) et (c)")
+    parser.add_argument("--dossier", type=Path, help="dossier de travail (par défaut : un dossier temporaire)")
+    arguments = parser.parse_args()
+    work = arguments.dossier or Path(tempfile.mkdtemp(prefix="arsdocs-bench-"))
+    project = make_project(arguments.destinataires, work / "projet")
+    python = sys.executable
+    arsdocs = [python, "-m", "ars_docs", "--projet", str(project), "build", "letters"]
+    print(f"{arguments.destinataires} destinataires, {os.cpu_count()} cœurs, Python {platform.python_version()}, "
+          f"projet : {project}", flush=True)
+    results = [measure("(a) arsdocs build letters", arsdocs)]
+    print(_line(results[-1]), flush=True)
+    results.append(measure("(a) reconstruction, rien de changé", arsdocs))
+    print(_line(results[-1]), flush=True)
+    recipients = project / "data" / "recipients.yaml"
+    text = recipients.read_text(encoding="utf-8")
+    recipients.write_text(text.replace("@etab1.fr", "@etablissement1.fr", 1), encoding="utf-8")
+    results.append(measure("(a) reconstruction, un destinataire changé", arsdocs))
+    print(_line(results[-1]), flush=True)
+    if not arguments.arsdocs_seulement:
+        for mode, label in (("weasyprint", "(b) boucle naïve docxtpl + WeasyPrint"),
+                            ("libreoffice", "(c) docxtpl puis LibreOffice headless")):
+            results.append(measure(label, [python, str(BENCH / "naive.py"), mode, str(project),
+                                           str(work / f"sortie-{mode}")]))
+            print(_line(results[-1]), flush=True)
+        build = results[0]
+        for other in results[3:]:
+            print(f"{build.label} est {other.wall / build.wall:.2f} fois plus rapide que {other.label} "
+                  f"(temps CPU : {other.cpu / build.cpu:.2f})")
+    print(f"Fichiers : {work}")
+
+
+def _line(result: Measure) -> str:
+    return (f"{result.label:<45} mur {result.wall:8.1f} s   CPU {result.cpu:8.1f} s   "
+            f"mémoire max {result.peak_mib:7.0f} Mio")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+"""The build: plan every family, make the out-of-date items in worker processes, then put their
+files in place, make the final items, remove what no longer exists, and record what was written.
+
+Nothing is put in place until every item of every family has been made: an error in any of them
+leaves `out/` as it was. Workers are started with `spawn`, the method Windows and macOS use, so the
+build behaves the same everywhere; each renders whole items, so the bytes of a file do not depend on
+which worker made it or on what else was built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ars_docs.builders import Builder, Item, get_builder
+from ars_docs.buildstate import BuildState, FileRecord, ItemRecord, prune_empty_folders, remove_output
+from ars_docs.errors import ArsDocsError, InvalidInput, Problem
+from ars_docs.fingerprint import canonical, digest, files_digest, toolchain
+from ars_docs.output import commit, remove_leftovers, stage, write_atomically
+from ars_docs.project import Project
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Staged:
+    """An item made: its files written under temporary names, not yet in place."""
+
+    key: str
+    files: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    """Output path relative to out/ -> (temporary file, SHA-256)."""
+
+
+@dataclass
+class FamilyPlan:
+    builder: Builder
+    family: str
+    """The fingerprint of the family's files, settings and tools."""
+    items: list[Item]
+    fingerprints: dict[str, str]
+    state: BuildState
+    stale: list[Item]
+    staged: list[Staged] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Report:
+    label: str
+    built: int
+    unchanged: int
+    removed: int
+    files: int
+    folder: str
+
+
+def family_fingerprint(project: Project, builder: Builder) -> str:
+    return digest({"fichiers": files_digest(project.root, builder.family_files(project)),
+                   "reglages": canonical(project.settings), "outils": toolchain()})
+
+
+def plan_family(project: Project, builder: Builder, items: list[Item], force: bool) -> FamilyPlan:
+    family = family_fingerprint(project, builder)
+    fingerprints = {item.key: digest({"famille": family, "entrees": item.fingerprinted}) for item in items}
+    state = BuildState(project.out, builder.name)
+    stale = [item for item in items
+             if force or not state.is_current(item.key, fingerprints[item.key], item.outputs)]
+    return FamilyPlan(builder, family, items, fingerprints, state, stale)
+
+
+# --- workers -----------------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(root: Path, out: Path) -> None:
+    _worker["project"] = replace(Project.open(root), output=out)
+    _worker["builders"] = {}
+
+
+def _worker_builder(name: str) -> Builder:
+    builders: dict[str, Builder] = _worker["builders"]
+    if name not in builders:
+        builders[name] = get_builder(name)
+    return builders[name]
+
+
+@dataclass
+class ChunkResult:
+    staged: list[Staged]
+    problems: list[Problem]
+    failure: str | None = None
+    """An expected error that is not about the input (a file that cannot be written)."""
+
+
+def _make_chunk(chunk: list[tuple[str, Item]]) -> ChunkResult:
+    """Make the items of a chunk; their files are written under temporary names."""
+    project: Project = _worker["project"]
+    result = ChunkResult([], [])
+    for name, item in chunk:
+        try:
+            files = _worker_builder(name).make(project, item)
+            staged = Staged(item.key)
+            result.staged.append(staged)
+            for relative, data in files.items():
+                staged.files[relative] = (stage(project.out / relative, data), _sha256(data))
+        except InvalidInput as error:
+            result.problems += error.problems
+        except ArsDocsError as error:
+            result.failure = error.format_message()
+            break
+    return result
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _chunks(work: list[tuple[str, Item]], jobs: int) -> Iterator[list[tuple[str, Item]]]:
+    """Consecutive items, never splitting a group, about four chunks per worker and at most 8 items each."""
+    size = max(1, min(8, len(work) // (jobs * 4)))
+    chunk: list[tuple[str, Item]] = []
+    for position, (name, item) in enumerate(work):
+        chunk.append((name, item))
+        following = work[position + 1] if position + 1 < len(work) else None
+        same_group = following is not None and item.group and following[1].group == item.group
+        if len(chunk) >= size and not same_group:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _run(project: Project, work: list[tuple[str, Item]], jobs: int, progress: Progress | None) -> list[ChunkResult]:
+    chunks = list(_chunks(work, jobs))
+    if jobs <= 1 or len(chunks) <= 1:
+        _start_worker(project.root, project.out)
+        results = []
+        for chunk in chunks:
+            results.append(_make_chunk(chunk))
+            if progress:
+                progress(len(chunk))
+        return results
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(project.root, project.out)) as pool:
+        futures: dict[Future[ChunkResult], int] = {pool.submit(_make_chunk, chunk): index
+                                                   for index, chunk in enumerate(chunks)}
+        done: dict[int, ChunkResult] = {}
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    done[futures[future]] = future.result()
+                    if progress:
+                        progress(len(chunks[futures[future]]))
+        finally:
+            for future in pending:
+                future.cancel()
+    return [done[index] for index in range(len(chunks))]
+
+
+# --- the build -----------------------------------------------------------------------------------
+
+def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: int, force: bool,
+          progress: Callable[[int], Progress | None] | None = None) -> list[Report]:
+    """`planned`: each family's builder and items, all valid. `progress(total)` gives the function
+    told how many items were just made."""
+    families = [plan_family(project, builder, items, force) for builder, items in planned]
+    for family in families:
+        remove_leftovers(project.out / family.builder.name)
+    work = [(family.builder.name, item) for family in families for item in family.stale]
+    tick = progress(len(work)) if progress else None
+    results: list[ChunkResult] = []
+    try:
+        results = _run(project, work, jobs, tick)
+        _raise_failures(results)
+    except BaseException:
+        _discard(results)
+        raise
+    staged = {staged.key: staged for result in results for staged in result.staged}
+    for family in families:
+        family.staged = [staged[item.key] for item in family.stale]
+    return [_finish(project, family, force) for family in families]
+
+
+def _raise_failures(results: list[ChunkResult]) -> None:
+    problems = [problem for result in results for problem in result.problems]
+    if problems:
+        raise InvalidInput(problems)
+    failures = [result.failure for result in results if result.failure]
+    if failures:
+        raise ArsDocsError(failures[0])
+
+
+def _discard(results: list[ChunkResult]) -> None:
+    for result in results:
+        for staged in result.staged:
+            for temporary, _ in staged.files.values():
+                temporary.unlink(missing_ok=True)
+
+
+def _finish(project: Project, family: FamilyPlan, force: bool) -> Report:
+    state, builder = family.state, family.builder
+    written = 0
+    for staged in family.staged:
+        state.items.pop(staged.key, None)
+        record = _commit_item(project, staged)
+        record.fingerprint = family.fingerprints[staged.key]
+        state.items[staged.key] = record
+        written += len(staged.files)
+    finals = builder.finals(project, family.items, family.fingerprints)
+    keys = {item.key for item in family.items} | {item.key for item in finals}
+    built = len(family.staged)
+    for item in finals:
+        fingerprint = digest({"famille": family.family, "entrees": item.fingerprinted})
+        if not force and state.is_current(item.key, fingerprint, item.outputs):
+            continue
+        record = state.items[item.key] = ItemRecord(fingerprint)
+        for relative, data in builder.make_final(project, item, state.hashes()).items():
+            target = project.out / relative
+            write_atomically(target, data)
+            record.files[relative] = FileRecord.of(target, _sha256(data))
+            written += 1
+        built += 1
+    removed = _remove_stale_outputs(project, state, keys, {item.key: item.outputs for item in [*family.items, *finals]})
+    prune_empty_folders(project.out / builder.name)
+    state.save()
+    total = len(family.items) + len(finals)
+    return Report(builder.label, built, total - built, removed, written, f"out/{builder.name}")
+
+
+def _commit_item(project: Project, staged: Staged) -> ItemRecord:
+    record = ItemRecord("")
+    for relative, (temporary, sha256) in staged.files.items():
+        target = project.out / relative
+        commit(temporary, target)
+        record.files[relative] = FileRecord.of(target, sha256)
+    return record
+
+
+def _remove_stale_outputs(project: Project, state: BuildState, keys: set[str],
+                          outputs: dict[str, tuple[str, ...]]) -> int:
+    """Remove the files of items that no longer exist (a recipient deleted from the data), and the
+    files an item no longer writes. Only files a build recorded are ever removed."""
+    removed = 0
+    for key in sorted(set(state.items) - keys):
+        for relative in state.items.pop(key).files:
+            removed += remove_output(project.out / relative)
+    for key, record in state.items.items():
+        for relative in sorted(set(record.files) - set(outputs.get(key, ()))):
+            del record.files[relative]
+            removed += remove_output(project.out / relative)
+    return removed
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+# --- verification ----------------------------------------------------------------------------------
+
+def differences(expected: Path, actual: Path, folders: list[str]) -> list[str]:
+    """How the files of `actual` differ from those of `expected`, under the given folders of out/
+    (the build's records in `.arsdocs/` are not outputs)."""
+    lines = []
+    for folder in folders:
+        wanted = _files_under(expected / folder)
+        present = _files_under(actual / folder)
+        for name in sorted(wanted | present):
+            where = f"out/{folder}/{name}"
+            if name not in present:
+                lines.append(f"manquant : {where}")
+            elif name not in wanted:
+                lines.append(f"en trop : {where}")
+            elif (expected / folder / name).read_bytes() != (actual / folder / name).read_bytes():
+                lines.append(f"différent : {where}")
+    return lines
+
+
+def _files_under(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}

@@ -255,8 +255,10 @@ class LettersBuilder(Builder):
     def __init__(self) -> None:
         super().__init__()
         self._composer: _Composer | None = None
-        self._forms: dict[str, bytes] = {}
-        """Reply forms (PDF) made by this process, by path relative to out/."""
+        self._last_form: tuple[str, bytes] | None = None
+        """The last reply form (PDF) this process made, and its path relative to out/: the letters of
+        its establishment come next, in the same worker (one group). Only one is kept: a worker
+        that makes thousands of letters holds one form at a time."""
         self._form_writer: PdfWriter | None = None
         self._invitations: dict[str, bytes] = {}
 
@@ -313,13 +315,15 @@ class LettersBuilder(Builder):
         pdf = self._form_writer.render(html, project.name(folder), f"formulaire {form.establishment.id}",
                                        epoch_of(form.letter.date), forms=True)
         pdf = replyform.lock_establishment(pdf)
-        self._forms[f"{form.stem}.pdf"] = pdf
+        self._last_form = (f"{form.stem}.pdf", pdf)
         return {f"{form.stem}.pdf": pdf,
                 f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date)}
 
     def _form(self, project: Project, name: str) -> bytes:
         """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""
-        return self._forms.get(name) or (project.out / name).read_bytes()
+        if self._last_form is not None and self._last_form[0] == name:
+            return self._last_form[1]
+        return (project.out / name).read_bytes()
 
     def _invitation(self, item: LetterPayload) -> bytes:
         if item.letter_id not in self._invitations:

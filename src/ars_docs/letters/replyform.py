@@ -15,11 +15,11 @@ from typing import Any
 
 import docx
 import jinja2
+import pikepdf
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from jinja2.sandbox import SandboxedEnvironment
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, NumberObject
+from pypdf import PdfReader
 
 from ars_docs.letters.models import Establishment, Letter
 from ars_docs.typography import typeset_text
@@ -52,16 +52,15 @@ def form_html(folder: Path, letter: Letter, establishment: Establishment) -> str
 
 
 def lock_establishment(pdf: bytes) -> bytes:
-    """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over)."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    for page in writer.pages:
-        for annotation in page.get("/Annots", []):
-            field = annotation.get_object()
-            if field.get("/T") in (NAME_FIELD, REFERENCE_FIELD):
-                flags = int(field.get("/Ff", 0))
-                field[NameObject("/Ff")] = NumberObject(flags | READ_ONLY)
-    output = io.BytesIO()
-    writer.write(output)
+    """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over).
+    qpdf rewrites the file without recompressing its streams (the embedded fonts)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            for field in page.obj.get("/Annots", []):
+                if str(field.get("/T", "")) in (NAME_FIELD, REFERENCE_FIELD):
+                    field.Ff = int(field.get("/Ff", 0)) | READ_ONLY
+        output = io.BytesIO()
+        document.save(output, deterministic_id=True)
     return output.getvalue()
 
 

@@ -12,12 +12,14 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ars_docs.doctree import Document
 from ars_docs.errors import InvalidInput, Problem
 from ars_docs.project import Project
-from ars_docs.publishing import Publisher
+
+if TYPE_CHECKING:
+    from ars_docs.publishing import Publisher
 
 T = TypeVar("T")
 
@@ -96,6 +98,8 @@ class Builder:
 
     def publisher(self, project: Project) -> Publisher:
         if self._publisher is None:
+            from ars_docs.publishing import Publisher  # imported when rendering: the CLI starts fast
+
             self._publisher = Publisher(project, self.family, self.shell)
         return self._publisher
 

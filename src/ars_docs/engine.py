@@ -66,7 +66,8 @@ def family_fingerprint(project: Project, builder: Builder) -> str:
 
 def plan_family(project: Project, builder: Builder, items: list[Item], force: bool) -> FamilyPlan:
     family = family_fingerprint(project, builder)
-    fingerprints = {item.key: digest({"famille": family, "entrees": item.fingerprinted}) for item in items}
+    memo: dict[int, Any] = {}
+    fingerprints = {item.key: digest({"famille": family, "entrees": item.fingerprinted}, memo) for item in items}
     state = BuildState(project.out, builder.name)
     stale = [item for item in items
              if force or not state.is_current(item.key, fingerprints[item.key], item.outputs)]

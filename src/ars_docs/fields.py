@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextvars import ContextVar
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,15 +17,26 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PRINTABLE: ContextVar[frozenset[str] | None] = ContextVar("printable", default=None)
+"""The characters the documents' fonts can draw (set when a project is opened): any other one
+would print as an empty box in the PDF, so a text that has one is refused."""
+
+
 def _text_checker(allowed: str):  # type: ignore[no-untyped-def]
     def check(value: str) -> str:
-        value = value.strip()
+        value = unicodedata.normalize("NFC", value.strip())
         if not value:
             raise ValueError("ne doit pas être vide")
+        printable = PRINTABLE.get()
         for char in value:
-            if unicodedata.category(char) in ("Cc", "Cf") and char not in allowed:
-                raise ValueError(f"caractère de contrôle interdit (U+{ord(char):04X})")
-        return unicodedata.normalize("NFC", value)
+            if char in allowed:
+                continue
+            if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+                raise ValueError(f"caractère de contrôle ou non attribué interdit (U+{ord(char):04X})")
+            if printable is not None and char not in printable:
+                raise ValueError(f"caractère « {char} » (U+{ord(char):04X}) absent des polices des documents : "
+                                 "il ne s'imprimerait pas")
+        return value
     return check
 
 

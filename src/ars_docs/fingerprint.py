@@ -29,24 +29,35 @@ _LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "fonttools", "pillow", "docxtpl
               "jinja2", "markdown-it-py", "babel", "pypdf", "pikepdf", "icalendar")
 
 
-def canonical(value: Any) -> Any:
-    """A JSON-ready form of `value` that depends on its content only."""
+def canonical(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """A JSON-ready form of `value` that depends on its content only. `memo` keeps the form of the
+    objects already seen (by identity): the thousand letters of a mailing share one letter model."""
+    if memo is not None and id(value) in memo:
+        return memo[id(value)][1]
     if isinstance(value, BaseModel):
-        return {"@": type(value).__name__,
-                **{name: canonical(getattr(value, name)) for name in type(value).model_fields}}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"@": type(value).__name__,
-                **{field.name: canonical(getattr(value, field.name)) for field in dataclasses.fields(value)}}
+        form: Any = {"@": type(value).__name__,
+                     **{name: canonical(getattr(value, name), memo) for name in type(value).model_fields}}
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        form = {"@": type(value).__name__,
+                **{field.name: canonical(getattr(value, field.name), memo) for field in dataclasses.fields(value)}}
+    else:
+        return _canonical_value(value, memo)
+    if memo is not None:
+        memo[id(value)] = (value, form)  # the value is kept alive, so that its id is not reused
+    return form
+
+
+def _canonical_value(value: Any, memo: dict[int, Any] | None) -> Any:
     if isinstance(value, enum.Enum):
-        return canonical(value.value)
+        return canonical(value.value, memo)
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, (list, tuple)):
-        return [canonical(item) for item in value]
+        return [canonical(item, memo) for item in value]
     if isinstance(value, (set, frozenset)):
-        return sorted(json.dumps(canonical(item), sort_keys=True) for item in value)
+        return sorted(json.dumps(canonical(item, memo), sort_keys=True) for item in value)
     if isinstance(value, dict):
-        return {str(key): canonical(item) for key, item in sorted(value.items(), key=lambda pair: str(pair[0]))}
+        return {str(key): canonical(item, memo) for key, item in sorted(value.items(), key=lambda pair: str(pair[0]))}
     if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -58,8 +69,8 @@ def canonical(value: Any) -> Any:
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
-def digest(value: Any) -> str:
-    text = json.dumps(canonical(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def digest(value: Any, memo: dict[int, Any] | None = None) -> str:
+    text = json.dumps(canonical(value, memo), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

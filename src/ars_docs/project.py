@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -9,11 +10,12 @@ from typing import Annotated
 from pydantic import Field
 
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
-from ars_docs.fields import Record, Text, YesNo, check_identifier
+from ars_docs.fields import PRINTABLE, Record, Text, YesNo, check_identifier
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
 SETTINGS_FILE = "arsdocs.yaml"
+FONTS = "templates/commun/polices"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -41,6 +43,21 @@ class Settings(Record):
     smtp: SmtpSettings | None = None
 
 
+@functools.cache
+def printable_characters(folder: Path) -> frozenset[str] | None:
+    """The characters every font of the documents (`templates/commun/polices/`) can draw."""
+    from fontTools.ttLib import TTFont
+
+    faces = sorted([*folder.glob("*.ttf"), *folder.glob("*.otf")])
+    if not faces:
+        return None
+    covered: set[str] | None = None
+    for face in faces:
+        characters = {chr(code) for code in TTFont(face, lazy=True).getBestCmap()}
+        covered = characters if covered is None else covered & characters
+    return frozenset(covered or ())
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -60,6 +77,7 @@ class Project:
         source = load_yaml(settings_path, SETTINGS_FILE)
         project = cls(root, validate(Settings, source), source)
         project.check_logo()
+        PRINTABLE.set(printable_characters(root / FONTS))
         return project
 
     @property

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ars_docs.doctree import Document
 from ars_docs.project import Project
+from ars_docs.templating import ConfinedLoader
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import html_blocks
 from ars_docs.writers.pdf import PdfWriter, project_url
@@ -36,7 +37,7 @@ class Publisher:
     def __init__(self, project: Project, family: str, shell: str) -> None:
         self.project = project
         self.folder = project.templates / family
-        html_loader = jinja2.FileSystemLoader([self.folder, project.templates / "commun"])
+        html_loader = ConfinedLoader([self.folder, project.templates / "commun"])
         self.html_shell = SandboxedEnvironment(loader=html_loader, autoescape=True,
                                                undefined=jinja2.StrictUndefined).get_template(f"{shell}.html")
         self.pdf = PdfWriter(project.root, (project.templates, project.logo))

@@ -52,9 +52,27 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
+class TemplateOutsideProject(jinja2.TemplateError):
+    """A template that resolves outside its folder (a symbolic link pointing elsewhere)."""
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader (which already refuses `..`), that also refuses a template whose real
+    path, symbolic links followed, is outside the folders it was given."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        folders = [Path(folder).resolve() for folder in self.searchpath]
+        if not any(folder in real.parents for folder in folders):
+            raise TemplateOutsideProject(f"le gabarit « {template} » mène hors du dossier des gabarits "
+                                         f"(lien symbolique vers {real}) : refusé")
+        return source, filename, uptodate
+
+
 def markdown_environment(folder: Path) -> SandboxedEnvironment:
     environment = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=ConfinedLoader(folder),
         undefined=jinja2.StrictUndefined,
         finalize=escape_markdown,
         autoescape=False,
@@ -66,7 +84,7 @@ def markdown_environment(folder: Path) -> SandboxedEnvironment:
 
 def text_environment(folder: Path) -> SandboxedEnvironment:
     """Jinja for plain-text templates (an e-mail body): values printed as they are."""
-    environment = SandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
+    environment = SandboxedEnvironment(loader=ConfinedLoader(folder), undefined=jinja2.StrictUndefined,
                                        finalize=lambda value: "" if value is None else value,
                                        autoescape=False, keep_trailing_newline=True)
     environment.filters.update({name: FILTERS[name] for name in ("date_longue", "date_courte", "heure")})

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader
 
 from ars_docs.letters.models import Establishment, Letter
+from ars_docs.templating import ConfinedLoader
 from ars_docs.typography import typeset_text
 from ars_docs.writers.docx import normalized_zip
 
@@ -45,7 +46,7 @@ def _context(letter: Letter, establishment: Establishment) -> dict[str, Any]:
 
 
 def form_html(folder: Path, letter: Letter, establishment: Establishment) -> str:
-    environment = SandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
+    environment = SandboxedEnvironment(loader=ConfinedLoader(folder), autoescape=True,
                                        undefined=jinja2.StrictUndefined)
     environment.globals["field_name"] = field_name
     return environment.get_template("reponse.html").render(_context(letter, establishment))

@@ -21,8 +21,8 @@ BODY = "templates/letters/lancement-dsr.md"
 # (file, text, replacement, expected message lines)
 CASES = {
     "yaml-syntax": (RECIPIENTS, "    nom: CHU de Reims", "    nom: [CHU de Reims",
-                    ["data/recipients.yaml:4:11 : syntaxe YAML invalide : expected ',' or ']', but got ':' "
-                     "(while parsing a flow sequence)"]),
+                    ["data/recipients.yaml:4:11 : syntaxe YAML invalide : « , » ou « ] » attendu : "
+                     "crochet non fermé ? (dans une liste entre crochets)"]),
     "tab": (RECIPIENTS, "    nom: CHU de Reims", "\tnom: CHU de Reims",
             ["data/recipients.yaml:3:1 : tabulation interdite : en YAML, indentez avec des espaces"]),
     "unknown-key": (RECIPIENTS, "        prenom: Claire", "        prénom: Claire",

@@ -184,11 +184,17 @@ def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: 
         _raise_failures(results)
     except BaseException:
         _discard(results)
+        for family in families:
+            prune_empty_folders(project.out / family.builder.name)
         raise
     staged = {staged.key: staged for result in results for staged in result.staged}
     for family in families:
         family.staged = [staged[item.key] for item in family.stale]
-    return [_finish(project, family, force) for family in families]
+    try:
+        return [_finish(project, family, force) for family in families]
+    except BaseException:
+        _discard(results)  # what was not yet put in place; each file in place is whole, old or new
+        raise
 
 
 def _raise_failures(results: list[ChunkResult]) -> None:

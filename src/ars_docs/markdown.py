@@ -35,13 +35,23 @@ _MERGE_UP = "^^"
 class MarkupError(ValueError):
     """A construct the document tree cannot hold; the message is French."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, needle: str = "") -> None:
         super().__init__(message)
         self.line = line
+        self.needle = needle
+        """The offending text as written, to find it in the template the Markdown came from."""
+
+
+class _AllLinks(MarkdownIt):
+    """markdown-it leaves a javascript: or file: link as plain text, silently; here every link is a
+    link token, and _checked_link refuses, with its line, any that is not https: or mailto:."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md = _AllLinks("commonmark", {"html": False}).enable("table")
     container_plugin(md, "div", validate=lambda params, *_: bool(_ROLE.fullmatch(params.strip())))
     return md
 
@@ -176,5 +186,5 @@ def _inlines(token: Token) -> tuple[Inline, ...]:
 
 def _checked_link(href: str, token: Token) -> str:
     if not re.match(r"(https|mailto):", href):
-        raise MarkupError(f"lien « {href} » refusé : seuls https: et mailto: sont permis", _line(token))
+        raise MarkupError(f"lien « {href} » refusé : seuls https: et mailto: sont permis", _line(token), href)
     return href

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -32,6 +33,17 @@ class MarkdownParts:
         except jinja2.TemplateNotFound:
             raise InvalidInput([Problem(Location(self.project.name(path)), "", "gabarit introuvable")]) from None
         except MarkupError as error:
-            raise InvalidInput([Problem(Location(self.project.name(path), error.line), "", str(error))]) from None
+            raise InvalidInput([Problem(_markup_location(self.project.name(path), path, error), "", str(error))]) \
+                from None
         except Exception as error:  # any failure inside a template is the template's, located there
             raise InvalidInput([template_problem(error, path, self.project.root)]) from None
+
+
+def _markup_location(name: str, path: Path, error: MarkupError) -> Location:
+    """Where the offending text is in the template; else the line of the Markdown it rendered
+    (the same line, unless Jinja blocks before it took lines away)."""
+    if error.needle:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if error.needle in line:
+                return Location(name, number, line.index(error.needle) + 1)
+    return Location(name, error.line)

@@ -13,8 +13,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ars_docs.doctree import Document
+from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.project import Project
-from ars_docs.templating import ConfinedLoader
+from ars_docs.templating import ConfinedLoader, template_problem
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import html_blocks
 from ars_docs.writers.pdf import PdfWriter, project_url
@@ -37,18 +38,28 @@ class Publisher:
     def __init__(self, project: Project, family: str, shell: str) -> None:
         self.project = project
         self.folder = project.templates / family
+        self.html_path = self.folder / f"{shell}.html"
         html_loader = ConfinedLoader([self.folder, project.templates / "commun"])
-        self.html_shell = SandboxedEnvironment(loader=html_loader, autoescape=True,
-                                               undefined=jinja2.StrictUndefined).get_template(f"{shell}.html")
+        environment = SandboxedEnvironment(loader=html_loader, autoescape=True, undefined=jinja2.StrictUndefined)
+        try:
+            self.html_shell = environment.get_template(self.html_path.name)
+        except jinja2.TemplateNotFound:
+            raise InvalidInput([Problem(Location(project.name(self.html_path)), "", "coquille HTML introuvable")]) \
+                from None
+        except jinja2.TemplateError as error:
+            raise InvalidInput([template_problem(error, self.html_path, project.root)]) from None
         self.pdf = PdfWriter(project.root, (project.templates, project.logo))
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
 
     def html(self, document: Document, fields: Mapping[str, Any]) -> str:
         settings = self.project.settings
-        return self.html_shell.render(
-            document=document, corps=Markup(html_blocks(document.blocks)),
-            logo=project_url(self.project.name(self.project.logo)), logo_texte=settings.logo_texte, **fields)
+        try:
+            return self.html_shell.render(
+                document=document, corps=Markup(html_blocks(document.blocks)),
+                logo=project_url(self.project.name(self.project.logo)), logo_texte=settings.logo_texte, **fields)
+        except Exception as error:  # any failure inside the shell is the shell's, located there
+            raise InvalidInput([template_problem(error, self.html_path, self.project.root)]) from None
 
     def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> Rendered:
         fields = fields or {}

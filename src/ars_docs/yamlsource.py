@@ -28,6 +28,7 @@ _MAX_NODES = 200_000  # far above any real data file; stops alias bombs
 MAX_BYTES = 20 * 2**20
 """The largest data file read: 20 MiB, ten times the 10,000 recipients of a national mailing
 (2 MiB). A larger file is refused before it is read."""
+_TOO_LARGE = "document trop volumineux (trop de valeurs ou d'alias imbriqués)"
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -131,19 +132,52 @@ def _decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-_TAB_PROBLEM = "found character '\\t'"
+# The problems PyYAML and libyaml report most, in French; any other keeps its English detail.
+_PROBLEMS = (
+    ("found character '\\t'", "tabulation interdite : en YAML, indentez avec des espaces"),
+    ("found a tab character", "tabulation interdite : en YAML, indentez avec des espaces"),
+    ("did not find expected ',' or ']'", "« , » ou « ] » attendu : crochet non fermé ?"),
+    ("did not find expected ',' or '}'", "« , » ou « } » attendu : accolade non fermée ?"),
+    ("did not find expected key", "clé attendue ici : indentation incohérente ?"),
+    ("did not find expected '-' indicator", "« - » attendu : élément de liste mal indenté ?"),
+    ("could not find expected ':'", "« : » attendu après la clé"),
+    ("mapping values are not allowed", "« : » inattendu : une valeur qui contient « : » s'écrit entre guillemets"),
+    ("found unexpected end of stream", "fin du fichier inattendue : guillemet ou crochet non fermé ?"),
+    ("found character that cannot start any token",
+     "caractère qui ne peut pas commencer une valeur : écrivez la valeur entre guillemets"),
+    ("found unknown escape character", "séquence d'échappement inconnue dans un texte entre guillemets"),
+    ("found undefined alias", "alias (*nom) qui ne renvoie à aucune ancre (&nom)"),
+    ("found unexpected ':'", "« : » inattendu : une valeur qui contient « : » s'écrit entre guillemets"),
+    ("expected <block end>, but found", "indentation incohérente"),
+    ("expected a comment or a line break", "texte inattendu après la valeur"),
+)
+_CONTEXTS = (
+    ("flow sequence", "dans une liste entre crochets"),
+    ("flow mapping", "dans une table entre accolades"),
+    ("block mapping", "dans une table"),
+    ("block collection", "dans une liste"),
+    ("quoted scalar", "dans un texte entre guillemets"),
+    ("plain scalar", "dans une valeur"),
+    ("simple key", "dans une clé"),
+)
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError, name: str) -> Problem:
+def _syntax_problem(error: yaml.MarkedYAMLError, name: str, lines: list[str]) -> Problem:
     mark = error.problem_mark or error.context_mark
     line, column = _position(mark) if mark else (1, 1)
     detail = (error.problem or "").strip()
-    if detail.startswith(_TAB_PROBLEM):
-        french = "tabulation interdite : en YAML, indentez avec des espaces"
-    else:
+    french = next((text for english, text in _PROBLEMS if detail.startswith(english)), None)
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in source[: len(source) - len(source.lstrip())] or source[column - 1: column] == "\t":
+        french = _PROBLEMS[0][1]  # libyaml says "cannot start any token" for an indenting tab
+    if french is None:
         context = f" ({error.context})" if error.context else ""
-        french = f"syntaxe YAML invalide : {detail}{context}"
-    return Problem(Location(name, line, column), "", french)
+        return Problem(Location(name, line, column), "", f"syntaxe YAML invalide : {detail}{context}")
+    if french.startswith("tabulation"):
+        return Problem(Location(name, line, column), "", french)
+    where = next((text for english, text in _CONTEXTS if english in (error.context or "")), None)
+    return Problem(Location(name, line, column), "", f"syntaxe YAML invalide : {french}"
+                                                      + (f" ({where})" if where else ""))
 
 
 def load_yaml(path: Path, name: str) -> YamlDocument:
@@ -166,9 +200,13 @@ def parse_yaml(raw: bytes, name: str) -> YamlDocument:
     text = _decode(raw, name)
     document = YamlDocument(name, None, lines=text.splitlines())
     try:
+        # count the events first (constant memory): the nodes composed next are then bounded too
+        for count, _ in enumerate(yaml.parse(text, Loader=_LOADER)):
+            if count > 2 * _MAX_NODES:
+                raise InvalidInput([Problem(Location(name, 1, 1), "", _TOO_LARGE)])
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
-        raise InvalidInput([_syntax_problem(error, name)]) from None
+        raise InvalidInput([_syntax_problem(error, name, document.lines)]) from None
     except yaml.YAMLError as error:
         raise InvalidInput([Problem(Location(name, 1, 1), "", f"syntaxe YAML invalide : {error}")]) from None
     if root is None:
@@ -177,8 +215,7 @@ def parse_yaml(raw: bytes, name: str) -> YamlDocument:
     try:
         document.data = reader.read(root, ())
     except _TooLarge:
-        raise InvalidInput([Problem(Location(name, 1, 1), "",
-                                    "document trop volumineux (trop de valeurs ou d'alias imbriqués)")]) from None
+        raise InvalidInput([Problem(Location(name, 1, 1), "", _TOO_LARGE)]) from None
     if reader.problems:
         raise InvalidInput(reader.problems)
     return document

@@ -49,7 +49,7 @@ from ars_docs.doctree import (
     Table,
     headings,
 )
-from ars_docs.errors import ArsDocsError
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _SPACE_AFTER_TABLE = Pt(10)
@@ -378,7 +378,10 @@ class DocxWriter:
     """Renders documents into one Word shell, read once."""
 
     def __init__(self, shell: Path, shell_name: str) -> None:
-        self.shell = shell.read_bytes()
+        try:
+            self.shell = shell.read_bytes()
+        except OSError:
+            raise InvalidInput([Problem(Location(shell_name), "", "coquille Word introuvable")]) from None
         self.shell_name = shell_name
         self.environment = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
         self.styles: dict[WD_STYLE_TYPE, dict[str, str | None]] = {}
@@ -386,7 +389,11 @@ class DocxWriter:
     def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float,
                line_numbers: bool = False) -> bytes:
         template = DocxTemplate(io.BytesIO(self.shell))
-        template.init_docx()
+        try:
+            template.init_docx()
+        except (zipfile.BadZipFile, KeyError, ValueError):
+            raise InvalidInput([Problem(Location(self.shell_name), "",
+                                        "coquille Word illisible : ce n'est pas un document .docx")]) from None
         if not self.styles:
             self.styles = {kind: _style_ids(template.docx.styles, kind) for kind in
                            (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE, WD_STYLE_TYPE.CHARACTER)}
@@ -397,7 +404,11 @@ class DocxWriter:
         writer.blocks(subdoc, document.blocks, None, text_width)
         context: dict[str, Any] = {**fields, "corps": subdoc}
         context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""
-        template.render(context, jinja_env=self.environment, autoescape=True)
+        try:
+            template.render(context, jinja_env=self.environment, autoescape=True)
+        except jinja2.TemplateError as error:  # a field of the shell (no line: the shell is a Word file)
+            raise InvalidInput([Problem(Location(self.shell_name), "",
+                                        f"erreur dans un champ de la coquille Word : {error.message}")]) from None
         if line_numbers:
             _line_numbers(template.docx)
         _set_properties(template, document)

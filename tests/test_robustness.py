@@ -24,7 +24,7 @@ import docx
 import pikepdf
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
@@ -56,7 +56,8 @@ SPECIAL = ["&", "<b>", "</p>", "{{ 7*7 }}", "{% if x %}", "{#", "'", '"', "’",
            "|", "<<", "^^", ":::", "[x](https://a.fr)", "![i](file:///etc/passwd)", "e\u0301", "q\u0307",
            "שלום", "مرحبا", "Ελλάδα", "Жанна", "😀", "\u00ad", "\u200d", "\u200f", "\u0007", "\ufeff", "1er",
            "n°", "10 %", "A" * 90, "x@y.fr", "https://exemple.fr/" + "a" * 60, "  ", "\u3000", "ǅ", "ß", "ﬁ"]
-TEXT = st.lists(st.one_of(st.text(max_size=8), st.sampled_from(SPECIAL)), min_size=1, max_size=4).map("".join)
+LATIN = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x24F), max_size=12)
+TEXT = st.lists(st.one_of(LATIN, st.text(max_size=6), st.sampled_from(SPECIAL)), min_size=1, max_size=4).map("".join)
 
 
 def _quoted(value: str) -> str:
@@ -85,7 +86,7 @@ def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_project(tmp_path_factory.mktemp("fuzz") / "projet", "petit")
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(field=st.sampled_from(sorted(FIELDS)), value=TEXT)
 def test_any_text_comes_out_whole_or_is_refused_clearly(fuzz_project: Path, field: str, value: str) -> None:
@@ -104,10 +105,12 @@ def test_any_text_comes_out_whole_or_is_refused_clearly(fuzz_project: Path, fiel
             items = builder.plan(project)
         except InvalidInput as error:
             assert _refusal_expected(value), f"{value!r} refused: {error.format_message()}"
+            event("refusé")
             message = error.format_message()
             assert "data/recipients.yaml:" in message and "etablissements[1]" in message
             return
         assert not _refusal_expected(value), f"{value!r} accepted"
+        event("imprimé")
         letter: LetterPayload = next(item.payload for item in items if isinstance(item.payload, LetterPayload))
         document = builder.composer(project).letter(letter)  # type: ignore[attr-defined]
         rendered = builder.publisher(project).render(document, "out/essai")
@@ -362,3 +365,38 @@ def test_an_alias_bomb_is_refused_quickly_in_bounded_memory(small_project: Path)
     assert result.returncode == 1
     assert "data/webinaires.yaml:1:1 : document trop volumineux" in result.stderr
     assert seconds < 10 and peak < 300
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(value=TEXT)
+def test_any_text_in_a_contract_table_comes_out_whole_or_is_refused(fuzz_project: Path, value: str) -> None:
+    """The same property for the CPOM: an indicator's label, printed in a table cell of annex 3."""
+    path = fuzz_project / "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
+    original = path.read_text(encoding="utf-8")
+    anchor = "libelle: Établissements membres du DSR"
+    try:
+        path.write_text(original.replace(anchor, f"libelle: {_quoted(value)}", 1), encoding="utf-8")
+        project = Project.open(fuzz_project)
+        builder = get_builder("cpom")
+        try:
+            items = builder.plan(project)
+        except InvalidInput as error:
+            assert _refusal_expected(value), f"{value!r} refused: {error.format_message()}"
+            assert "dsr-chirurgie-pediatrique-2027-2030.yaml:140:" in error.format_message()
+            event("refusé")
+            return
+        assert not _refusal_expected(value), f"{value!r} accepted"
+        event("imprimé")
+        annex = next(item for item in items if item.key.endswith("annexe-3-indicateurs"))
+        files = builder.make(project, annex)
+        expected = _visible(typeset_text(unicodedata.normalize("NFC", value.strip())))
+        pdf = next(data for name, data in files.items() if name.endswith(".pdf"))
+        word = docx.Document(io.BytesIO(next(data for name, data in files.items() if name.endswith(".docx"))))
+        cells = _visible("".join(cell.text for table in word.tables for row in table.rows for cell in row.cells))
+        assert expected in cells, f"{value!r} not whole in the .docx"
+        pdf_text = _visible("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+        if not any(unicodedata.bidirectional(char) in ("R", "AL") for char in expected):
+            assert expected in pdf_text, f"{value!r} not whole in the PDF"
+    finally:
+        path.write_text(original, encoding="utf-8")

@@ -105,8 +105,9 @@ def main() -> None:
             print(_line(results[-1]), flush=True)
         build = results[0]
         for other in results[3:]:
-            print(f"{build.label} est {other.wall / build.wall:.2f} fois plus rapide que {other.label} "
-                  f"(temps CPU : {other.cpu / build.cpu:.2f})")
+            # above 1, (a) is faster
+            print(f"rapport {other.label[:3]} / (a) : temps réel {other.wall / build.wall:.2f}, "
+                  f"temps CPU {other.cpu / build.cpu:.2f}")
     print(f"Fichiers : {work}")
 
 

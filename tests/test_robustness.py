@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from ars_docs.builders import get_builder
+from ars_docs.builders import Builder, Item, get_builder
 from ars_docs.errors import InvalidInput
 from ars_docs.fields import PRINTABLE
 from ars_docs.letters.builder import LetterPayload
@@ -81,6 +81,36 @@ def _visible(text: str) -> str:
     return squash(unicodedata.normalize("NFKC", text).replace("\u00ad", "").replace("\u200d", ""))
 
 
+def _planned_or_refused(builder: Builder, project: Project, value: str, where: tuple[str, ...]) -> list[Item] | None:
+    """The items of the family, or None when the value was refused, as it must be, at its place."""
+    try:
+        items = builder.plan(project)
+    except InvalidInput as error:
+        message = error.format_message()
+        assert _refusal_expected(value), f"{value!r} refused: {message}"
+        assert all(part in message for part in where), message
+        event("refusé")
+        return None
+    assert not _refusal_expected(value), f"{value!r} accepted"
+    event("imprimé")
+    return items
+
+
+def _assert_whole(value: str, printed: str, pdf: bytes, word: bytes) -> None:
+    """`printed` (the value as the document prints it) is in the text of the PDF and of the .docx."""
+    expected = _visible(typeset_text(printed))
+    document = docx.Document(io.BytesIO(word))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert expected in _visible("".join([paragraph.text for paragraph in document.paragraphs] + cells)), \
+        f"{value!r} not whole in the .docx"
+    pdf_text = _visible("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    if any(unicodedata.bidirectional(char) in ("R", "AL") for char in expected):
+        # right-to-left runs are extracted in visual order: every character, in some order
+        assert all(pdf_text.count(char) >= expected.count(char) for char in expected), f"{value!r} lost in the PDF"
+    else:
+        assert expected in pdf_text, f"{value!r} not whole in the PDF"
+
+
 @pytest.fixture(scope="module")
 def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_project(tmp_path_factory.mktemp("fuzz") / "projet", "petit")
@@ -101,31 +131,13 @@ def test_any_text_comes_out_whole_or_is_refused_clearly(fuzz_project: Path, fiel
         path.write_text(original.replace(anchor, written, 1), encoding="utf-8")
         project = Project.open(fuzz_project)
         builder = get_builder("letters")
-        try:
-            items = builder.plan(project)
-        except InvalidInput as error:
-            assert _refusal_expected(value), f"{value!r} refused: {error.format_message()}"
-            event("refusé")
-            message = error.format_message()
-            assert "data/recipients.yaml:" in message and "etablissements[1]" in message
+        items = _planned_or_refused(builder, project, value, ("data/recipients.yaml:", "etablissements[1]"))
+        if items is None:
             return
-        assert not _refusal_expected(value), f"{value!r} accepted"
-        event("imprimé")
         letter: LetterPayload = next(item.payload for item in items if isinstance(item.payload, LetterPayload))
         document = builder.composer(project).letter(letter)  # type: ignore[attr-defined]
         rendered = builder.publisher(project).render(document, "out/essai")
-        expected = _visible(typeset_text(printed(unicodedata.normalize("NFC", value.strip()))))
-        pdf_text = _visible("".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages))
-        word = docx.Document(io.BytesIO(rendered.docx))
-        cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
-        docx_text = _visible("".join([paragraph.text for paragraph in word.paragraphs] + cells))
-        assert expected in docx_text, f"{value!r} not whole in the .docx"
-        if any(unicodedata.bidirectional(char) in ("R", "AL") for char in expected):
-            # right-to-left runs are extracted in visual order: every character, in some order
-            assert sorted(expected) <= sorted(pdf_text) or all(pdf_text.count(c) >= expected.count(c)
-                                                               for c in expected)
-        else:
-            assert expected in pdf_text, f"{value!r} not whole in the PDF"
+        _assert_whole(value, printed(unicodedata.normalize("NFC", value.strip())), rendered.pdf, rendered.docx)
         assert not _text_outside_pages(builder.publisher(project).html(document, {}), project)
     finally:
         path.write_text(original, encoding="utf-8")
@@ -379,24 +391,13 @@ def test_any_text_in_a_contract_table_comes_out_whole_or_is_refused(fuzz_project
         path.write_text(original.replace(anchor, f"libelle: {_quoted(value)}", 1), encoding="utf-8")
         project = Project.open(fuzz_project)
         builder = get_builder("cpom")
-        try:
-            items = builder.plan(project)
-        except InvalidInput as error:
-            assert _refusal_expected(value), f"{value!r} refused: {error.format_message()}"
-            assert "dsr-chirurgie-pediatrique-2027-2030.yaml:140:" in error.format_message()
-            event("refusé")
+        items = _planned_or_refused(builder, project, value, ("dsr-chirurgie-pediatrique-2027-2030.yaml:140:",))
+        if items is None:
             return
-        assert not _refusal_expected(value), f"{value!r} accepted"
-        event("imprimé")
         annex = next(item for item in items if item.key.endswith("annexe-3-indicateurs"))
         files = builder.make(project, annex)
-        expected = _visible(typeset_text(unicodedata.normalize("NFC", value.strip())))
         pdf = next(data for name, data in files.items() if name.endswith(".pdf"))
-        word = docx.Document(io.BytesIO(next(data for name, data in files.items() if name.endswith(".docx"))))
-        cells = _visible("".join(cell.text for table in word.tables for row in table.rows for cell in row.cells))
-        assert expected in cells, f"{value!r} not whole in the .docx"
-        pdf_text = _visible("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
-        if not any(unicodedata.bidirectional(char) in ("R", "AL") for char in expected):
-            assert expected in pdf_text, f"{value!r} not whole in the PDF"
+        word = next(data for name, data in files.items() if name.endswith(".docx"))
+        _assert_whole(value, unicodedata.normalize("NFC", value.strip()), pdf, word)
     finally:
         path.write_text(original, encoding="utf-8")

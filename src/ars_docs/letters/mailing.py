@@ -158,7 +158,3 @@ def manifest_csv(rows: Sequence[ManifestRow]) -> bytes:
 
 def manifest_json(rows: Sequence[ManifestRow]) -> bytes:
     return (json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

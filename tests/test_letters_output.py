@@ -144,3 +144,24 @@ def test_french_typography_in_both_formats(example_build: Path) -> None:
 def test_webinar_sentence_comes_from_the_webinar_data(example_build: Path) -> None:
     stem = output_stem(example_build, *RECIPIENTS[0])
     assert squash("est organisé le 22 mai 2026, de 14h00 à 15h30.") in squash(pdf_body_text(stem.with_suffix(".pdf")))
+
+
+CORE_NAMESPACES = {"http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+                   "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"}
+
+
+def test_word_properties_are_in_the_core_properties_namespaces(example_build: Path) -> None:
+    """docxcompose rebinds python-docx's "cp" prefix: properties then landed, twice, in the
+    custom-properties namespace, which the core properties' schema does not allow."""
+    from lxml import etree
+
+    folder = example_build / "out" / "letters" / "lancement-dsr"
+    for path in [next(folder.glob("*.docx")), next((folder / "formulaires").glob("*.docx"))]:
+        with zipfile.ZipFile(path) as package:
+            root = etree.fromstring(package.read("docProps/core.xml"))
+        names = [etree.QName(child) for child in root]
+        assert {name.namespace for name in names} <= CORE_NAMESPACES, path.name
+        assert len({name.localname for name in names}) == len(names), f"a property twice in {path.name}"
+        if path.parent == folder:  # a letter: the keywords the writer sets, in the right place
+            keywords = root.find("{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords")
+            assert keywords is not None and keywords.text and "lancement-dsr" in keywords.text

@@ -22,7 +22,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls, nsmap, qn
 from docx.shared import Emu, Mm, Pt
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -50,6 +50,11 @@ from ars_docs.doctree import (
     headings,
 )
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
+
+# docxcompose (imported by docxtpl's subdocuments) rebinds python-docx's "cp" prefix to the
+# custom-properties namespace for the whole process: python-docx then writes keywords, revision and
+# last-modified-by into docProps/core.xml in that foreign namespace, beside the empty real ones.
+nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _SPACE_AFTER_TABLE = Pt(10)

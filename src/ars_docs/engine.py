@@ -225,12 +225,13 @@ def _finish(project: Project, family: FamilyPlan, force: bool) -> Report:
     finals = builder.finals(project, family.items, family.fingerprints)
     keys = {item.key for item in family.items} | {item.key for item in finals}
     built = len(family.staged)
+    hashes = state.hashes()  # of the documents, all in place: what the final items are made from
     for item in finals:
         fingerprint = digest({"famille": family.family, "entrees": item.fingerprinted})
         if not force and state.is_current(item.key, fingerprint, item.outputs):
             continue
         record = state.items[item.key] = ItemRecord(fingerprint)
-        for relative, data in builder.make_final(project, item, state.hashes()).items():
+        for relative, data in builder.make_final(project, item, hashes).items():
             target = project.out / relative
             write_atomically(target, data)
             record.files[relative] = FileRecord.of(target, _sha256(data))

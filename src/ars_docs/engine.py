@@ -80,7 +80,12 @@ _worker: dict[str, Any] = {}
 
 
 def _start_worker(root: Path, out: Path) -> None:
-    _worker["project"] = replace(Project.open(root), output=out)
+    """In a spawned worker: the project, opened again (nothing is inherited from the parent)."""
+    _use_project(replace(Project.open(root), output=out))
+
+
+def _use_project(project: Project) -> None:
+    _worker["project"] = project
     _worker["builders"] = {}
 
 
@@ -140,7 +145,7 @@ def _chunks(work: list[tuple[str, Item]], jobs: int) -> Iterator[list[tuple[str,
 def _run(project: Project, work: list[tuple[str, Item]], jobs: int, progress: Progress | None) -> list[ChunkResult]:
     chunks = list(_chunks(work, jobs))
     if jobs <= 1 or len(chunks) <= 1:
-        _start_worker(project.root, project.out)
+        _use_project(project)  # in this process: the project already open
         results = []
         for chunk in chunks:
             results.append(_make_chunk(chunk))
@@ -217,7 +222,6 @@ def _finish(project: Project, family: FamilyPlan, force: bool) -> Report:
     state, builder = family.state, family.builder
     written = 0
     for staged in family.staged:
-        state.items.pop(staged.key, None)
         record = _commit_item(project, staged)
         record.fingerprint = family.fingerprints[staged.key]
         state.items[staged.key] = record

@@ -123,11 +123,29 @@ def print_file(entries: Sequence[PrintEntry], title: str) -> bytes:
                 output.add_blank_page(page_size=(float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
     output.docinfo["/Title"] = title
     output.docinfo["/Producer"] = "arsdocs"
+    _archival(output, sources[0] if sources else None)
     buffer = io.BytesIO()
     output.save(buffer, deterministic_id=True)
     for source in sources:
         source.close()
     return buffer.getvalue()
+
+
+def _archival(output: pikepdf.Pdf, first: pikepdf.Pdf | None) -> None:
+    """PDF/A-2b, as its letters are (they are 2a: the structure trees do not survive the merge):
+    their output intent, and the identification in XMP metadata that mirror the document info."""
+    if first is not None and "/OutputIntents" in first.Root:
+        intents = pikepdf.Array()
+        for intent in first.Root.OutputIntents:
+            copied = pikepdf.Dictionary({key: value for key, value in intent.items() if key != "/DestOutputProfile"})
+            copied.DestOutputProfile = output.copy_foreign(intent.DestOutputProfile)
+            intents.append(copied)
+        output.Root.OutputIntents = intents
+    with output.open_metadata(set_pikepdf_as_editor=False) as metadata:
+        metadata.load_from_docinfo(output.docinfo)
+        metadata["pdfaid:part"] = "2"
+        metadata["pdfaid:conformance"] = "B"
+    output.Root.Lang = pikepdf.String("fr-FR")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """HTML to PDF with WeasyPrint: confined to the project's files, warnings are errors,
-and the bytes depend on the inputs only (SOURCE_DATE_EPOCH, fixed identifier)."""
+the bytes depend on the inputs only (SOURCE_DATE_EPOCH, fixed identifier), and every PDF is
+PDF/A-2a and PDF/UA-1 at once (`PDF_VARIANT`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from ars_docs.errors import ArsDocsError
@@ -47,6 +49,62 @@ def _confined_fetcher(root: Path, allowed: tuple[Path, ...]):  # type: ignore[no
             return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": kind})
 
     return ConfinedFetcher()
+
+
+# WeasyPrint applies one variant at a time: "pdf/a-2a" tags the document (level A: structure tree,
+# /MarkInfo, /Lang, page furniture as artefacts) and makes it archival (fonts embedded and subset
+# with every glyph used, sRGB output intent, XMP metadata, no JavaScript); "pdf/ua-1" adds only
+# its identification. This variant is the first with the identification of both. PDF/A-2 rather
+# than 3: the documents carry no attachment, and part 2 is what archiving services accept widely.
+# The name contains "pdf/a" so that WeasyPrint writes the output intent as GTS_PDFA1.
+PDF_VARIANT = "pdf/a-2a+pdf/ua-1"
+
+# PDF/A-2 accepts in the XMP metadata only the schemas it predefines, or those described by an
+# extension schema (ISO 19005-2, 6.6.2.3): PDF/UA's identification schema is not predefined.
+_UA_IDENTIFICATION = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" \
+pdfuaid:part="1"/>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+def _register_variant() -> None:
+    from functools import partial
+
+    from weasyprint.pdf import VARIANTS
+    from weasyprint.pdf.pdfa import pdfa
+
+    if PDF_VARIANT in VARIANTS:
+        return
+    archival = partial(pdfa, version=2, variant="A")
+
+    def archival_and_accessible(pdf: object, document: Any, *arguments: object) -> None:
+        metadata = document.metadata
+        rdf = metadata.generate_rdf_metadata
+
+        def with_ua(variant: str, version: int, conformance: str) -> bytes:
+            return bytes(rdf(variant, version, conformance)).replace(b"</rdf:RDF>", _UA_IDENTIFICATION + b"</rdf:RDF>")
+
+        metadata.generate_rdf_metadata = with_ua
+        try:
+            archival(pdf, document, *arguments)
+        finally:
+            del metadata.generate_rdf_metadata
+
+    VARIANTS[PDF_VARIANT] = (archival_and_accessible, {
+        "pdf_version": "1.7", "pdf_identifier": True, "output_intent": "srgb", "pdf_tags": True})
 
 
 class _Collect(logging.Handler):
@@ -119,6 +177,7 @@ class PdfWriter:
         from weasyprint.text.fonts import FontConfiguration
 
         _reuse_image_streams()
+        _register_variant()
 
         self.fetcher = _confined_fetcher(root.resolve(), tuple(path.resolve() for path in allowed))
         self.fonts = FontConfiguration()
@@ -131,7 +190,8 @@ class PdfWriter:
         with _warnings_collected() as warnings, _source_date(epoch):
             document = HTML(string=html, base_url=project_url(base + "/"), url_fetcher=self.fetcher)
             pdf = document.write_pdf(
-                font_config=self.fonts, cache=self.cache, pdf_forms=forms,
+                font_config=self.fonts, cache=self.cache, pdf_forms=forms, pdf_variant=PDF_VARIANT,
+                # PDF/A wants a file identifier: ours comes from the name, not from chance (reproducible)
                 pdf_identifier=hashlib.sha256(name.encode()).hexdigest()[:32].encode())
         if warnings.messages:
             details = "\n  ".join(dict.fromkeys(warnings.messages))

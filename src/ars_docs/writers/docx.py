@@ -221,7 +221,7 @@ class _BodyWriter:
         for r, docx_row in enumerate(grid.rows):
             _keep_row_together(docx_row)
             if r < table.header_rows:
-                _repeat_as_header(docx_row)
+                repeat_as_header(docx_row)
         # python-docx recomputes the whole grid at each grid.cell(): take it once. Merging keeps
         # the cells that no span covers, the only ones filled.
         cells = grid._cells
@@ -337,7 +337,7 @@ def _keep_row_together(row: Any) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
-def _repeat_as_header(row: Any) -> None:
+def repeat_as_header(row: Any) -> None:
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
@@ -392,7 +392,7 @@ class DocxWriter:
         self.styles: dict[WD_STYLE_TYPE, dict[str, str | None]] = {}
 
     def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float,
-               line_numbers: bool = False) -> bytes:
+               line_numbers: bool = False, logo_text: str = "") -> bytes:
         template = DocxTemplate(io.BytesIO(self.shell))
         try:
             template.init_docx()
@@ -417,6 +417,7 @@ class DocxWriter:
         if line_numbers:
             _line_numbers(template.docx)
         _set_properties(template, document)
+        _describe_images(template, logo_text)
         buffer = io.BytesIO()
         template.save(buffer)
         return normalized_zip(buffer.getvalue())
@@ -434,3 +435,36 @@ def _set_properties(template: DocxTemplate, document: Document) -> None:
     properties.created = moment
     properties.modified = moment
     properties.revision = 1
+    set_language(template.docx, document.language)
+
+
+def set_language(word: Any, language: str) -> None:
+    """The language of the text where Word and screen readers look for it first: the document
+    defaults (the shells, made by Word, say en-US there) and the theme's."""
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    if run_defaults is not None:
+        properties = run_defaults.find(qn("w:rPr"))
+        if properties is None:
+            properties = OxmlElement("w:rPr")
+            run_defaults.append(properties)
+        lang = properties.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            properties.append(lang)
+        lang.set(qn("w:val"), language)
+    theme = word.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), language)
+
+
+def _describe_images(template: DocxTemplate, text: str) -> None:
+    """Alternative text (wp:docPr/@descr) on every image that has none: the logo, inserted by docxtpl
+    without one, wherever the shell puts it (body, header)."""
+    for part in template.docx.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is None:
+            continue
+        for properties in element.iter(qn("wp:docPr")):
+            if not properties.get("descr"):
+                properties.set("descr", text)

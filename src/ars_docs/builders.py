@@ -42,9 +42,14 @@ class Item:
         return self.payload if self.inputs is None else self.inputs
 
 
+DOCUMENT_SUFFIXES = ("docx", "pdf", "html")
+"""Every document is written in Word, in PDF, and as a standalone HTML page."""
+
+
 @dataclass(frozen=True)
 class Rendition:
-    """A document tree and the fields of its shells, rendered as `<stem>.docx` and `<stem>.pdf`."""
+    """A document tree and the fields of its shells, rendered as `<stem>.docx`, `<stem>.pdf` and
+    `<stem>.html` (its accessible alternative)."""
 
     document: Document
     stem: str
@@ -53,7 +58,8 @@ class Rendition:
 
 
 def rendition_item(document: Document, stem: str, fields: Mapping[str, Any]) -> Item:
-    return Item(stem, (f"{stem}.docx", f"{stem}.pdf"), Rendition(document, stem, dict(fields)))
+    outputs = tuple(f"{stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES)
+    return Item(stem, outputs, Rendition(document, stem, dict(fields)))
 
 
 class Builder:
@@ -82,7 +88,8 @@ class Builder:
         """The files of one item: output path relative to out/ -> bytes."""
         rendition: Rendition = item.payload
         rendered = self.publisher(project).render(rendition.document, f"out/{rendition.stem}", rendition.fields)
-        return {f"{rendition.stem}.docx": rendered.docx, f"{rendition.stem}.pdf": rendered.pdf}
+        return {f"{rendition.stem}.docx": rendered.docx, f"{rendition.stem}.pdf": rendered.pdf,
+                f"{rendition.stem}.html": rendered.html}
 
     def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[Item]:
         """Items made from the files of the others, once those are in place."""

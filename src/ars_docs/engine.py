@@ -1,5 +1,6 @@
 """The build: plan every family, make the out-of-date items in worker processes, then put their
-files in place, make the final items, remove what no longer exists, and record what was written.
+files in place, make the final items, remove what no longer exists, record what was written, and
+list every document in out/index.html.
 
 Nothing is put in place until every item of every family has been made: an error in any of them
 leaves `out/` as it was. Workers are started with `spawn`, the method Windows and macOS use, so the
@@ -24,6 +25,7 @@ from ars_docs.errors import ArsDocsError, InvalidInput, Problem
 from ars_docs.fingerprint import canonical, digest, files_digest, toolchain
 from ars_docs.output import commit, remove_leftovers, stage, write_atomically
 from ars_docs.project import Project
+from ars_docs.site import write_index
 
 Progress = Callable[[int], None]
 
@@ -71,7 +73,20 @@ def plan_family(project: Project, builder: Builder, items: list[Item], force: bo
     state = BuildState(project.out, builder.name)
     stale = [item for item in items
              if force or not state.is_current(item.key, fingerprints[item.key], item.outputs)]
+    if not force:
+        _refuse_to_unsign(state, {item.key for item in stale} | (set(state.items) - {item.key for item in items}))
     return FamilyPlan(builder, family, items, fingerprints, state, stale)
+
+
+def _refuse_to_unsign(state: BuildState, keys: set[str]) -> None:
+    """A signed file is never rebuilt nor removed silently: that would lose its signature."""
+    signed = state.signed(keys)
+    if signed:
+        listing = "\n  ".join(f"out/{name}" for name in signed)
+        raise ArsDocsError(
+            f"{len(signed)} fichier(s) signé(s) seraient reconstruits ou supprimés, ce qui invaliderait leur "
+            f"signature :\n  {listing}\nRelancez avec --force pour les reconstruire (non signés ; à signer de "
+            f"nouveau avec arsdocs sign).")
 
 
 # --- workers -----------------------------------------------------------------------------------
@@ -196,10 +211,12 @@ def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: 
     for family in families:
         family.staged = [staged[item.key] for item in family.stale]
     try:
-        return [_finish(project, family, force) for family in families]
+        reports = [_finish(project, family, force) for family in families]
     except BaseException:
         _discard(results)  # what was not yet put in place; each file in place is whole, old or new
         raise
+    write_index(project)
+    return reports
 
 
 def _raise_failures(results: list[ChunkResult]) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import calendar
 import datetime
+import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -25,6 +28,17 @@ from ars_docs.writers.pdf import PdfWriter, project_url
 class Rendered:
     pdf: bytes
     docx: bytes
+    html: bytes
+    """The standalone HTML page of the document (RGAA 13.3: an accessible alternative)."""
+
+
+SCREEN_STYLESHEET = "commun/ecran.css"
+
+
+def data_url(path: Path) -> str:
+    """A file inside the page itself: the HTML alternative stands alone."""
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
 def epoch_of(day: datetime.date) -> int:
@@ -51,13 +65,30 @@ class Publisher:
         self.pdf = PdfWriter(project.root, (project.templates, project.logo))
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
+        self._alternative: dict[str, str] | None = None
 
-    def html(self, document: Document, fields: Mapping[str, Any]) -> str:
+    def alternative_fields(self) -> dict[str, str]:
+        """What the shells need for the standalone page: the logo and the screen stylesheet inside it."""
+        if self._alternative is None:
+            stylesheet = self.project.templates / SCREEN_STYLESHEET
+            try:
+                css = stylesheet.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                raise InvalidInput([Problem(Location(self.project.name(stylesheet)), "",
+                                            "feuille de style de la page HTML introuvable ou illisible")]) from None
+            self._alternative = {"logo": data_url(self.project.logo), "style_ecran": Markup(css)}
+        return self._alternative
+
+    def html(self, document: Document, fields: Mapping[str, Any], alternative: bool = False) -> str:
+        """The page WeasyPrint lays out, or with `alternative` the standalone page for screens."""
         settings = self.project.settings
+        shell_fields: dict[str, Any] = {"logo": project_url(self.project.name(self.project.logo)), "alternative": False}
+        if alternative:
+            shell_fields = {**self.alternative_fields(), "alternative": True}
         try:
             return self.html_shell.render(
                 document=document, corps=Markup(html_blocks(document.blocks)),
-                logo=project_url(self.project.name(self.project.logo)), logo_texte=settings.logo_texte, **fields)
+                logo_texte=settings.logo_texte, **shell_fields, **fields)
         except Exception as error:  # any failure inside the shell is the shell's, located there
             raise InvalidInput([template_problem(error, self.html_path, self.project.root)]) from None
 
@@ -68,5 +99,6 @@ class Publisher:
         docx = self.docx.render(document, {"document": document, **fields}, self.project.logo,
                                 self.project.settings.logo_hauteur_mm,
                                 # the same shell field the HTML shell reads: Word numbers lines natively
-                                line_numbers=bool(fields.get("numeros_de_ligne")))
-        return Rendered(pdf, docx)
+                                line_numbers=bool(fields.get("numeros_de_ligne")),
+                                logo_text=self.project.settings.logo_texte)
+        return Rendered(pdf, docx, self.html(document, fields, alternative=True).encode("utf-8"))

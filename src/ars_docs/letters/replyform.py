@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from ars_docs.letters.models import Establishment, Letter
 from ars_docs.templating import ConfinedLoader
 from ars_docs.typography import typeset_text
-from ars_docs.writers.docx import normalized_zip
+from ars_docs.writers.docx import normalized_zip, repeat_as_header, set_language
 
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
 FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Email"))
@@ -45,21 +45,41 @@ def _context(letter: Letter, establishment: Establishment) -> dict[str, Any]:
                                      f"{letter.reponse.adresse}.")}
 
 
-def form_html(folder: Path, letter: Letter, establishment: Establishment) -> str:
+def form_html(folder: Path, letter: Letter, establishment: Establishment, screen_stylesheet: str | None = None) -> str:
+    """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
     environment = SandboxedEnvironment(loader=ConfinedLoader(folder), autoescape=True,
                                        undefined=jinja2.StrictUndefined)
     environment.globals["field_name"] = field_name
-    return environment.get_template("reponse.html").render(_context(letter, establishment))
+    return environment.get_template("reponse.html").render(
+        _context(letter, establishment), alternative=screen_stylesheet is not None, style_ecran=screen_stylesheet)
 
 
-def lock_establishment(pdf: bytes) -> bytes:
-    """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over).
+def _field_labels() -> dict[str, str]:
+    """What a screen reader says of each field (the PDF's /TU), as the form's table shows it."""
+    labels = {NAME_FIELD: "Établissement", REFERENCE_FIELD: "Référence"}
+    for role, role_label in ROLES:
+        for field, field_label in FIELDS:
+            labels[field_name(role, field)] = f"{role_label} : {field_label}"
+    return labels
+
+
+def finish_form(pdf: bytes) -> bytes:
+    """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over), name
+    every field as the table does (PDF/UA: WeasyPrint names them by their identifier), and drop
+    /NeedAppearances, which PDF/A-2 forbids (every field has its appearance stream).
     qpdf rewrites the file without recompressing its streams (the embedded fonts)."""
+    labels = _field_labels()
     with pikepdf.open(io.BytesIO(pdf)) as document:
+        form = document.Root.get("/AcroForm")
+        if form is not None and "/NeedAppearances" in form:
+            del form["/NeedAppearances"]
         for page in document.pages:
             for field in page.obj.get("/Annots", []):
-                if str(field.get("/T", "")) in (NAME_FIELD, REFERENCE_FIELD):
+                name = str(field.get("/T", ""))
+                if name in (NAME_FIELD, REFERENCE_FIELD):
                     field.Ff = int(field.get("/Ff", 0)) | READ_ONLY
+                if name in labels:
+                    field.TU = pikepdf.String(labels[name])
         output = io.BytesIO()
         document.save(output, deterministic_id=True)
     return output.getvalue()
@@ -81,6 +101,7 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
         table.cell(0, column).text = label
     for row, (_, label) in enumerate(FIELDS, start=1):
         table.cell(row, 0).text = label
+    repeat_as_header(table.rows[0])
     for cell in table.rows[0].cells:
         for paragraph in cell.paragraphs:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -95,6 +116,7 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     moment = datetime.datetime.combine(date, datetime.time(12))
     properties.created = properties.modified = moment
     properties.revision = 1
+    set_language(document, "fr-FR")
     buffer = io.BytesIO()
     document.save(buffer)
     return normalized_zip(buffer.getvalue())

@@ -21,6 +21,11 @@ from ars_docs.doctree import (
     headings,
 )
 
+SIGNATURE_ROLE = "signature"
+SIGNATURE_ANCHOR = "bloc-signature"
+"""The signatory block's identifier: WeasyPrint writes it as a named destination of the PDF, where
+`arsdocs sign` places the visible signature."""
+
 
 def html_inlines(inlines: tuple[Inline, ...]) -> str:
     return "".join(_inline(inline) for inline in inlines)
@@ -63,7 +68,8 @@ class _Writer:
         if isinstance(block, Table):
             return _table(block)
         if isinstance(block, Division):
-            return f'<div class="{escape(block.role)}">\n{self.blocks(block.blocks)}\n</div>'
+            anchor = f' id="{SIGNATURE_ANCHOR}"' if block.role == SIGNATURE_ROLE else ""
+            return f'<div class="{escape(block.role)}"{anchor}>\n{self.blocks(block.blocks)}\n</div>'
         if isinstance(block, Columns):
             columns = "".join(f'<div class="colonne">\n{self.blocks(column)}\n</div>' for column in block.columns)
             return f'<div class="colonnes">{columns}</div>'
@@ -80,7 +86,9 @@ class _Writer:
             f'<li class="niveau-{heading.level}"><a href="#{escape(heading.anchor)}">'
             f"{html_inlines(heading.inlines)}</a></li>"
             for heading in headings(self.all_blocks, block.depth) if heading.anchor)
-        return f'<nav class="sommaire"><h2>{escape(block.title)}</h2><ol>{entries}</ol></nav>'
+        # The title names the list, it is not a heading of the document: the headings stay in order.
+        return (f'<nav class="sommaire" aria-labelledby="titre-sommaire"><p class="titre-sommaire" id="titre-sommaire">'
+                f'{escape(block.title)}</p><ol>{entries}</ol></nav>')
 
 
 def html_blocks(blocks: tuple[Block, ...]) -> str:

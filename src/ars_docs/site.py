@@ -1,0 +1,115 @@
+"""`out/index.html`: every document built, in every family, with links to its HTML page, its PDF
+and its Word file, and the family's other files (print files, manifests, invitations).
+
+Made from the build records (`out/.arsdocs/<family>.json`), so that it lists what is in out/
+whichever families a build made; the titles come from the documents' own HTML pages. Written
+only when its bytes change.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ars_docs.builders import DOCUMENT_SUFFIXES, builder_names, get_builder
+from ars_docs.buildstate import BuildState
+from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.output import write_atomically
+from ars_docs.project import Project
+from ars_docs.templating import ConfinedLoader, template_problem
+
+INDEX = "index.html"
+INDEX_TEMPLATE = "index.html"
+"""In templates/, outside the families' folders: changing it rebuilds no document."""
+NOT_LISTED = (".eml",)
+"""One e-mail per letter: the manifest lists them."""
+
+_TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Listed:
+    title: str
+    formats: tuple[tuple[str, str], ...]
+    """(label, path relative to out/) of each file of the document."""
+
+
+@dataclass
+class Folder:
+    name: str
+    documents: list[Listed] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Family:
+    label: str
+    folders: list[Folder]
+
+
+_LABELS = {"html": "Page HTML", "pdf": "PDF", "docx": "Word"}
+"""In the order the index gives them: the accessible page first."""
+
+
+def families(project: Project) -> list[Family]:
+    listed = []
+    for name in builder_names():
+        files = sorted(name for record in BuildState(project.out, name).items.values() for name in record.files)
+        if files:
+            listed.append(Family(get_builder(name).label, _folders(project, files)))
+    return listed
+
+
+def _folders(project: Project, files: list[str]) -> list[Folder]:
+    present = set(files)
+    folders: dict[str, Folder] = {}
+    for name in files:
+        path = PurePosixPath(name)
+        folder = folders.setdefault(str(path.parent), Folder(str(path.parent)))
+        stem, suffix = str(path.with_suffix("")), path.suffix.lstrip(".")
+        if suffix == "html":
+            formats = tuple((label, f"{stem}.{kind}") for kind, label in _LABELS.items() if f"{stem}.{kind}" in present)
+            folder.documents.append(Listed(_title(project, name), formats))
+        elif not (suffix in DOCUMENT_SUFFIXES and f"{stem}.html" in present) and path.suffix not in NOT_LISTED:
+            folder.others.append(name)
+    return [folders[name] for name in sorted(folders)]
+
+
+def _title(project: Project, page: str) -> str:
+    try:
+        with (project.out / page).open("rb") as stream:
+            found = _TITLE.search(stream.read(8192))
+    except OSError:
+        found = None
+    return html.unescape(found.group(1).decode("utf-8", "replace")).strip() if found else page
+
+
+def render_index(project: Project) -> bytes:
+    path = project.templates / INDEX_TEMPLATE
+    environment = SandboxedEnvironment(loader=ConfinedLoader(path.parent), autoescape=True,
+                                       undefined=jinja2.StrictUndefined)
+    try:
+        template = environment.get_template(INDEX_TEMPLATE)
+        return template.render(familles=families(project)).encode("utf-8")
+    except jinja2.TemplateNotFound:
+        raise InvalidInput([Problem(Location(project.name(path)), "", "gabarit de l'index introuvable")]) from None
+    except Exception as error:  # any failure inside the template is the template's, located there
+        raise InvalidInput([template_problem(error, path, project.root)]) from None
+
+
+def write_index(project: Project) -> bool:
+    """Write out/index.html if it changed; whether it did."""
+    data = render_index(project)
+    target = project.out / INDEX
+    try:
+        if target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomically(target, data)
+    return True

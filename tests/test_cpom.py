@@ -27,13 +27,13 @@ AMOUNT = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})*) ?[\u00a0\u202f]?€")
 def contract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project, output = build_example(tmp_path_factory, "cpom")
     assert output == "annexes de CPOM : 5 construit(s), 0 inchangé(s), 0 fichier(s) supprimé(s) ; " \
-        "10 fichier(s) écrit(s) dans out/cpom\n"
+        "15 fichier(s) écrit(s) dans out/cpom\n"
     return project
 
 
 def test_the_shipped_contract_builds_every_annex(contract: Path) -> None:
     assert sorted(p.name for p in (contract / OUT).iterdir()) == sorted(
-        f"{name}.{suffix}" for name in NAMES for suffix in ("docx", "pdf"))
+        f"{name}.{suffix}" for name in NAMES for suffix in ("docx", "pdf", "html"))
 
 
 def test_libreoffice_opens_the_annexes(contract: Path, tmp_path: Path) -> None:

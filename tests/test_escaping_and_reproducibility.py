@@ -45,7 +45,8 @@ def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:
     assert run(second, "build", "letters").exit_code == 0
     assert run(second, "build", "letters").exit_code == 0  # again, over its own outputs
     outputs = _outputs(first)
-    assert len(outputs) == 17  # per recipient .docx .pdf .eml; invitation, print file, manifests; 2 forms × 2
+    assert len(outputs) == 23  # per recipient .docx .pdf .html .eml; invitation, print file, manifests; 2 forms × 3;
+    # the index
     assert outputs == _outputs(second)
 
 

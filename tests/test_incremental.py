@@ -42,7 +42,8 @@ def built(small_project: Path) -> Path:
 
 def test_a_second_build_writes_nothing(built: Path) -> None:
     before = stamps(built)
-    assert len(before) == 3 * 3 + 2 * 2 + 4  # letters (docx, pdf, eml), two forms, invitation, print, manifest
+    assert len(before) == 3 * 4 + 2 * 3 + 4 + 1  # letters (docx, pdf, html, eml), two forms, invitation, print,
+    # manifest, index
     output = build(built, "letters", "--jobs", "1")
     assert output == ("courriers : 0 construit(s), 8 inchangé(s), 0 fichier(s) supprimé(s) ; "
                       "0 fichier(s) écrit(s) dans out/letters\n")
@@ -54,8 +55,8 @@ def test_changing_one_recipient_rebuilds_their_files_the_print_file_and_the_mani
     before = stamps(built)
     edit(built / "data/recipients.yaml", "email: camille.roth@example.fr", "email: c.roth@example.fr")
     output = build(built, "letters", "--jobs", "1")
-    assert rewritten(before, stamps(built)) == {f"{RECIPIENT}.docx", f"{RECIPIENT}.pdf", f"{RECIPIENT}.eml"} | KIT
-    assert output.startswith("courriers : 3 construit(s), 5 inchangé(s), 0 fichier(s) supprimé(s) ; 6 fichier(s)")
+    assert rewritten(before, stamps(built)) == {f"{RECIPIENT}.{kind}" for kind in ("docx", "pdf", "html", "eml")} | KIT
+    assert output.startswith("courriers : 3 construit(s), 5 inchangé(s), 0 fichier(s) supprimé(s) ; 7 fichier(s)")
     assert "c.roth@example.fr" in (built / f"{LETTERS}/manifeste.csv").read_text(encoding="utf-8-sig")
 
 
@@ -67,11 +68,12 @@ def test_deleting_a_recipient_removes_their_files(built: Path, edit: Callable[[P
         email: camille.roth@example.fr
 """, "")
     output = build(built, "letters", "--jobs", "1")
-    assert "3 fichier(s) supprimé(s)" in output
+    assert "4 fichier(s) supprimé(s)" in output
     remaining = set(stamps(built))
     assert not {name for name in remaining if "camille-roth" in name}
     assert {f"{LETTERS}/chu-reims--claire-martin.pdf", f"{LETTERS}/ch-troyes--pierre-royer.pdf"} <= remaining
     assert "Roth" not in (built / f"{LETTERS}/manifeste.csv").read_text(encoding="utf-8-sig")
+    assert "chu-reims--claire-martin.html" in (index := (built / "out/index.html").read_text()) and "roth" not in index
 
 
 def test_an_output_edited_or_deleted_by_hand_is_rebuilt(built: Path) -> None:
@@ -88,7 +90,7 @@ def test_force_rebuilds_everything(built: Path) -> None:
     before = stamps(built)
     output = build(built, "letters", "--jobs", "1", "--force")
     assert output.startswith("courriers : 8 construit(s), 0 inchangé(s)")
-    assert rewritten(before, stamps(built)) == set(before)
+    assert rewritten(before, stamps(built)) == set(before) - {"out/index.html"}  # the same index: not rewritten
 
 
 def test_changing_a_template_rebuilds_its_family_only(small_project: Path,
@@ -99,7 +101,7 @@ def test_changing_a_template_rebuilds_its_family_only(small_project: Path,
     output = build(small_project, "all")
     changed = rewritten(before, stamps(small_project))
     assert changed and all(name.startswith("out/cpom/") for name in changed)
-    assert len(changed) == 10
+    assert len(changed) == 15
     lines = output.splitlines()
     assert [line.split(" : ")[0] for line in lines] == ["courriers", "relances", "statuts", "annexes de CPOM"]
     assert all(" 0 construit(s)" in line for line in lines[:3]) and "5 construit(s)" in lines[3]

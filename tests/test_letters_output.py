@@ -56,15 +56,15 @@ RECIPIENTS = example_recipients()
 IDS = [f"{e['id']}/{p['prenom']}-{p['nom']}" for e, p in RECIPIENTS]
 
 
-def test_one_pdf_docx_and_eml_per_recipient_with_ascii_names(example_build: Path) -> None:
+def test_one_pdf_docx_html_and_eml_per_recipient_with_ascii_names(example_build: Path) -> None:
     files = sorted(f.name for f in (example_build / "out" / "letters" / "lancement-dsr").iterdir())
     per_recipient = [name for name in files if "--" in name]
-    assert len(per_recipient) == 3 * len(RECIPIENTS) == 156
-    assert all(re.fullmatch(r"[a-z0-9-]+--[a-z0-9-]+\.(pdf|docx|eml)", name) for name in per_recipient)
+    assert len(per_recipient) == 4 * len(RECIPIENTS) == 208
+    assert all(re.fullmatch(r"[a-z0-9-]+--[a-z0-9-]+\.(pdf|docx|html|eml)", name) for name in per_recipient)
     assert sorted(set(files) - set(per_recipient)) == ["formulaires", "impression.pdf", "invitation-webinaire.ics",
                                                        "manifeste.csv", "manifeste.json"]
     forms = sorted(f.name for f in (example_build / "out" / "letters" / "lancement-dsr" / "formulaires").iterdir())
-    assert len(forms) == 2 * 21 and all(re.fullmatch(r"reponse-[a-z0-9-]+\.(pdf|docx)", name) for name in forms)
+    assert len(forms) == 3 * 21 and all(re.fullmatch(r"reponse-[a-z0-9-]+\.(pdf|docx|html)", name) for name in forms)
 
 
 @pytest.mark.parametrize(("establishment", "person"), RECIPIENTS, ids=IDS)

@@ -139,6 +139,7 @@ def test_reminders_go_to_exactly_the_others(project: Path, tmp_path: Path) -> No
     folder = project / "out/relances/relance-dsr"
     assert sorted(p.stem for p in folder.glob("*--*.pdf")) == ["chu-reims--camille-roth", "chu-reims--claire-martin"]
     assert sorted(p.name for p in (folder / "formulaires").iterdir()) == ["reponse-chu-reims.docx",
+                                                                          "reponse-chu-reims.html",
                                                                           "reponse-chu-reims.pdf"]
     text = "\n".join(docx_paragraphs(folder / "chu-reims--claire-martin.docx"))
     assert "la réponse de votre établissement ne nous est pas encore parvenue" in text

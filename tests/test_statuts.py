@@ -26,14 +26,14 @@ MARK = "Projet — version 2 du 3 juin 2026"
 def statutes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project, output = build_example(tmp_path_factory, "statuts")
     assert output == "statuts : 3 construit(s), 0 inchangé(s), 0 fichier(s) supprimé(s) ; " \
-        "6 fichier(s) écrit(s) dans out/statuts\n"
+        "9 fichier(s) écrit(s) dans out/statuts\n"
     return project
 
 
 def test_shipped_drafts_and_their_comparison_are_built(statutes: Path) -> None:
     names = sorted(path.name for path in (statutes / OUT).iterdir())
-    assert names == ["comparaison-v1-v2.docx", "comparaison-v1-v2.pdf", "statuts-v1.docx", "statuts-v1.pdf",
-                     "statuts-v2.docx", "statuts-v2.pdf"]
+    assert names == [f"{stem}.{kind}" for stem in ("comparaison-v1-v2", "statuts-v1", "statuts-v2")
+                     for kind in ("docx", "html", "pdf")]
 
 
 def test_libreoffice_opens_the_statutes(statutes: Path, tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_failed_build_writes_nothing(small_project: Path, edit: Edit) -> None:
     assert run(small_project, "build", "letters").exit_code == 0
     before = _snapshot(small_project / "out")  # the outputs and the build's record (.arsdocs/)
-    assert len([name for name in before if not name.startswith(".arsdocs")]) == 17
+    assert len([name for name in before if not name.startswith(".arsdocs")]) == 23
     edit(small_project / BODY, "{{ destinataire.appel }}", "{{ appel }}")
     result = run(small_project, "build", "letters")
     assert result.exit_code == 1 and "variable inconnue « appel »" in result.output

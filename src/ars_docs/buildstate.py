@@ -25,11 +25,13 @@ class FileRecord:
     sha256: str
     size: int
     mtime_ns: int
+    signed: bool = False
+    """Signed by `arsdocs sign`: rebuilding it would lose the signature."""
 
     @classmethod
-    def of(cls, path: Path, sha256: str) -> FileRecord:
+    def of(cls, path: Path, sha256: str, signed: bool = False) -> FileRecord:
         status = path.stat()
-        return cls(sha256, status.st_size, status.st_mtime_ns)
+        return cls(sha256, status.st_size, status.st_mtime_ns, signed)
 
 
 @dataclass
@@ -82,6 +84,11 @@ class BuildState:
         if status.st_size != written.size:
             return False
         return file_sha256(path) == written.sha256  # touched, perhaps not changed (a git checkout)
+
+    def signed(self, keys: set[str] | None = None) -> list[str]:
+        """The signed files (of the given items, or of all)."""
+        return sorted(name for key, record in self.items.items() if keys is None or key in keys
+                      for name, written in record.files.items() if written.signed)
 
     def hashes(self) -> dict[str, str]:
         """Output path relative to out/ -> SHA-256 of what was written there."""

@@ -233,6 +233,41 @@ def _smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debi
     return settings.model_copy(update=changes)
 
 
+@main.command()
+@HELP
+@click.argument("famille", type=click.Choice(["letters", "relances"]))
+@click.option("--certificat", type=click.Path(dir_okay=False, path_type=Path), envvar="ARSDOCS_CERTIFICAT",
+              required=True, metavar="FICHIER.p12",
+              help="Certificat et clé du signataire (PKCS#12) ; ou la variable ARSDOCS_CERTIFICAT. Le mot de "
+                   "passe est lu dans la variable d'environnement ARSDOCS_CERTIFICAT_MOT_DE_PASSE.")
+@click.option("--horodatage", metavar="URL", envvar="ARSDOCS_HORODATAGE",
+              help="Serveur d'horodatage (RFC 3161) ; ou la variable ARSDOCS_HORODATAGE. Sans lui, la date "
+                   "de signature est celle de cet ordinateur.")
+@click.option("--courrier", metavar="ID", help="Ne signe que les lettres de ce courrier.")
+@click.pass_context
+def sign(context: click.Context, famille: str, certificat: Path, horodatage: str | None, courrier: str | None) -> None:
+    """Signe électroniquement (PAdES) les lettres construites, en PDF.
+
+    La signature est ajoutée à la fin du PDF (mise à jour incrémentale) : le PDF/A reste valide.
+    Le courriel de chaque lettre est refait avec la lettre signée. Une lettre signée n'est plus
+    reconstruite par arsdocs build sans --force."""
+    import os
+
+    from ars_docs import engine, signing
+    from ars_docs.builders import get_builder
+    from ars_docs.letters.builder import LettersBuilder
+
+    project = _open_project(context)
+    key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
+    builder = get_builder(famille)
+    assert isinstance(builder, LettersBuilder)
+    report = signing.sign_letters(project, builder, key, courrier)
+    # the manifest (the files' SHA-256), the print file and the index follow the signed letters
+    engine.build(project, [(builder, builder.plan(project))], jobs=1, force=False)
+    click.echo(f"{builder.label} : {report.signed} lettre(s) signée(s) par {key.holder}, "
+               f"{report.already} déjà signée(s)" + (" ; horodatage : " + horodatage if horodatage else ""))
+
+
 @main.command(name="import")
 @HELP
 @click.argument("quoi", type=click.Choice(["reponses"]))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ars_docs.builders import Builder, Item, ProblemCollector
+from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, Item, ProblemCollector
 from ars_docs.doctree import Columns, Document
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.letters import mailing, replyform
@@ -276,12 +276,13 @@ class LettersBuilder(Builder):
                 alone = establishment.model_copy(update={"destinataires": []})
                 form = FormPayload(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter, alone)
                 group = f"{folder}/{establishment.id}"
-                items.append(Item(form.stem, (f"{form.stem}.pdf", f"{form.stem}.docx"), form, group=group))
+                items.append(Item(form.stem, tuple(f"{form.stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES), form,
+                                  group=group))
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
                     letter = LetterPayload(stem, source.id, source.letter, webinar, alone, recipient,
                                            f"{form.stem}.pdf")
-                    items.append(Item(stem, tuple(f"{stem}.{suffix}" for suffix in ("docx", "pdf", "eml")),
+                    items.append(Item(stem, tuple(f"{stem}.{suffix}" for suffix in (*DOCUMENT_SUFFIXES, "eml")),
                                       letter, group=group))
         return items
 
@@ -314,10 +315,13 @@ class LettersBuilder(Builder):
             self._form_writer = PdfWriter(project.root, (project.templates,))
         pdf = self._form_writer.render(html, project.name(folder), f"formulaire {form.establishment.id}",
                                        epoch_of(form.letter.date), forms=True)
-        pdf = replyform.lock_establishment(pdf)
+        pdf = replyform.finish_form(pdf)
         self._last_form = (f"{form.stem}.pdf", pdf)
+        page = replyform.form_html(folder, form.letter, form.establishment,
+                                   self.publisher(project).alternative_fields()["style_ecran"])
         return {f"{form.stem}.pdf": pdf,
-                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date)}
+                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date),
+                f"{form.stem}.html": page.encode("utf-8")}
 
     def _form(self, project: Project, name: str) -> bytes:
         """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""
@@ -334,10 +338,16 @@ class LettersBuilder(Builder):
         composer = self.composer(project)
         collector = ProblemCollector()
         document = collector.attempt(composer.letter, item)
-        body = collector.attempt(composer.mail_body, composer.context(item))
+        collector.attempt(composer.mail_body, composer.context(item))
         collector.raise_if_any()
-        assert document is not None and body is not None
+        assert document is not None
         rendered = self.publisher(project).render(document, f"out/{item.stem}")
+        return {f"{item.stem}.docx": rendered.docx, f"{item.stem}.pdf": rendered.pdf,
+                f"{item.stem}.html": rendered.html, f"{item.stem}.eml": self.email(project, item, rendered.pdf)}
+
+    def email(self, project: Project, item: LetterPayload, pdf: bytes) -> bytes:
+        """The e-mail that carries the letter's PDF (and its reply form, and the invitation)."""
+        body = self.composer(project).mail_body(_Composer.context(item))
         name = item.stem.rsplit("/", 1)[1]
         sender_domain = item.letter.courriel.expediteur.email.rsplit("@", 1)[1]
         person = item.recipient
@@ -345,8 +355,7 @@ class LettersBuilder(Builder):
             name=f"{person.prenom} {person.nom}", email=person.email, body=body,
             attachment_name=f"{name}.pdf", message_id=f"<{item.letter_id}.{name}@{sender_domain}>",
             form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)))
-        return {f"{item.stem}.docx": rendered.docx, f"{item.stem}.pdf": rendered.pdf,
-                f"{item.stem}.eml": mailing.email(item.letter, envelope, rendered.pdf, self._invitation(item))}
+        return mailing.email(item.letter, envelope, pdf, self._invitation(item))
 
     def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[Item]:
         """Per letter: the invitation and the manifest, made from all its letters, and the print

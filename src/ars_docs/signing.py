@@ -1,0 +1,208 @@
+"""`arsdocs sign`: PAdES signatures on the built letters, with pyHanko.
+
+Each letter's PDF (PDF/A-2a) is signed by an incremental update: the bytes WeasyPrint wrote stay
+as they are and the signature is appended, so the PDF/A stays valid and the signature covers the
+whole file. The visible signature sits in the signatory block, whose position WeasyPrint records
+as a named destination (`SIGNATURE_ANCHOR`): beside the signatory's name, left of it, where the
+block is blank. The e-mail that carries the letter is made again with the signed PDF, and the
+build records say which files are signed: `arsdocs build` then refuses to rebuild them without
+`--force`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ars_docs.buildstate import FileRecord
+from ars_docs.errors import ArsDocsError
+from ars_docs.output import commit, stage
+from ars_docs.project import Project
+from ars_docs.writers.html import SIGNATURE_ANCHOR
+
+if TYPE_CHECKING:
+    from ars_docs.letters.builder import LettersBuilder
+
+PASSWORD_VARIABLE = "ARSDOCS_CERTIFICAT_MOT_DE_PASSE"
+FIELD_NAME = "Signature"
+STAMP_FONT = "commun/polices/LiberationSans-Regular.ttf"
+"""In templates/: the stamp's text is drawn with an embedded font (PDF/A)."""
+_MM = 72 / 25.4
+STAMP_WIDTH, STAMP_HEIGHT = 78 * _MM, 20 * _MM
+
+
+class SigningError(ArsDocsError):
+    """A certificate that cannot be used, a PDF that cannot be signed."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    signer: Any
+    """pyHanko's SimpleSigner."""
+    timestamper: Any | None
+    """pyHanko's HTTPTimeStamper, when a timestamp server is configured."""
+    holder: str
+
+
+def load_key(certificate: Path, password: str | None, timestamp_url: str | None) -> SigningKey:
+    """The key and certificate chain of a PKCS#12 file; the password comes from the environment."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign import signers, timestamps
+
+    if password is None:
+        raise SigningError(f"mot de passe du certificat absent : définissez la variable d'environnement "
+                           f"{PASSWORD_VARIABLE}")
+    try:
+        data = certificate.read_bytes()
+    except OSError:
+        raise SigningError(f"certificat « {certificate} » introuvable ou illisible") from None
+    try:
+        pkcs12.load_key_and_certificates(data, password.encode())
+    except ValueError:
+        raise SigningError(f"certificat « {certificate} » inutilisable : mot de passe refusé, ou ce n'est pas "
+                           f"un fichier PKCS#12 (.p12, .pfx)") from None
+    signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password.encode())
+    if signer is None or signer.signing_cert is None:
+        raise SigningError(f"certificat « {certificate} » : il ne contient ni clé ni certificat de signature")
+    timestamper = timestamps.HTTPTimeStamper(timestamp_url) if timestamp_url else None
+    subject = signer.signing_cert.subject
+    return SigningKey(signer, timestamper, str(subject.native.get("common_name") or subject.human_friendly))
+
+
+def signature_place(pdf: bytes, name: str) -> tuple[int, tuple[float, float, float, float]]:
+    """(page index, box) of the visible signature: at the top left of the signatory block."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        names = document.Root.get("/Names")
+        destinations = names.get("/Dests") if names is not None else None
+        tree = pikepdf.NameTree(destinations) if destinations is not None else None
+        if tree is None or SIGNATURE_ANCHOR not in tree:
+            raise SigningError(f"« {name} » n'a pas de bloc de signature (bloc « ::: signature » du gabarit) : "
+                               f"rien où placer la signature")
+        target = tree[SIGNATURE_ANCHOR]
+        page = next(index for index, candidate in enumerate(document.pages) if candidate.obj.objgen == target[0].objgen)
+        left, top = float(target[2]), float(target[3])
+    return page, (left, top - STAMP_HEIGHT, left + STAMP_WIDTH, top)
+
+
+def stamp_font(source: Path, folder: Path) -> Path:
+    """The stamp's font at 1,000 units per em: pyHanko writes a TrueType font's widths in its own
+    units, where PDF reads thousandths of an em (Liberation Sans has 2,048: the letters of the
+    stamp came out spread twice too far apart)."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = TTFont(str(source))
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    target = folder / source.name
+    font.save(str(target))
+    return target
+
+
+def sign_pdf(pdf: bytes, name: str, key: SigningKey, font: Path, reason: str, location: str) -> bytes:
+    """The PDF with a PAdES signature (B-T with a timestamp server, B-B otherwise) appended."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset": a table it drops, rightly
+    page, (left, bottom, right, top) = signature_place(pdf, name)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+        reason=reason, location=location, use_pades_lta=False)
+    style = TextStampStyle(
+        stamp_text="Signé électroniquement par\n%(signer)s\nle %(ts)s",
+        timestamp_format="%d/%m/%Y à %H:%M:%S (UTC%z)",
+        # the same size for both: pyHanko advances lines at the font engine's size (its issue 733)
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=8), font_size=8),
+        border_width=1, background=None)
+    field = fields.SigFieldSpec(FIELD_NAME, on_page=page, box=(round(left), round(bottom), round(right), round(top)),
+                                readable_field_name="Signature électronique")
+    signer = signers.PdfSigner(metadata, signer=key.signer, timestamper=key.timestamper, stamp_style=style,
+                               new_field_spec=field)
+    if is_signed(pdf):
+        raise SigningError(f"« {name} » est déjà signé")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    output = io.BytesIO()
+    try:
+        signer.sign_pdf(writer, output=output)
+    except Exception as error:  # pyHanko's errors (a timestamp server that does not answer…)
+        raise SigningError(f"« {name} » n'a pas pu être signé : {error}") from None
+    return output.getvalue()
+
+
+def is_signed(pdf: bytes) -> bool:
+    """Whether a PDF carries a signature field with a value."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            form = document.Root.get("/AcroForm")
+            return form is not None and any(
+                field.get("/FT") == "/Sig" and "/V" in field for field in form.get("/Fields", []))
+    except pikepdf.PdfError:
+        return False
+
+
+@dataclass(frozen=True)
+class SigningReport:
+    signed: int
+    already: int
+
+
+def sign_letters(project: Project, builder: LettersBuilder, key: SigningKey, letter: str | None) -> SigningReport:
+    """Sign the PDF of every letter of the family (or of one letter's mailing) not yet signed, and
+    make its e-mail again with the signed PDF. The letters must be up to date: what is signed is
+    what the data says. Every file is written under a temporary name, then all are put in place."""
+    from ars_docs.engine import plan_family
+    from ars_docs.letters.builder import LetterPayload
+
+    planned = builder.plan(project)
+    items = [item for item in planned if isinstance(item.payload, LetterPayload)
+             and (letter is None or item.payload.letter_id == letter)]
+    if not items:
+        where = f" pour « {letter} »" if letter else ""
+        raise SigningError(f"aucune lettre à signer dans out/{builder.name}{where}")
+    plan = plan_family(project, builder, planned, force=False)
+    if plan.stale:
+        raise SigningError(f"{len(plan.stale)} document(s) de out/{builder.name} ne sont pas à jour (données ou "
+                           f"gabarits changés depuis la construction) : lancez d'abord arsdocs build {builder.name}")
+    state = plan.state
+    scratch = tempfile.TemporaryDirectory(prefix="arsdocs-signature-")
+    font = stamp_font(project.templates / STAMP_FONT, Path(scratch.name))
+    reason = "Signature du courrier"
+    staged: list[tuple[str, str, Path, str, bool]] = []  # (item key, relative, temporary, sha256, signed)
+    already = 0
+    try:
+        for item in items:
+            payload: LetterPayload = item.payload
+            pdf_name = f"{payload.stem}.pdf"
+            if state.items[item.key].files[pdf_name].signed:
+                already += 1
+                continue
+            pdf = sign_pdf((project.out / pdf_name).read_bytes(), f"out/{pdf_name}", key, font, reason,
+                           payload.letter.lieu)
+            email = builder.email(project, payload, pdf)
+            for relative, data, signed in ((pdf_name, pdf, True), (f"{payload.stem}.eml", email, False)):
+                staged.append((item.key, relative, stage(project.out / relative, data),
+                               hashlib.sha256(data).hexdigest(), signed))
+    except BaseException:
+        for _, _, temporary, _, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    finally:
+        scratch.cleanup()
+    for key_, relative, temporary, sha256, signed in staged:
+        commit(temporary, project.out / relative)
+        state.items[key_].files[relative] = FileRecord.of(project.out / relative, sha256, signed)
+    state.save()
+    return SigningReport(sum(signed for *_, signed in staged), already)

@@ -6,9 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# What WeasyPrint needs to lay out and subset fonts; what the tests need to read the outputs back.
+# What WeasyPrint needs to lay out and subset fonts; what the tests need to read the outputs back
+# (LibreOffice opens the Word files; Chromium loads the HTML pages, where axe-core checks them).
 BUILD_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
-TEST_PACKAGES=(libreoffice-writer-nogui)
+TEST_PACKAGES=(libreoffice-writer-nogui chromium)
 
 install_system_packages() {
   local missing=() package
@@ -27,6 +28,15 @@ install_system_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+install_browser_test_tools() {
+  # axe-core, the accessibility engine the tests inject into Chromium, at the version of the lock file
+  command -v npm >/dev/null || install_system_packages nodejs npm
+  if [ ! -f tests/navigateur/node_modules/axe-core/axe.min.js ] ||
+     [ tests/navigateur/package-lock.json -nt tests/navigateur/node_modules/.package-lock.json ]; then
+    npm ci --prefix tests/navigateur --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+}
+
 install_python_environment() {
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[${1:-test}]"
@@ -41,6 +51,7 @@ case "${1:-}" in
     ;;
   test)
     install_system_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_browser_test_tools
     install_python_environment
     exec .venv/bin/python -m pytest "${@:2}"
     ;;

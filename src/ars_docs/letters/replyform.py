@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import jinja2
 import pikepdf
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from fontTools.ttLib import TTFont
 from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader
 
@@ -65,14 +67,15 @@ def _field_labels() -> dict[str, str]:
 
 def finish_form(pdf: bytes) -> bytes:
     """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over), name
-    every field as the table does (PDF/UA: WeasyPrint names them by their identifier), and drop
-    /NeedAppearances, which PDF/A-2 forbids (every field has its appearance stream).
-    qpdf rewrites the file without recompressing its streams (the embedded fonts)."""
+    every field as the table does (PDF/UA: WeasyPrint names them by their identifier), give every
+    field its appearance stream and drop /NeedAppearances (PDF/A-2 wants the former, forbids the
+    latter). qpdf rewrites the file without recompressing its streams (the embedded fonts)."""
     labels = _field_labels()
     with pikepdf.open(io.BytesIO(pdf)) as document:
         form = document.Root.get("/AcroForm")
         if form is not None and "/NeedAppearances" in form:
             del form["/NeedAppearances"]
+        glyphs: dict[str, dict[int, int]] = {}
         for page in document.pages:
             for field in page.obj.get("/Annots", []):
                 name = str(field.get("/T", ""))
@@ -80,9 +83,41 @@ def finish_form(pdf: bytes) -> bytes:
                     field.Ff = int(field.get("/Ff", 0)) | READ_ONLY
                 if name in labels:
                     field.TU = pikepdf.String(labels[name])
+                if field.get("/FT") == "/Tx" and "/AP" not in field:
+                    field.AP = pikepdf.Dictionary(N=_text_appearance(document, field, glyphs))
         output = io.BytesIO()
         document.save(output, deterministic_id=True)
     return output.getvalue()
+
+
+_FONT_IN_DA = re.compile(r"/(\S+)\s+([\d.]+)\s+Tf")
+
+
+def _text_appearance(document: pikepdf.Pdf, field: Any, glyphs: dict[str, dict[int, int]]) -> Any:
+    """The appearance of a text field as WeasyPrint left it (its value in its font and size, or
+    nothing), which it does not write itself. qpdf's generator cannot: the fonts are Type0 fonts,
+    shown by glyph (two bytes per character); the glyphs come from the font's own cmap."""
+    left, bottom, right, top = (float(value) for value in field.Rect)
+    width, height = abs(right - left), abs(top - bottom)  # WeasyPrint writes the corners top first
+    content = "/Tx BMC\n"
+    resources = pikepdf.Dictionary()
+    value = str(field.get("/V", ""))
+    found = _FONT_IN_DA.search(str(field.get("/DA", "")))
+    if value and found:
+        name, size = found.group(1), float(found.group(2))
+        font = document.Root.AcroForm.DR.Font[f"/{name}"]
+        if name not in glyphs:
+            program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+            embedded = TTFont(io.BytesIO(program))
+            glyphs[name] = {code: embedded.getGlyphID(glyph) for code, glyph in embedded.getBestCmap().items()}
+        shown = "".join(f"{glyphs[name].get(ord(char), 0):04x}" for char in value)
+        content += f"q BT /{name} {size:g} Tf 0 g 2 {(height - size * 0.7) / 2:.2f} Td <{shown}> Tj ET Q\n"
+        resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({f"/{name}": font}))
+    stream = pikepdf.Stream(document, (content + "EMC\n").encode("ascii"))
+    stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+    stream.BBox = pikepdf.Array([0, 0, width, height])
+    stream.Resources = resources
+    return document.make_indirect(stream)
 
 
 def form_docx(letter: Letter, establishment: Establishment, date: datetime.date) -> bytes:

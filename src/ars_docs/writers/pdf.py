@@ -107,6 +107,46 @@ def _register_variant() -> None:
         "pdf_version": "1.7", "pdf_identifier": True, "output_intent": "srgb", "pdf_tags": True})
 
 
+def _page_furniture_as_artefacts() -> None:
+    """WeasyPrint tags the content of page margin boxes (the page numbers, a running header) as real
+    content, then leaves it out of the structure tree: marked content that belongs nowhere; and it
+    tags what the HTML hides from screen readers (`aria-hidden`: a watermark, line numbers) as the
+    text of the document. PDF/UA wants page furniture marked as artefacts, which screen readers
+    skip: draw both as such, and build no structure for them."""
+    from weasyprint import document as weasy_document
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+    from weasyprint.pdf.stream import Stream
+
+    if getattr(Stream, "_arsdocs_furniture", False):
+        return
+    draw_page, marked, build_box_tree = weasy_document.draw_page, Stream.marked, tags._build_box_tree
+
+    def draw_page_marking_furniture(page: Any, stream: Any) -> None:
+        stream.furniture = {id(box) for furniture in page.descendants() if is_furniture(furniture)
+                            for box in furniture.descendants()}
+        draw_page(page, stream)
+
+    def marked_unless_furniture(self: Any, box: Any, tag: str) -> Any:
+        if id(box) in getattr(self, "furniture", ()):
+            return self.artifact()
+        return marked(self, box, tag)
+
+    def is_furniture(box: Any) -> bool:
+        return isinstance(box, boxes.MarginBox) or (
+            box.element is not None and box.element.get("aria-hidden") == "true" and box.element_tag != "html")
+
+    def build_box_tree_without_furniture(box: Any, *arguments: Any) -> Any:
+        if is_furniture(box):
+            return iter(())
+        return build_box_tree(box, *arguments)
+
+    weasy_document.draw_page = draw_page_marking_furniture
+    Stream.marked = marked_unless_furniture
+    tags._build_box_tree = build_box_tree_without_furniture
+    Stream._arsdocs_furniture = True
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -178,6 +218,7 @@ class PdfWriter:
 
         _reuse_image_streams()
         _register_variant()
+        _page_furniture_as_artefacts()
 
         self.fetcher = _confined_fetcher(root.resolve(), tuple(path.resolve() for path in allowed))
         self.fonts = FontConfiguration()

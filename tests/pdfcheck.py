@@ -1,0 +1,195 @@
+"""What a PDF says of itself, read back with pikepdf: its archival and accessibility claims (XMP),
+its structure tree, its fonts and the glyphs it draws, its actions and links."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pikepdf
+from fontTools.ttLib import TTFont
+from lxml import etree
+
+NS = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.org/dc/elements/1.1/",
+      "pdf": "http://ns.adobe.com/pdf/1.3/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+      "pdfuaid": "http://www.aiim.org/pdfua/ns/id/", "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#"}
+
+
+def xmp_value(document: pikepdf.Pdf, name: str) -> str | None:
+    """A property of the XMP metadata, written as an attribute or as an element."""
+    root = etree.fromstring(document.Root.Metadata.read_bytes())
+    prefix, local = name.split(":")
+    qualified = f"{{{NS[prefix]}}}{local}"
+    for description in root.iter(f"{{{NS['rdf']}}}Description"):
+        if qualified in description.attrib:
+            return str(description.attrib[qualified])
+        element = description.find(qualified)
+        if element is not None:
+            return "".join(element.itertext()).strip()
+    return None
+
+
+def declared_schemas(document: pikepdf.Pdf) -> set[str]:
+    """The namespaces that the PDF/A extension schemas of the metadata describe."""
+    root = etree.fromstring(document.Root.Metadata.read_bytes())
+    return {element.text or "" for element in root.iter(f"{{{NS['pdfaSchema']}}}namespaceURI")}
+
+
+@dataclass
+class StructureNode:
+    role: str
+    alt: str | None
+    children: list[StructureNode] = field(default_factory=list)
+
+    def walk(self) -> Iterator[StructureNode]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def structure_tree(document: pikepdf.Pdf) -> StructureNode:
+    def node(element: pikepdf.Dictionary) -> StructureNode:
+        kids = element.get("/K")
+        items = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+        alt = element.get("/Alt")
+        result = StructureNode(str(element.get("/S", "")).lstrip("/"), str(alt) if alt is not None else None)
+        result.children = [node(kid) for kid in items if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
+        return result
+
+    return node(document.Root.StructTreeRoot)
+
+
+def fonts(document: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+    """Every font the pages use: (resource name, font dictionary), in page and form resources,
+    annotation appearances included."""
+    seen: set[tuple[int, int]] = set()
+
+    def from_resources(resources: pikepdf.Dictionary | None) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+        if resources is None:
+            return
+        for name, font in resources.get("/Font", {}).items():
+            if font.objgen not in seen or font.objgen == (0, 0):
+                seen.add(font.objgen)
+                yield name, font
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Form":
+                yield from from_resources(xobject.get("/Resources"))
+
+    for page in document.pages:
+        yield from from_resources(page.obj.get("/Resources"))
+        for annotation in page.obj.get("/Annots", []):
+            appearance = annotation.get("/AP", {}).get("/N")
+            if isinstance(appearance, pikepdf.Stream):
+                yield from from_resources(appearance.get("/Resources"))
+
+
+def font_program(font: pikepdf.Dictionary) -> bytes | None:
+    described = font.DescendantFonts[0] if font.get("/Subtype") == "/Type0" else font
+    descriptor = described.get("/FontDescriptor")
+    if descriptor is None:
+        return None
+    for key in ("/FontFile2", "/FontFile", "/FontFile3"):
+        if key in descriptor:
+            return bytes(descriptor[key].read_bytes())
+    return None
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+
+
+def missing_glyphs(document: pikepdf.Pdf) -> list[str]:
+    """Glyphs drawn with a Type0 font (Identity-H, glyph ids kept) that its embedded subset does not
+    contain: a glyph id out of the font, .notdef, or an empty outline for a character that is not a
+    space."""
+    problems = []
+    cache: dict[tuple[int, int], tuple[TTFont, dict[int, str]]] = {}
+    for page_number, page in enumerate(document.pages, 1):
+        resources = page.obj.get("/Resources", {}).get("/Font", {})
+        current = None
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) == "Tf":
+                current = resources.get(str(operands[0]))
+            elif str(operator) in ("Tj", "TJ") and current is not None and current.get("/Subtype") == "/Type0":
+                strings = operands[0] if str(operator) == "TJ" else [operands[0]]
+                codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
+                for index in range(0, len(codes), 2):
+                    problem = _glyph_problem(current, int.from_bytes(codes[index:index + 2], "big"), cache)
+                    if problem:
+                        problems.append(f"page {page_number}: {problem}")
+    return sorted(set(problems))
+
+
+def _glyph_problem(font: pikepdf.Dictionary, gid: int,
+                   cache: dict[tuple[int, int], tuple[TTFont, dict[int, str]]]) -> str | None:
+    key = font.objgen
+    if key not in cache:
+        program = font_program(font)
+        assert program is not None, f"{font.BaseFont} is not embedded"
+        unicode = {int(code, 16): bytes.fromhex(text.decode()).decode("utf-16-be")
+                   for code, text in _BFCHAR.findall(font.ToUnicode.read_bytes())}
+        cache[key] = (TTFont(io.BytesIO(program)), unicode)
+    embedded, unicode = cache[key]
+    name = str(font.BaseFont)
+    if gid == 0:
+        return f"{name}: .notdef drawn"
+    if gid >= embedded["maxp"].numGlyphs:
+        return f"{name}: glyph {gid} beyond the embedded font"
+    glyph = embedded["glyf"][embedded.getGlyphOrder()[gid]]
+    if glyph.numberOfContours == 0 and not unicode.get(gid, "").isspace():
+        return f"{name}: glyph {gid} ({unicode.get(gid, '?')!r}) has no outline in the embedded subset"
+    return None
+
+
+def javascript(document: pikepdf.Pdf) -> list[str]:
+    """Every place where the PDF could run code."""
+    found = []
+    names = document.Root.get("/Names", {})
+    if "/JavaScript" in names:
+        found.append("catalog /Names /JavaScript")
+    for key in ("/OpenAction", "/AA"):
+        if key in document.Root:
+            found.append(f"catalog {key}")
+    for number, page in enumerate(document.pages, 1):
+        if "/AA" in page.obj:
+            found.append(f"page {number} /AA")
+    for obj in document.objects:
+        if isinstance(obj, pikepdf.Dictionary) and ("/JS" in obj or obj.get("/S") == "/JavaScript"):
+            found.append(f"object {obj.objgen}: JavaScript action")
+    return found
+
+
+def uris(document: pikepdf.Pdf) -> list[str]:
+    return [str(annotation.A.URI) for page in document.pages for annotation in page.obj.get("/Annots", [])
+            if "/A" in annotation and "/URI" in annotation.A]
+
+
+def artefact_text(document: pikepdf.Pdf, page: pikepdf.Page) -> str:
+    """The text a page draws inside artefacts (BMC /Artifact … EMC), a line each: what screen readers
+    skip."""
+    fonts_of_page = page.obj.get("/Resources", {}).get("/Font", {})
+    maps: dict[str, dict[int, str]] = {}
+    depth, inside, current, text = 0, 0, None, []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        name = str(operator)
+        if name in ("BMC", "BDC"):
+            depth += 1
+            if str(operands[0]) == "/Artifact" and not inside:
+                inside = depth
+        elif name == "EMC":
+            if inside == depth:
+                inside = 0
+                text.append("\n")
+            depth -= 1
+        elif name == "Tf":
+            current = str(operands[0])
+            if current not in maps:
+                font = fonts_of_page[current]
+                maps[current] = {int(code, 16): bytes.fromhex(chars.decode()).decode("utf-16-be")
+                                 for code, chars in _BFCHAR.findall(font.ToUnicode.read_bytes())}
+        elif name in ("Tj", "TJ") and inside and current is not None:
+            strings = operands[0] if name == "TJ" else [operands[0]]
+            codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
+            text.extend(maps[current].get(int.from_bytes(codes[i:i + 2], "big"), "?") for i in range(0, len(codes), 2))
+    return "".join(text)

@@ -127,17 +127,60 @@ def sign_pdf(pdf: bytes, name: str, key: SigningKey, font: Path, reason: str, lo
         border_width=1, background=None)
     field = fields.SigFieldSpec(FIELD_NAME, on_page=page, box=(round(left), round(bottom), round(right), round(top)),
                                 readable_field_name="Signature électronique")
-    signer = signers.PdfSigner(metadata, signer=key.signer, timestamper=key.timestamper, stamp_style=style,
-                               new_field_spec=field)
+    signer = signers.PdfSigner(metadata, signer=key.signer, timestamper=key.timestamper, stamp_style=style)
     if is_signed(pdf):
         raise SigningError(f"« {name} » est déjà signé")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fields.append_signature_field(writer, field)
+    _tag_widget(writer, page)  # in the same incremental update as the signature
     output = io.BytesIO()
     try:
         signer.sign_pdf(writer, output=output)
     except Exception as error:  # pyHanko's errors (a timestamp server that does not answer…)
         raise SigningError(f"« {name} » n'a pas pu être signé : {error}") from None
     return output.getvalue()
+
+
+def _tag_widget(writer: Any, page: int) -> None:
+    """PDF/UA: every annotation is in the structure tree. The signature's widget becomes a Form
+    element of the document, with its description, and the page's entry of the parent tree."""
+    from pyhanko.pdf_utils import generic as pdf_objects
+
+    generic: Any = pdf_objects  # untyped constructors
+    root = writer.root
+    widget_reference = next(reference for reference in root["/AcroForm"]["/Fields"]
+                            if reference.get_object().get("/T") == FIELD_NAME)
+    widget = widget_reference.get_object()
+    page_reference = writer.find_page_for_modification(page)[0]
+    tree = root["/StructTreeRoot"]
+    numbers = tree["/ParentTree"]["/Nums"]
+    key = int(tree.get("/ParentTreeNextKey", max([int(numbers[i]) for i in range(0, len(numbers), 2)] or [-1]) + 1))
+    top = tree.raw_get("/K")  # WeasyPrint: an array holding the Document element
+    document_reference = tree["/K"].raw_get(0) if isinstance(tree["/K"], generic.ArrayObject) else top
+    description = generic.TextStringObject("Signature électronique du courrier")
+    element = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/StructElem"),
+        generic.NameObject("/S"): generic.NameObject("/Form"),
+        generic.NameObject("/P"): document_reference,
+        generic.NameObject("/Pg"): page_reference,
+        generic.NameObject("/Alt"): description,
+        generic.NameObject("/K"): generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/OBJR"),
+            generic.NameObject("/Obj"): widget_reference,
+            generic.NameObject("/Pg"): page_reference}),
+    })
+    element_reference = writer.add_object(element)
+    kids = document_reference.get_object()["/K"]
+    kids.append(element_reference)
+    writer.update_container(kids)
+    numbers.append(generic.NumberObject(key))
+    numbers.append(element_reference)
+    writer.update_container(numbers)
+    tree[generic.NameObject("/ParentTreeNextKey")] = generic.NumberObject(key + 1)
+    writer.update_container(tree)
+    widget[generic.NameObject("/StructParent")] = generic.NumberObject(key)
+    widget[generic.NameObject("/Contents")] = description
+    writer.update_container(widget)
 
 
 def is_signed(pdf: bytes) -> bool:
@@ -204,5 +247,8 @@ def sign_letters(project: Project, builder: LettersBuilder, key: SigningKey, let
     for key_, relative, temporary, sha256, signed in staged:
         commit(temporary, project.out / relative)
         state.items[key_].files[relative] = FileRecord.of(project.out / relative, sha256, signed)
+    if staged:  # the files made from the letters (manifest, print file): to be made again
+        for key_ in set(state.items) - {item.key for item in planned}:
+            state.items[key_].fingerprint = ""
     state.save()
     return SigningReport(sum(signed for *_, signed in staged), already)

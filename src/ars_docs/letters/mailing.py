@@ -112,6 +112,8 @@ def print_file(entries: Sequence[PrintEntry], title: str) -> bytes:
         for entry in entries:
             source = pikepdf.Pdf.open(entry.pdf)
             sources.append(source)
+            if "/AcroForm" in source.Root:  # a signed letter: its visible signature drawn on the page
+                source.flatten_annotations("print")
             start = len(output.pages)
             output.pages.extend(source.pages)
             if entry.establishment not in parents:

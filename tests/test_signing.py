@@ -1,0 +1,183 @@
+"""`arsdocs sign`: PAdES signatures with a certificate chain made here, validated by pyHanko's own
+validator against the test's root, with a timestamp from an RFC 3161 server on localhost."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from conftest import run
+from pdfcheck import font_program, fonts, structure_tree, xmp_value
+from pki import Chain, make_chain, timestamp_server
+
+PASSWORD = "mot de passe d'essai"
+LETTERS = Path("out/letters/lancement-dsr")
+LETTER = LETTERS / "chu-reims--claire-martin"
+Edit = Callable[[Path, str, str], None]
+
+
+@pytest.fixture(scope="module")
+def chain() -> Chain:
+    return make_chain()
+
+
+@pytest.fixture
+def certificate(chain: Chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "signataire.p12"
+    path.write_bytes(chain.pkcs12(PASSWORD))
+    monkeypatch.setenv("ARSDOCS_CERTIFICAT_MOT_DE_PASSE", PASSWORD)
+    return path
+
+
+@pytest.fixture
+def built(small_project: Path) -> Path:
+    result = run(small_project, "build", "letters", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return small_project
+
+
+@pytest.fixture
+def signed(built: Path, certificate: Path, chain: Chain) -> Iterator[tuple[Path, dict[str, bytes], list[int]]]:
+    """The small project's letters signed with a timestamp; the unsigned PDFs; the server's answers."""
+    unsigned = {path.name: path.read_bytes() for path in (built / LETTERS).glob("*--*.pdf")}
+    with timestamp_server(chain) as (url, answered):
+        result = run(built, "sign", "letters", "--certificat", str(certificate), "--horodatage", url)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"courriers : 3 lettre(s) signée(s) par Directrice générale (test), 0 déjà signée(s) ; " \
+                            f"horodatage : {url}\n"
+    yield built, unsigned, answered
+
+
+def validate(path: Path, chain: Chain):  # type: ignore[no-untyped-def]
+    root = asn1_x509.Certificate.load(chain.root.der())
+    with path.open("rb") as stream:
+        signatures = PdfFileReader(stream).embedded_signatures
+        assert len(signatures) == 1
+        return validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[root]),
+                                      ValidationContext(trust_roots=[root]))
+
+
+def test_signed_letters_validate_trusted_intact_and_covering_the_whole_file(
+        signed: tuple[Path, dict[str, bytes], list[int]], chain: Chain) -> None:
+    project, unsigned, answered = signed
+    assert len(answered) >= 3  # a timestamp per signature (pyHanko asks one more to size the signature)
+    for name, original in unsigned.items():
+        path = project / LETTERS / name
+        data = path.read_bytes()
+        assert data.startswith(original) and len(data) > len(original)  # an incremental update
+        status = validate(path, chain)
+        assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+        assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        assert status.bottom_line
+        assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+        assert status.signer_reported_dt is not None
+
+
+def test_changing_one_byte_breaks_the_signature(signed: tuple[Path, dict[str, bytes], list[int]], chain: Chain,
+                                                tmp_path: Path) -> None:
+    project, unsigned, _ = signed
+    data = bytearray((project / f"{LETTER}.pdf").read_bytes())
+    position = len(unsigned[f"{LETTER.name}.pdf"]) // 2  # in the revision WeasyPrint wrote
+    data[position] = ord("X") if data[position] != ord("X") else ord("Y")
+    tampered = tmp_path / "modifie.pdf"
+    tampered.write_bytes(bytes(data))
+    status = validate(tampered, chain)
+    assert not status.intact and not status.bottom_line
+
+
+def test_signed_letters_stay_pdfa_and_tagged_with_the_signature_in_the_signatory_block(
+        signed: tuple[Path, dict[str, bytes], list[int]]) -> None:
+    project, _, _ = signed
+    with pikepdf.open(project / f"{LETTER}.pdf") as document:
+        assert xmp_value(document, "pdfaid:part") == "2" and xmp_value(document, "pdfuaid:part") == "1"
+        field = next(field for field in document.Root.AcroForm.Fields if field.get("/FT") == "/Sig")
+        assert int(field.F) & 4 and not int(field.F) & 2  # printed, not hidden (PDF/A)
+        assert all(font_program(font) for _, font in fonts(document))  # the stamp's font too
+        forms = [node for node in structure_tree(document).walk() if node.role == "Form"]
+        assert [node.alt for node in forms] == ["Signature électronique du courrier"]
+        destination = pikepdf.NameTree(document.Root.Names.Dests)["bloc-signature"]
+        page = next(page for page in document.pages if page.obj.objgen == destination[0].objgen)
+        assert field.P.objgen == page.obj.objgen
+        left, _, _, top = (float(value) for value in field.Rect)
+        assert abs(left - float(destination[2])) < 1 and abs(top - float(destination[3])) < 1
+        stamp = field.AP.N.read_bytes()
+        assert b"ActualText (Sign\\351 \\351lectroniquement par)" in stamp
+
+
+def test_each_email_carries_its_signed_letter_and_the_manifest_its_hash(
+        signed: tuple[Path, dict[str, bytes], list[int]]) -> None:
+    project, _, _ = signed
+    pdf = (project / f"{LETTER}.pdf").read_bytes()
+    message = email.message_from_bytes((project / f"{LETTER}.eml").read_bytes())
+    attached = [part.get_payload(decode=True) for part in message.walk() if part.get_filename() == f"{LETTER.name}.pdf"]
+    assert attached == [pdf]
+    rows = json.loads((project / LETTERS / "manifeste.json").read_text(encoding="utf-8"))
+    row = next(row for row in rows if row["pdf"] == f"{LETTER.name}.pdf")
+    assert row["sha256_pdf"] == hashlib.sha256(pdf).hexdigest()
+
+
+def test_a_signed_letter_is_never_rebuilt_silently(signed: tuple[Path, dict[str, bytes], list[int]],
+                                                   edit: Edit) -> None:
+    project, _, _ = signed
+    result = run(project, "build", "letters")
+    assert result.exit_code == 0 and result.output.startswith("courriers : 0 construit(s)")
+    before = (project / f"{LETTER}.pdf").read_bytes()
+    edit(project / "data/recipients.yaml", "Claire", "Clara")
+    result = run(project, "build", "letters")
+    assert result.exit_code == 1
+    assert "invaliderait leur signature" in result.output and f"out/letters/lancement-dsr/{LETTER.name}.pdf" in \
+        result.output and "--force" in result.output
+    assert "Traceback" not in result.output
+    assert (project / f"{LETTER}.pdf").read_bytes() == before
+    result = run(project, "build", "letters", "--force")
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(project / LETTERS / "chu-reims--clara-martin.pdf") as document:
+        assert "/AcroForm" not in document.Root  # rebuilt: not signed
+
+
+def test_signing_again_signs_nothing_twice(signed: tuple[Path, dict[str, bytes], list[int]],
+                                           certificate: Path) -> None:
+    project, _, _ = signed
+    before = (project / f"{LETTER}.pdf").read_bytes()
+    result = run(project, "sign", "letters", "--certificat", str(certificate))
+    assert result.exit_code == 0
+    assert "0 lettre(s) signée(s)" in result.output and "3 déjà signée(s)" in result.output
+    assert (project / f"{LETTER}.pdf").read_bytes() == before
+
+
+def test_without_a_timestamp_server_the_signature_is_still_valid(built: Path, certificate: Path,
+                                                                  chain: Chain) -> None:
+    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    assert result.exit_code == 0, result.output
+    status = validate(built / f"{LETTER}.pdf", chain)
+    assert status.bottom_line and status.timestamp_validity is None
+
+
+def test_a_wrong_password_or_none_is_refused_in_french(built: Path, certificate: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    before = (built / f"{LETTER}.pdf").read_bytes()
+    monkeypatch.setenv("ARSDOCS_CERTIFICAT_MOT_DE_PASSE", "faux")
+    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    assert result.exit_code == 1 and "mot de passe refusé" in result.output and "Traceback" not in result.output
+    monkeypatch.delenv("ARSDOCS_CERTIFICAT_MOT_DE_PASSE")
+    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    assert result.exit_code == 1 and "ARSDOCS_CERTIFICAT_MOT_DE_PASSE" in result.output
+    assert (built / f"{LETTER}.pdf").read_bytes() == before
+
+
+def test_letters_out_of_date_are_not_signed(built: Path, certificate: Path, edit: Edit) -> None:
+    edit(built / "data/recipients.yaml", "Claire", "Clara")
+    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    assert result.exit_code == 1 and "arsdocs build letters" in result.output
+    assert "/AcroForm" not in pikepdf.open(built / f"{LETTER}.pdf").Root

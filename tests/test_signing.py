@@ -181,3 +181,16 @@ def test_letters_out_of_date_are_not_signed(built: Path, certificate: Path, edit
     result = run(built, "sign", "letters", "--certificat", str(certificate))
     assert result.exit_code == 1 and "arsdocs build letters" in result.output
     assert "/AcroForm" not in pikepdf.open(built / f"{LETTER}.pdf").Root
+
+
+def test_a_timestamp_server_that_does_not_answer_signs_nothing(built: Path, certificate: Path) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port where nothing listens
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/"
+    before = {path.name: path.read_bytes() for path in (built / LETTERS).iterdir() if path.is_file()}
+    result = run(built, "sign", "letters", "--certificat", str(certificate), "--horodatage", url)
+    assert result.exit_code == 1 and f"le serveur d'horodatage « {url} » ne répond pas" in result.output
+    assert "Traceback" not in result.output
+    assert {path.name: path.read_bytes() for path in (built / LETTERS).iterdir() if path.is_file()} == before

@@ -46,6 +46,7 @@ class SigningKey:
     """pyHanko's SimpleSigner."""
     timestamper: Any | None
     """pyHanko's HTTPTimeStamper, when a timestamp server is configured."""
+    timestamp_url: str | None
     holder: str
 
 
@@ -61,17 +62,18 @@ def load_key(certificate: Path, password: str | None, timestamp_url: str | None)
         data = certificate.read_bytes()
     except OSError:
         raise SigningError(f"certificat « {certificate} » introuvable ou illisible") from None
-    try:
-        pkcs12.load_key_and_certificates(data, password.encode())
+    try:  # read here first: pyHanko's own reading fails on a file without a key
+        key, holder_certificate, _ = pkcs12.load_key_and_certificates(data, password.encode())
     except ValueError:
         raise SigningError(f"certificat « {certificate} » inutilisable : mot de passe refusé, ou ce n'est pas "
                            f"un fichier PKCS#12 (.p12, .pfx)") from None
+    if key is None or holder_certificate is None:
+        raise SigningError(f"certificat « {certificate} » : il ne contient pas de clé et de certificat de signataire")
     signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password.encode())
-    if signer is None or signer.signing_cert is None:
-        raise SigningError(f"certificat « {certificate} » : il ne contient ni clé ni certificat de signature")
     timestamper = timestamps.HTTPTimeStamper(timestamp_url) if timestamp_url else None
     subject = signer.signing_cert.subject
-    return SigningKey(signer, timestamper, str(subject.native.get("common_name") or subject.human_friendly))
+    holder = str(subject.native.get("common_name") or subject.human_friendly)
+    return SigningKey(signer, timestamper, timestamp_url, holder)
 
 
 def signature_place(pdf: bytes, name: str) -> tuple[int, tuple[float, float, float, float]]:
@@ -112,6 +114,7 @@ def sign_pdf(pdf: bytes, name: str, key: SigningKey, font: Path, reason: str, lo
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
     from pyhanko.stamp import TextStampStyle
 
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset": a table it drops, rightly
@@ -136,7 +139,10 @@ def sign_pdf(pdf: bytes, name: str, key: SigningKey, font: Path, reason: str, lo
     output = io.BytesIO()
     try:
         signer.sign_pdf(writer, output=output)
-    except Exception as error:  # pyHanko's errors (a timestamp server that does not answer…)
+    except TimestampRequestError:
+        raise SigningError(f"« {name} » n'a pas été signé : le serveur d'horodatage « {key.timestamp_url} » "
+                           f"ne répond pas ou refuse la demande") from None
+    except Exception as error:  # pyHanko's other errors, whose detail is in English
         raise SigningError(f"« {name} » n'a pas pu être signé : {error}") from None
     return output.getvalue()
 

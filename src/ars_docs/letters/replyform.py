@@ -75,7 +75,6 @@ def finish_form(pdf: bytes) -> bytes:
         form = document.Root.get("/AcroForm")
         if form is not None and "/NeedAppearances" in form:
             del form["/NeedAppearances"]
-        glyphs: dict[str, dict[int, int]] = {}
         for page in document.pages:
             for field in page.obj.get("/Annots", []):
                 name = str(field.get("/T", ""))
@@ -84,16 +83,28 @@ def finish_form(pdf: bytes) -> bytes:
                 if name in labels:
                     field.TU = pikepdf.String(labels[name])
                 if field.get("/FT") == "/Tx" and "/AP" not in field:
-                    field.AP = pikepdf.Dictionary(N=_text_appearance(document, field, glyphs))
+                    field.AP = pikepdf.Dictionary(N=_text_appearance(document, field))
         output = io.BytesIO()
         document.save(output, deterministic_id=True)
     return output.getvalue()
 
 
 _FONT_IN_DA = re.compile(r"/(\S+)\s+([\d.]+)\s+Tf")
+_GLYPHS: dict[tuple[str, int], dict[int, int]] = {}
+"""Character -> glyph of each font the forms embed, by name and size: read once per process (the
+forms embed the same whole fonts, whose cmap takes ~20 ms to read)."""
 
 
-def _text_appearance(document: pikepdf.Pdf, field: Any, glyphs: dict[str, dict[int, int]]) -> Any:
+def _glyphs(font: Any) -> dict[int, int]:
+    program = font.DescendantFonts[0].FontDescriptor.FontFile2
+    key = (str(font.BaseFont), int(program.get("/Length1", 0)))
+    if key not in _GLYPHS:
+        embedded = TTFont(io.BytesIO(program.read_bytes()))
+        _GLYPHS[key] = {code: embedded.getGlyphID(glyph) for code, glyph in embedded.getBestCmap().items()}
+    return _GLYPHS[key]
+
+
+def _text_appearance(document: pikepdf.Pdf, field: Any) -> Any:
     """The appearance of a text field as WeasyPrint left it (its value in its font and size, or
     nothing), which it does not write itself. qpdf's generator cannot: the fonts are Type0 fonts,
     shown by glyph (two bytes per character); the glyphs come from the font's own cmap."""
@@ -106,11 +117,8 @@ def _text_appearance(document: pikepdf.Pdf, field: Any, glyphs: dict[str, dict[i
     if value and found:
         name, size = found.group(1), float(found.group(2))
         font = document.Root.AcroForm.DR.Font[f"/{name}"]
-        if name not in glyphs:
-            program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
-            embedded = TTFont(io.BytesIO(program))
-            glyphs[name] = {code: embedded.getGlyphID(glyph) for code, glyph in embedded.getBestCmap().items()}
-        shown = "".join(f"{glyphs[name].get(ord(char), 0):04x}" for char in value)
+        glyphs = _glyphs(font)
+        shown = "".join(f"{glyphs.get(ord(char), 0):04x}" for char in value)
         content += f"q BT /{name} {size:g} Tf 0 g 2 {(height - size * 0.7) / 2:.2f} Td <{shown}> Tj ET Q\n"
         resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({f"/{name}": font}))
     stream = pikepdf.Stream(document, (content + "EMC\n").encode("ascii"))

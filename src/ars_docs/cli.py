@@ -253,7 +253,7 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     reconstruite par arsdocs build sans --force."""
     import os
 
-    from ars_docs import engine, signing
+    from ars_docs import signing
     from ars_docs.builders import get_builder
     from ars_docs.letters.builder import LettersBuilder
 
@@ -262,8 +262,6 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     builder = get_builder(famille)
     assert isinstance(builder, LettersBuilder)
     report = signing.sign_letters(project, builder, key, courrier)
-    # the manifest (the files' SHA-256), the print file and the index follow the signed letters
-    engine.build(project, [(builder, builder.plan(project))], jobs=1, force=False)
     click.echo(f"{builder.label} : {report.signed} lettre(s) signée(s) par {key.holder}, "
                f"{report.already} déjà signée(s)" + (" ; horodatage : " + horodatage if horodatage else ""))
 

@@ -210,9 +210,10 @@ class SigningReport:
 
 def sign_letters(project: Project, builder: LettersBuilder, key: SigningKey, letter: str | None) -> SigningReport:
     """Sign the PDF of every letter of the family (or of one letter's mailing) not yet signed, and
-    make its e-mail again with the signed PDF. The letters must be up to date: what is signed is
-    what the data says. Every file is written under a temporary name, then all are put in place."""
-    from ars_docs.engine import plan_family
+    make its e-mail again with the signed PDF, then the manifest and print file. The letters must
+    be up to date: what is signed is what the data says. Every file is written under a temporary
+    name, then all are put in place."""
+    from ars_docs.engine import build, plan_family
     from ars_docs.letters.builder import LetterPayload
 
     planned = builder.plan(project)
@@ -257,4 +258,5 @@ def sign_letters(project: Project, builder: LettersBuilder, key: SigningKey, let
         for key_ in set(state.items) - {item.key for item in planned}:
             state.items[key_].fingerprint = ""
     state.save()
+    build(project, [(builder, planned)], jobs=1, force=False)  # they follow the signed letters, as the index
     return SigningReport(sum(signed for *_, signed in staged), already)

@@ -52,9 +52,9 @@ def _confined_fetcher(root: Path, allowed: tuple[Path, ...]):  # type: ignore[no
 
 
 # WeasyPrint applies one variant at a time: "pdf/a-2a" tags the document (level A: structure tree,
-# /MarkInfo, /Lang, page furniture as artefacts) and makes it archival (fonts embedded and subset
-# with every glyph used, sRGB output intent, XMP metadata, no JavaScript); "pdf/ua-1" adds only
-# its identification. This variant is the first with the identification of both. PDF/A-2 rather
+# /MarkInfo, /Lang) and makes it archival (sRGB output intent, XMP metadata, printed annotations);
+# "pdf/ua-1" adds only its identification. This variant is the first with the identification of
+# both. (Page furniture is made artefacts below.) PDF/A-2 rather
 # than 3: the documents carry no attachment, and part 2 is what archiving services accept widely.
 # The name contains "pdf/a" so that WeasyPrint writes the output intent as GTS_PDFA1.
 PDF_VARIANT = "pdf/a-2a+pdf/ua-1"

@@ -77,10 +77,14 @@ def load_key(certificate: Path, password: str | None, timestamp_url: str | None)
 
 
 def signature_place(pdf: bytes, name: str) -> tuple[int, tuple[float, float, float, float]]:
-    """(page index, box) of the visible signature: at the top left of the signatory block."""
+    """(page index, box) of the visible signature: at the top left of the signatory block. A PDF
+    that already carries a signature is refused."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
+        form = document.Root.get("/AcroForm")
+        if form is not None and any(field.get("/FT") == "/Sig" and "/V" in field for field in form.get("/Fields", [])):
+            raise SigningError(f"« {name} » est déjà signé")
         names = document.Root.get("/Names")
         destinations = names.get("/Dests") if names is not None else None
         tree = pikepdf.NameTree(destinations) if destinations is not None else None
@@ -131,8 +135,6 @@ def sign_pdf(pdf: bytes, name: str, key: SigningKey, font: Path, reason: str, lo
     field = fields.SigFieldSpec(FIELD_NAME, on_page=page, box=(round(left), round(bottom), round(right), round(top)),
                                 readable_field_name="Signature électronique")
     signer = signers.PdfSigner(metadata, signer=key.signer, timestamper=key.timestamper, stamp_style=style)
-    if is_signed(pdf):
-        raise SigningError(f"« {name} » est déjà signé")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     fields.append_signature_field(writer, field)
     _tag_widget(writer, page)  # in the same incremental update as the signature
@@ -187,19 +189,6 @@ def _tag_widget(writer: Any, page: int) -> None:
     widget[generic.NameObject("/StructParent")] = generic.NumberObject(key)
     widget[generic.NameObject("/Contents")] = description
     writer.update_container(widget)
-
-
-def is_signed(pdf: bytes) -> bool:
-    """Whether a PDF carries a signature field with a value."""
-    import pikepdf
-
-    try:
-        with pikepdf.open(io.BytesIO(pdf)) as document:
-            form = document.Root.get("/AcroForm")
-            return form is not None and any(
-                field.get("/FT") == "/Sig" and "/V" in field for field in form.get("/Fields", []))
-    except pikepdf.PdfError:
-        return False
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,10 @@ def test_hostile_values_come_out_whole(small_project: Path, edit: Edit) -> None:
     quoted = HOSTILE.replace("\\", "\\\\").replace('"', '\\"')
     edit(small_project / "data/recipients.yaml", "nom: Centre hospitalier de Troyes", f'nom: "{quoted}"')
     edit(small_project / "data/recipients.yaml", "nom: Royer", 'nom: "O\'Brien <b>"')
+    # Too long for an address line: the address is written by hand, hostile too.
+    edit(small_project / "data/recipients.yaml", "    ville: Troyes Cedex\n",
+         '    ville: Troyes Cedex\n    adresse_postale: ["CLINIQUE A & B <SUD> {{ 7*7 }}", "101 avenue Anatole France",'
+         ' "10003 TROYES CEDEX"]\n')
     result = run(small_project, "build", "letters")
     assert result.exit_code == 0, result.output
     stem = small_project / "out/letters/lancement-dsr/ch-troyes--pierre-o-brien-b"
@@ -28,6 +32,7 @@ def test_hostile_values_come_out_whole(small_project: Path, edit: Edit) -> None:
     assert table.cell(1, 0).text == expected
     body = docx_paragraphs(stem.with_suffix(".docx"))
     assert any("Monsieur Pierre O’BRIEN <B>" in text for text in body)
+    assert any("CLINIQUE A & B <SUD> {{ 7*7 }}" in text for text in body)
     assert squash(expected) in squash(pdf_body_text(stem.with_suffix(".pdf")))
     assert "49" not in squash(pdf_body_text(stem.with_suffix(".pdf"))).replace("2026", "")
 

@@ -68,3 +68,8 @@ def relative_name(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def warn(problem: Problem) -> None:
+    """Something that is allowed but probably not meant: printed, the work goes on."""
+    click.echo(f"Attention : {problem}", err=True)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, Item, ProblemCollector
-from ars_docs.doctree import Columns, Document
+from ars_docs.doctree import Document, Letterhead, Window
 from ars_docs.errors import InvalidInput, Location, Problem
-from ars_docs.letters import mailing, replyform
+from ars_docs.letters import checks, mailing, postal, replyform
+from ars_docs.letters.checks import LetterSource
 from ars_docs.letters.models import (
     Establishment,
     Letter,
@@ -40,15 +41,8 @@ from ars_docs.yamlsource import YamlDocument, load_yaml
 RECIPIENTS = "data/recipients.yaml"
 WEBINARS = "data/webinaires.yaml"
 LETTERS = "data/courriers"
-HEAD_TEMPLATES = ("expediteur.md", "destinataire.md")
+SENDER, ADDRESS = "expediteur.md", "destinataire.md"
 BEFORE_BODY, AFTER_BODY = "ouverture.md", "signature.md"
-
-
-@dataclass(frozen=True)
-class LetterSource:
-    id: str
-    letter: Letter
-    source: YamlDocument
 
 
 @dataclass(frozen=True)
@@ -57,6 +51,8 @@ class MailingData:
     recipients_source: YamlDocument
     webinars: dict[str, Webinar]
     letters: list[LetterSource]
+    reminded: dict[str, Letter] = field(default_factory=dict)
+    """For reminders: the letters of data/courriers/ they follow up, by identifier."""
 
 
 def slug(text: str) -> str:
@@ -74,7 +70,7 @@ def _load(project: Project, name: str, model: type[Any]) -> tuple[Any, YamlDocum
     return validate(model, source), source
 
 
-def _load_letter(project: Project, path: Path) -> LetterSource:
+def load_letter(project: Project, path: Path) -> LetterSource:
     name = project.name(path)
     source = load_yaml(path, name)
     letter = validate(Letter, source)
@@ -94,7 +90,7 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     letter_paths = sorted((project.root / letters_folder).glob("*.yaml"))
     if not letter_paths:
         collector.add([Problem(Location(letters_folder), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
-    letters = [collector.attempt(_load_letter, project, path) for path in letter_paths]
+    letters = [collector.attempt(load_letter, project, path) for path in letter_paths]
     collector.raise_if_any()
     assert recipients is not None and webinars is not None
     data = MailingData(recipients[0].etablissements, recipients[1],
@@ -103,6 +99,14 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     collector.add(_duplicates(data.establishments, data.recipients_source))
     collector.add(_duplicate_webinars(webinars[0].webinaires, webinars[1]))
     collector.add(_dangling(project, data))
+    collector.add(checks.postal_problems(data.establishments, data.recipients_source, project))
+    collector.add(checks.date_problems(data.letters, data.webinars))
+    if letters_folder != LETTERS:
+        reminded = {source.id: source.letter for source in
+                    (collector.attempt(load_letter, project, path)
+                     for path in sorted((project.root / LETTERS).glob("*.yaml"))) if source is not None}
+        collector.add(checks.reminder_problems(data.letters, reminded, LETTERS))
+        data = replace(data, reminded=reminded)
     collector.raise_if_any()
     return data
 
@@ -152,10 +156,14 @@ def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
                           f"gabarit introuvable « templates/letters/{item.letter.gabarit} »")
 
 
-def addressee(recipient: Recipient) -> dict[str, Any]:
-    """What templates know of the recipient: the data, plus how to address them."""
+def addressee(recipient: Recipient, address: list[str] | None = None) -> dict[str, Any]:
+    """What templates know of the recipient: the data, how to address them, and their address
+    block as the postal norm writes it (`bloc_adresse`, a list of lines)."""
     return {**recipient.model_dump(), "salutation": salutation(recipient), "appel": address_term(recipient),
-            "nom_complet": full_name(recipient), "titre_fonction": function_title(recipient)}
+            "nom_complet": full_name(recipient), "titre_fonction": function_title(recipient),
+            "bloc_adresse": address or [],
+            # the ending of a past participle that agrees with the recipient: « vous a informée »
+            "accord": {"Madame": "e", "Monsieur": ""}.get(recipient.civilite or "")}
 
 
 MAIL_TEMPLATE = "courriel.txt"
@@ -185,6 +193,10 @@ class LetterPayload:
     recipient: Recipient
     form: str
     """The reply form attached to the e-mail (PDF, relative to out/)."""
+    address: tuple[str, ...] = ()
+    """The recipient's address block, lines as the postal norm writes them (`postal`)."""
+    reminded: Letter | None = None
+    """For a reminder: the letter it follows up."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +231,9 @@ class _Composer:
         self.parts = MarkdownParts(project, "letters")
         self.part = self.parts.part
         self.text = text_environment(self.parts.folder)
+        envelope = project.settings.enveloppe
+        self.window = Window(envelope.gauche_mm, envelope.haut_mm, envelope.largeur_mm, envelope.hauteur_mm,
+                             envelope.degagement_mm)
 
     def mail_body(self, context: dict[str, Any]) -> str:
         try:
@@ -230,11 +245,11 @@ class _Composer:
     @staticmethod
     def context(item: LetterPayload) -> dict[str, Any]:
         return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
-                "destinataire": addressee(item.recipient)}
+                "destinataire": addressee(item.recipient, list(item.address)), "courrier_relance": item.reminded}
 
     def letter(self, item: LetterPayload) -> Document:
         context = self.context(item)
-        head = Columns(tuple(self.part(name, context) for name in HEAD_TEMPLATES))
+        head = Letterhead(self.part(SENDER, context), self.part(ADDRESS, context), self.window)
         blocks = (head, *self.part(BEFORE_BODY, context), *self.part(item.letter.gabarit, context),
                   *self.part(AFTER_BODY, context))
         letter, establishment = item.letter, item.establishment
@@ -280,8 +295,11 @@ class LettersBuilder(Builder):
                                   group=group))
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
+                    address = tuple(line.text for line in postal.address_block(
+                        establishment, position, function_title(recipient)))
                     letter = LetterPayload(stem, source.id, source.letter, webinar, alone, recipient,
-                                           f"{form.stem}.pdf")
+                                           f"{form.stem}.pdf", address,
+                                           data.reminded.get(source.letter.relance_de or ""))
                     items.append(Item(stem, tuple(f"{stem}.{suffix}" for suffix in (*DOCUMENT_SUFFIXES, "eml")),
                                       letter, group=group))
         return items

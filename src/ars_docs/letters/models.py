@@ -36,6 +36,9 @@ class Recipient(Record):
     email: Email
     formule: Text | None = None
     """Salutation written by hand (`Madame la Professeure,`), replacing the computed one."""
+    adresse_postale: Annotated[list[Text], Field(min_length=1, max_length=2)] | None = None
+    """The first lines of the address block (person, function and service) written by hand, when the
+    computed ones exceed the postal norm's 38 characters."""
 
 
 class Establishment(Record):
@@ -47,6 +50,9 @@ class Establishment(Record):
     adresse: Annotated[list[Text], Field(min_length=1, max_length=3)]
     code_postal: PostalCode
     ville: Text
+    adresse_postale: Annotated[list[Text], Field(min_length=2, max_length=4)] | None = None
+    """The address block's lines after the person's (establishment, complement, street, then
+    « CODE POSTAL LOCALITÉ »), written by hand when the computed ones exceed the postal norm."""
     destinataires: Annotated[list[Recipient], Field(min_length=1)]
 
 
@@ -123,6 +129,9 @@ class Signatory(Record):
     """`Pour la directrice générale et par délégation`."""
     organisme: Text
     signature_electronique: YesNo = True
+    """`oui`: the letter is to be signed with `arsdocs sign`, which draws the visible mention
+    « Signé électroniquement par … le … »; `arsdocs send` refuses to send it unsigned. The built
+    letter never claims a signature it does not carry."""
 
 
 class Reply(Record):
@@ -154,6 +163,8 @@ class Letter(Record):
     reponse: Reply
     annexe: Text | None = None
     courriel: Mail
+    relance_de: Identifier | None = None
+    """For a reminder (`data/relances/`): the letter it follows up (`data/courriers/<id>.yaml`)."""
 
     @field_validator("gabarit")
     @classmethod

@@ -1,0 +1,89 @@
+"""Checks of a mailing's data that no single field can make: the address blocks against the postal
+norm and the envelope's window, and dates against each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ars_docs.errors import Problem, warn
+from ars_docs.letters import postal
+from ars_docs.letters.models import Establishment, Letter, Webinar
+from ars_docs.letters.salutation import function_title
+from ars_docs.project import Project
+from ars_docs.yamlsource import YamlDocument
+
+
+@dataclass(frozen=True)
+class LetterSource:
+    id: str
+    letter: Letter
+    source: YamlDocument
+
+
+def date_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> Iterator[Problem]:
+    """Dates that contradict each other: an answer due before the letter is sent is an error; due
+    after the webinar the letter prepares, a warning."""
+    for item in letters:
+        letter = item.letter
+        if letter.reponse.date_limite <= letter.date:
+            yield Problem(item.source.locate(("reponse", "date_limite")), "reponse.date_limite",
+                          f"la réponse est attendue le {letter.reponse.date_limite:%d/%m/%Y} : cette date doit "
+                          f"suivre celle du courrier, le {letter.date:%d/%m/%Y}")
+        webinar = webinars.get(letter.webinaire)
+        if webinar is not None and letter.reponse.date_limite > webinar.date:
+            warn(Problem(item.source.locate(("reponse", "date_limite")), "reponse.date_limite",
+                         f"la réponse est attendue le {letter.reponse.date_limite:%d/%m/%Y}, après le webinaire "
+                         f"« {webinar.id} » du {webinar.date:%d/%m/%Y} qu'elle doit préparer"))
+
+
+def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], folder: str) -> Iterator[Problem]:
+    """A reminder names the letter it follows up, and comes after it."""
+    for item in letters:
+        original_id = item.letter.relance_de
+        if original_id is None:
+            yield Problem(item.source.locate(()), "relance_de",
+                          f"une relance nomme le courrier qu'elle relance (relance_de: un identifiant de {folder}/)")
+            continue
+        original = reminded.get(original_id)
+        if original is None:
+            known = ", ".join(sorted(reminded)) or "aucun"
+            yield Problem(item.source.locate(("relance_de",)), "relance_de",
+                          f"courrier « {original_id} » inconnu dans {folder}/ (connus : {known})")
+        elif item.letter.date <= original.date:
+            yield Problem(item.source.locate(("date",)), "date",
+                          f"la relance du {item.letter.date:%d/%m/%Y} ne suit pas le courrier « {original_id} » "
+                          f"du {original.date:%d/%m/%Y}")
+
+
+ADDRESS_FONT = "templates/commun/polices/LiberationSans-Regular.ttf"
+
+
+def postal_problems(establishments: list[Establishment], source: YamlDocument,
+                     project: Project) -> Iterator[Problem]:
+    """Every address block that does not meet the postal norm, or that would not fit in the envelope
+    window's frame, located at the data it comes from."""
+    font = project.root / ADDRESS_FONT
+    frame = project.settings.enveloppe
+    for index, establishment in enumerate(establishments):
+        for position, recipient in enumerate(establishment.destinataires):
+            lines = postal.address_block(establishment, position, function_title(recipient))
+            found = postal.block_problems(lines)
+            if font.is_file():  # a line within 38 characters may still be too wide for the frame
+                found += [postal.AddressProblem(number, f"« {line.text} » mesure {width:.0f} mm imprimée, le cadre "
+                                                        f"de la fenêtre en a {frame.largeur_mm:g}")
+                          for number, line in enumerate(lines, 1) if len(line.text) <= postal.MAX_LENGTH
+                          and (width := postal.printed_width_mm(line.text, font)) > frame.largeur_mm]
+            for problem in found:
+                origin = lines[min(problem.line, len(lines)) - 1].source
+                if problem.line > postal.MAX_LINES:
+                    origin = ("adresse",)
+                personal = origin[0] == "destinataires"
+                whose = f"de {recipient.prenom} {recipient.nom}" if personal else "de l'établissement"
+                where = source.locate(("etablissements", index, *origin))
+                name = f"etablissements[{index + 1}]" + "".join(
+                    f"[{part + 1}]" if isinstance(part, int) else f".{part}" for part in origin)
+                yield Problem(where, name,
+                              f"adresse postale {whose}, ligne {problem.line} : {problem.message} ; corrigez ou "
+                              f"raccourcissez la donnée, ou écrivez les lignes de l'adresse à la main dans "
+                              f"« adresse_postale: » {'du destinataire' if personal else whose}")

@@ -64,7 +64,7 @@ def test_every_email_is_ready_to_send(example_build: Path) -> None:
         assert message["Subject"] == letter["objet"]
         assert message["X-Unsent"] == "1"
         body = message.get_body(preferencelist=("plain",)).get_content()
-        assert body.splitlines()[0].endswith(",") and "22\u00a0mai 2026, de 14h00 à 15h30" in body
+        assert body.splitlines()[0].endswith(",") and "22\u00a0mai\u00a02026, de 14h00 à 15h30" in body
         attachments = {part.get_filename(): part for part in message.iter_attachments()}
         form = f"reponse-{row['pdf'].split('--')[0]}.pdf"
         assert set(attachments) == {row["pdf"], "invitation-webinaire.ics", form}

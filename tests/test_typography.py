@@ -20,13 +20,20 @@ NB, NNB = "\u00a0", "\u202f"
     ("vraiment ? oui !", f"vraiment{NNB}? oui{NNB}!"),
     ("« DSR »", f"«{NNB}DSR{NNB}»"),
     ("n°DGOS/P1/2024/155", f"n°{NB}DGOS/P1/2024/155"),
-    ("le 22 mai 2026", f"le 22{NB}mai 2026"),
+    ("le 22 mai 2026", f"le 22{NB}mai{NB}2026"),
     ("1 062 168 €", f"1 062 168{NB}€"),
     ("l'ARS", "l’ARS"),
     ("Mme Margot", f"Mme{NB}Margot"),
     ("https://exemple.fr/a?b=c", "https://exemple.fr/a?b=c"),
     ("14h00", "14h00"),
     ("CPOM 2027-2030", "CPOM 2027-2030"),
+    ("la loi du 1er juillet 1901", f"la loi du 1er{NB}juillet{NB}1901"),
+    ("de 14 h 00 à 15 h 30", f"de 14{NB}h{NB}00 à 15{NB}h{NB}30"),
+    ("51092 Reims", f"51092{NB}Reims"),
+    ("l'", "l’"),  # alone in its run, before a bold word
+    ("« l'objet »", f"«{NNB}l’objet{NNB}»"),
+    ("écrire à o'neil@exemple.fr ou https://exemple.fr/l'a", "écrire à o'neil@exemple.fr ou https://exemple.fr/l'a"),
+    ("année 2024 et 2025", "année 2024 et 2025"),
 ])
 def test_spacing_rules(raw: str, expected: str) -> None:
     assert typeset_text(raw) == expected
@@ -54,3 +61,18 @@ def test_dates_and_times() -> None:
 def test_space_before_punctuation_at_the_start_of_a_run() -> None:
     """A run may begin with the space (text inserted in a comparison, after bold text)."""
     assert typeset_text(" ; à défaut") == f"{NNB}; à défaut"
+
+
+def test_no_straight_apostrophe_survives_a_cut_before_emphasis() -> None:
+    runs = typeset_inlines((Run("(l'"), Run("instruction", bold=True), Run("' entre")))
+    assert "'" not in "".join(r.text for r in runs if isinstance(r, Run))
+
+
+def test_references_stay_on_one_line_in_html() -> None:
+    from ars_docs.writers.html import html_inlines
+
+    html = html_inlines((Run(f"n°{NB}DGOS/R3/2023/125 du CPOM 2027-2030, code MI2-1-1 & <b>"),))
+    assert html == (f'n°{NB}<span class="insecable">DGOS/R3/2023/125</span> du CPOM '
+                    '<span class="insecable">2027-2030</span>, code <span class="insecable">MI2-1-1</span> '
+                    "&amp; &lt;b&gt;")
+    assert "insecable" not in html_inlines((Run("Charleville-Mézières et/ou"),))

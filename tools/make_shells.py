@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -100,11 +100,13 @@ def letter_shell() -> bytes:
     document = base_document((15, 20, 20, 22))
     _style(document, "ARS logo", after=6, align=LEFT)
     _style(document, "ARS expediteur", size=8.5, after=4, align=LEFT)
-    _style(document, "ARS destinataire", size=10.5, after=0, align=LEFT)
+    # The address in the envelope window: lines at a fixed pitch, as in the print stylesheet.
+    address = _style(document, "ARS destinataire", size=10, after=0, align=LEFT)
+    address.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    address.paragraph_format.line_spacing = Pt(11.5)
     _style(document, "ARS date", after=12, before=12, indent_mm=84, align=LEFT)
     _style(document, "ARS objet", after=12, align=LEFT)
     _style(document, "ARS signature", after=14, indent_mm=84, align=LEFT)
-    _style(document, "ARS tampon", size=8, after=0, before=6, indent_mm=84, align=LEFT)
     _style(document, "ARS annexe", size=8.5, before=12, italic=True, align=LEFT)
     body = document.add_paragraph("{{ logo }}", style="ARS logo")
     body.paragraph_format.space_after = Pt(10)

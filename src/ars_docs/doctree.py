@@ -91,10 +91,39 @@ class Division:
 
 
 @dataclass(frozen=True)
-class Columns:
-    """Blocks side by side, such as a letter's sender and addressee."""
+class Window:
+    """The address frame of a window envelope on the page, in millimetres from its top-left corner."""
 
-    columns: tuple[tuple[Block, ...], ...]
+    left: float
+    top: float
+    width: float
+    height: float
+    clearance: float
+    """Blank kept around the frame: the letter moves in its envelope, nothing else may show."""
+
+    @property
+    def right(self) -> float:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    @property
+    def on_left(self) -> bool:
+        """A left-window envelope: the sender's column goes on the right."""
+        return self.left + self.width / 2 < 105
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The top of a letter's first page: the sender's column beside the envelope window, the
+    recipient's address inside it (a box fixed on the page, not in the flow), and the text
+    resuming below the window."""
+
+    sender: tuple[Block, ...]
+    address: tuple[Block, ...]
+    window: Window
 
 
 @dataclass(frozen=True)
@@ -118,7 +147,7 @@ class Landscape:
     blocks: tuple[Block, ...]
 
 
-Block = Paragraph | Heading | ListBlock | Table | Division | Columns | Contents | PageBreak | Landscape
+Block = Paragraph | Heading | ListBlock | Table | Division | Letterhead | Contents | PageBreak | Landscape
 
 
 @dataclass(frozen=True)
@@ -164,9 +193,9 @@ def paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph | Heading]:
                         found.extend(cell.paragraphs)
         elif isinstance(block, (Division, Landscape)):
             found.extend(paragraphs(block.blocks))
-        elif isinstance(block, Columns):
-            for column in block.columns:
-                found.extend(paragraphs(column))
+        elif isinstance(block, Letterhead):
+            found.extend(paragraphs(block.sender))
+            found.extend(paragraphs(block.address))
     return found
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
 from ars_docs.fields import PRINTABLE, Record, Text, YesNo, check_identifier
@@ -31,6 +31,32 @@ class SmtpSettings(Record):
     debit_par_minute: Annotated[int, Field(ge=1, le=600)] = 30
 
 
+class EnvelopeSettings(Record):
+    """Where the address must lie to show through the envelope's window (`enveloppe:`): a frame on the
+    A4 page, in millimetres from its top-left corner. The default is the common French DL envelope
+    (110 × 220 mm, window 45 × 100 mm on the right, 20 mm from the right edge and 15 mm from the
+    bottom); for a left-window envelope, for instance `gauche_mm: 20`."""
+
+    gauche_mm: float = Field(default=110.0, ge=0, le=190)
+    haut_mm: float = Field(default=55.0, ge=0, le=90)
+    largeur_mm: float = Field(default=85.0, ge=70, le=120)
+    """At least 70 mm: a line of 38 characters needs about that much."""
+    hauteur_mm: float = Field(default=33.0, ge=26, le=60)
+    """At least 26 mm: six lines of the address."""
+    degagement_mm: float = Field(default=5.0, ge=0, le=20)
+    """Blank kept around the frame, where nothing else is printed: the letter moves in the envelope."""
+
+    @model_validator(mode="after")
+    def _on_the_first_third(self) -> EnvelopeSettings:
+        if self.gauche_mm + self.largeur_mm > 210:
+            raise ValueError(f"le cadre dépasse le bord droit de la page : {self.gauche_mm:g} + "
+                             f"{self.largeur_mm:g} mm > 210 mm")
+        if self.haut_mm + self.hauteur_mm > 99:
+            raise ValueError(f"le cadre descend sous le premier pli de la lettre pliée en trois : {self.haut_mm:g} + "
+                             f"{self.hauteur_mm:g} mm > 99 mm")
+        return self
+
+
 class Settings(Record):
     """Settings of a project (`arsdocs.yaml`)."""
 
@@ -41,6 +67,8 @@ class Settings(Record):
     logo_hauteur_mm: float = Field(default=22.0, gt=5, le=60)
     """Printed height of the brand block, in millimetres."""
     smtp: SmtpSettings | None = None
+    enveloppe: EnvelopeSettings = EnvelopeSettings()
+    """The window of the envelopes the letters are posted in."""
 
 
 @functools.cache

@@ -88,7 +88,7 @@ class Publisher:
         try:
             return self.html_shell.render(
                 document=document, corps=Markup(html_blocks(document.blocks)),
-                logo_texte=settings.logo_texte, **shell_fields, **fields)
+                logo_texte=settings.logo_texte, logo_hauteur_mm=settings.logo_hauteur_mm, **shell_fields, **fields)
         except Exception as error:  # any failure inside the shell is the shell's, located there
             raise InvalidInput([template_problem(error, self.html_path, self.project.root)]) from None
 

@@ -11,13 +11,13 @@ from dataclasses import replace
 from ars_docs.doctree import (
     Block,
     Cell,
-    Columns,
     Contents,
     Division,
     Document,
     Heading,
     Inline,
     Landscape,
+    Letterhead,
     LineBreak,
     ListBlock,
     Paragraph,
@@ -32,7 +32,9 @@ _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|
 _UNITS = r"€|%|k€|M€|h\b|heures?\b|min\b|ans?\b|jours?\b|mois\b|semaines?\b|km\b|" + _MONTHS
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<=\w)'(?=\w)"), "’"),
+    # French has no straight apostrophe nor single quote: every U+0027 is an apostrophe (also
+    # before a bold word, where the text is cut into runs: « l'**instruction** »).
+    (re.compile(r"'"), "’"),
     (re.compile(r"\.\.\."), "…"),
     (re.compile(r"[ \u00a0\u202f]*:(?=\s|$)"), NBSP + ":"),
     (re.compile(r"[ \u00a0\u202f]+([;!?])(?=[\s)»]|$)"), NNBSP + r"\1"),
@@ -42,15 +44,37 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b([nN]°)[ \u00a0]*(?=\w)"), r"\1" + NBSP),
     (re.compile(r"(?<=\d) (?=" + _UNITS + r")"), NBSP),
     (re.compile(r"(?<=\b1er) (?=" + _MONTHS + r")"), NBSP),
+    (re.compile(r"\b(" + _MONTHS + r") (?=\d{4}\b)"), r"\1" + NBSP),  # « juillet 1901 »
+    (re.compile(r"(?<=\d\u00a0h) (?=\d\d\b)"), NBSP),  # « 14 h 00 », once « 14 h » is bound
+    (re.compile(r"(?<=\b\d{5}) (?=[A-ZÀ-Ý])"), NBSP),  # a postal code and its town: « 51092 Reims »
     (re.compile(r"\b(Mme|M\.|Dr|Pr|Me) (?=\w)"), r"\1" + NBSP),
 )
+
+REFERENCE = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)\w+(?:[/-]\w+)+")
+"""A reference or a code written with slashes or hyphens and holding a digit (« DGOS/R3/2023/125 »,
+« 2027-2030 », « MI2-1-1 »): never broken across lines. Word and LibreOffice do not break there;
+browsers and WeasyPrint do, so the HTML writer keeps such a token on one line."""
 
 # 1er, 1re, 2e, 3es… : the letters go up (never "2ème").
 _ORDINAL = re.compile(r"\b(\d+)(ers?|res?|es?|èmes?|emes?)\b")
 
 
+# Addresses that must stay as typed, in plain text (an e-mail's body).
+_ADDRESS = re.compile(r"(?:https?://|mailto:)\S+|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def typeset_text(text: str) -> str:
-    """The spacing rules alone, on plain text (titles, metadata)."""
+    """The spacing rules alone, on plain text (titles, metadata, an e-mail's body); web and e-mail
+    addresses in it are left as written."""
+    pieces = []
+    position = 0
+    for match in _ADDRESS.finditer(text):
+        pieces += [_typeset_words(text[position:match.start()]), match.group()]
+        position = match.end()
+    return "".join([*pieces, _typeset_words(text[position:])])
+
+
+def _typeset_words(text: str) -> str:
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     return text
@@ -93,8 +117,9 @@ def _typeset_block(block: Block) -> Block:
         return replace(block, rows=tuple(tuple(_typeset_cell(cell) for cell in row) for row in block.rows))
     if isinstance(block, (Division, Landscape)):
         return replace(block, blocks=tuple(_typeset_block(child) for child in block.blocks))
-    if isinstance(block, Columns):
-        return Columns(tuple(tuple(_typeset_block(child) for child in column) for column in block.columns))
+    if isinstance(block, Letterhead):
+        return replace(block, sender=tuple(_typeset_block(child) for child in block.sender),
+                       address=tuple(_typeset_block(child) for child in block.address))
     if isinstance(block, Contents):
         return replace(block, title=typeset_text(block.title))
     return block

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement, parse_xml
@@ -34,19 +34,20 @@ from jinja2.sandbox import SandboxedEnvironment
 from ars_docs.doctree import (
     Block,
     Cell,
-    Columns,
     Contents,
     Division,
     Document,
     Heading,
     Inline,
     Landscape,
+    Letterhead,
     LineBreak,
     ListBlock,
     PageBreak,
     Paragraph,
     Run,
     Table,
+    Window,
     headings,
 )
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
@@ -81,6 +82,9 @@ class _BodyWriter:
                           for index, heading in enumerate(headings(document.blocks, 9)) if heading.anchor}
         self.change_date = f"{document.date.isoformat()}T12:00:00Z"
         self.next_id = 1
+        self.head_height = Emu(0)
+        """The height of what the shell puts before the body on the first page (a letterhead's table
+        reaches down to the envelope window's bottom from there)."""
 
     def new_id(self) -> str:
         self.next_id += 1
@@ -113,8 +117,8 @@ class _BodyWriter:
             self.table(container, block, width)
         elif isinstance(block, Division):
             self.blocks(container, block.blocks, self.style(f"ARS {block.role}"), width)
-        elif isinstance(block, Columns):
-            self.columns(container, block, style, width)
+        elif isinstance(block, Letterhead):
+            self.letterhead(container, block, width)
         elif isinstance(block, Contents):
             self.contents(container, block)
         elif isinstance(block, PageBreak):
@@ -271,16 +275,36 @@ class _BodyWriter:
         self.blocks(container, block.blocks, None, _rotate(rotated))
         container.add_paragraph()._p.get_or_add_pPr().append(rotated)
 
-    def columns(self, container: Any, block: Columns, style: str | None, width: Emu) -> None:
-        grid = container.add_table(rows=1, cols=len(block.columns))
+    def letterhead(self, container: Any, block: Letterhead, width: Emu) -> None:
+        """The sender's column in a borderless table as tall as the window's bottom, so that the text
+        resumes below it; the address in a frame (w:framePr) fixed on the page, which Word and
+        LibreOffice place where the envelope's window is, whatever the fonts."""
+        window = block.window
+        margins = self.section.find(qn("w:pgMar"))
+        left_margin = Emu(int(margins.get(qn("w:left"))) * 635)  # twips -> EMU
+        top_margin = Emu(int(margins.get(qn("w:top"))) * 635)
+        # One column, beside the window and never across it: LibreOffice moves a table that a frame
+        # overlaps below the frame.
+        grid = container.add_table(rows=1, cols=1)
         _no_borders(grid)
-        self._set_widths(grid, width, (1 / len(block.columns),) * len(block.columns))
-        column_width = Emu(int(width / len(block.columns)))
-        for index, column in enumerate(block.columns):
-            cell = grid.cell(0, index)
-            placeholder = cell.paragraphs[0]
-            self.blocks(cell, column, style, column_width)
-            placeholder._p.getparent().remove(placeholder._p)
+        if window.on_left:
+            indent = Emu(Mm(window.right + window.clearance) - left_margin)
+            column_width = Emu(int(width - indent))
+            _indent_table(grid, indent)
+        else:
+            column_width = Emu(int(Mm(window.left - window.clearance) - left_margin))
+        self._set_widths(grid, column_width, (1.0,))
+        cell = grid.cell(0, 0)
+        placeholder = cell.paragraphs[0]
+        self.blocks(cell, block.sender, None, column_width)
+        placeholder._p.getparent().remove(placeholder._p)
+        flow_top = Mm(window.bottom + window.clearance) - top_margin - self.head_height
+        grid.rows[0].height = Emu(max(int(flow_top), 0))
+        grid.rows[0].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        first = len(container.paragraphs)
+        self.blocks(container, block.address, None, Emu(Mm(window.width)))
+        for paragraph in container.paragraphs[first:]:
+            _in_frame(paragraph, window)
 
     @staticmethod
     def _set_widths(grid: DocxTable, width: Emu, shares: tuple[float, ...]) -> None:
@@ -291,6 +315,48 @@ class _BodyWriter:
         for row in grid.rows:
             for index, cell in enumerate(row.cells):
                 cell.width = widths[index]
+
+
+_TWIPS_PER_MM = 1440 / 25.4
+_FRAME_INSET_MM = 2.0
+"""The address starts this far below the frame's top, as in the print stylesheet."""
+
+
+def _indent_table(grid: DocxTable, indent: Emu) -> None:
+    properties = grid._tbl.tblPr
+    element = OxmlElement("w:tblInd")
+    element.set(qn("w:w"), str(round(indent / 635)))
+    element.set(qn("w:type"), "dxa")
+    following = [properties.find(qn(f"w:{name}")) for name in ("tblBorders", "shd", "tblLayout", "tblCellMar",
+                                                                "tblLook", "tblCaption", "tblDescription")]
+    anchor = next((element_ for element_ in following if element_ is not None), None)
+    if anchor is not None:
+        anchor.addprevious(element)
+    else:
+        properties.append(element)
+
+
+def _in_frame(paragraph: DocxParagraph, window: Window) -> None:
+    """The paragraph joins the frame of the envelope window (consecutive paragraphs with the same
+    w:framePr make one frame), positioned from the page's corner."""
+    frame = OxmlElement("w:framePr")
+    for name, millimetres in (("w", window.width), ("h", window.height - _FRAME_INSET_MM), ("x", window.left),
+                              ("y", window.top + _FRAME_INSET_MM)):
+        frame.set(qn(f"w:{name}"), str(round(millimetres * _TWIPS_PER_MM)))
+    for name, value in (("hRule", "exact"), ("wrap", "around"), ("hAnchor", "page"), ("vAnchor", "page"),
+                        ("hSpace", "0"), ("vSpace", "0")):
+        frame.set(qn(f"w:{name}"), value)
+    paragraph._p.get_or_add_pPr().insert_element_before(frame, *_AFTER_FRAME)
+
+
+# The children of w:pPr that come after w:framePr, in the schema's order (python-docx keeps the
+# list to itself).
+_AFTER_FRAME = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs",
+                "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+                "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing",
+                "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def _style_ids(styles: Any, kind: WD_STYLE_TYPE) -> dict[str, str | None]:
@@ -406,6 +472,7 @@ class DocxWriter:
         text_width = Emu(section.page_width - section.left_margin - section.right_margin)
         subdoc = _Body(template, section._sectPr)
         writer = _BodyWriter(subdoc, self.shell_name, document, section._sectPr, self.styles)
+        writer.head_height = _head_height(template.docx, Emu(Mm(logo_height_mm)) if logo else Emu(0))
         writer.blocks(subdoc, document.blocks, None, text_width)
         context: dict[str, Any] = {**fields, "corps": subdoc}
         context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""
@@ -421,6 +488,21 @@ class DocxWriter:
         buffer = io.BytesIO()
         template.save(buffer)
         return normalized_zip(buffer.getvalue())
+
+
+def _head_height(word: Any, logo_height: Emu) -> Emu:
+    """How far below the top margin the body starts: the height of the shell's paragraphs before
+    `{{p corps }}` (the brand block: its image and its spacing)."""
+    height = 0
+    for paragraph in word.paragraphs:
+        if "corps" in paragraph.text:
+            break
+        formats = [paragraph.paragraph_format, paragraph.style.paragraph_format]
+        for side in ("space_before", "space_after"):
+            height += next((value for value in (getattr(f, side) for f in formats) if value is not None), 0)
+        if "logo" in paragraph.text:
+            height += logo_height
+    return Emu(int(height))
 
 
 def _set_properties(template: DocxTemplate, document: Document) -> None:

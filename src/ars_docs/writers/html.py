@@ -7,12 +7,12 @@ from html import escape
 from ars_docs.doctree import (
     Block,
     Cell,
-    Columns,
     Contents,
     Division,
     Heading,
     Inline,
     Landscape,
+    Letterhead,
     LineBreak,
     ListBlock,
     PageBreak,
@@ -20,6 +20,7 @@ from ars_docs.doctree import (
     Table,
     headings,
 )
+from ars_docs.typography import REFERENCE
 
 SIGNATURE_ROLE = "signature"
 SIGNATURE_ANCHOR = "bloc-signature"
@@ -31,10 +32,27 @@ def html_inlines(inlines: tuple[Inline, ...]) -> str:
     return "".join(_inline(inline) for inline in inlines)
 
 
+_LONGEST_UNBROKEN = 30
+"""A longer token may break: on one line it would run off the page."""
+
+
+def _unbroken(text: str) -> str:
+    """The text escaped, each reference in it kept on one line (`typography.REFERENCE`)."""
+    pieces = []
+    position = 0
+    for match in REFERENCE.finditer(text):
+        if len(match.group()) > _LONGEST_UNBROKEN:
+            continue
+        pieces += [escape(text[position:match.start()], quote=False),
+                   f'<span class="insecable">{escape(match.group(), quote=False)}</span>']
+        position = match.end()
+    return "".join([*pieces, escape(text[position:], quote=False)])
+
+
 def _inline(inline: Inline) -> str:
     if isinstance(inline, LineBreak):
         return "<br>"
-    html = escape(inline.text, quote=False)
+    html = escape(inline.text, quote=False) if inline.link else _unbroken(inline.text)
     if inline.superscript:
         html = f"<sup>{html}</sup>"
     if inline.italic:
@@ -70,9 +88,8 @@ class _Writer:
         if isinstance(block, Division):
             anchor = f' id="{SIGNATURE_ANCHOR}"' if block.role == SIGNATURE_ROLE else ""
             return f'<div class="{escape(block.role)}"{anchor}>\n{self.blocks(block.blocks)}\n</div>'
-        if isinstance(block, Columns):
-            columns = "".join(f'<div class="colonne">\n{self.blocks(column)}\n</div>' for column in block.columns)
-            return f'<div class="colonnes">{columns}</div>'
+        if isinstance(block, Letterhead):
+            return self.letterhead(block)
         if isinstance(block, Contents):
             return self.contents(block)
         if isinstance(block, PageBreak):
@@ -80,6 +97,17 @@ class _Writer:
         if isinstance(block, Landscape):
             return f'<section class="paysage">\n{self.blocks(block.blocks)}\n</section>'
         raise TypeError(block)
+
+    def letterhead(self, block: Letterhead) -> str:
+        """The window's place as CSS variables, which the print stylesheet uses to put the address in
+        the window and the text below it (the screen stylesheet ignores them: one column)."""
+        window = block.window
+        side = "gauche" if window.on_left else "droite"
+        geometry = "; ".join(f"--fenetre-{name}: {value:g}mm" for name, value in (
+            ("gauche", window.left), ("haut", window.top), ("largeur", window.width),
+            ("hauteur", window.height), ("degagement", window.clearance)))
+        return (f'<div class="entete fenetre-a-{side}" style="{geometry}">\n{self.blocks(block.sender)}\n'
+                f'<div class="fenetre">\n{self.blocks(block.address)}\n</div>\n</div>')
 
     def contents(self, block: Contents) -> str:
         entries = "".join(

@@ -70,6 +70,10 @@ def mailbox() -> Iterator[tuple[Mailbox, str]]:
 
 @pytest.fixture
 def built(small_project: Path) -> Path:
+    """The small project's letters built, to be sent unsigned (the signature has its own tests)."""
+    letter = small_project / "data/courriers/lancement-dsr.yaml"
+    letter.write_text(letter.read_text(encoding="utf-8").replace("signature_electronique: oui",
+                                                                  "signature_electronique: non"), encoding="utf-8")
     assert run(small_project, "build", "letters").exit_code == 0
     return small_project
 

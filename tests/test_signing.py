@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -194,3 +195,35 @@ def test_a_timestamp_server_that_does_not_answer_signs_nothing(built: Path, cert
     assert result.exit_code == 1 and f"le serveur d'horodatage « {url} » ne répond pas" in result.output
     assert "Traceback" not in result.output
     assert {path.name: path.read_bytes() for path in (built / LETTERS).iterdir() if path.is_file()} == before
+
+
+def test_the_visible_mention_says_who_signed_and_when(signed: tuple[Path, dict[str, bytes], list[int]],
+                                                       chain: Chain) -> None:
+    """The mention is drawn by the signature alone, and states what it holds: the certificate's
+    holder and the signing time (the unsigned letter says nothing of a signature)."""
+    project, unsigned, _ = signed
+    assert b"lectroniquement" not in unsigned[f"{LETTER.name}.pdf"]
+    with pikepdf.open(project / f"{LETTER}.pdf") as document:
+        field = next(field for field in document.Root.AcroForm.Fields if field.get("/FT") == "/Sig")
+        stamp = field.AP.N.read_bytes().decode("latin-1")
+    shown = [_pdf_string(text) for text in re.findall(r"/ActualText \(((?:\\.|[^\\)])*)\)", stamp)]
+    moment = validate(project / f"{LETTER}.pdf", chain).signer_reported_dt
+    assert shown[0] == "Signé électroniquement par"
+    assert shown[1] == "Directrice générale (test)"  # the certificate's holder (tests/pki.py)
+    assert shown[2].startswith(f"le {moment:%d/%m/%Y} à ")
+
+
+def _pdf_string(literal: str) -> str:
+    return re.sub(r"\\([0-7]{3}|.)", lambda m: chr(int(m[1], 8)) if m[1].isdigit() else m[1], literal)
+
+
+def test_a_letter_meant_to_be_signed_is_not_sent_unsigned(built: Path, certificate: Path, chain: Chain) -> None:
+    result = run(built, "send", "letters", "--envoyer", "--smtp", "127.0.0.1:9", "--sans-starttls")
+    assert result.exit_code == 1
+    assert "3 lettre(s) à envoyer ne sont pas signées, alors que le courrier prévoit une signature électronique " \
+           "(signataire.signature_electronique: oui) : lancez d'abord « arsdocs sign letters »" in result.output
+    assert not (built / "envois").exists()
+    with timestamp_server(chain) as (url, _):
+        assert run(built, "sign", "letters", "--certificat", str(certificate), "--horodatage", url).exit_code == 0
+    result = run(built, "send", "letters")
+    assert result.exit_code == 0 and "Attention" not in result.output

@@ -179,12 +179,22 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
     le même courrier à quelqu'un."""
     from ars_docs.letters import sending
-    from ars_docs.letters.builder import LettersBuilder, RemindersBuilder
+    from ars_docs.letters.builder import LettersBuilder, RemindersBuilder, load_letter
 
     project = _open_project(context)
     folder = {"letters": LettersBuilder, "relances": RemindersBuilder}[famille].letters_folder
     letter_id = _letter_to_send(project, folder, courrier)
     items, journal = sending.plan(project, famille, letter_id)
+    letter = load_letter(project, project.root / folder / f"{letter_id}.yaml").letter
+    if letter.signataire.signature_electronique:
+        waiting = [item for item in sending.unsigned(project, famille, items) if journal.status(item) == "a-envoyer"]
+        if waiting:
+            refusal = (f"{len(waiting)} lettre(s) à envoyer ne sont pas signées, alors que le courrier prévoit une "
+                       f"signature électronique (signataire.signature_electronique: oui) : lancez d'abord "
+                       f"« arsdocs sign {famille} »")
+            if envoyer:
+                raise ArsDocsError(refusal)
+            click.echo(f"Attention : {refusal}")
     if not envoyer:
         for item in items:
             click.echo(f"{SEND_LABELS[journal.status(item)]} : {item.label} <{item.address}>")

@@ -138,6 +138,16 @@ class Sender:
                 self.connection.quit()
 
 
+def unsigned(project: Project, family: str, items: list[Outgoing]) -> list[Outgoing]:
+    """The letters whose PDF `arsdocs sign` has not signed (the build records say which are)."""
+    from ars_docs.buildstate import BuildState
+
+    state = BuildState(project.out, family)
+    signed = {name for record in state.items.values() for name, written in record.files.items() if written.signed}
+    return [item for item in items
+            if item.eml.with_suffix(".pdf").relative_to(project.out).as_posix() not in signed]
+
+
 def plan(project: Project, family: str, letter_id: str) -> tuple[list[Outgoing], Journal]:
     journal = Journal(project.root / JOURNAL_FOLDER / f"{letter_id}.jsonl")
     return outgoing(project, family, letter_id), journal

@@ -143,7 +143,7 @@ def test_reminders_go_to_exactly_the_others(project: Path, tmp_path: Path) -> No
                                                                           "reponse-chu-reims.pdf"]
     text = "\n".join(docx_paragraphs(folder / "chu-reims--claire-martin.docx"))
     assert "la réponse de votre établissement ne nous est pas encore parvenue" in text
-    assert "avant le 29\u00a0mai 2026" in text
+    assert "avant le 21\u00a0mai\u00a02026" in text
     assert (folder / "chu-reims--claire-martin.eml").exists() and (folder / "impression.pdf").exists()
 
 

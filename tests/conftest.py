@@ -50,6 +50,15 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_example(tmp_path_factory, "letters")[0]
 
 
+@pytest.fixture(scope="session")
+def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project with every family built, once for the session."""
+    project = copy_project(tmp_path_factory.mktemp("tout") / "projet")
+    result = run(project, "build", "all")
+    assert result.exit_code == 0, result.output
+    return project
+
+
 @pytest.fixture
 def edit() -> Callable[[Path, str, str], None]:
     """Replace one exact piece of text in a file, failing if it is not there exactly once."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import docx
 from docx.table import Table
@@ -87,3 +89,44 @@ def libreoffice_to_pdf(documents: list[Path], folder: Path) -> Path:
 def squash(text: str) -> str:
     """Text without any white space: line breaks and spacing differ between layouts, words do not."""
     return re.sub(r"\s+", "", text)
+
+
+MM = 25.4 / 72
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as a PDF reader places it: its box in millimetres from the page's top-left corner."""
+
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+def pdf_lines(path: Path) -> list[list[list[Word]]]:
+    """Each page's lines of words, as poppler's `pdftotext -bbox-layout` reads them."""
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext manque : lancez ./dev.sh test, qui installe poppler-utils"
+    output = subprocess.run([pdftotext, "-bbox-layout", str(path), "-"], check=True, capture_output=True,
+                            text=True, timeout=120).stdout
+    root = ElementTree.fromstring(output)
+    namespace = {"x": "http://www.w3.org/1999/xhtml"}
+    pages = []
+    for page in root.iter("{http://www.w3.org/1999/xhtml}page"):
+        lines = []
+        for line in page.iterfind(".//x:line", namespace):
+            lines.append([Word(word.text or "", *(float(word.get(key, 0)) * MM
+                                                  for key in ("xMin", "yMin", "xMax", "yMax")))
+                          for word in line.iterfind("x:word", namespace)])
+        pages.append(lines)
+    return pages
+
+
+def docx_framed(path: Path) -> list[str]:
+    """The paragraphs placed in a frame fixed on the page (w:framePr: a letter's address in the
+    envelope window): readers lay them out where the frame is, not in the flow of the text."""
+    document = docx.Document(str(path))
+    return [paragraph_text(p) for p in document.element.body.iter(f"{W}p")
+            if p.find(f"{W}pPr/{W}framePr") is not None]

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from docx.oxml.ns import qn
 
-from conftest import REPO, copy_project, run
+from conftest import REPO
 from pdfcheck import (
     artefact_text,
     declared_schemas,
@@ -37,15 +37,6 @@ pytestmark = pytest.mark.slow
 AXE = REPO / "tests/navigateur/node_modules/axe-core/axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PRINT_FILE = re.compile(r"impression(-\d{3})?\.pdf")
-
-
-@pytest.fixture(scope="session")
-def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example project with every family built."""
-    project = copy_project(tmp_path_factory.mktemp("tout") / "projet")
-    result = run(project, "build", "all")
-    assert result.exit_code == 0, result.output
-    return project
 
 
 def documents(project: Path, suffix: str) -> list[Path]:

@@ -64,6 +64,28 @@ def window_problems(pdf: Path, address: tuple[str, ...], frame: tuple[float, flo
     return problems
 
 
+# w:tblPr's children in the order of the OOXML schema (ECMA-376 part 1, CT_TblPr): Word reports a
+# file whose properties are out of this order as damaged.
+TABLE_PROPERTIES = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                    "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
+                    "tblLook", "tblCaption", "tblDescription"]
+
+
+def table_properties_in_order(docx: Path) -> bool:
+    import zipfile
+
+    from lxml import etree
+
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(docx) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+    for properties in body.iter(f"{namespace}tblPr"):
+        names = [child.tag.removeprefix(namespace) for child in properties]
+        if [TABLE_PROPERTIES.index(name) for name in names] != sorted(TABLE_PROPERTIES.index(name) for name in names):
+            return False
+    return True
+
+
 def check_family(project: Path, folder: str, frame: tuple[float, float, float, float], tmp_path: Path,
                  builder: type[LettersBuilder] = LettersBuilder) -> int:
     """Every letter of out/<folder>, its PDF and its Word file laid out by LibreOffice."""
@@ -73,6 +95,8 @@ def check_family(project: Path, folder: str, frame: tuple[float, float, float, f
     converted = libreoffice_to_pdf([path.with_suffix(".docx") for path in letters], tmp_path)
     problems = []
     for letter in letters:
+        if not table_properties_in_order(letter.with_suffix(".docx")):
+            problems.append(f"{letter.stem}.docx: propriétés de tableau hors de l'ordre du schéma")
         problems += window_problems(letter, addresses[letter.stem], frame)
         problems += [f"Word/LibreOffice {problem}" for problem in
                      window_problems(converted / letter.name, addresses[letter.stem], frame)]
@@ -394,3 +418,10 @@ def test_emails_bind_dates_and_numbers_with_no_break_spaces(everything: Path) ->
         assert re.search(rf"\d\u00a0(?:{_MONTHS})\u00a0\d{{4}}", text), mail.name
         loose = re.findall(rf"\d (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|n° \w|\b\d{{5}} [A-Z]", text)
         assert loose == [], f"{mail.name}: {loose}"
+
+
+@pytest.mark.slow
+def test_every_word_file_has_its_table_properties_in_the_schemas_order(everything: Path) -> None:
+    files = sorted(path for path in (everything / "out").rglob("*.docx"))
+    assert len(files) > 100
+    assert [path.name for path in files if not table_properties_in_order(path)] == []

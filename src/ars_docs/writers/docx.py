@@ -322,18 +322,31 @@ _FRAME_INSET_MM = 2.0
 """The address starts this far below the frame's top, as in the print stylesheet."""
 
 
-def _indent_table(grid: DocxTable, indent: Emu) -> None:
+# The children of w:tblPr in the schema's order: Word refuses a table property out of place.
+_TABLE_PROPERTIES = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                     "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
+                     "tblLook", "tblCaption", "tblDescription", "tblPrChange")
+
+
+def _set_table_property(grid: DocxTable, element: Any) -> None:
+    """Put `element` in the table's w:tblPr at its place in the schema's order."""
     properties = grid._tbl.tblPr
+    name = element.tag.rsplit("}", 1)[1]
+    for old in properties.findall(element.tag):
+        properties.remove(old)
+    later = _TABLE_PROPERTIES[_TABLE_PROPERTIES.index(name) + 1:]
+    following = next((child for child in properties if child.tag.rsplit("}", 1)[1] in later), None)
+    if following is not None:
+        following.addprevious(element)
+    else:
+        properties.append(element)
+
+
+def _indent_table(grid: DocxTable, indent: Emu) -> None:
     element = OxmlElement("w:tblInd")
     element.set(qn("w:w"), str(round(indent / 635)))
     element.set(qn("w:type"), "dxa")
-    following = [properties.find(qn(f"w:{name}")) for name in ("tblBorders", "shd", "tblLayout", "tblCellMar",
-                                                                "tblLook", "tblCaption", "tblDescription")]
-    anchor = next((element_ for element_ in following if element_ is not None), None)
-    if anchor is not None:
-        anchor.addprevious(element)
-    else:
-        properties.append(element)
+    _set_table_property(grid, element)
 
 
 def _in_frame(paragraph: DocxParagraph, window: Window) -> None:
@@ -411,13 +424,12 @@ def repeat_as_header(row: Any) -> None:
 
 
 def _no_borders(grid: DocxTable) -> None:
-    properties = grid._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
-    properties.append(borders)
+    _set_table_property(grid, borders)
 
 
 def normalized_zip(data: bytes) -> bytes:

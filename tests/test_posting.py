@@ -166,6 +166,16 @@ def test_an_address_that_cannot_be_shortened_is_a_located_error(small_project: P
     assert "Traceback" not in result.output
 
 
+def test_an_address_written_by_hand_keeps_the_establishments_postal_code(small_project: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    edit(small_project / "data/recipients.yaml", "    ville: Troyes Cedex\n",
+         '    ville: Troyes Cedex\n    adresse_postale: ["CH de Troyes", "101 avenue Anatole France", '
+         '"10300 TROYES CEDEX"]\n')
+    result = run(small_project, "check")
+    assert result.exit_code == 1
+    assert "data/recipients.yaml:25:68 : etablissements[2].adresse_postale : la dernière ligne " \
+           "« 10300 TROYES CEDEX » ne commence pas par le code postal de l'établissement, 10003" in result.output
+
+
 def test_a_town_in_another_script_is_refused(small_project: Path, edit) -> None:  # type: ignore[no-untyped-def]
     edit(small_project / "data/recipients.yaml", "    ville: Troyes Cedex\n", "    ville: Αθήνα\n")
     result = run(small_project, "check")

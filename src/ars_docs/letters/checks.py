@@ -66,6 +66,12 @@ def postal_problems(establishments: list[Establishment], source: YamlDocument,
     font = project.root / ADDRESS_FONT
     frame = project.settings.enveloppe
     for index, establishment in enumerate(establishments):
+        written = establishment.adresse_postale
+        if written and not written[-1].startswith(f"{establishment.code_postal} "):
+            yield Problem(source.locate(("etablissements", index, "adresse_postale", len(written) - 1)),
+                          f"etablissements[{index + 1}].adresse_postale",
+                          f"la dernière ligne « {written[-1]} » ne commence pas par le code postal de "
+                          f"l'établissement, {establishment.code_postal}")
         for position, recipient in enumerate(establishment.destinataires):
             lines = postal.address_block(establishment, position, function_title(recipient))
             found = postal.block_problems(lines)

@@ -41,8 +41,8 @@ class EnvelopeSettings(Record):
     haut_mm: float = Field(default=55.0, ge=0, le=90)
     largeur_mm: float = Field(default=85.0, ge=70, le=120)
     """At least 70 mm: a line of 38 characters needs about that much."""
-    hauteur_mm: float = Field(default=33.0, ge=26, le=60)
-    """At least 26 mm: six lines of the address."""
+    hauteur_mm: float = Field(default=33.0, ge=27, le=60)
+    """At least 27 mm: six lines of the address at 11.5 pt, below a 2 mm inset."""
     degagement_mm: float = Field(default=5.0, ge=0, le=20)
     """Blank kept around the frame, where nothing else is printed: the letter moves in the envelope."""
 

@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 # (LibreOffice opens the Word files; Chromium loads the HTML pages, where axe-core checks them;
 # poppler's pdftotext reads where each word of a PDF lies).
 BUILD_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
-TEST_PACKAGES=(libreoffice-writer-nogui chromium poppler-utils)
+TEST_PACKAGES=(libreoffice-writer python3-uno chromium poppler-utils)
 
 install_system_packages() {
   local missing=() package

@@ -42,6 +42,9 @@ class Heading:
     level: int
     inlines: tuple[Inline, ...]
     anchor: str | None = None
+    note: str | None = None
+    """Explains a change in a comparison (« ancien article 12 »): a Word comment, a label in the PDF,
+    never text of the draft."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,8 @@ class Document:
     subject: str = ""
     language: str = "fr-FR"
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    reviser: str = "arsdocs"
+    """Author of the tracked changes and comments of a comparison."""
 
 
 def merge_runs(inlines: list[Inline] | tuple[Inline, ...]) -> tuple[Inline, ...]:

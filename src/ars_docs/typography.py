@@ -110,7 +110,8 @@ def _typeset_block(block: Block) -> Block:
     if isinstance(block, Paragraph):
         return _typeset_paragraph(block)
     if isinstance(block, Heading):
-        return replace(block, inlines=typeset_inlines(block.inlines))
+        return replace(block, inlines=typeset_inlines(block.inlines),
+                       note=typeset_text(block.note) if block.note else None)
     if isinstance(block, ListBlock):
         return ListBlock(tuple(_typeset_paragraph(item) for item in block.items), block.ordered)
     if isinstance(block, Table):

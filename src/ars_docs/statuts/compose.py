@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ars_docs.doctree import Block, Cell, Contents, Document, Heading, PageBreak, Paragraph, Run, Table
+from ars_docs.doctree import Block, Cell, Contents, Document, Heading, Inline, PageBreak, Paragraph, Run, Table
 from ars_docs.errors import InvalidInput, Problem
 from ars_docs.frenchdates import long_date
 from ars_docs.markdown import MarkupError, parse_markdown
@@ -105,12 +105,13 @@ class StatutesComposer:
         context = {**_context(new.draft), "ancienne": old.draft.version, "nouvelle": new.draft.version,
                    "changements": [change.row() for change in changes]}
         blocks: list[Block] = list(self.parts.part("comparaison.md", context))
-        blocks.extend(_compared_articles(old, new, {change.id: change for change in changes}))
+        blocks.extend(_compared_articles(old, new))
         association = new.draft.association.titre
         return typeset(Document(
             title=f"Comparaison des statuts « {association} » — {old.label} et {new.label}",
             date=new.draft.version.date, blocks=tuple(blocks), author=association,
-            subject=f"Modifications entre la {old.label} et la {new.label}", keywords=("statuts", "comparaison")))
+            subject=f"Modifications entre la {old.label} et la {new.label}", keywords=("statuts", "comparaison"),
+            reviser=new.draft.version.auteur))
 
 
 @dataclass(frozen=True)
@@ -133,38 +134,26 @@ def _content(article: NumberedArticle) -> tuple[str, str, str | None]:
     return article.article.intitule, article.article.texte, article.article.clause
 
 
-def _moved(old: list[NumberedArticle], new: list[NumberedArticle]) -> set[str]:
-    """Articles that changed title, and among the others, those outside the longest run of
-    articles kept in the same order (an article that changed title is not blamed twice)."""
-    titles = {a.article.id: a.title_id for a in old}
-    changed_title = {a.article.id for a in new if a.article.id in titles and titles[a.article.id] != a.title_id}
-    common_new = [a.article.id for a in new if a.article.id in titles and a.article.id not in changed_title]
-    position = {a.article.id: index for index, a in enumerate(old)}
-    sequence = [position[label] for label in common_new]
-    # longest increasing subsequence of old positions, in new order
-    best: list[list[int]] = []
-    for index, value in enumerate(sequence):
-        chain = max((c for c in best if sequence[c[-1]] < value), key=len, default=[])
-        best.append([*chain, index])
-    kept = {common_new[i] for i in max(best, key=len, default=[])}
-    return changed_title | (set(common_new) - kept)
-
-
 def article_changes(old: LoadedDraft, new: LoadedDraft) -> list[ArticleChange]:
     """Every article whose content, existence or place differs between the two drafts, in new order
     (removed ones last). Renumbering alone is not a change of the article: it is noted with the others."""
     before = {a.article.id: a for a in old.articles}
     after = {a.article.id: a for a in new.articles}
-    moved = _moved(old.articles, new.articles)
+    moved = moved_articles(old, new)
     changes: list[ArticleChange] = []
     for article in new.articles:
         previous = before.get(article.article.id)
         if previous is None:
             kinds: tuple[str, ...] = ("ajouté",)
         else:
+            modified = _content(previous) != _content(article)
+            renumbered_citations = not modified and (
+                resolve_references(previous.article.texte, old.numbers)
+                != resolve_references(article.article.texte, new.numbers))
             kinds = tuple(kind for kind, present in (
-                ("modifié", _content(previous) != _content(article)), ("déplacé", article.article.id in moved),
-                ("renuméroté", previous.number != article.number)) if present)
+                ("modifié", modified), ("renvois renumérotés", renumbered_citations),
+                ("déplacé", article.article.id in moved), ("renuméroté", previous.number != article.number))
+                if present)
             if kinds in ((), ("renuméroté",)):
                 continue
         changes.append(ArticleChange(article.article.id, article.article.intitule,
@@ -176,50 +165,108 @@ def article_changes(old: LoadedDraft, new: LoadedDraft) -> list[ArticleChange]:
     return changes
 
 
-def _compared_articles(old: LoadedDraft, new: LoadedDraft, changes: dict[str, ArticleChange]) -> Iterator[Block]:
-    before = {a.article.id: a for a in old.articles}
-    after_ids = {a.article.id for a in new.articles}
-    removed_after: dict[str | None, list[NumberedArticle]] = {}
-    predecessor: str | None = None
-    for article in old.articles:
-        if article.article.id not in after_ids:
-            removed_after.setdefault(predecessor, []).append(article)
-        else:
-            predecessor = article.article.id
-    yield from _removed(old, removed_after.pop(None, []))
-    articles = iter(new.articles)
-    for index, title in enumerate(new.draft.titres, start=1):
-        yield Heading(1, (Run(f"Titre {roman(index)} – {title.intitule}"),), anchor=f"titre-{title.id}")
+@dataclass(frozen=True)
+class _Unit:
+    """A title heading or an article of a draft, in the order of the text."""
+
+    key: tuple[str, str]
+    heading: str
+    article: NumberedArticle | None = None
+
+
+def _units(item: LoadedDraft) -> list[_Unit]:
+    units: list[_Unit] = []
+    articles = iter(item.articles)
+    for index, title in enumerate(item.draft.titres, start=1):
+        units.append(_Unit(("titre", title.id), f"Titre {roman(index)} – {title.intitule}"))
         for _ in title.articles:
             article = next(articles)
-            yield from _compared_article(old, new, before.get(article.article.id), article,
-                                         changes.get(article.article.id))
-            yield from _removed(old, removed_after.pop(article.article.id, []))
+            units.append(_Unit(("article", article.article.id),
+                               article_heading(article.number, article.article.intitule), article))
+    return units
 
 
-def _compared_article(old: LoadedDraft, new: LoadedDraft, previous: NumberedArticle | None,
-                      article: NumberedArticle, change: ArticleChange | None) -> Iterator[Block]:
-    new_blocks = article_blocks(new, article)
-    if previous is None:
-        heading = (Run(article_heading(article.number, article.article.intitule), change="ins"),
-                   Run(" (nouvel article)"))
-        yield Heading(2, heading, anchor=f"article-{article.article.id}")
-        yield from mark_blocks(new_blocks, "ins")
-        return
-    title = diff_inlines((Run(previous.article.intitule),), (Run(article.article.intitule),))
-    notes = []
-    if previous.number != article.number:
-        notes.append(f"ancien article {article_name(previous.number)}")
-    if change and "déplacé" in change.kinds:
-        notes.append("déplacé")
-    suffix = (Run(f" ({', '.join(notes)})"),) if notes else ()
-    yield Heading(2, (Run(f"Article {article_name(article.number)} – "), *title, *suffix),
-                  anchor=f"article-{article.article.id}")
-    yield from diff_blocks(article_blocks(old, previous), new_blocks)
+def _aligned(old: list[_Unit], new: list[_Unit]) -> list[tuple[int, int]]:
+    """The longest common subsequence of the two drafts' titles and articles (by identifier): what
+    stays in place. Whatever else is deleted from its old place and inserted at its new one."""
+    a, b = [unit.key for unit in old], [unit.key for unit in new]
+    lengths = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            lengths[i][j] = lengths[i + 1][j + 1] + 1 if a[i] == b[j] else max(lengths[i + 1][j], lengths[i][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
 
 
-def _removed(old: LoadedDraft, articles: list[NumberedArticle]) -> Iterator[Block]:
-    for article in articles:
-        yield Heading(2, (Run(article_heading(article.number, article.article.intitule), change="del"),
-                          Run(" (article supprimé)")), anchor=f"supprime-{article.article.id}")
-        yield from mark_blocks(article_blocks(old, article), "del")
+def moved_articles(old: LoadedDraft, new: LoadedDraft) -> set[str]:
+    """Articles of both drafts that are not in place: deleted here and inserted there."""
+    before, after = _units(old), _units(new)
+    kept = {before[i].key for i, _ in _aligned(before, after)}
+    common = {unit.key for unit in before} & {unit.key for unit in after}
+    return {identifier for kind, identifier in common - kept if kind == "article"}
+
+
+def _compared_articles(old: LoadedDraft, new: LoadedDraft) -> Iterator[Block]:
+    """Every title and article of both drafts in one text, each difference a change that can be
+    accepted or rejected: accepting all gives the new draft, rejecting all the old one."""
+    before, after = _units(old), _units(new)
+    in_old = {unit.key: unit for unit in before}
+    in_new = {unit.key: unit for unit in after}
+    i = j = 0
+    for old_index, new_index in [*_aligned(before, after), (len(before), len(after))]:
+        for unit in before[i:old_index]:
+            yield from _deleted(old, unit, in_new.get(unit.key), new)
+        for unit in after[j:new_index]:
+            yield from _inserted(new, unit, in_old.get(unit.key), old)
+        if old_index < len(before):
+            yield from _paired(old, new, before[old_index], after[new_index])
+        i, j = old_index + 1, new_index + 1
+
+
+def _heading_of(unit: _Unit, inlines: tuple[Inline, ...], anchor: str, note: str | None) -> Heading:
+    return Heading(1 if unit.article is None else 2, inlines, anchor=anchor, note=note)
+
+
+def _deleted(old: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, new: LoadedDraft) -> Iterator[Block]:
+    kind, identifier = unit.key
+    if unit.article is None:
+        note = "titre déplacé" if elsewhere else "titre supprimé"
+    elif elsewhere is not None and elsewhere.article is not None:
+        note = f"article déplacé : article {article_name(elsewhere.article.number)} de la {new.label}"
+    else:
+        note = "article supprimé"
+    yield _heading_of(unit, (Run(unit.heading, change="del"),), f"supprime-{kind}-{identifier}", note)
+    if unit.article is not None:
+        yield from mark_blocks(article_blocks(old, unit.article), "del")
+
+
+def _inserted(new: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, old: LoadedDraft) -> Iterator[Block]:
+    kind, identifier = unit.key
+    if unit.article is None:
+        note = "titre déplacé" if elsewhere else "nouveau titre"
+    elif elsewhere is not None and elsewhere.article is not None:
+        note = f"article déplacé : ancien article {article_name(elsewhere.article.number)}"
+    else:
+        note = "nouvel article"
+    yield _heading_of(unit, (Run(unit.heading, change="ins"),), f"{kind}-{identifier}", note)
+    if unit.article is not None:
+        yield from mark_blocks(article_blocks(new, unit.article), "ins")
+
+
+def _paired(old: LoadedDraft, new: LoadedDraft, before: _Unit, after: _Unit) -> Iterator[Block]:
+    kind, identifier = after.key
+    note = None
+    if before.article is not None and after.article is not None and before.article.number != after.article.number:
+        note = f"ancien article {article_name(before.article.number)}"
+    heading = diff_inlines((Run(before.heading),), (Run(after.heading),))
+    yield _heading_of(after, heading, f"{kind}-{identifier}", note)
+    if before.article is not None and after.article is not None:
+        yield from diff_blocks(article_blocks(old, before.article), article_blocks(new, after.article))

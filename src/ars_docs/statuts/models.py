@@ -31,6 +31,9 @@ class Version(Record):
     """`projet` prints the draft marks (status line, watermark); `definitif` prints none."""
     numeros_de_ligne: YesNo = False
     """Line numbers in the margin, for the committee's comments (drafts only)."""
+    auteur: Text = "Comité de rédaction"
+    """Who wrote this version: the author of the tracked changes and comments of a comparison that
+    leads to it."""
 
 
 class Signatory(Record):

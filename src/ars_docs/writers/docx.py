@@ -109,6 +109,8 @@ class _BodyWriter:
             paragraph = self.paragraph(container, block.inlines, self.style(f"Heading {block.level}"))
             if block.anchor:
                 self.bookmark(paragraph, self.bookmarks[block.anchor])
+            if block.note:
+                self.comment(paragraph, block.note)
         elif isinstance(block, ListBlock):
             list_style = self.style("List Number" if block.ordered else "List Bullet")
             for item in block.items:
@@ -129,6 +131,11 @@ class _BodyWriter:
     def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str) -> DocxParagraph:
         paragraph: DocxParagraph = container.add_paragraph()
         paragraph._p.style = self.style_ids[style]
+        changes = {inline.change for inline in inlines if isinstance(inline, Run)}
+        if len(changes) == 1 and None not in changes:
+            # A paragraph wholly inserted or deleted: its mark too, so that accepting or rejecting
+            # every change leaves no empty paragraph behind.
+            self.tracked_mark(paragraph, str(changes.pop()))
         for inline in inlines:
             if isinstance(inline, LineBreak):
                 paragraph.add_run().add_break()
@@ -142,16 +149,47 @@ class _BodyWriter:
 
     def tracked(self, paragraph: DocxParagraph, inline: Run) -> None:
         """A real tracked change (w:ins / w:del), which Word and LibreOffice show as revisions."""
-        wrapper = OxmlElement(f"w:{inline.change}")
-        wrapper.set(qn("w:id"), self.new_id())
-        wrapper.set(qn("w:author"), "arsdocs")
-        wrapper.set(qn("w:date"), self.change_date)
+        wrapper = self._revision(str(inline.change))
         run = self.run(paragraph, inline)
         if inline.change == "del":
             for text in run._r.findall(qn("w:t")):
                 text.tag = qn("w:delText")
         wrapper.append(run._r)
         paragraph._p.append(wrapper)
+
+    def _revision(self, kind: str) -> Any:
+        element = OxmlElement(f"w:{kind}")
+        element.set(qn("w:id"), self.new_id())
+        element.set(qn("w:author"), self.document.reviser)
+        element.set(qn("w:date"), self.change_date)
+        return element
+
+    def tracked_mark(self, paragraph: DocxParagraph, kind: str) -> None:
+        properties = paragraph._p.get_or_add_pPr()
+        run_properties = properties.find(qn("w:rPr"))
+        if run_properties is None:
+            run_properties = OxmlElement("w:rPr")
+            properties.insert_element_before(run_properties, "w:sectPr", "w:pPrChange")
+        run_properties.append(self._revision(kind))
+
+    def comment(self, paragraph: DocxParagraph, text: str) -> None:
+        """A Word comment on the whole paragraph, by the reviser, dated like the changes."""
+        comment = self.subdoc.subdocx.comments.add_comment(text=text, author=self.document.reviser, initials="")
+        comment._comment_elm.set(qn("w:date"), self.change_date)
+        identifier = str(comment.comment_id)
+        start = OxmlElement("w:commentRangeStart")
+        start.set(qn("w:id"), identifier)
+        properties = paragraph._p.pPr
+        if properties is not None:
+            properties.addnext(start)
+        else:
+            paragraph._p.insert(0, start)
+        end = OxmlElement("w:commentRangeEnd")
+        end.set(qn("w:id"), identifier)
+        paragraph._p.append(end)
+        reference = OxmlElement("w:commentReference")
+        reference.set(qn("w:id"), identifier)
+        paragraph._p.add_r().append(reference)
 
     def bookmark(self, paragraph: DocxParagraph, name: str) -> None:
         identifier = self.new_id()

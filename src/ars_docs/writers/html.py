@@ -78,7 +78,8 @@ class _Writer:
             return f"<p>{html_inlines(block.inlines)}</p>"
         if isinstance(block, Heading):
             anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
-            return f"<h{block.level}{anchor}>{html_inlines(block.inlines)}</h{block.level}>"
+            note = f' <span class="note-modification">({escape(block.note)})</span>' if block.note else ""
+            return f"<h{block.level}{anchor}>{html_inlines(block.inlines)}{note}</h{block.level}>"
         if isinstance(block, ListBlock):
             tag = "ol" if block.ordered else "ul"
             items = "".join(f"<li>{html_inlines(item.inlines)}</li>" for item in block.items)

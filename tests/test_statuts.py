@@ -64,6 +64,19 @@ def test_word_has_real_headings_and_a_contents_field(statutes: Path) -> None:
     assert toc == [text for _, text in headings]
 
 
+def test_word_headings_are_in_the_body_font(statutes: Path) -> None:
+    """No theme font (Calibri Light in Word's defaults) overrides the styles' Arial."""
+    import docx
+    from docx.oxml.ns import qn
+
+    for name in ("statuts-v2", "comparaison-v1-v2"):
+        styles = docx.Document(str(statutes / OUT / f"{name}.docx")).styles
+        for style_name in ("Heading 1", "Heading 2", "Normal"):
+            fonts = styles[style_name].element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+            assert fonts is not None and fonts.get(qn("w:ascii")) == "Arial", (name, style_name)
+            assert not [key for key in fonts.attrib if key.endswith("Theme") or key.endswith("theme")], style_name
+
+
 def test_pdf_has_a_bookmark_per_title_and_article(statutes: Path) -> None:
     outline = PdfReader(statutes / OUT / "statuts-v2.pdf").outline
     titles = [item.title for item in outline if not isinstance(item, list)]

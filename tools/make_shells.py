@@ -219,8 +219,20 @@ def _prune(document) -> None:  # type: ignore[no-untyped-def]
             del package_rels[relation_id]
 
 
+def _body_font_everywhere(document) -> None:  # type: ignore[no-untyped-def]
+    """The theme's fonts (Calibri Light for headings in python-docx's template) win over a style's
+    own font in Word: every style and the document defaults name the body font instead."""
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if fonts.get(qn(theme)) is not None:
+                del fonts.attrib[qn(theme)]
+        for face in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(face), FONT)
+
+
 def _saved(document, title: str) -> bytes:  # type: ignore[no-untyped-def]
     _prune(document)
+    _body_font_everywhere(document)
     core = document.core_properties
     core.author, core.title, core.comments = "ARS Grand Est", title, ""
     core.created = core.modified = datetime.datetime(2026, 1, 1)

@@ -132,6 +132,10 @@ def _typeset_cell(cell: Cell | None) -> Cell | None:
     return replace(cell, paragraphs=tuple(_typeset_paragraph(p) for p in cell.paragraphs))
 
 
+def typeset_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    return tuple(_typeset_block(block) for block in blocks)
+
+
 def typeset(document: Document) -> Document:
     return replace(document, title=typeset_text(document.title),
                    blocks=tuple(_typeset_block(block) for block in document.blocks))

@@ -18,7 +18,7 @@ from ars_docs.yamlsource import YamlDocument, load_yaml
 CONTRACTS = "data/cpom"
 
 
-def _load(project: Project, path: Path) -> tuple[Cpom, YamlDocument]:
+def load_contract(project: Project, path: Path) -> tuple[Cpom, YamlDocument]:
     project.identifier_of(path)
     source = load_yaml(path, project.name(path))
     return validate(Cpom, source), source
@@ -33,7 +33,7 @@ class CpomBuilder(Builder):
     def plan(self, project: Project) -> list[Item]:
         collector = ProblemCollector()
         paths = sorted((project.root / CONTRACTS).glob("*.yaml"))
-        loaded = [item for item in (collector.attempt(_load, project, path) for path in paths) if item]
+        loaded = [item for item in (collector.attempt(load_contract, project, path) for path in paths) if item]
         for cpom, source in loaded:
             collector.add(list(check_cpom(cpom, source)))
         collector.raise_if_any()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 from ars_docs.builders import Builder, Item, ProblemCollector, rendition_item
@@ -14,7 +15,7 @@ from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
 from ars_docs.statuts.compose import Founder, LoadedDraft, StatutesComposer
 from ars_docs.statuts.models import Draft, ExpectedClauses
-from ars_docs.statuts.rules import check_draft
+from ars_docs.statuts.rules import PublicFunding, check_draft
 from ars_docs.typography import typeset_text
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml, parse_yaml
@@ -63,6 +64,30 @@ def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
     return founders
 
 
+def public_funding(project: Project, association: str) -> PublicFunding | None:
+    """The most a CPOM of the project (data/cpom/, signed by this association) gives in a year: a
+    rule across families, for the clauses the law ties to public subsidies. CPOM data that does not
+    load is the CPOM family's error, reported there."""
+    from ars_docs.cpom.builder import CONTRACTS, load_contract
+
+    largest: PublicFunding | None = None
+    for path in sorted((project.root / CONTRACTS).glob("*.yaml")):
+        try:
+            contract = load_contract(project, path)[0]
+        except InvalidInput:
+            continue
+        if association.casefold() not in contract.contrat.organisme.casefold():
+            continue
+        years: dict[str, Decimal] = {}
+        for line in contract.financement.lignes:
+            for year, amount in line.montants.items():
+                years[str(year)] = years.get(str(year), Decimal(0)) + amount
+        for year, amount in sorted(years.items()):
+            if largest is None or amount > largest.amount:
+                largest = PublicFunding(amount, year, project.name(path))
+    return largest
+
+
 def draft_marks(item: LoadedDraft) -> dict[str, object]:
     """Page furniture of a draft: status line and watermark; none on the final version."""
     version = item.draft.version
@@ -96,7 +121,8 @@ class StatutsBuilder(Builder):
         assert expected is not None and expected_source is not None
         for loaded in drafts.values():
             for item in loaded:
-                collector.add(list(check_draft(item.draft, item.source, expected, expected_source)))
+                funding = public_funding(project, item.draft.association.titre)
+                collector.add(list(check_draft(item.draft, item.source, expected, expected_source, funding)))
         collector.raise_if_any()
         founders = None
         if any(item.draft.annexe_membres for loaded in drafts.values() for item in loaded):

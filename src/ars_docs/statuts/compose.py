@@ -15,7 +15,7 @@ from ars_docs.parts import MarkdownParts
 from ars_docs.redline import diff_blocks, diff_inlines, mark_blocks
 from ars_docs.statuts.models import Draft
 from ars_docs.statuts.rules import NumberedArticle, article_name, number_articles, resolve_references, roman
-from ars_docs.typography import typeset
+from ars_docs.typography import typeset, typeset_blocks, typeset_inlines
 from ars_docs.validation import field_path
 from ars_docs.yamlsource import YamlDocument
 
@@ -130,8 +130,8 @@ class ArticleChange:
                 "nature": ", ".join(self.kinds)}
 
 
-def _content(article: NumberedArticle) -> tuple[str, str, str | None]:
-    return article.article.intitule, article.article.texte, article.article.clause
+def _content(article: NumberedArticle) -> tuple[str, str, tuple[str, ...]]:
+    return article.article.intitule, article.article.texte, article.article.clauses
 
 
 def article_changes(old: LoadedDraft, new: LoadedDraft) -> list[ArticleChange]:
@@ -245,7 +245,7 @@ def _deleted(old: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, new: Loaded
         note = "article supprimé"
     yield _heading_of(unit, (Run(unit.heading, change="del"),), f"supprime-{kind}-{identifier}", note)
     if unit.article is not None:
-        yield from mark_blocks(article_blocks(old, unit.article), "del")
+        yield from mark_blocks(_typeset_article(old, unit.article), "del")
 
 
 def _inserted(new: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, old: LoadedDraft) -> Iterator[Block]:
@@ -258,7 +258,7 @@ def _inserted(new: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, old: Loade
         note = "nouvel article"
     yield _heading_of(unit, (Run(unit.heading, change="ins"),), f"{kind}-{identifier}", note)
     if unit.article is not None:
-        yield from mark_blocks(article_blocks(new, unit.article), "ins")
+        yield from mark_blocks(_typeset_article(new, unit.article), "ins")
 
 
 def _paired(old: LoadedDraft, new: LoadedDraft, before: _Unit, after: _Unit) -> Iterator[Block]:
@@ -266,7 +266,13 @@ def _paired(old: LoadedDraft, new: LoadedDraft, before: _Unit, after: _Unit) -> 
     note = None
     if before.article is not None and after.article is not None and before.article.number != after.article.number:
         note = f"ancien article {article_name(before.article.number)}"
-    heading = diff_inlines((Run(before.heading),), (Run(after.heading),))
+    heading = diff_inlines(typeset_inlines((Run(before.heading),)), typeset_inlines((Run(after.heading),)))
     yield _heading_of(after, heading, f"{kind}-{identifier}", note)
     if before.article is not None and after.article is not None:
-        yield from diff_blocks(article_blocks(old, before.article), article_blocks(new, after.article))
+        yield from diff_blocks(_typeset_article(old, before.article), _typeset_article(new, after.article))
+
+
+def _typeset_article(item: LoadedDraft, article: NumberedArticle) -> tuple[Block, ...]:
+    """An article's blocks with their typography: a comparison compares what each draft prints (a
+    space before « ; » is a no-break space in both drafts, whichever run it falls in)."""
+    return typeset_blocks(article_blocks(item, article))

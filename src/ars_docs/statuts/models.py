@@ -51,8 +51,14 @@ class Article(Record):
     id: Identifier
     """Stable label: other articles cite it as [[id]]; the build writes its number."""
     intitule: Text
-    clause: Identifier | None = None
-    """The expected clause (clauses-attendues.yaml) this article covers."""
+    clause: Identifier | list[Identifier] | None = None
+    """The expected clause or clauses (clauses-attendues.yaml) this article covers."""
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        if self.clause is None:
+            return ()
+        return (self.clause,) if isinstance(self.clause, str) else tuple(self.clause)
     texte: MultilineText
     """Markdown: paragraphs, - lists, **bold**; [[id]] or [[id|id]] cite articles."""
 
@@ -76,6 +82,9 @@ class Draft(Record):
 class ExpectedClause(Record):
     id: Identifier
     libelle: Text
+    subventions_publiques_au_dela_de: Annotated[int, Field(ge=0)] | None = None
+    """Expected only when the association's CPOM gives it more than this amount of public subsidy
+    in a year (euros): 0 for any subsidy, 153 000 for a statutory auditor (code de commerce L. 612-4)."""
 
 
 class ExpectedClauses(Record):

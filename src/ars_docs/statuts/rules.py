@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from ars_docs.errors import Problem
+from ars_docs.cpom.rules import format_amount
+from ars_docs.errors import Problem, warn
 from ars_docs.statuts.models import Article, Draft, ExpectedClauses
 from ars_docs.validation import field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
@@ -65,12 +67,22 @@ def resolve_references(text: str, numbers: dict[str, int]) -> str:
     return REFERENCE.sub(lambda match: cite([numbers[label.strip()] for label in match.group(1).split("|")]), text)
 
 
-def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, expected_source: YamlDocument
-                ) -> Iterator[Problem]:
+@dataclass(frozen=True)
+class PublicFunding:
+    """The largest yearly amount a CPOM gives the association, and where it is written."""
+
+    amount: Decimal
+    year: str
+    contract: str
+
+
+def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, expected_source: YamlDocument,
+                funding: PublicFunding | None = None) -> Iterator[Problem]:
     numbered = number_articles(draft)
     yield from _duplicates(draft, source)
     yield from _references(numbered, source)
-    yield from _clauses(numbered, source, expected, expected_source)
+    _self_references(numbered, source)
+    yield from _clauses(numbered, source, expected, expected_source, funding)
     yield from _regime(draft, numbered, source)
     yield from _signatories(draft, source)
     yield from _birth_dates(source.data, (), source)
@@ -102,20 +114,42 @@ def _references(numbered: list[NumberedArticle], source: YamlDocument) -> Iterat
                                   field_path(path), f"renvoi à un article inconnu « {label.strip()} »")
 
 
-def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: ExpectedClauses,
-             expected_source: YamlDocument) -> Iterator[Problem]:
-    wanted = {clause.id: clause for clause in expected.clauses}
-    covered = {item.article.clause for item in numbered if item.article.clause}
+def _self_references(numbered: list[NumberedArticle], source: YamlDocument) -> None:
+    """An article that cites itself (« dans les conditions de l'article 12 » in article 12) is
+    allowed, but rarely meant: a warning."""
     for item in numbered:
-        if item.article.clause and item.article.clause not in wanted:
-            path = (*item.path, "clause")
-            yield Problem(source.locate(path), field_path(path),
-                          f"clause « {item.article.clause} » absente de {expected_source.name}")
+        path = (*item.path, "texte")
+        for match in REFERENCE.finditer(item.article.texte):
+            if item.article.id in (label.strip() for label in match.group(1).split("|")):
+                warn(Problem(source.locate_inside(path, item.article.texte[:match.start()], match.group(0)),
+                             field_path(path), f"l'article « {item.article.id} » se cite lui-même"))
+
+
+def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: ExpectedClauses,
+             expected_source: YamlDocument, funding: PublicFunding | None) -> Iterator[Problem]:
+    wanted = {clause.id: clause for clause in expected.clauses}
+    covered = {clause for item in numbered for clause in item.article.clauses}
+    for item in numbered:
+        for clause_id in item.article.clauses:
+            if clause_id not in wanted:
+                path = (*item.path, "clause")
+                yield Problem(source.locate(path), field_path(path),
+                              f"clause « {clause_id} » absente de {expected_source.name}")
     for clause in expected.clauses:
-        if clause.id not in covered:
+        if clause.id in covered:
+            continue
+        threshold = clause.subventions_publiques_au_dela_de
+        if threshold is None:
             yield Problem(source.locate(("titres",), key=True), "titres",
                           f"clause attendue absente : « {clause.libelle} » ({clause.id}) ; aucun article "
                           f"n'a « clause: {clause.id} »")
+        elif funding is not None and funding.amount > threshold:
+            above = (f"plus de {format_amount(Decimal(threshold))} de subventions publiques dans l'année"
+                     if threshold else "des subventions publiques")
+            yield Problem(source.locate(("titres",), key=True), "titres",
+                          f"clause attendue absente : « {clause.libelle} » ({clause.id}) : le CPOM {funding.contract} "
+                          f"verse à l'association {format_amount(funding.amount)} en {funding.year}, {above} ; "
+                          f"aucun article n'a « clause: {clause.id} »")
 
 
 def _regime(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:

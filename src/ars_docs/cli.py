@@ -278,13 +278,21 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
 
 @main.command(name="import")
 @HELP
-@click.argument("quoi", type=click.Choice(["reponses"]))
-@click.argument("dossier", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("quoi", type=click.Choice(["reponses", "statuts"]))
+@click.argument("chemin", type=click.Path(path_type=Path))
+@click.option("--accepter-modifications", is_flag=True,
+              help="statuts : accepte les modifications suivies en attente au lieu de refuser le fichier.")
 @click.pass_context
-def import_(context: click.Context, quoi: str, dossier: Path) -> None:
-    """Importe les formulaires de réponse remplis (PDF ou Word) d'un dossier dans data/membres.yaml."""
+def import_(context: click.Context, quoi: str, chemin: Path, accepter_modifications: bool) -> None:
+    """Importe les formulaires de réponse remplis (PDF ou Word) d'un DOSSIER dans data/membres.yaml
+    (import reponses DOSSIER), ou un projet de statuts modifié dans Word ou LibreOffice comme version
+    suivante (import statuts FICHIER.docx)."""
+    if quoi == "statuts":
+        _import_statutes(context, chemin, accepter_modifications)
+        return
     from ars_docs.letters import replies
 
+    dossier = chemin
     project = _open_project(context)
     outcomes, members = replies.import_replies(project, dossier)
     for line in replies.report_lines(outcomes):
@@ -297,3 +305,21 @@ def import_(context: click.Context, quoi: str, dossier: Path) -> None:
     if refused:
         raise ArsDocsError(f"{refused} fichier(s) refusé(s) : voir ci-dessus ; "
                            "rien de ce qui était déjà importé n'est perdu")
+
+
+def _import_statutes(context: click.Context, fichier: Path, accept: bool) -> None:
+    from ars_docs.statuts.importer import import_statutes
+
+    project = _open_project(context)
+    if not fichier.is_file():
+        raise ArsDocsError(f"fichier introuvable : « {fichier} »")
+    imported = import_statutes(project, fichier, accept)
+    click.echo(f"Version {imported.version} écrite : {project.name(imported.path)}")
+    click.echo(f"{len(imported.changes)} article(s) modifié(s) par rapport à la version d'origine :"
+               if imported.changes else "Aucun article modifié par rapport à la version d'origine.")
+    for change in imported.changes:
+        click.echo(f"  {change}")
+    if imported.comments:
+        click.echo(f"{len(imported.comments)} commentaire(s) dans le document (à traiter à part) :")
+        for comment in imported.comments:
+            click.echo(f"  {comment}")

@@ -61,6 +61,29 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _SPACE_AFTER_TABLE = Pt(10)
 
 
+BOOKMARK_PREFIXES = {"article-": "_A_", "titre-": "_T_"}
+"""A heading's bookmark says which article or title it is (`_A_assemblee_ordinaire`): Word and
+LibreOffice keep bookmarks through editing, so that `arsdocs import statuts` finds the identifiers
+again. Hidden (leading underscore), letters, digits and underscores only, 40 characters at most."""
+
+
+def bookmark_name(anchor: str, index: int) -> str:
+    for prefix, mark in BOOKMARK_PREFIXES.items():
+        if anchor.startswith(prefix):
+            name = mark + anchor.removeprefix(prefix).replace("-", "_")
+            if len(name) <= 40:
+                return name
+    return f"_arsdocs{index}"
+
+
+def anchor_of(bookmark: str) -> str | None:
+    """The anchor a bookmark was named after (`_A_objet` -> `article-objet`), if any."""
+    for prefix, mark in BOOKMARK_PREFIXES.items():
+        if bookmark.startswith(mark) and len(bookmark) > len(mark):
+            return prefix + bookmark.removeprefix(mark).replace("_", "-")
+    return None
+
+
 class DocxShellError(ArsDocsError):
     """The Word shell lacks something the document needs."""
 
@@ -78,7 +101,7 @@ class _BodyWriter:
         self.style_ids = styles[WD_STYLE_TYPE.PARAGRAPH]
         self.table_style_ids = styles[WD_STYLE_TYPE.TABLE]
         self.link_style = styles[WD_STYLE_TYPE.CHARACTER].get("Hyperlink")
-        self.bookmarks = {heading.anchor: f"_arsdocs{index}"
+        self.bookmarks = {heading.anchor: bookmark_name(heading.anchor, index)
                           for index, heading in enumerate(headings(document.blocks, 9)) if heading.anchor}
         self.change_date = f"{document.date.isoformat()}T12:00:00Z"
         self.next_id = 1

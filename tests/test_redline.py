@@ -82,6 +82,11 @@ def test_an_added_a_deleted_a_moved_and_a_renumbered_cited_article(tmp_path: Pat
     result = run(project, "build", "statuts", "--comparer", "v2..v3")
     assert result.exit_code == 0, result.output
     check_round(project, "v2", "v3", tmp_path / "lo")
+    with zipfile.ZipFile(project / OUT / "comparaison-v2-v3.docx") as package:
+        body = package.read("word/document.xml").decode()
+    # the moved article is a move in Word, from its old place to its new one, paired by name
+    assert '<w:moveFromRangeStart w:id="' in body and 'w:name="deplacement_reglement"' in body
+    assert "<w:moveFrom " in body and "<w:moveTo " in body and '<w:moveToRangeStart w:id="' in body
     # « admission » cites « composition », article 6 in v2 and 5 in v3: its citation is a change
     import docx
 

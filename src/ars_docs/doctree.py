@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 @dataclass(frozen=True)
 class Run:
     """Inline text with its emphasis. `link` is an https: or mailto: target; `change` marks text
-    inserted (`ins`) or deleted (`del`) since a previous version, for comparisons."""
+    inserted (`ins`), deleted (`del`), or moved (`moveFrom` its old place, `moveTo` its new one) since
+    a previous version, for comparisons."""
 
     text: str
     bold: bool = False
@@ -20,6 +21,8 @@ class Run:
     superscript: bool = False
     link: str | None = None
     change: str | None = None
+    move: str | None = None
+    """With `change` `moveFrom` or `moveTo`: the name that pairs the two places of moved text."""
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ def _text(token: Inline) -> str:
     return "\n" if isinstance(token, LineBreak) else token.text
 
 
-def _marked(tokens: list[Inline], change: str) -> list[Inline]:
-    return [token if isinstance(token, LineBreak) else replace(token, change=change) for token in tokens]
+def _marked(tokens: list[Inline], change: str, move: str | None = None) -> list[Inline]:
+    return [token if isinstance(token, LineBreak) else replace(token, change=change, move=move) for token in tokens]
 
 
 def diff_inlines(old: tuple[Inline, ...], new: tuple[Inline, ...]) -> tuple[Inline, ...]:
@@ -43,14 +43,14 @@ def diff_inlines(old: tuple[Inline, ...], new: tuple[Inline, ...]) -> tuple[Inli
     return merge_runs(result)
 
 
-def mark_blocks(blocks: tuple[Block, ...], change: str) -> tuple[Block, ...]:
-    """Blocks wholly inserted or deleted."""
+def mark_blocks(blocks: tuple[Block, ...], change: str, move: str | None = None) -> tuple[Block, ...]:
+    """Blocks wholly inserted or deleted, or moved (`moveFrom`, `moveTo`, paired by `move`)."""
     marked: list[Block] = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            marked.append(Paragraph(merge_runs(_marked(list(block.inlines), change))))
+            marked.append(Paragraph(merge_runs(_marked(list(block.inlines), change, move))))
         elif isinstance(block, ListBlock):
-            items = tuple(Paragraph(merge_runs(_marked(list(item.inlines), change))) for item in block.items)
+            items = tuple(Paragraph(merge_runs(_marked(list(item.inlines), change, move))) for item in block.items)
             marked.append(ListBlock(items, block.ordered))
         else:
             marked.append(block)

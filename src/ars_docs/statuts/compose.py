@@ -243,9 +243,10 @@ def _deleted(old: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, new: Loaded
         note = f"article déplacé : article {article_name(elsewhere.article.number)} de la {new.label}"
     else:
         note = "article supprimé"
-    yield _heading_of(unit, (Run(unit.heading, change="del"),), f"supprime-{kind}-{identifier}", note)
+    change, move = ("moveFrom", f"deplacement_{identifier}") if elsewhere else ("del", None)
+    yield _heading_of(unit, (Run(unit.heading, change=change, move=move),), f"supprime-{kind}-{identifier}", note)
     if unit.article is not None:
-        yield from mark_blocks(_typeset_article(old, unit.article), "del")
+        yield from mark_blocks(_typeset_article(old, unit.article), change, move)
 
 
 def _inserted(new: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, old: LoadedDraft) -> Iterator[Block]:
@@ -256,9 +257,10 @@ def _inserted(new: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, old: Loade
         note = f"article déplacé : ancien article {article_name(elsewhere.article.number)}"
     else:
         note = "nouvel article"
-    yield _heading_of(unit, (Run(unit.heading, change="ins"),), f"{kind}-{identifier}", note)
+    change, move = ("moveTo", f"deplacement_{identifier}") if elsewhere else ("ins", None)
+    yield _heading_of(unit, (Run(unit.heading, change=change, move=move),), f"{kind}-{identifier}", note)
     if unit.article is not None:
-        yield from mark_blocks(_typeset_article(new, unit.article), "ins")
+        yield from mark_blocks(_typeset_article(new, unit.article), change, move)
 
 
 def _paired(old: LoadedDraft, new: LoadedDraft, before: _Unit, after: _Unit) -> Iterator[Block]:

@@ -159,6 +159,7 @@ class _BodyWriter:
             # A paragraph wholly inserted or deleted: its mark too, so that accepting or rejecting
             # every change leaves no empty paragraph behind.
             self.tracked_mark(paragraph, str(changes.pop()))
+        moves = {(inline.change, inline.move) for inline in inlines if isinstance(inline, Run) and inline.move}
         for inline in inlines:
             if isinstance(inline, LineBreak):
                 paragraph.add_run().add_break()
@@ -168,13 +169,32 @@ class _BodyWriter:
                 self.tracked(paragraph, inline)
             else:
                 self.run(paragraph, inline)
+        for change, move in sorted(moves, key=str):
+            self.move_range(paragraph, str(change), str(move))
         return paragraph
 
+    def move_range(self, paragraph: DocxParagraph, change: str, name: str) -> None:
+        """The range that names a move: Word pairs the text moved from here with the text moved to
+        there by this name."""
+        identifier = self.new_id()
+        start = self._revision(f"{change}RangeStart")
+        start.set(qn("w:id"), identifier)
+        start.set(qn("w:name"), name)
+        end = OxmlElement(f"w:{change}RangeEnd")
+        end.set(qn("w:id"), identifier)
+        properties = paragraph._p.pPr
+        if properties is not None:
+            properties.addnext(start)
+        else:
+            paragraph._p.insert(0, start)
+        paragraph._p.append(end)
+
     def tracked(self, paragraph: DocxParagraph, inline: Run) -> None:
-        """A real tracked change (w:ins / w:del), which Word and LibreOffice show as revisions."""
+        """A real tracked change (w:ins / w:del / w:moveFrom / w:moveTo), which Word and LibreOffice
+        show as revisions."""
         wrapper = self._revision(str(inline.change))
         run = self.run(paragraph, inline)
-        if inline.change == "del":
+        if inline.change in ("del", "moveFrom"):
             for text in run._r.findall(qn("w:t")):
                 text.tag = qn("w:delText")
         wrapper.append(run._r)

@@ -36,6 +36,9 @@ _LONGEST_UNBROKEN = 30
 """A longer token may break: on one line it would run off the page."""
 
 
+_CHANGE_TAGS = {"ins": "ins", "del": "del", "moveTo": "ins", "moveFrom": "del"}
+
+
 def _unbroken(text: str) -> str:
     """The text escaped, each reference in it kept on one line (`typography.REFERENCE`)."""
     pieces = []
@@ -62,7 +65,8 @@ def _inline(inline: Inline) -> str:
     if inline.link:
         html = f'<a href="{escape(inline.link)}">{html}</a>'
     if inline.change:
-        html = f"<{inline.change}>{html}</{inline.change}>"
+        tag = _CHANGE_TAGS[inline.change]
+        html = f"<{tag}>{html}</{tag}>"
     return html
 
 

@@ -168,3 +168,21 @@ def test_a_copied_heading_brings_a_duplicate_bookmark_and_becomes_a_new_article(
     assert after["comptes"]["intitule"] == "Comptes annuels et commissaire aux comptes"
     assert after["exercice-social"]["texte"] == "L'exercice social court du 1er janvier au 31 décembre."
     assert "  21 (v2 : —) Exercice social : ajouté" in result.output
+
+
+@pytest.mark.slow
+def test_accepting_a_comparisons_changes_on_import_gives_the_newer_draft(built: Path) -> None:
+    """The import's own « accept all » (paragraph marks included) on the comparison v1 → v2 reads
+    as the paragraphs of v2: the same transform a member's pending changes go through."""
+    from ars_docs.statuts.importer import W, _accept_all, _runs_text
+
+    comparison = docx.Document(str(built / OUT / "comparaison-v1-v2.docx")).element.body
+    _accept_all(comparison)
+    accepted = [text for text in (_runs_text(p).strip() for p in comparison.iter(f"{W}p")) if text]
+    newer = [text for text in (_runs_text(p).strip() for p in docx.Document(
+        str(built / OUT / "statuts-v2.docx")).element.body.iter(f"{W}p")) if text]
+    start = [i for i, text in enumerate(newer) if text.startswith("Titre I ")][-1]
+    end = next(i for i, text in enumerate(newer) if text.startswith("Fait à"))
+    first = next(i for i, text in enumerate(accepted) if text.startswith("Titre I "))
+    assert accepted[first:] == newer[start:end]
+    assert "<w:del " not in comparison.xml and "<w:moveFrom " not in comparison.xml

@@ -136,8 +136,10 @@ def _accept_all(body: Any) -> None:
                 following = paragraph.getnext()
                 parent.remove(element)
                 if following is not None and following.tag == f"{W}p":
+                    position = 1 if following.find(f"{W}pPr") is not None else 0
                     for child in [c for c in paragraph if c.tag != f"{W}pPr"]:
-                        following.insert(1 if following.find(f"{W}pPr") is not None else 0, child)
+                        following.insert(position, child)
+                        position += 1
                     paragraph.getparent().remove(paragraph)
             else:
                 parent.remove(element)

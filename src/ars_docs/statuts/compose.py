@@ -236,31 +236,33 @@ def _heading_of(unit: _Unit, inlines: tuple[Inline, ...], anchor: str, note: str
 
 
 def _deleted(old: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, new: LoadedDraft) -> Iterator[Block]:
-    kind, identifier = unit.key
     if unit.article is None:
         note = "titre déplacé" if elsewhere else "titre supprimé"
     elif elsewhere is not None and elsewhere.article is not None:
         note = f"article déplacé : article {article_name(elsewhere.article.number)} de la {new.label}"
     else:
         note = "article supprimé"
-    change, move = ("moveFrom", f"deplacement_{identifier}") if elsewhere else ("del", None)
-    yield _heading_of(unit, (Run(unit.heading, change=change, move=move),), f"supprime-{kind}-{identifier}", note)
-    if unit.article is not None:
-        yield from mark_blocks(_typeset_article(old, unit.article), change, move)
+    yield from _whole(old, unit, ("moveFrom" if elsewhere else "del"), note, "supprime-")
 
 
 def _inserted(new: LoadedDraft, unit: _Unit, elsewhere: _Unit | None, old: LoadedDraft) -> Iterator[Block]:
-    kind, identifier = unit.key
     if unit.article is None:
         note = "titre déplacé" if elsewhere else "nouveau titre"
     elif elsewhere is not None and elsewhere.article is not None:
         note = f"article déplacé : ancien article {article_name(elsewhere.article.number)}"
     else:
         note = "nouvel article"
-    change, move = ("moveTo", f"deplacement_{identifier}") if elsewhere else ("ins", None)
-    yield _heading_of(unit, (Run(unit.heading, change=change, move=move),), f"{kind}-{identifier}", note)
+    yield from _whole(new, unit, ("moveTo" if elsewhere else "ins"), note, "")
+
+
+def _whole(item: LoadedDraft, unit: _Unit, change: str, note: str, anchor_prefix: str) -> Iterator[Block]:
+    """A title or an article of one draft only, or moved: every word of it is the change."""
+    kind, identifier = unit.key
+    move = f"deplacement_{identifier}" if change.startswith("move") else None
+    yield _heading_of(unit, (Run(unit.heading, change=change, move=move),), f"{anchor_prefix}{kind}-{identifier}",
+                      note)
     if unit.article is not None:
-        yield from mark_blocks(_typeset_article(new, unit.article), change, move)
+        yield from mark_blocks(_typeset_article(item, unit.article), change, move)
 
 
 def _paired(old: LoadedDraft, new: LoadedDraft, before: _Unit, after: _Unit) -> Iterator[Block]:

@@ -176,18 +176,9 @@ class _BodyWriter:
     def move_range(self, paragraph: DocxParagraph, change: str, name: str) -> None:
         """The range that names a move: Word pairs the text moved from here with the text moved to
         there by this name."""
-        identifier = self.new_id()
         start = self._revision(f"{change}RangeStart")
-        start.set(qn("w:id"), identifier)
         start.set(qn("w:name"), name)
-        end = OxmlElement(f"w:{change}RangeEnd")
-        end.set(qn("w:id"), identifier)
-        properties = paragraph._p.pPr
-        if properties is not None:
-            properties.addnext(start)
-        else:
-            paragraph._p.insert(0, start)
-        paragraph._p.append(end)
+        _enclose(paragraph, start, f"w:{change}RangeEnd")
 
     def tracked(self, paragraph: DocxParagraph, inline: Run) -> None:
         """A real tracked change (w:ins / w:del / w:moveFrom / w:moveTo), which Word and LibreOffice
@@ -222,31 +213,16 @@ class _BodyWriter:
         identifier = str(comment.comment_id)
         start = OxmlElement("w:commentRangeStart")
         start.set(qn("w:id"), identifier)
-        properties = paragraph._p.pPr
-        if properties is not None:
-            properties.addnext(start)
-        else:
-            paragraph._p.insert(0, start)
-        end = OxmlElement("w:commentRangeEnd")
-        end.set(qn("w:id"), identifier)
-        paragraph._p.append(end)
+        _enclose(paragraph, start, "w:commentRangeEnd")
         reference = OxmlElement("w:commentReference")
         reference.set(qn("w:id"), identifier)
         paragraph._p.add_r().append(reference)
 
     def bookmark(self, paragraph: DocxParagraph, name: str) -> None:
-        identifier = self.new_id()
         start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), identifier)
+        start.set(qn("w:id"), self.new_id())
         start.set(qn("w:name"), name)
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), identifier)
-        properties = paragraph._p.pPr
-        if properties is not None:
-            properties.addnext(start)
-        else:
-            paragraph._p.insert(0, start)
-        paragraph._p.append(end)
+        _enclose(paragraph, start, "w:bookmarkEnd")
 
     def contents(self, container: Any, block: Contents) -> None:
         """A TOC field whose result is already filled with the entries (no page numbers): it reads
@@ -396,6 +372,19 @@ class _BodyWriter:
         for row in grid.rows:
             for index, cell in enumerate(row.cells):
                 cell.width = widths[index]
+
+
+def _enclose(paragraph: DocxParagraph, start: Any, end_tag: str) -> None:
+    """A range around the paragraph's content: `start` first (after its properties), then an end
+    element of the same identifier last."""
+    end = OxmlElement(end_tag)
+    end.set(qn("w:id"), start.get(qn("w:id")))
+    properties = paragraph._p.pPr
+    if properties is not None:
+        properties.addnext(start)
+    else:
+        paragraph._p.insert(0, start)
+    paragraph._p.append(end)
 
 
 _TWIPS_PER_MM = 1440 / 25.4

@@ -41,7 +41,7 @@ _CITATION = re.compile(r"\barticles?\s+((?:\d+(?:er)?(?:\s+(?:bis|ter|quater))?)
 _LABEL = re.compile(r"\d+(?:er)?(?:\s+(?:bis|ter|quater))?")
 
 
-class ImportError_(ArsDocsError):
+class StatutesImportError(ArsDocsError):
     """The file cannot become a version of the statutes."""
 
 
@@ -164,25 +164,25 @@ def read_document(path: Path, accept: bool) -> tuple[Any, list[ImportedTitle], l
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, ValueError, KeyError, OSError):
-        raise ImportError_(f"« {path} » n'est pas un document Word (.docx) lisible") from None
+        raise StatutesImportError(f"« {path} » n'est pas un document Word (.docx) lisible") from None
     body = document.element.body
     bookmarks = [name for name in (mark.get(f"{W}name", "") for mark in body.iter(f"{W}bookmarkStart"))
                  if anchor_of(name)]
     version = _VERSION.search(document.core_properties.title or "")
     keywords = document.core_properties.keywords or ""
     if "comparaison" in keywords:
-        raise ImportError_(f"« {path.name} » est une comparaison de deux versions, pas un projet de statuts : "
-                           "importez le .docx d'une version (statuts-vN.docx)")
+        raise StatutesImportError(f"« {path.name} » est une comparaison de deux versions, pas un projet de statuts : "
+                                  "importez le .docx d'une version (statuts-vN.docx)")
     if not bookmarks or version is None or "statuts" not in keywords:
-        raise ImportError_(f"« {path.name} » n'est pas un projet de statuts construit par arsdocs (ni titre de "
-                           "version ni repères des articles) : importez le .docx d'une version construite par "
-                           "« arsdocs build statuts », modifié dans Word ou LibreOffice")
+        raise StatutesImportError(f"« {path.name} » n'est pas un projet de statuts construit par arsdocs (ni titre de "
+                                  "version ni repères des articles) : importez le .docx d'une version construite par "
+                                  "« arsdocs build statuts », modifié dans Word ou LibreOffice")
     pending = _revisions(body)
     if pending and not accept:
         listed = "\n  ".join(pending[:20]) + ("\n  …" if len(pending) > 20 else "")
-        raise ImportError_(f"« {path.name} » contient {len(pending)} modification(s) suivie(s) en attente ; "
-                           f"acceptez-les ou refusez-les dans Word ou LibreOffice, ou ajoutez "
-                           f"--accepter-modifications :\n  {listed}")
+        raise StatutesImportError(f"« {path.name} » contient {len(pending)} modification(s) suivie(s) en attente ; "
+                                  f"acceptez-les ou refusez-les dans Word ou LibreOffice, ou ajoutez "
+                                  f"--accepter-modifications :\n  {listed}")
     if pending:
         _accept_all(body)
     styles = {style.style_id: style.name for style in document.styles}
@@ -197,8 +197,8 @@ def _structure(body: Any, styles: dict[str, str]) -> list[ImportedTitle]:
     for element in body.iterchildren():
         if element.tag == f"{W}tbl":
             if article is not None:
-                raise ImportError_(f"l'article « {article.intitule} » contient un tableau : un article des statuts "
-                                   "n'a que des paragraphes et des listes")
+                raise StatutesImportError(f"l'article « {article.intitule} » contient un tableau : un article des "
+                                          "statuts n'a que des paragraphes et des listes")
             continue
         if element.tag != f"{W}p":
             continue
@@ -220,8 +220,8 @@ def _structure(body: Any, styles: dict[str, str]) -> list[ImportedTitle]:
         elif style == "Heading 2" and titles:
             match = _ARTICLE.fullmatch(heading_text)
             if match is None:
-                raise ImportError_(f"intitulé d'article illisible « {heading_text} » : « Article N – Intitulé » "
-                                   "attendu")
+                raise StatutesImportError(f"intitulé d'article illisible « {heading_text} » : « Article N – Intitulé » "
+                                          "attendu")
             anchor = next((a for a in anchors if a.startswith("article-")), None)
             article = ImportedArticle(" ".join(match.group(1).split()), match.group(2).strip(), anchor)
             seen.update(filter(None, [anchor]))
@@ -235,8 +235,8 @@ def _structure(body: Any, styles: dict[str, str]) -> list[ImportedTitle]:
                 text = f"1. {text}"
             article.paragraphs.append(_plain(text))
     if not titles or not any(title.articles for title in titles):
-        raise ImportError_("aucun titre ni article trouvé : les intitulés doivent garder les styles Titre 1 "
-                           "(« Titre I – … ») et Titre 2 (« Article 1er – … »)")
+        raise StatutesImportError("aucun titre ni article trouvé : les intitulés doivent garder les styles Titre 1 "
+                                  "(« Titre I – … ») et Titre 2 (« Article 1er – … »)")
     return titles
 
 
@@ -338,8 +338,8 @@ def import_statutes(project: Project, path: Path, accept: bool) -> Imported:
             if _plain(str(data.get("association", {}).get("titre", ""))) in title:
                 folder = candidate
     if folder is None:
-        raise ImportError_(f"aucune version {base_number} d'une association de {STATUTES}/ ne correspond à "
-                           f"« {title} »")
+        raise StatutesImportError(f"aucune version {base_number} d'une association de {STATUTES}/ ne correspond à "
+                                  f"« {title} »")
     base_source = load_yaml(folder / f"v{base_number}.yaml", project.name(folder / f"v{base_number}.yaml"))
     base = LoadedDraft(validate(Draft, base_source), base_source)
     numbers = [int(m.group(1)) for m in (VERSION_FILE.fullmatch(p.name) for p in folder.glob("*.yaml")) if m]

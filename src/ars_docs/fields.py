@@ -43,6 +43,13 @@ def _text_checker(allowed: str):  # type: ignore[no-untyped-def]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+def slug(text: str) -> str:
+    """ASCII, lowercase, dashes: `Éloïse Müller-Lefèvre` -> `eloise-muller-lefevre` (an identifier,
+    or empty when the text has no Latin letter or digit)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
 def check_identifier(value: str) -> str:
     if not _IDENTIFIER.fullmatch(value):
         raise ValueError(

@@ -3,8 +3,6 @@ become one letter per recipient and per letter, under `out/letters/<letter>/`.""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, Item, ProblemCollector
 from ars_docs.doctree import Document, Letterhead, Window
 from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.fields import slug
 from ars_docs.letters import checks, mailing, postal, replyform
 from ars_docs.letters.checks import LetterSource
 from ars_docs.letters.models import (
@@ -53,12 +52,6 @@ class MailingData:
     letters: list[LetterSource]
     reminded: dict[str, Letter] = field(default_factory=dict)
     """For reminders: the letters of data/courriers/ they follow up, by identifier."""
-
-
-def slug(text: str) -> str:
-    """ASCII, lowercase, dashes: `Éloïse Müller-Lefèvre` -> `eloise-muller-lefevre`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def recipient_slug(recipient: Recipient, position: int) -> str:

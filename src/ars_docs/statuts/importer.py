@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import yaml
 
 from ars_docs.errors import ArsDocsError, InvalidInput
+from ars_docs.fields import slug
 from ars_docs.project import Project
 from ars_docs.statuts.compose import LoadedDraft, article_changes
 from ars_docs.statuts.models import Draft
@@ -241,8 +241,8 @@ def _structure(body: Any, styles: dict[str, str]) -> list[ImportedTitle]:
 
 
 def _slug(text: str, taken: set[str]) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:40].strip("-") or "article"
+    """An identifier made from a heading, not yet taken."""
+    base = slug(text)[:40].strip("-") or "article"
     candidate, number = base, 2
     while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1

@@ -276,11 +276,16 @@ class LettersBuilder(Builder):
 
     def plan(self, project: Project) -> list[Item]:
         data = load_mailing(project, self.letters_folder)
+        establishments = self.addressed(project, data.establishments)
+        addresses = {(establishment.id, position): tuple(line.text for line in postal.address_block(
+                         establishment, position, function_title(recipient)))
+                     for establishment in establishments
+                     for position, recipient in enumerate(establishment.destinataires)}
         items: list[Item] = []
         for source in data.letters:
             webinar = data.webinars[source.letter.webinaire]
             folder = f"{self.name}/{source.id}"
-            for establishment in self.addressed(project, data.establishments):
+            for establishment in establishments:
                 alone = establishment.model_copy(update={"destinataires": []})
                 form = FormPayload(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter, alone)
                 group = f"{folder}/{establishment.id}"
@@ -288,10 +293,8 @@ class LettersBuilder(Builder):
                                   group=group))
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
-                    address = tuple(line.text for line in postal.address_block(
-                        establishment, position, function_title(recipient)))
                     letter = LetterPayload(stem, source.id, source.letter, webinar, alone, recipient,
-                                           f"{form.stem}.pdf", address,
+                                           f"{form.stem}.pdf", addresses[establishment.id, position],
                                            data.reminded.get(source.letter.relance_de or ""))
                     items.append(Item(stem, tuple(f"{stem}.{suffix}" for suffix in (*DOCUMENT_SUFFIXES, "eml")),
                                       letter, group=group))

@@ -10,7 +10,7 @@ from ars_docs.errors import Problem, warn
 from ars_docs.letters import postal
 from ars_docs.letters.models import Establishment, Letter, Webinar
 from ars_docs.letters.salutation import function_title
-from ars_docs.project import Project
+from ars_docs.project import FONTS, Project
 from ars_docs.yamlsource import YamlDocument
 
 
@@ -56,7 +56,7 @@ def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], 
                           f"du {original.date:%d/%m/%Y}")
 
 
-ADDRESS_FONT = "templates/commun/polices/LiberationSans-Regular.ttf"
+ADDRESS_FONT = f"{FONTS}/LiberationSans-Regular.ttf"
 
 
 def postal_problems(establishments: list[Establishment], source: YamlDocument,

@@ -119,10 +119,12 @@ class StatutsBuilder(Builder):
         drafts = {folder: self._drafts(project, folder, collector) for folder in folders}
         collector.raise_if_any()
         assert expected is not None and expected_source is not None
+        associations = {item.draft.association.titre for loaded in drafts.values() for item in loaded}
+        funding = {association: public_funding(project, association) for association in associations}
         for loaded in drafts.values():
             for item in loaded:
-                funding = public_funding(project, item.draft.association.titre)
-                collector.add(list(check_draft(item.draft, item.source, expected, expected_source, funding)))
+                collector.add(list(check_draft(item.draft, item.source, expected, expected_source,
+                                               funding[item.draft.association.titre])))
         collector.raise_if_any()
         founders = None
         if any(item.draft.annexe_membres for loaded in drafts.values() for item in loaded):

@@ -330,39 +330,39 @@ def import_statutes(project: Project, path: Path, accept: bool) -> Imported:
 
     document, titles, comments, base_number = read_document(path, accept)
     title = _plain(document.core_properties.title or "")
-    folder = None
+    found: tuple[Path, LoadedDraft] | None = None
     for candidate in sorted(p for p in (project.root / STATUTES).glob("*") if p.is_dir()):
         version_file = candidate / f"v{base_number}.yaml"
         if version_file.is_file():
-            data = yaml.safe_load(version_file.read_text(encoding="utf-8"))
-            if _plain(str(data.get("association", {}).get("titre", ""))) in title:
-                folder = candidate
-    if folder is None:
+            source = load_yaml(version_file, project.name(version_file))
+            draft = validate(Draft, source)
+            if _plain(draft.association.titre) in title:
+                found = candidate, LoadedDraft(draft, source)
+    if found is None:
         raise StatutesImportError(f"aucune version {base_number} d'une association de {STATUTES}/ ne correspond à "
                                   f"« {title} »")
-    base_source = load_yaml(folder / f"v{base_number}.yaml", project.name(folder / f"v{base_number}.yaml"))
-    base = LoadedDraft(validate(Draft, base_source), base_source)
+    folder, base = found
     numbers = [int(m.group(1)) for m in (VERSION_FILE.fullmatch(p.name) for p in folder.glob("*.yaml")) if m]
     number = max(numbers) + 1
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     day = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date() if epoch else datetime.date.today())
     modifier = document.core_properties.last_modified_by
     author = modifier if modifier and modifier != document.core_properties.author else None
-    data = draft_data(yaml.safe_load((folder / f"v{base_number}.yaml").read_text(encoding="utf-8")), titles,
-                      number, day, author)
+    data = draft_data(base.source.data, titles, number, day, author)
     target = folder / f"v{number}.yaml"
     text = (f"# Version {number}, importée de « {path.name} » (arsdocs import statuts).\n"
             + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6))
-    source = parse_yaml(text.encode("utf-8"), project.name(target))
-    new = LoadedDraft(validate(Draft, source), source)
+    written = parse_yaml(text.encode("utf-8"), project.name(target))
+    new = LoadedDraft(validate(Draft, written), written)
     expected_source = load_yaml(project.root / EXPECTED, EXPECTED)
-    problems = list(check_draft(new.draft, source, validate(ExpectedClauses, expected_source), expected_source,
+    problems = list(check_draft(new.draft, written, validate(ExpectedClauses, expected_source), expected_source,
                                 public_funding(project, new.draft.association.titre)))
     if problems:
         raise InvalidInput(problems)
     from ars_docs.output import write_atomically
 
     write_atomically(target, text.encode("utf-8"))
-    changes = [f"{change.row()['nouveau']:>4} (v{base_number} : {change.row()['ancien']}) {change.title} : "
-               f"{change.row()['nature']}" for change in article_changes(base, new)]
+    rows = [change.row() for change in article_changes(base, new)]
+    changes = [f"{row['nouveau']:>4} (v{base_number} : {row['ancien']}) {row['intitule']} : {row['nature']}"
+               for row in rows]
     return Imported(target, number, changes, comments)

@@ -68,22 +68,24 @@ def test_printed_totals_are_the_sums_of_the_printed_lines(contract: Path, name: 
 def test_indicators_are_typed_and_french(contract: Path) -> None:
     table = docx.Document(str(contract / OUT / "annexe-3-indicateurs.docx")).tables[0]
     rows = {row.cells[0].text: [cell.text for cell in row.cells] for row in table.rows}
-    assert rows["Code"] == ["Code", "Indicateur", "Définition ou formule", "Source", "Fréquence", "Référence",
-                            "2027", "2028", "2029", "2030"]
-    assert rows["ACT02"][5:] == ["24\u202f500 (2025)", "24\u202f500", "24\u202f500", "24\u202f500", "24\u202f500"]
-    assert rows["QUA03"][5:] == ["40\u00a0% (2025)", "60\u00a0%", "80\u00a0%", "100\u00a0%", "100\u00a0%"]
-    assert rows["GRA01"][5:] == ["non (2026)", "non", "oui", "oui", "oui"]
-    assert rows["COO02"][5:] == ["—", "31/12/2027", "—", "—", "—"]
-    assert rows["ACT02a"][1] == "dont enfants de moins de 3\u00a0ans"
+    assert rows["Code"] == ["Code", "Indicateur", "Définition ou formule", "Source", "Fréquence", "Unité",
+                            "Référence", "2027", "2028", "2029", "2030"]
+    assert rows["ACT02"][5:] == ["nombre", "0 (2026)", "150", "400", "600", "800"]
+    assert rows["QUA03"][5:] == ["%", "40\u00a0% (2025)", "60\u00a0%", "80\u00a0%", "100\u00a0%", "100\u00a0%"]
+    assert rows["GRA01"][5:] == ["oui/non", "non (2026)", "non", "oui", "oui", "oui"]
+    assert rows["COO02"][5:] == ["date", "—", "31/12/2027", "—", "—", "—"]
+    assert rows["RH01a"][5:] == ["ETP", "—", "0,5", "0,5", "0,5", "0,5"]
+    assert rows["ACT02a"][1] == "dont avis rendus en moins de 24\u00a0heures"
     codes = [row.cells[0].text for row in table.rows][1:]
-    assert codes.index("ACT02a") == codes.index("ACT02") + 1 and codes.index("FOR02a") == codes.index("FOR02") + 1
+    assert codes.index("ACT02a") == codes.index("ACT02") + 1 and codes.index("FOR03a") == codes.index("FOR03") + 1
+    assert codes[codes.index("RH01") + 1:codes.index("RH01") + 3] == ["RH01a", "RH01b"]
 
 
 def test_tables_repeat_headers_and_keep_rows_whole(contract: Path) -> None:
     with zipfile.ZipFile(contract / OUT / "annexe-3-indicateurs.docx") as package:
         body = package.read("word/document.xml").decode()
     rows = re.findall(r"<w:tr>.*?</w:tr>", body)
-    assert len(rows) == 15  # the header and fourteen indicators
+    assert len(rows) == 20  # the header and nineteen indicators
     assert all("<w:cantSplit/>" in row for row in rows)
     assert '<w:tblHeader w:val="true"/>' in rows[0] and "tblHeader" not in "".join(rows[1:])
     assert 'w:orient="landscape"' in body
@@ -118,41 +120,41 @@ LOCATION = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
 CASES = {
     "line-total-disagrees": (
         "      total: 95000", "      total: 96000",
-        f"{LOCATION}:247:14 : financement.lignes[2].total : total écrit 96\u202f000\u00a0€ différent de la somme "
+        f"{LOCATION}:286:14 : financement.lignes[2].total : total écrit 96\u202f000\u00a0€ différent de la somme "
         "des années, 95\u202f000\u00a0€"),
     "year-total-disagrees": (
         "total_par_annee: {2027: 255000,", "total_par_annee: {2027: 225000,",
-        f"{LOCATION}:252:27 : financement.total_par_annee.2027 : total écrit 225\u202f000\u00a0€ différent de la "
+        f"{LOCATION}:291:27 : financement.total_par_annee.2027 : total écrit 225\u202f000\u00a0€ différent de la "
         "somme des lignes, 255\u202f000\u00a0€"),
     "grand-total-disagrees": (
         "total_general: 905000", "total_general: 900000",
-        f"{LOCATION}:253:18 : financement.total_general : total écrit 900\u202f000\u00a0€ différent de la somme "
+        f"{LOCATION}:292:18 : financement.total_general : total écrit 900\u202f000\u00a0€ différent de la somme "
         "de toutes les lignes, 905\u202f000\u00a0€"),
     "target-year-outside-the-contract": (
-        'cibles: {2027: "2", 2028: "3", 2029: "4", 2030: "4"}', 'cibles: {2027: "2", 2028: "3", 2029: "4", 2031: "4"}',
-        f"{LOCATION}:201:47 : indicateurs[9].cibles.2031 : année 2031 hors du contrat (2027 à 2030)"),
+        'cibles: {2027: "2", 2028: "6", 2029: "8", 2030: "8"}', 'cibles: {2027: "2", 2028: "6", 2029: "8", 2031: "8"}',
+        f"{LOCATION}:231:47 : indicateurs[13].cibles.2031 : année 2031 hors du contrat (2027 à 2030)"),
     "value-of-the-wrong-type": (
-        'cibles: {2027: "50", 2028: "70",', 'cibles: {2027: "50", 2028: "soixante-dix",',
-        f"{LOCATION}:194:32 : indicateurs[8].cibles.2028 : valeur « soixante-dix » invalide pour un indicateur de "
+        'cibles: {2028: "70", 2029: "85",', 'cibles: {2028: "soixante-dix", 2029: "85",',
+        f"{LOCATION}:191:20 : indicateurs[7].cibles.2028 : valeur « soixante-dix » invalide pour un indicateur de "
         "type pourcentage : un nombre attendu"),
     "percentage-over-100": (
-        'cibles: {2027: "50", 2028: "70",', 'cibles: {2027: "50", 2028: "170",',
-        f"{LOCATION}:194:32 : indicateurs[8].cibles.2028 : valeur « 170 » invalide pour un indicateur de type "
+        'cibles: {2028: "70", 2029: "85",', 'cibles: {2028: "170", 2029: "85",',
+        f"{LOCATION}:191:20 : indicateurs[7].cibles.2028 : valeur « 170 » invalide pour un indicateur de type "
         "pourcentage : un pourcentage de 0 à 100 attendu"),
     "objective-tied-to-no-orientation": (
         "    orientation: qualite\n    intitule: Analyser", "    orientation: securite\n    intitule: Analyser",
-        f"{LOCATION}:106:18 : objectifs[6].orientation : orientation « securite » inconnue : l'objectif n'est "
+        f"{LOCATION}:110:18 : objectifs[6].orientation : orientation « securite » inconnue : l'objectif n'est "
         "rattaché à aucune orientation (connues : coordination, formation, gradation, qualite)"),
     "action-sheet-cites-an-unknown-indicator": (
-        "      indicateurs: [QUA02]", "      indicateurs: [QUA02, QUA09]",
-        f"{LOCATION}:118:28 : objectifs[6].fiche.indicateurs[2] : indicateur « QUA09 » inconnu dans la liste des "
+        "      indicateurs: [QUA02, QUA04, QUA05]", "      indicateurs: [QUA02, QUA09]",
+        f"{LOCATION}:122:28 : objectifs[6].fiche.indicateurs[2] : indicateur « QUA09 » inconnu dans la liste des "
         "indicateurs"),
     "negative-amount": (
         "montants: {2027: 30000, 2028: 15000,", "montants: {2027: 30000, 2028: -15000,",
-        f"{LOCATION}:250:37 : financement.lignes[3].montants.2028 : doit être positif ou nul, pas « -15000 »"),
+        f"{LOCATION}:289:37 : financement.lignes[3].montants.2028 : doit être positif ou nul, pas « -15000 »"),
     "malformed-fir-code": (
         "    - code: MI2-1-1", "    - code: FIR 2-1",
-        f"{LOCATION}:244:13 : financement.lignes[2].code : code de mission FIR « FIR 2-1 » invalide : MI2-2-2, "
+        f"{LOCATION}:283:13 : financement.lignes[2].code : code de mission FIR « FIR 2-1 » invalide : MI2-2-2, "
         "par exemple, ou « à confirmer »"),
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -10,7 +12,7 @@ from ars_docs.cpom.models import YEARS, Cpom, Indicator, Objective
 from ars_docs.cpom.rules import MISSIONS, format_amount, format_value, parse_value
 from ars_docs.doctree import Block, Cell, Document, Heading, Landscape, ListBlock, PageBreak, Paragraph, Run, Table
 from ars_docs.errors import InvalidInput, Problem
-from ars_docs.frenchdates import short_date
+from ars_docs.frenchdates import long_date, short_date
 from ars_docs.markdown import MarkupError, parse_markdown
 from ars_docs.parts import MarkdownParts
 from ars_docs.typography import typeset
@@ -35,6 +37,31 @@ def _header(*labels: str) -> tuple[Cell | None, ...]:
     return tuple(_text(label) for label in labels)
 
 
+DONT = re.compile(r"dont\b", re.IGNORECASE)
+
+
+def day_and_month(value: str) -> str:
+    """`31/03` -> `31 mars`, `01/04` -> `1er avril` (typography raises the `er`)."""
+    day, month = (int(part) for part in value.split("/"))
+    return long_date(datetime.date(2027, month, day)).removesuffix(" 2027")
+
+
+def indicators_in_order(indicators: list[Indicator]) -> Iterator[tuple[Indicator, int]]:
+    """Each indicator followed by its « dont » lines, at any depth, with its depth; none is left
+    out (`check_cpom` has refused cycles and unknown parents)."""
+    children: dict[str | None, list[Indicator]] = {}
+    for indicator in indicators:
+        children.setdefault(indicator.parent, []).append(indicator)
+
+    def walk(indicator: Indicator, depth: int) -> Iterator[tuple[Indicator, int]]:
+        yield indicator, depth
+        for child in children.get(indicator.code, []):
+            yield from walk(child, depth + 1)
+
+    for root in children.get(None, []):
+        yield from walk(root, 0)
+
+
 class CpomComposer:
     def __init__(self, parts: MarkdownParts, cpom: Cpom, source: YamlDocument) -> None:
         self.parts = parts
@@ -53,7 +80,8 @@ class CpomComposer:
 
     def _context(self, number: int | None) -> dict[str, Any]:
         title = ANNEXES[number][1] if number else "Annexes 1 à 4"
-        return {"contrat": self.cpom.contrat, "annexe": number, "intitule": title}
+        return {"contrat": self.cpom.contrat, "annexe": number, "intitule": title,
+                "echeance_indicateurs": day_and_month(self.cpom.contrat.transmission_indicateurs)}
 
     def annex(self, number: int) -> Document:
         head = self.parts.part("entete.md", self._context(number))
@@ -83,11 +111,22 @@ class CpomComposer:
         return [heading, *intro, *self.builders[number]()]
 
     def _orientations(self) -> Iterator[Block]:
-        for o, orientation in enumerate(self.cpom.orientations, start=1):
+        numbered = list(enumerate(self.cpom.orientations, start=1))
+        yield Heading(2, (Run("Missions du DSR et orientations qui les servent"),), anchor="missions")
+        rows: list[tuple[Cell | None, ...]] = [_header("Mission (art. D. 6327-6 II)", "Orientations")]
+        for mission, wording in MISSIONS.items():
+            serving = [f"Orientation {o} – {orientation.intitule}" for o, orientation in numbered
+                       if mission in orientation.missions]
+            rows.append((_text(f"{mission}° {wording}"),
+                         Cell(tuple(Paragraph((Run(line),)) for line in serving))))
+        yield Table(tuple(rows), header_rows=1, widths=(1, 1))
+        for o, orientation in numbered:
             yield Heading(2, (Run(f"Orientation {o} – {orientation.intitule}"),),
                           anchor=f"orientation-{orientation.id}")
-            yield Paragraph((Run("Mission du DSR servie (art. D. 6327-6 II, "), Run(f"{orientation.mission}°"),
-                             Run(f") : {MISSIONS[orientation.mission]}.")))
+            served = sorted(set(orientation.missions))
+            label = "Missions du DSR servies" if len(served) > 1 else "Mission du DSR servie"
+            yield Paragraph((Run(f"{label} (art. D. 6327-6 II) : "),
+                             Run(" ; ".join(f"{mission}° {MISSIONS[mission]}" for mission in served) + ".")))
             objectives = [o for o in self.cpom.objectifs if o.orientation == orientation.id]
             yield ListBlock(tuple(Paragraph((Run(f"Objectif {self.numbers[o.id]} – ", bold=True), Run(o.intitule)))
                                   for o in objectives))
@@ -115,33 +154,25 @@ class CpomComposer:
         return Table(((_text("Rubrique"), _text("Contenu")), *rows), header_rows=1, widths=(1, 4))
 
     def _indicators(self) -> Iterator[Block]:
-        header = _header("Code", "Indicateur", "Définition ou formule", "Source", "Fréquence", "Référence", *YEARS)
+        header = _header("Code", "Indicateur", "Définition ou formule", "Source", "Fréquence", "Unité",
+                         "Référence", *YEARS)
         rows = [header]
-        for indicator in self._indicators_in_order():
-            rows.append(self._indicator_row(indicator))
-        yield Table(tuple(rows), header_rows=1, widths=(6, 14, 22, 12, 7, 8, 6, 6, 6, 6))
-
-    def _indicators_in_order(self) -> Iterator[Indicator]:
-        """Each indicator followed by its "dont" lines."""
-        children: dict[str, list[Indicator]] = {}
-        for indicator in self.cpom.indicateurs:
-            if indicator.parent:
-                children.setdefault(indicator.parent, []).append(indicator)
-        for indicator in self.cpom.indicateurs:
-            if not indicator.parent:
-                yield indicator
-                yield from children.get(indicator.code, [])
+        for indicator, depth in indicators_in_order(self.cpom.indicateurs):
+            rows.append(self._indicator_row(indicator, depth))
+        yield Table(tuple(rows), header_rows=1, widths=(6, 14, 20, 11, 7, 5, 9, 7, 7, 7, 7))
 
     @staticmethod
-    def _indicator_row(indicator: Indicator) -> tuple[Cell | None, ...]:
+    def _indicator_row(indicator: Indicator, depth: int) -> tuple[Cell | None, ...]:
         def shown(raw: str | None) -> str:
             return "—" if raw is None else format_value(indicator.type, parse_value(indicator.type, raw))
         reference = indicator.reference
         baseline = f"{shown(reference.valeur)} ({reference.annee})" if reference else "—"
-        label = f"dont {indicator.libelle}" if indicator.parent else indicator.libelle
-        return (_text(indicator.code), _text(label, indent=1 if indicator.parent else 0),
+        label = indicator.libelle
+        if depth and not DONT.match(label):
+            label = f"dont {label}"
+        return (_text(indicator.code), _text(label, indent=depth),
                 _text(indicator.definition), _text(indicator.source), _text(indicator.frequence),
-                _text(baseline, align="right"),
+                _text(indicator.unit), _text(baseline, align="right"),
                 *(_text(shown(indicator.cibles.get(year)), align="right") for year in YEARS))
 
     def _finance(self) -> Iterator[Block]:

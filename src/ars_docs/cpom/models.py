@@ -7,16 +7,35 @@ a value of the wrong type for its indicator, and a stated total that is not the 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ars_docs.fields import Identifier, MultilineText, Record, Text
 
 YEARS = ("2027", "2028", "2029", "2030")
 Amount = Annotated[Decimal, Field(ge=0)]
-IndicatorType = Literal["nombre", "pourcentage", "oui-non", "date"]
+IndicatorType = Literal["nombre", "pourcentage", "oui-non", "date", "montant"]
+UNITS = {"nombre": "nombre", "pourcentage": "%", "oui-non": "oui/non", "date": "date", "montant": "€"}
+"""The unit an indicator shows when its data gives none (`unite: ETP` for a number of posts)."""
+Mission = Annotated[int, Field(ge=1, le=5)]
+
+
+def _day_and_month(value: str) -> str:
+    """`JJ/MM`, a day that exists every year (never 29/02)."""
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})", value.strip())
+    if not match:
+        raise ValueError(f"échéance « {value} » invalide : jour et mois JJ/MM attendus (31/03, par exemple)")
+    try:
+        datetime.date(2027, int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        raise ValueError(f"échéance « {value} » invalide : ce jour n'existe pas chaque année") from None
+    return f"{int(match.group(1)):02d}/{int(match.group(2)):02d}"
+
+
+DayAndMonth = Annotated[str, AfterValidator(_day_and_month)]
 
 
 class Contract(Record):
@@ -26,13 +45,17 @@ class Contract(Record):
     date: datetime.date
     version: Text = "Version initiale"
     """`Version initiale`, `Avenant n° 1`…: printed on every annex."""
+    transmission_indicateurs: DayAndMonth = "31/03"
+    """Day and month of the year after the one measured by which the association sends the
+    indicators' values: 31 March at the latest (instruction DGOS/R3/DGS/SP1/2023/122, IV)."""
 
 
 class Orientation(Record):
     id: Identifier
     intitule: Text
-    mission: Annotated[int, Field(ge=1, le=5)]
-    """The DSR mission of article D. 6327-6 II (1 to 5) the orientation serves."""
+    missions: Annotated[list[Mission], Field(min_length=1)]
+    """The DSR missions of article D. 6327-6 II (1 to 5) the orientation serves: each of the five
+    must be served by at least one orientation."""
 
 
 class ActionSheet(Record):
@@ -63,11 +86,17 @@ class Indicator(Record):
     parent: Text | None = None
     """Code of the indicator this one details (a "dont" line)."""
     type: IndicatorType
+    unite: Text | None = None
+    """Shown in annex 3; by default, the one of the type (`UNITS`)."""
     definition: Text
     source: Text
     frequence: Text = "annuelle"
     reference: Baseline | None = None
     cibles: dict[str, Text]
+
+    @property
+    def unit(self) -> str:
+        return self.unite or UNITS[self.type]
 
 
 class FundingLine(Record):

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency, format_decimal
 
 from ars_docs.cpom.models import YEARS, Cpom, Indicator
-from ars_docs.errors import Problem
+from ars_docs.errors import Problem, warn
 from ars_docs.frenchdates import short_date
 from ars_docs.validation import field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
@@ -26,6 +26,8 @@ MISSIONS = {
     4: "orienter chaque cas vers le niveau de recours adapté, avec un accès équilibré sur le territoire",
     5: "former les professionnels, diffuser protocoles régionaux et bonnes pratiques",
 }
+MAX_DEPTH = 3
+"""Levels of « dont » lines under an indicator (« dont », « dont… dont »…)."""
 _YES, _NO = {"oui", "vrai", "true"}, {"non", "faux", "false"}
 
 Value = Decimal | bool | datetime.date
@@ -49,6 +51,8 @@ def parse_value(kind: str, raw: str) -> Value:
         raise ValueError("un nombre attendu") from None
     if number < 0 or not number.is_finite():
         raise ValueError("un nombre positif ou nul attendu")
+    if kind == "montant" and number != number.quantize(Decimal("0.01")):
+        raise ValueError("un montant en euros, au centime près, attendu")
     if kind == "pourcentage" and number > 100:
         raise ValueError("un pourcentage de 0 à 100 attendu")
     return number
@@ -59,6 +63,8 @@ def format_value(kind: str, value: Value) -> str:
         return "oui" if value else "non"
     if isinstance(value, datetime.date):
         return short_date(value)
+    if kind == "montant":
+        return format_amount(value)
     text = format_decimal(value, locale="fr_FR")
     return f"{text} %" if kind == "pourcentage" else text
 
@@ -69,12 +75,22 @@ def format_amount(amount: Decimal) -> str:
     return format_currency(amount, "EUR", locale="fr_FR", format=pattern, currency_digits=False)
 
 
-def check_cpom(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+def check_cpom(cpom: Cpom, source: YamlDocument) -> list[Problem]:
+    """The contract's errors; when there is none, its warnings printed."""
+    problems = list(_errors(cpom, source))
+    if not problems:
+        _target_years(cpom, source)
+    return problems
+
+
+def _errors(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
     yield from _unique(source, [(("orientations", i, "id"), o.id) for i, o in enumerate(cpom.orientations)])
     yield from _unique(source, [(("objectifs", i, "id"), o.id) for i, o in enumerate(cpom.objectifs)])
     yield from _unique(source, [(("indicateurs", i, "code"), x.code) for i, x in enumerate(cpom.indicateurs)])
     yield from _links(cpom, source)
+    yield from _coverage(cpom, source)
     yield from _indicators(cpom.indicateurs, source)
+    yield from _hierarchy(cpom.indicateurs, source)
     yield from _years(source, _year_tables(cpom))
     yield from _funding(cpom, source)
 
@@ -108,13 +124,88 @@ def _links(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
             yield _problem(source, ("orientations", index, "id"), "orientation sans aucun objectif")
 
 
+def _coverage(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    """Every mission of D. 6327-6 II served by an orientation, each orientation's missions once."""
+    for index, orientation in enumerate(cpom.orientations):
+        seen: set[int] = set()
+        for position, mission in enumerate(orientation.missions):
+            if mission in seen:
+                yield _problem(source, ("orientations", index, "missions", position),
+                               f"mission {mission}° citée deux fois")
+            seen.add(mission)
+    served = {mission for orientation in cpom.orientations for mission in orientation.missions}
+    missing = [f"{number}° ({MISSIONS[number]})" for number in MISSIONS if number not in served]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        yield _problem(source, ("orientations",),
+                       f"mission{plural} du DSR (article D. 6327-6 II) servie{plural} par aucune orientation : "
+                       f"{' ; '.join(missing)} — ajoutez-l{'es' if plural else 'a'} à « missions » d'une orientation",
+                       key=True)
+
+
+def ancestors(indicator: Indicator, by_code: dict[str, Indicator]) -> list[Indicator]:
+    """The indicators that `indicator` details, nearest first, up to a root or an unknown code
+    (stopped before a repeated one: `check_cpom` refuses cycles)."""
+    found: list[Indicator] = []
+    seen = {indicator.code}
+    current = indicator
+    while current.parent is not None and current.parent in by_code and current.parent not in seen:
+        current = by_code[current.parent]
+        seen.add(current.code)
+        found.append(current)
+    return found
+
+
+def _hierarchy(indicators: list[Indicator], source: YamlDocument) -> Iterator[Problem]:
+    """« dont » lines: no cycle (each reported once, at its first member), at most `MAX_DEPTH`
+    levels under a root indicator."""
+    by_code = {indicator.code: indicator for indicator in indicators}
+    position = {indicator.code: index for index, indicator in reversed(list(enumerate(indicators)))}
+    cycles: set[frozenset[str]] = set()
+    for index, indicator in enumerate(indicators):
+        chain = [indicator, *ancestors(indicator, by_code)]
+        last = chain[-1]
+        if last.parent is not None and last.parent in {member.code for member in chain}:
+            codes = [member.code for member in chain]
+            loop = codes[codes.index(last.parent):]
+            if frozenset(loop) not in cycles:
+                cycles.add(frozenset(loop))
+                first = loop.index(min(loop, key=lambda code: position[code]))
+                loop = loop[first:] + loop[:first]
+                yield _problem(source, ("indicateurs", position[loop[0]], "parent"),
+                               f"indicateurs « dont » en boucle : {' → '.join([*loop, loop[0]])} (chacun détaille "
+                               "le suivant) : l'un d'eux doit être sans parent")
+        elif len(chain) - 1 > MAX_DEPTH:
+            yield _problem(source, ("indicateurs", index, "parent"),
+                           f"ligne « dont » de niveau {len(chain) - 1} "
+                           f"({' → '.join(member.code for member in reversed(chain))}) : au plus {MAX_DEPTH} "
+                           "niveaux sous un indicateur, au-delà l'annexe 3 serait illisible")
+
+
+def _target_years(cpom: Cpom, source: YamlDocument) -> None:
+    """Warns of a target set for a year before every action sheet that measures the indicator
+    (through it or the indicator it details) has begun."""
+    by_code = {indicator.code: indicator for indicator in cpom.indicateurs}
+    for index, indicator in enumerate(cpom.indicateurs):
+        measured = {indicator.code, *(a.code for a in ancestors(indicator, by_code))}
+        starts = [min(objective.fiche.calendrier) for objective in cpom.objectifs
+                  if objective.fiche.calendrier and measured & set(objective.fiche.indicateurs)]
+        if not starts:
+            continue
+        for year in sorted(indicator.cibles):
+            if year < min(starts):
+                warn(_problem(source, ("indicateurs", index, "cibles", year),
+                              f"cible de {indicator.code} pour {year}, avant la première année ({min(starts)}) du "
+                              "calendrier des fiches actions qui le mesurent", key=True))
+
+
 def _indicators(indicators: list[Indicator], source: YamlDocument) -> Iterator[Problem]:
     codes = {indicator.code for indicator in indicators}
     for index, indicator in enumerate(indicators):
         if not INDICATOR_CODE.fullmatch(indicator.code):
             yield _problem(source, ("indicateurs", index, "code"),
                            f"code « {indicator.code} » invalide : lettres majuscules puis chiffres (IND01, Q3…)")
-        if indicator.parent is not None and (indicator.parent not in codes or indicator.parent == indicator.code):
+        if indicator.parent is not None and indicator.parent not in codes:
             yield _problem(source, ("indicateurs", index, "parent"),
                            f"indicateur parent « {indicator.parent} » inconnu")
         values: list[tuple[PathKey, str]] = [(("indicateurs", index, "cibles", year), raw)

@@ -62,9 +62,9 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def paragraph_text(element) -> str:  # type: ignore[no-untyped-def]
     """All the text a reader sees in a paragraph, tracked insertions and deletions included
     (python-docx's Paragraph.text leaves out the runs inside w:ins and w:del)."""
-    marks = {f"{W}br": "\n", f"{W}tab": "\t"}
+    marks = {f"{W}br": "\n", f"{W}tab": "\t", f"{W}noBreakHyphen": "-"}
     parts = []
-    for node in element.iter(f"{W}t", f"{W}delText", f"{W}br", f"{W}tab"):
+    for node in element.iter(f"{W}t", f"{W}delText", f"{W}br", f"{W}tab", f"{W}noBreakHyphen"):
         parts.append(marks.get(node.tag, node.text or ""))
     return "".join(parts)
 

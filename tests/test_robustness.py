@@ -402,7 +402,8 @@ def test_any_text_in_a_contract_table_comes_out_whole_or_is_refused(fuzz_project
         path.write_text(original.replace(anchor, f"libelle: {_quoted(value)}", 1), encoding="utf-8")
         project = Project.open(fuzz_project)
         builder = get_builder("cpom")
-        items = _planned_or_refused(builder, project, value, ("dsr-chirurgie-pediatrique-2027-2030.yaml:140:",))
+        line = next(n for n, text in enumerate(original.splitlines(), 1) if anchor in text)
+        items = _planned_or_refused(builder, project, value, (f"dsr-chirurgie-pediatrique-2027-2030.yaml:{line}:",))
         if items is None:
             return
         annex = next(item for item in items if item.key.endswith("annexe-3-indicateurs"))

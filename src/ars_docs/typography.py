@@ -55,6 +55,13 @@ REFERENCE = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)\w+(?:[/-]\w+)+")
 « 2027-2030 », « MI2-1-1 »): never broken across lines. Word and LibreOffice do not break there;
 browsers and WeasyPrint do, so the HTML writer keeps such a token on one line."""
 
+UNBREAKABLE = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)\w+(?:[/-]\w+)*(?:[\u00a0\u202f]\d{3})*(?:,\d+)?"
+                         r"(?:[\u00a0\u202f](?:%|€))?")
+"""What a table cell never splits across lines: a code (« ACT02a », « MI2-1-1 »), a date
+(« 31/12/2027 »), an amount or a number with its groups and unit (« 255 000 € », « 0,5 », « 85 % »).
+The HTML writer keeps each on one line, the Word writer joins its hyphens, and the column widths
+of a table leave room for the widest (`tablefit`)."""
+
 # 1er, 1re, 2e, 3es… : the letters go up (never "2ème").
 _ORDINAL = re.compile(r"\b(\d+)(ers?|res?|es?|èmes?|emes?)\b")
 

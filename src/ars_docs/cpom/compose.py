@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from ars_docs.cpom.models import YEARS, Cpom, Indicator, Objective
 from ars_docs.cpom.rules import MISSIONS, format_amount, format_value, parse_value
 from ars_docs.doctree import Block, Cell, Document, Heading, Landscape, ListBlock, PageBreak, Paragraph, Run, Table
-from ars_docs.errors import InvalidInput, Problem
+from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.fontmetrics import printed_width_mm
 from ars_docs.frenchdates import long_date, short_date
 from ars_docs.markdown import MarkupError, parse_markdown
 from ars_docs.parts import MarkdownParts
+from ars_docs.project import FONTS
+from ars_docs.tablefit import TooNarrow, fit_widths
 from ars_docs.typography import typeset
 from ars_docs.validation import field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
@@ -27,6 +31,10 @@ ANNEXES = {
 }
 ALL_ANNEXES = "annexes-1-a-4"
 LANDSCAPE = 3  # the indicator table needs the width of a landscape page
+TEXT_WIDTH_MM = {False: 172.0, True: 257.0}
+"""The width of the text on an A4 page, upright and landscape, in `annexes.css` and `annexes.docx`."""
+TABLE_FONT, TABLE_FONT_PT = "LiberationSans-Bold.ttf", 8.5
+"""The widest the tables' text prints: bold (headers, totals), at Word's size (the PDF's is smaller)."""
 
 
 def _text(text: str, bold: bool = False, align: str | None = None, indent: int = 0) -> Cell:
@@ -100,10 +108,31 @@ class CpomComposer:
 
     def _document(self, what: str, blocks: tuple[Block, ...]) -> Document:
         contract = self.cpom.contrat
-        return typeset(Document(
+        document = typeset(Document(
             title=f"{contract.titre} — {what} — {contract.version}", date=contract.date, blocks=blocks,
             author="Agence régionale de santé Grand Est", subject=f"{contract.titre}, {contract.organisme}",
             keywords=("CPOM", "DSR", "annexes")))
+        return replace(document, blocks=tuple(self._fitted(document.blocks, landscape=False)))
+
+    def _fitted(self, blocks: tuple[Block, ...], landscape: bool) -> Iterator[Block]:
+        """Tables whose columns leave room for every code, date and amount (`tablefit`), once the
+        text is typeset (its no-break spaces bind amounts and units)."""
+        font = self.parts.project.root / FONTS / TABLE_FONT
+        if not font.is_file():
+            raise InvalidInput([Problem(Location(self.parts.project.name(font)), "",
+                                        "police absente : elle mesure les colonnes des tableaux")])
+        for block in blocks:
+            if isinstance(block, Table):
+                try:
+                    yield fit_widths(block, TEXT_WIDTH_MM[landscape],
+                                     lambda text: printed_width_mm(text, font, TABLE_FONT_PT))
+                except TooNarrow as error:
+                    raise InvalidInput([Problem(self.source.locate(()), "", "un tableau des annexes ne tient pas "
+                                                f"dans la largeur de la page : {error}")]) from None
+            elif isinstance(block, Landscape):
+                yield replace(block, blocks=tuple(self._fitted(block.blocks, landscape=True)))
+            else:
+                yield block
 
     def _annex_body(self, number: int) -> list[Block]:
         heading = Heading(1, (Run(f"Annexe {number} – {ANNEXES[number][1]}"),), anchor=f"annexe-{number}")

@@ -18,13 +18,13 @@ does not fit is an error naming the line, which the data can settle by writing t
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ars_docs import fontmetrics
 from ars_docs.letters.models import Establishment
 
 MAX_LINES = 6
@@ -222,18 +222,5 @@ def block_problems(lines: Sequence[AddressLine]) -> list[AddressProblem]:
     return found
 
 
-@functools.cache
-def _advances(font: Path) -> tuple[dict[int, int], int, int]:
-    from fontTools.ttLib import TTFont
-
-    face = TTFont(str(font), lazy=True)
-    metrics = face["hmtx"].metrics
-    widths = {code: metrics[glyph][0] for code, glyph in face.getBestCmap().items()}
-    return widths, face["head"].unitsPerEm, metrics[".notdef"][0]
-
-
 def printed_width_mm(text: str, font: Path, size_pt: float = FONT_SIZE_PT) -> float:
-    """How wide the line prints in the font (advance widths, no kerning: a little more than drawn)."""
-    widths, units, fallback = _advances(font)
-    advance = sum(widths.get(ord(char), fallback) for char in text)
-    return advance / units * size_pt * 25.4 / 72
+    return fontmetrics.printed_width_mm(text, font, size_pt)

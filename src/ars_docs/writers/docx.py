@@ -12,6 +12,7 @@ import io
 import zipfile
 from collections.abc import Mapping
 from copy import deepcopy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ from ars_docs.doctree import (
     headings,
 )
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
+from ars_docs.typography import UNBREAKABLE
 
 # docxcompose (imported by docxtpl's subdocuments) rebinds python-docx's "cp" prefix to the
 # custom-properties namespace for the whole process: python-docx then writes keywords, revision and
@@ -151,9 +153,15 @@ class _BodyWriter:
         elif isinstance(block, Landscape):
             self.landscape(container, block)
 
-    def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str) -> DocxParagraph:
+    def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str,
+                  unbroken: bool = False) -> DocxParagraph:
         paragraph: DocxParagraph = container.add_paragraph()
         paragraph._p.style = self.style_ids[style]
+        self.fill(paragraph, inlines, unbroken)
+        return paragraph
+
+    def fill(self, paragraph: DocxParagraph, inlines: tuple[Inline, ...], unbroken: bool = False) -> None:
+        """`unbroken` (table cells): the hyphens of codes and dates are no-break hyphens."""
         changes = {inline.change for inline in inlines if isinstance(inline, Run)}
         if len(changes) == 1 and None not in changes:
             # A paragraph wholly inserted or deleted: its mark too, so that accepting or rejecting
@@ -166,12 +174,11 @@ class _BodyWriter:
             elif inline.link:
                 self.hyperlink(paragraph, inline)
             elif inline.change:
-                self.tracked(paragraph, inline)
+                self.tracked(paragraph, inline, unbroken)
             else:
-                self.run(paragraph, inline)
+                self.run(paragraph, inline, unbroken)
         for change, move in sorted(moves, key=str):
             self.move_range(paragraph, str(change), str(move))
-        return paragraph
 
     def move_range(self, paragraph: DocxParagraph, change: str, name: str) -> None:
         """The range that names a move: Word pairs the text moved from here with the text moved to
@@ -180,11 +187,11 @@ class _BodyWriter:
         start.set(qn("w:name"), name)
         _enclose(paragraph, start, f"w:{change}RangeEnd")
 
-    def tracked(self, paragraph: DocxParagraph, inline: Run) -> None:
+    def tracked(self, paragraph: DocxParagraph, inline: Run, unbroken: bool = False) -> None:
         """A real tracked change (w:ins / w:del / w:moveFrom / w:moveTo), which Word and LibreOffice
         show as revisions."""
         wrapper = self._revision(str(inline.change))
-        run = self.run(paragraph, inline)
+        run = self.run(paragraph, inline, unbroken)
         if inline.change in ("del", "moveFrom"):
             for text in run._r.findall(qn("w:t")):
                 text.tag = qn("w:delText")
@@ -249,12 +256,17 @@ class _BodyWriter:
                 _field_char(paragraph, "end")
 
     @staticmethod
-    def run(paragraph: DocxParagraph, inline: Run) -> Any:
+    def run(paragraph: DocxParagraph, inline: Run, unbroken: bool = False) -> Any:
         if any(char in inline.text for char in "\t\n\r"):
             run = paragraph.add_run(inline.text)  # python-docx turns these into w:tab and w:br
         else:
             element = paragraph._p.add_r()
-            element.add_t(inline.text)  # preserves leading and trailing spaces
+            pieces = _joined_hyphens(inline.text) if unbroken else [inline.text]
+            for index, piece in enumerate(pieces):
+                if index:
+                    element.append(OxmlElement("w:noBreakHyphen"))
+                if piece:
+                    element.add_t(piece)  # preserves leading and trailing spaces
             run = DocxRun(element, paragraph)
         if inline.bold:
             run.bold = True
@@ -302,16 +314,11 @@ class _BodyWriter:
         for index, paragraph in enumerate(cell.paragraphs):
             inlines = paragraph.inlines
             if bold:
-                inlines = tuple(i if isinstance(i, LineBreak) else Run(i.text, True, i.italic, i.superscript, i.link)
-                                for i in inlines)
+                inlines = tuple(i if isinstance(i, LineBreak) else replace(i, bold=True) for i in inlines)
             if index == 0:
-                for inline in inlines:
-                    if isinstance(inline, LineBreak):
-                        first.add_run().add_break()
-                    else:
-                        self.run(first, inline)
+                self.fill(first, inlines, unbroken=True)
             else:
-                self.paragraph(target, inlines, style)
+                self.paragraph(target, inlines, style, unbroken=True)
         for paragraph in target.paragraphs:
             if alignment is not None:
                 paragraph.alignment = alignment
@@ -372,6 +379,18 @@ class _BodyWriter:
         for row in grid.rows:
             for index, cell in enumerate(row.cells):
                 cell.width = widths[index]
+
+
+def _joined_hyphens(text: str) -> list[str]:
+    """The text cut at each hyphen inside a code or date (`typography.UNBREAKABLE`): Word joins the
+    pieces with a no-break hyphen (w:noBreakHyphen), read back as « - »."""
+    pieces, start = [], 0
+    for match in UNBREAKABLE.finditer(text):
+        for offset, char in enumerate(match.group()):
+            if char == "-":
+                pieces.append(text[start:match.start() + offset])
+                start = match.start() + offset + 1
+    return [*pieces, text[start:]]
 
 
 def _enclose(paragraph: DocxParagraph, start: Any, end_tag: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ars_docs.doctree import (
@@ -19,8 +20,9 @@ from ars_docs.doctree import (
     Paragraph,
     Table,
     headings,
+    inline_text,
 )
-from ars_docs.typography import REFERENCE
+from ars_docs.typography import REFERENCE, UNBREAKABLE
 
 SIGNATURE_ROLE = "signature"
 SIGNATURE_ANCHOR = "bloc-signature"
@@ -28,8 +30,10 @@ SIGNATURE_ANCHOR = "bloc-signature"
 `arsdocs sign` places the visible signature."""
 
 
-def html_inlines(inlines: tuple[Inline, ...]) -> str:
-    return "".join(_inline(inline) for inline in inlines)
+def html_inlines(inlines: tuple[Inline, ...], cell: bool = False) -> str:
+    """`cell`: in a table cell, where a narrow column would break any word, every code, date and
+    amount is kept whole (`typography.UNBREAKABLE`); elsewhere, references."""
+    return "".join(_inline(inline, UNBREAKABLE if cell else REFERENCE) for inline in inlines)
 
 
 _LONGEST_UNBROKEN = 30
@@ -39,11 +43,11 @@ _LONGEST_UNBROKEN = 30
 _CHANGE_TAGS = {"ins": "ins", "del": "del", "moveTo": "ins", "moveFrom": "del"}
 
 
-def _unbroken(text: str) -> str:
-    """The text escaped, each reference in it kept on one line (`typography.REFERENCE`)."""
+def _unbroken(text: str, tokens: re.Pattern[str]) -> str:
+    """The text escaped, each token in it kept on one line."""
     pieces = []
     position = 0
-    for match in REFERENCE.finditer(text):
+    for match in tokens.finditer(text):
         if len(match.group()) > _LONGEST_UNBROKEN:
             continue
         pieces += [escape(text[position:match.start()], quote=False),
@@ -52,10 +56,10 @@ def _unbroken(text: str) -> str:
     return "".join([*pieces, escape(text[position:], quote=False)])
 
 
-def _inline(inline: Inline) -> str:
+def _inline(inline: Inline, tokens: re.Pattern[str]) -> str:
     if isinstance(inline, LineBreak):
         return "<br>"
-    html = escape(inline.text, quote=False) if inline.link else _unbroken(inline.text)
+    html = escape(inline.text, quote=False) if inline.link else _unbroken(inline.text, tokens)
     if inline.superscript:
         html = f"<sup>{html}</sup>"
     if inline.italic:
@@ -73,6 +77,8 @@ def _inline(inline: Inline) -> str:
 class _Writer:
     def __init__(self, blocks: tuple[Block, ...]) -> None:
         self.all_blocks = blocks
+        self.heading = ""
+        self.tables = 0
 
     def blocks(self, blocks: tuple[Block, ...]) -> str:
         return "\n".join(self.block(block) for block in blocks)
@@ -81,6 +87,7 @@ class _Writer:
         if isinstance(block, Paragraph):
             return f"<p>{html_inlines(block.inlines)}</p>"
         if isinstance(block, Heading):
+            self.heading = inline_text(block.inlines)
             anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
             note = f' <span class="note-modification">({escape(block.note)})</span>' if block.note else ""
             return f"<h{block.level}{anchor}>{html_inlines(block.inlines)}{note}</h{block.level}>"
@@ -89,7 +96,8 @@ class _Writer:
             items = "".join(f"<li>{html_inlines(item.inlines)}</li>" for item in block.items)
             return f"<{tag}>{items}</{tag}>"
         if isinstance(block, Table):
-            return _table(block)
+            self.tables += 1
+            return self.table(block)
         if isinstance(block, Division):
             anchor = f' id="{SIGNATURE_ANCHOR}"' if block.role == SIGNATURE_ROLE else ""
             return f'<div class="{escape(block.role)}"{anchor}>\n{self.blocks(block.blocks)}\n</div>'
@@ -102,6 +110,13 @@ class _Writer:
         if isinstance(block, Landscape):
             return f'<section class="paysage">\n{self.blocks(block.blocks)}\n</section>'
         raise TypeError(block)
+
+    def table(self, table: Table) -> str:
+        """In a region of its own that scrolls sideways on a narrow screen rather than squeezing its
+        columns (WCAG 1.4.10: a data table may), reachable by keyboard and named for screen readers."""
+        label = f"Tableau {self.tables}" + (f" : {self.heading}" if self.heading else "")
+        return (f'<div class="tableau" role="region" tabindex="0" aria-label="{escape(label)}">'
+                f"{_table(table)}</div>")
 
     def letterhead(self, block: Letterhead) -> str:
         """The window's place as CSS variables, which the print stylesheet uses to put the address in
@@ -154,5 +169,5 @@ def _cell(cell: Cell, tag: str) -> str:
                                      f"retrait-{cell.indent}" if cell.indent else ""]))
     if classes:
         scope += f' class="{classes}"'
-    content = "".join(f"<p>{html_inlines(p.inlines)}</p>" for p in cell.paragraphs)
+    content = "".join(f"<p>{html_inlines(p.inlines, cell=True)}</p>" for p in cell.paragraphs)
     return f"<{tag}{scope}{spans}>{content}</{tag}>"

@@ -131,6 +131,37 @@ def test_tables_have_header_cells_and_the_logo_its_alternative_text(everything: 
                 assert [figure.alt for figure in figures] == [logo_text]
 
 
+def _elements(element: pikepdf.Dictionary, role: str) -> Iterator[pikepdf.Dictionary]:
+    if str(element.get("/S", "")) == role:
+        yield element
+    kids = element.get("/K")
+    for kid in (list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield from _elements(kid, role)
+
+
+def test_a_header_row_repeated_on_a_later_page_is_an_artefact_and_the_table_is_one(everything: Path) -> None:
+    """The indicator table runs over two landscape pages: WeasyPrint draws its header row again on
+    the second, as an artefact; the structure holds one table, one header row, and every body
+    cell of either page points to header cells of that row."""
+    path = everything / "out/cpom/dsr-chirurgie-pediatrique-2027-2030/annexe-3-indicateurs.pdf"
+    with pikepdf.open(path) as document:
+        assert len(document.pages) == 2
+        assert "Définition ou formule" not in artefact_text(document, document.pages[0])
+        assert "Définition ou formule" in artefact_text(document, document.pages[1])
+        [table] = list(_elements(document.Root.StructTreeRoot, "/Table"))
+        headers = {str(cell.ID) for cell in _elements(table, "/TH")}
+        assert len(headers) == 11
+        cells = list(_elements(table, "/TD"))
+        pages = {document.pages[1].obj.objgen: 0, document.pages[0].obj.objgen: 0}
+        for cell in cells:
+            pointed = {str(key) for key in cell.A.Headers}
+            assert len(pointed) == 1 and pointed <= headers, cell
+            pages[cell.Pg.objgen] += 1
+        assert all(pages.values()), "body cells on both pages"
+        assert len(cells) == 19 * 11
+
+
 def test_page_numbers_are_artefacts(everything: Path) -> None:
     """Page furniture (the numbers "1/2") is drawn as artefacts: outside the structure, screen
     readers skip it."""

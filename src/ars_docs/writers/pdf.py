@@ -112,7 +112,9 @@ def _page_furniture_as_artefacts() -> None:
     content, then leaves it out of the structure tree: marked content that belongs nowhere; and it
     tags what the HTML hides from screen readers (`aria-hidden`: a watermark, line numbers) as the
     text of the document. PDF/UA wants page furniture marked as artefacts, which screen readers
-    skip: draw both as such, and build no structure for them."""
+    skip: draw both as such, and build no structure for them. So is the header row that WeasyPrint
+    repeats at the top of each page a table continues on: a screen reader reads it once, and the
+    rows of the later pages join the table begun on the first, under its header cells."""
     from weasyprint import document as weasy_document
     from weasyprint.formatting_structure import boxes
     from weasyprint.pdf import tags
@@ -123,6 +125,9 @@ def _page_furniture_as_artefacts() -> None:
     draw_page, marked, build_box_tree = weasy_document.draw_page, Stream.marked, tags._build_box_tree
 
     def draw_page_marking_furniture(page: Any, stream: Any) -> None:
+        for box in page.descendants():
+            if isinstance(box, boxes.TableBox) and _continues(box):
+                box.children[0]._arsdocs_repeated = True
         stream.furniture = {id(box) for furniture in page.descendants() if is_furniture(furniture)
                             for box in furniture.descendants()}
         draw_page(page, stream)
@@ -133,18 +138,79 @@ def _page_furniture_as_artefacts() -> None:
         return marked(self, box, tag)
 
     def is_furniture(box: Any) -> bool:
-        return isinstance(box, boxes.MarginBox) or (
+        return isinstance(box, boxes.MarginBox) or getattr(box, "_arsdocs_repeated", False) or (
             box.element is not None and box.element.get("aria-hidden") == "true" and box.element_tag != "html")
 
     def build_box_tree_without_furniture(box: Any, *arguments: Any) -> Any:
         if is_furniture(box):
             return iter(())
+        table = box.get_wrapped_table() if box.is_table_wrapper else None
+        if table is not None and table.children and table.children[0].is_header:
+            return _table_tree(build_box_tree, box, table, *arguments)
         return build_box_tree(box, *arguments)
 
     weasy_document.draw_page = draw_page_marking_furniture
     Stream.marked = marked_unless_furniture
     tags._build_box_tree = build_box_tree_without_furniture
     Stream._arsdocs_furniture = True
+
+
+def _continues(table: Any) -> bool:
+    """A table box that continues, under a repeated header, a table begun on an earlier page: its
+    first body row is not the first row of its row group."""
+    if not table.children or not table.children[0].is_header:
+        return False
+    groups = [child for child in table.children[1:] if not child.is_footer and child.children]
+    if not groups or groups[0].element is None or not len(groups[0].element):
+        return False
+    return groups[0].children[0].element is not groups[0].element[0]
+
+
+def _table_tree(build_box_tree: Any, box: Any, table: Any, parent: Any, pdf: Any, *arguments: Any) -> Iterator[Any]:
+    """The structure of a table box with a header row. On the page it begins, as WeasyPrint builds
+    it, noted with its header cells by column; on a later page, without the repeated header, its
+    rows moved into the table begun earlier, each body cell pointing to that table's header cells."""
+    import pydyf
+
+    begun = pdf.__dict__.setdefault("_arsdocs_tables", {})
+    if not _continues(table):
+        elements = list(build_box_tree(box, parent, pdf, *arguments))
+        columns: dict[int, list[Any]] = {}
+        for row in table.children[0].children:
+            column = 0
+            for cell in row.children:
+                key = getattr(cell, "mark", {}).get("ID")
+                for span in range(cell.colspan):
+                    if key is not None:
+                        columns.setdefault(column + span, []).append(key)
+                column += cell.colspan
+        if elements:
+            begun[id(table.element)] = (elements[-1], columns)
+        yield from elements
+        return
+    header, table.children = table.children[0], table.children[1:]
+    try:
+        elements = list(build_box_tree(box, parent, pdf, *arguments))
+    finally:
+        table.children = [header, *table.children]
+    if id(table.element) not in begun or not elements:
+        yield from elements
+        return
+    first, columns = begun[id(table.element)]
+    continued = elements[-1]
+    for reference in continued["K"]:
+        kid = pdf.objects[int(bytes(reference).split()[0])]  # pydyf: "n 0 R", the n-th object
+        kid["P"] = first.reference
+        first["K"].append(reference)
+    continued["K"] = pydyf.Array()
+    for group in table.children[1:]:
+        for row in group.children:
+            column = 0
+            for cell in row.children:
+                if cell.element_tag == "td" and hasattr(cell, "mark"):
+                    cell.mark["A"]["Headers"] = pydyf.Array(
+                        [key for span in range(cell.colspan) for key in columns.get(column + span, [])])
+                column += cell.colspan
 
 
 class _Collect(logging.Handler):

@@ -73,7 +73,9 @@ def check(context: click.Context) -> None:
 @click.argument("famille", type=click.Choice([*builder_names(), ALL]))
 @click.option("--comparer", metavar="VERSIONS",
               help="Statuts : versions à comparer, « v1..v3 », « v1 » (avec la dernière) ou « git:RÉVISION » "
-                   "(la dernière version telle qu'enregistrée à cette révision). Par défaut, les deux dernières.")
+                   "(la dernière version telle qu'enregistrée à cette révision). Par défaut, les deux dernières. "
+                   "CPOM (avenant) : état antérieur du contrat, un fichier .yaml ou « git:RÉVISION ». "
+                   "Avec all : « git:RÉVISION » seulement.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), metavar="N",
               help="Nombre de processus de travail (par défaut : le nombre de cœurs de la machine).")
 @click.option("--force", is_flag=True, help="Reconstruit tout, même ce qui est à jour.")
@@ -90,8 +92,11 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     from ars_docs import engine
     from ars_docs.builders import ProblemCollector, get_builder
 
-    if comparer and famille not in ("statuts", ALL):
-        raise click.UsageError("--comparer ne vaut que pour les statuts")
+    if comparer and famille not in ("statuts", "cpom", ALL):
+        raise click.UsageError("--comparer ne vaut que pour les statuts et les annexes de CPOM")
+    if comparer and famille == ALL and not comparer.startswith("git:"):
+        raise click.UsageError("avec all, --comparer ne vaut que sous la forme git:RÉVISION (commune aux statuts "
+                               "et au CPOM) ; sinon, construisez chaque famille avec sa propre comparaison")
     project = _open_project(context)
     builders = [get_builder(name) for name in _selected(famille)]
     for builder in builders:

@@ -77,6 +77,12 @@ class Table:
     header_rows: int = 1
     widths: tuple[float, ...] = ()
     """Relative column widths; equal columns when empty."""
+    row_changes: tuple[str | None, ...] = ()
+    """In a comparison, for each row: `ins` (a row added), `del` (a row removed) or None (a row of
+    both versions, its changes inside its cells); empty when no row changed."""
+
+    def row_change(self, index: int) -> str | None:
+        return self.row_changes[index] if index < len(self.row_changes) else None
 
     def shares(self) -> tuple[float, ...]:
         weights = self.widths or (1.0,) * self.width

@@ -4,6 +4,7 @@ break a token that is wider than its column letter by letter (« 31/12/20|27 »)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -21,25 +22,35 @@ class TooNarrow(ValueError):
     """The page is not wide enough for the table's unbreakable tokens side by side."""
 
 
-def needed_widths(table: Table, width_of: Callable[[str], float]) -> list[float]:
-    """The narrowest each column may be, in millimetres: its widest token with the cell's padding."""
+SHORT_WORD = re.compile(r"\S{1,12}(?!\S)")
+"""A word that a column should hold whole too, when the page leaves room (« confirmer »); a longer
+one may break."""
+
+
+def needed_widths(table: Table, width_of: Callable[[str], float], pattern: re.Pattern[str]) -> list[float]:
+    """The narrowest each column may be, in millimetres: its widest match of `pattern` with the
+    cell's padding."""
     needs = [0.0] * table.width
     for row in table.rows:
         for column, cell in enumerate(row):
             if cell is None or cell.colspan > 1:
                 continue  # a spanning cell has the width of several columns
             for paragraph in cell.paragraphs:
-                for token in UNBREAKABLE.findall(inline_text(paragraph.inlines)):
+                for token in pattern.findall(inline_text(paragraph.inlines)):
                     needs[column] = max(needs[column], width_of(token) + CELL_PADDING_MM + INDENT_MM * cell.indent)
     return needs
 
 
 def fit_widths(table: Table, available_mm: float, width_of: Callable[[str], float]) -> Table:
     """The table with relative widths as close to its own as room for its tokens allows: a column
-    too narrow gets exactly what it needs, the others share the rest in their proportions."""
-    needs = needed_widths(table, width_of)
+    too narrow gets exactly what it needs, the others share the rest in their proportions. Short
+    words are kept whole too when there is room for them and the tokens together."""
+    needs = needed_widths(table, width_of, UNBREAKABLE)
     if sum(needs) > available_mm:
         raise TooNarrow(f"{sum(needs):.0f} mm de codes, dates et montants côte à côte pour {available_mm:.0f} mm")
+    softer = [max(need, word) for need, word in zip(needs, needed_widths(table, width_of, SHORT_WORD), strict=True)]
+    if sum(softer) <= available_mm:
+        needs = softer
     shares = table.shares()
     fixed: dict[int, float] = {}
     while True:

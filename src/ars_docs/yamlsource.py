@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
 
 PathKey = tuple[str | int, ...]
 
@@ -219,3 +219,19 @@ def parse_yaml(raw: bytes, name: str) -> YamlDocument:
     if reader.problems:
         raise InvalidInput(reader.problems)
     return document
+
+
+def load_yaml_at_revision(root: Path, relative: str, revision: str) -> YamlDocument:
+    """A data file as git recorded it at `revision` (`HEAD~1`, a tag…), named `file@revision` in messages."""
+    import subprocess
+
+    try:
+        result = subprocess.run(["git", "-C", str(root), "show", f"{revision}:{relative}"],
+                                capture_output=True, check=False)
+    except OSError as error:
+        raise ArsDocsError(f"impossible de lancer git pour lire « {relative} » à la révision « {revision} » : "
+                           f"{error.strerror or error}") from None
+    if result.returncode != 0:
+        raise ArsDocsError(f"impossible de lire « {relative} » à la révision git « {revision} » : "
+                           f"{result.stderr.decode(errors='replace').strip()}")
+    return parse_yaml(result.stdout, f"{relative}@{revision}")

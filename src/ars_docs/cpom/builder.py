@@ -3,17 +3,20 @@ together, in Word and PDF, under `out/cpom/<contrat>/`."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ars_docs.builders import Builder, Item, ProblemCollector, rendition_item
 from ars_docs.cpom.compose import ALL_ANNEXES, ANNEXES, CpomComposer
 from ars_docs.cpom.models import Cpom
 from ars_docs.cpom.rules import check_cpom
+from ars_docs.errors import ArsDocsError, InvalidInput
+from ars_docs.fields import slug
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
 from ars_docs.typography import typeset_text
 from ars_docs.validation import validate
-from ars_docs.yamlsource import YamlDocument, load_yaml
+from ars_docs.yamlsource import YamlDocument, load_yaml, load_yaml_at_revision
 
 CONTRACTS = "data/cpom"
 
@@ -29,6 +32,39 @@ class CpomBuilder(Builder):
     label = "annexes de CPOM"
     family = "cpom"
     shell = "annexes"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.compare: str | None = None
+        """An older state of the contract to compare with (an amendment): `git:REV` (the contract's
+        file as git recorded it at REV) or the path of another contract file."""
+
+    def configure(self, *, compare: str | None = None) -> None:
+        self.compare = compare
+
+    def _older(self, project: Project, path: Path, count: int) -> tuple[Cpom, YamlDocument, str]:
+        """The older state to compare with, checked like any contract, and its name in the output's."""
+        assert self.compare is not None
+        if self.compare.startswith("git:"):
+            revision = self.compare[4:]
+            source = load_yaml_at_revision(project.root, project.name(path), revision)
+            tag = "git-" + re.sub(r"[^A-Za-z0-9]+", "-", revision).strip("-")
+        else:
+            if count > 1:
+                raise ArsDocsError(f"--comparer {self.compare} : {CONTRACTS} contient {count} contrats ; avec "
+                                   "plusieurs contrats, comparez chacun à une révision git (--comparer git:RÉVISION)")
+            older = Path(self.compare) if Path(self.compare).is_absolute() else project.root / self.compare
+            if older.suffix != ".yaml" or not older.is_file():
+                raise ArsDocsError(f"--comparer : « {self.compare} » n'est pas un fichier de contrat .yaml "
+                                   "(ni une révision git:RÉVISION)")
+            source = load_yaml(older, project.name(older) if project.root in older.resolve().parents
+                               else str(older))
+            tag = slug(older.stem) or "ancien"
+        cpom = validate(Cpom, source)
+        problems = check_cpom(cpom, source, warnings=False)
+        if problems:
+            raise InvalidInput(problems)
+        return cpom, source, tag
 
     def plan(self, project: Project) -> list[Item]:
         collector = ProblemCollector()
@@ -50,5 +86,14 @@ class CpomBuilder(Builder):
             document = collector.attempt(composer.all_annexes)
             if document:
                 items.append(rendition_item(document, f"{folder}/{ALL_ANNEXES}", {"marque": mark}))
+            if self.compare is not None:
+                older = collector.attempt(self._older, project, path, len(paths))
+                if older:
+                    old_cpom, old_source, tag = older
+                    comparison = collector.attempt(composer.comparison, CpomComposer(parts, old_cpom, old_source))
+                    marks = {"marque": typeset_text(f"{cpom.contrat.titre} — comparaison : "
+                                                    f"{old_cpom.contrat.version} → {cpom.contrat.version}")}
+                    if comparison:
+                        items.append(rendition_item(comparison, f"{folder}/comparaison-{tag}", marks))
         collector.raise_if_any()
         return items

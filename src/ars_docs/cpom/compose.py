@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from ars_docs.cpom.amendment import changes
 from ars_docs.cpom.models import YEARS, Cpom, Indicator, Objective
 from ars_docs.cpom.rules import MISSIONS, format_amount, format_value, parse_value
 from ars_docs.doctree import Block, Cell, Document, Heading, Landscape, ListBlock, PageBreak, Paragraph, Run, Table
@@ -18,8 +19,9 @@ from ars_docs.frenchdates import long_date, short_date
 from ars_docs.markdown import MarkupError, parse_markdown
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import FONTS
+from ars_docs.redline import diff_blocks
 from ars_docs.tablefit import TooNarrow, fit_widths
-from ars_docs.typography import typeset
+from ars_docs.typography import typeset, typeset_blocks
 from ars_docs.validation import field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
 
@@ -106,12 +108,30 @@ class CpomComposer:
                 blocks.append(PageBreak())  # the landscape part begins and ends on new pages by itself
         return self._document("Annexes 1 à 4", tuple(blocks))
 
-    def _document(self, what: str, blocks: tuple[Block, ...]) -> Document:
+    def comparison(self, older: CpomComposer) -> Document:
+        """The four annexes of the older state of the contract and of this one, with the same
+        redline as the statutes' drafts (tracked changes in Word), after a summary of the changes."""
+        context = {**self._context(None), "ancienne": older.cpom.contrat, "nouvelle": self.cpom.contrat,
+                   "changements": [change.row() for change in changes(older.cpom, self.cpom)]}
+        blocks: list[Block] = list(self.parts.part("comparaison.md", context))
+        for number in ANNEXES:
+            body = diff_blocks(typeset_blocks(tuple(older._annex_body(number))),
+                               typeset_blocks(tuple(self._annex_body(number))))
+            blocks.extend([Landscape(body)] if number == LANDSCAPE else body)
+            if number + 1 in ANNEXES and LANDSCAPE not in (number, number + 1):
+                blocks.append(PageBreak())
+        versions = f"{older.cpom.contrat.version} → {self.cpom.contrat.version}"
+        return self._document(f"Comparaison des annexes : {versions}", tuple(blocks),
+                              keywords=("CPOM", "DSR", "avenant", "comparaison"), versioned=False)
+
+    def _document(self, what: str, blocks: tuple[Block, ...], keywords: tuple[str, ...] = ("CPOM", "DSR", "annexes"),
+                  versioned: bool = True) -> Document:
         contract = self.cpom.contrat
+        title = f"{contract.titre} — {what}" + (f" — {contract.version}" if versioned else "")
         document = typeset(Document(
-            title=f"{contract.titre} — {what} — {contract.version}", date=contract.date, blocks=blocks,
+            title=title, date=contract.date, blocks=blocks,
             author="Agence régionale de santé Grand Est", subject=f"{contract.titre}, {contract.organisme}",
-            keywords=("CPOM", "DSR", "annexes")))
+            keywords=keywords, reviser="Agence régionale de santé Grand Est"))
         return replace(document, blocks=tuple(self._fitted(document.blocks, landscape=False)))
 
     def _fitted(self, blocks: tuple[Block, ...], landscape: bool) -> Iterator[Block]:

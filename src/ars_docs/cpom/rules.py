@@ -75,10 +75,11 @@ def format_amount(amount: Decimal) -> str:
     return format_currency(amount, "EUR", locale="fr_FR", format=pattern, currency_digits=False)
 
 
-def check_cpom(cpom: Cpom, source: YamlDocument) -> list[Problem]:
-    """The contract's errors; when there is none, its warnings printed."""
+def check_cpom(cpom: Cpom, source: YamlDocument, warnings: bool = True) -> list[Problem]:
+    """The contract's errors; when there is none, its warnings printed (unless `warnings` is false:
+    an older state, compared with)."""
     problems = list(_errors(cpom, source))
-    if not problems:
+    if not problems and warnings:
         _target_years(cpom, source)
     return problems
 

@@ -4,7 +4,6 @@ comparison of two drafts (by default the last two), under `out/statuts/<associat
 from __future__ import annotations
 
 import re
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from ars_docs.statuts.models import Draft, ExpectedClauses
 from ars_docs.statuts.rules import PublicFunding, check_draft
 from ars_docs.typography import typeset_text
 from ars_docs.validation import validate
-from ars_docs.yamlsource import YamlDocument, load_yaml, parse_yaml
+from ars_docs.yamlsource import YamlDocument, load_yaml, load_yaml_at_revision
 
 STATUTES = "data/statuts"
 EXPECTED = "data/statuts/clauses-attendues.yaml"
@@ -34,13 +33,7 @@ def _draft(source: YamlDocument, number: int) -> LoadedDraft:
 
 
 def _git_draft(project: Project, path: Path, revision: str, number: int) -> LoadedDraft:
-    relative = project.name(path)
-    result = subprocess.run(["git", "-C", str(project.root), "show", f"{revision}:{relative}"],
-                            capture_output=True, check=False)
-    if result.returncode != 0:
-        raise ArsDocsError(f"impossible de lire « {relative} » à la révision git « {revision} » : "
-                           f"{result.stderr.decode(errors='replace').strip()}")
-    return _draft(parse_yaml(result.stdout, f"{relative}@{revision}"), number)
+    return _draft(load_yaml_at_revision(project.root, project.name(path), revision), number)
 
 
 def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:

@@ -161,9 +161,10 @@ class _BodyWriter:
         return paragraph
 
     def fill(self, paragraph: DocxParagraph, inlines: tuple[Inline, ...], unbroken: bool = False) -> None:
-        """`unbroken` (table cells): the hyphens of codes and dates are no-break hyphens."""
+        """`unbroken` (table cells): the hyphens of codes and dates are no-break hyphens, and a cell's
+        paragraph mark is never a change (a cell keeps a paragraph; a row is tracked as a whole)."""
         changes = {inline.change for inline in inlines if isinstance(inline, Run)}
-        if len(changes) == 1 and None not in changes:
+        if len(changes) == 1 and None not in changes and not unbroken:
             # A paragraph wholly inserted or deleted: its mark too, so that accepting or rejecting
             # every change leaves no empty paragraph behind.
             self.tracked_mark(paragraph, str(changes.pop()))
@@ -295,6 +296,9 @@ class _BodyWriter:
             _keep_row_together(docx_row)
             if r < table.header_rows:
                 repeat_as_header(docx_row)
+            if change := table.row_change(r):
+                # a tracked row: accepting (or rejecting) every change removes it, not just its text
+                docx_row._tr.get_or_add_trPr().append(self._revision(change))
         # python-docx recomputes the whole grid at each grid.cell(): take it once. Merging keeps
         # the cells that no span covers, the only ones filled.
         cells = grid._cells

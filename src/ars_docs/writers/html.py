@@ -144,8 +144,9 @@ def html_blocks(blocks: tuple[Block, ...]) -> str:
 
 
 def _table(table: Table) -> str:
-    head = "".join(_row(row, "th") for row in table.rows[: table.header_rows])
-    body = "".join(_row(row, "td") for row in table.rows[table.header_rows:])
+    head = "".join(_row(row, "th", table.row_change(r)) for r, row in enumerate(table.rows[: table.header_rows]))
+    body = "".join(_row(row, "td", table.row_change(r)) for r, row in enumerate(table.rows)
+                   if r >= table.header_rows)
     thead = f"<thead>{head}</thead>" if head else ""
     columns = ""
     if table.widths:
@@ -154,8 +155,12 @@ def _table(table: Table) -> str:
     return f"<table>{columns}{thead}<tbody>{body}</tbody></table>"
 
 
-def _row(row: tuple[Cell | None, ...], tag: str) -> str:
-    return "<tr>" + "".join(_cell(cell, tag) for cell in row if cell is not None) + "</tr>"
+_ROW_CLASSES = {"ins": ' class="ligne-ajoutee"', "del": ' class="ligne-supprimee"'}
+
+
+def _row(row: tuple[Cell | None, ...], tag: str, change: str | None = None) -> str:
+    opening = f"<tr{_ROW_CLASSES.get(change or '', '')}>"
+    return opening + "".join(_cell(cell, tag) for cell in row if cell is not None) + "</tr>"
 
 
 def _cell(cell: Cell, tag: str) -> str:

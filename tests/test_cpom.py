@@ -81,6 +81,25 @@ def test_indicators_are_typed_and_french(contract: Path) -> None:
     assert codes[codes.index("RH01") + 1:codes.index("RH01") + 3] == ["RH01a", "RH01b"]
 
 
+def test_every_indicator_of_the_data_is_in_annex_3_with_the_reporting_date(contract: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load((contract / CONTRACT).read_text(encoding="utf-8"))
+    codes = [indicator["code"] for indicator in data["indicateurs"]]
+    assert len(codes) == 19
+    for name in ("annexe-3-indicateurs", "annexes-1-a-4"):
+        text = "\n".join(pdf_pages(contract / OUT / f"{name}.pdf"))
+        words = set(re.findall(r"\w+", text))
+        assert [code for code in codes if code not in words] == [], name
+        assert "au plus tard le 31 mars de l’année suivante" in squash_spaces(text), name
+    word = "\n".join(docx_paragraphs(contract / OUT / "annexe-3-indicateurs.docx"))
+    assert [code for code in codes if code not in re.findall(r"\w+", word)] == []
+
+
+def squash_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
 def test_tables_repeat_headers_and_keep_rows_whole(contract: Path) -> None:
     with zipfile.ZipFile(contract / OUT / "annexe-3-indicateurs.docx") as package:
         body = package.read("word/document.xml").decode()

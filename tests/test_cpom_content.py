@@ -182,3 +182,23 @@ def test_a_target_before_every_sheet_that_measures_it_begins_is_warned(project: 
         "indicateurs[15].cibles.2027"]
     assert warnings[3].endswith("cible de FOR03a pour 2027, avant la première année (2028) du calendrier des "
                                 "fiches actions qui le mesurent")
+
+
+def test_an_amount_indicator_is_in_euros_to_the_cent() -> None:
+    from ars_docs.cpom.rules import format_value, parse_value
+
+    assert format_value("montant", parse_value("montant", "12,50")) == "12,50\u00a0€"
+    assert format_value("montant", parse_value("montant", "185000")) == "185\u202f000\u00a0€"
+    with pytest.raises(ValueError, match="au centime près"):
+        parse_value("montant", "1,005")
+    with pytest.raises(ValueError, match="moins de mille milliards"):
+        parse_value("montant", "1e30")
+
+
+def test_a_budget_amount_out_of_bounds_is_refused_where_it_is_written(project: Path, edit: Edit) -> None:
+    edit(project / CONTRACT, "montants: {2027: 30000, 2028: 15000,", "montants: {2027: 1e30, 2028: 15.005,")
+    line = _line_of(project, "montants: {2027: 1e30")
+    assert _check(project) == [
+        f"{CONTRACT}:{line}:24 : financement.lignes[3].montants.2027 : doit valoir au plus 999999999999, pas « 1e30 »",
+        f"{CONTRACT}:{line}:36 : financement.lignes[3].montants.2028 : au plus 2 décimales (les centimes), pas "
+        "« 15.005 »"]

@@ -76,6 +76,8 @@ def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
         return "doit être une liste (lignes commençant par « - »)"
     if kind.startswith("int_"):
         return f"doit être un nombre entier, pas {shown}"
+    if kind == "decimal_max_places":
+        return f"au plus {context.get('decimal_places')} décimales (les centimes), pas {shown}"
     if kind.startswith("float_") or kind.startswith("decimal_"):
         return f"doit être un nombre, pas {shown}"
     if kind.startswith("bool_"):

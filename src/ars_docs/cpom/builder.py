@@ -57,8 +57,8 @@ class CpomBuilder(Builder):
             if older.suffix != ".yaml" or not older.is_file():
                 raise ArsDocsError(f"--comparer : « {self.compare} » n'est pas un fichier de contrat .yaml "
                                    "(ni une révision git:RÉVISION)")
-            source = load_yaml(older, project.name(older) if project.root in older.resolve().parents
-                               else str(older))
+            inside = older.resolve().is_relative_to(project.root.resolve())
+            source = load_yaml(older, project.name(older) if inside else str(older))
             tag = slug(older.stem) or "ancien"
         cpom = validate(Cpom, source)
         problems = check_cpom(cpom, source, warnings=False)

@@ -16,7 +16,9 @@ from pydantic import AfterValidator, Field
 from ars_docs.fields import Identifier, MultilineText, Record, Text
 
 YEARS = ("2027", "2028", "2029", "2030")
-Amount = Annotated[Decimal, Field(ge=0)]
+MAX_AMOUNT = Decimal("999999999999")
+"""Less than a thousand billion euros: beyond, an amount is a typing error (and would not print)."""
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
 IndicatorType = Literal["nombre", "pourcentage", "oui-non", "date", "montant"]
 UNITS = {"nombre": "nombre", "pourcentage": "%", "oui-non": "oui/non", "date": "date", "montant": "€"}
 """The unit an indicator shows when its data gives none (`unite: ETP` for a number of posts)."""

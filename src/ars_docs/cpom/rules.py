@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency, format_decimal
 
-from ars_docs.cpom.models import YEARS, Cpom, Indicator
+from ars_docs.cpom.models import MAX_AMOUNT, YEARS, Cpom, Indicator
 from ars_docs.errors import Problem, warn
 from ars_docs.frenchdates import short_date
 from ars_docs.validation import field_path
@@ -51,8 +51,10 @@ def parse_value(kind: str, raw: str) -> Value:
         raise ValueError("un nombre attendu") from None
     if number < 0 or not number.is_finite():
         raise ValueError("un nombre positif ou nul attendu")
-    if kind == "montant" and number != number.quantize(Decimal("0.01")):
+    if kind == "montant" and int(number.normalize().as_tuple().exponent) < -2:
         raise ValueError("un montant en euros, au centime près, attendu")
+    if kind == "montant" and number > MAX_AMOUNT:
+        raise ValueError("un montant de moins de mille milliards d'euros attendu")
     if kind == "pourcentage" and number > 100:
         raise ValueError("un pourcentage de 0 à 100 attendu")
     return number

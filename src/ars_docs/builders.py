@@ -82,7 +82,9 @@ class Builder:
         return len(items)
 
     def check(self, project: Project, items: list[Item]) -> None:
-        """Compose what `plan` left to the workers, to find template errors without rendering."""
+        """What `plan` does not validate and rendering would find too late: the family's shells, and
+        what `plan` left to the workers. `check` and `build` both run it, before anything is written."""
+        self.publisher(project).validate()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
         """The files of one item: output path relative to out/ -> bytes."""

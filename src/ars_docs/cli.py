@@ -103,6 +103,9 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
         builder.configure(compare=comparer)
     collector = ProblemCollector()
     planned = [(builder, collector.attempt(builder.plan, project)) for builder in builders]
+    for builder, items in planned:
+        if items is not None:  # what `check` validates, `build` validates: templates and shells too
+            collector.attempt(builder.check, project, items)
     collector.raise_if_any()  # every family is valid before anything is made
     valid = [(builder, items) for builder, items in planned if items is not None]
     workers = jobs or engine.default_jobs()

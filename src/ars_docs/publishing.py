@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -66,6 +67,23 @@ class Publisher:
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
         self._alternative: dict[str, str] | None = None
+
+    def validate(self) -> None:
+        """What would otherwise fail, or write documents without their text, only when rendering:
+        each shell must place the body (`{{ corps }}` in the HTML shell, `{{p corps }}` in the Word
+        shell), the Word shell must open and its fields parse, the screen stylesheet must be read."""
+        problems: list[Problem] = []
+        source = self.html_shell.environment.loader.get_source(  # type: ignore[union-attr]
+            self.html_shell.environment, self.html_path.name)[0]
+        if "corps" not in meta.find_undeclared_variables(self.html_shell.environment.parse(source)):
+            problems.append(Problem(Location(self.project.name(self.html_path)), "",
+                                    "la coquille HTML ne place pas le corps du document : ajoutez {{ corps }}"))
+        problem = self.docx.validate()
+        if problem is not None:
+            problems.append(problem)
+        if problems:
+            raise InvalidInput(problems)
+        self.alternative_fields()
 
     def alternative_fields(self) -> dict[str, str]:
         """What the shells need for the standalone page: the logo and the screen stylesheet inside it."""

@@ -309,12 +309,18 @@ class LettersBuilder(Builder):
         return self._composer
 
     def check(self, project: Project, items: list[Item]) -> None:
-        composer = self.composer(project)
+        """The shells, every letter and its e-mail composed, and a reply form's page per letter."""
         collector = ProblemCollector()
+        collector.attempt(super().check, project, items)
+        composer = self.composer(project)
+        forms: set[str] = set()
         for item in items:
             if isinstance(item.payload, LetterPayload):
                 collector.attempt(composer.letter, item.payload)
                 collector.attempt(composer.mail_body, composer.context(item.payload))
+            elif isinstance(item.payload, FormPayload) and item.payload.letter.titre not in forms:
+                forms.add(item.payload.letter.titre)
+                collector.attempt(_form_page, project, item.payload)
         collector.raise_if_any()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
@@ -324,7 +330,7 @@ class LettersBuilder(Builder):
 
     def _make_form(self, project: Project, form: FormPayload) -> dict[str, bytes]:
         folder = project.templates / "letters"
-        html = replyform.form_html(folder, form.letter, form.establishment)
+        html = _form_page(project, form)
         if self._form_writer is None:
             self._form_writer = PdfWriter(project.root, (project.templates,))
         pdf = self._form_writer.render(html, project.name(folder), f"formulaire {form.establishment.id}",
@@ -409,6 +415,15 @@ class LettersBuilder(Builder):
         entries = [mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
                                       full_name(letter.recipient)) for letter in printed.letters]
         return {printed.target: mailing.print_file(entries, f"{printed.title} — impression")}
+
+
+def _form_page(project: Project, form: FormPayload) -> str:
+    """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
+    folder = project.templates / "letters"
+    try:
+        return replyform.form_html(folder, form.letter, form.establishment)
+    except Exception as error:  # any failure inside a template is the template's, located there
+        raise InvalidInput([template_problem(error, folder / replyform.FORM_TEMPLATE, project.root)]) from None
 
 
 def _fingerprints_of(items: list[Item], fingerprints: Mapping[str, str]) -> list[list[str]]:

@@ -47,12 +47,15 @@ def _context(letter: Letter, establishment: Establishment) -> dict[str, Any]:
                                      f"{letter.reponse.adresse}.")}
 
 
+FORM_TEMPLATE = "reponse.html"
+
+
 def form_html(folder: Path, letter: Letter, establishment: Establishment, screen_stylesheet: str | None = None) -> str:
     """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
     environment = SandboxedEnvironment(loader=ConfinedLoader(folder), autoescape=True,
                                        undefined=jinja2.StrictUndefined)
     environment.globals["field_name"] = field_name
-    return environment.get_template("reponse.html").render(
+    return environment.get_template(FORM_TEMPLATE).render(
         _context(letter, establishment), alternative=screen_stylesheet is not None, style_ecran=screen_stylesheet)
 
 

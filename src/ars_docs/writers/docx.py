@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from copy import deepcopy
@@ -550,6 +551,9 @@ class _Body(Subdoc):  # type: ignore[misc]
         self.subdocx = WordDocument(element, self.docx.part)
 
 
+_BODY_PLACEHOLDER = re.compile(r"\{\{p\s+corps\s*\}\}")
+
+
 class DocxWriter:
     """Renders documents into one Word shell, read once."""
 
@@ -561,6 +565,24 @@ class DocxWriter:
         self.shell_name = shell_name
         self.environment = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
         self.styles: dict[WD_STYLE_TYPE, dict[str, str | None]] = {}
+
+    def validate(self) -> Problem | None:
+        """The shell opens as a Word file, its fields parse, and a paragraph of its own holds
+        `{{p corps }}`, where the body goes (without it, documents would have no text)."""
+        location = Location(self.shell_name)
+        template = DocxTemplate(io.BytesIO(self.shell))
+        try:
+            template.init_docx()
+            variables = template.get_undeclared_template_variables(self.environment)
+        except (zipfile.BadZipFile, KeyError, ValueError):
+            return Problem(location, "", "coquille Word illisible : ce n'est pas un document .docx")
+        except jinja2.TemplateError as error:
+            return Problem(location, "", f"erreur dans un champ de la coquille Word : {error.message}")
+        placed = any(_BODY_PLACEHOLDER.fullmatch(paragraph.text.strip()) for paragraph in template.docx.paragraphs)
+        if "corps" not in variables or not placed:
+            return Problem(location, "", "la coquille Word ne place pas le corps du document : ajoutez un "
+                                         "paragraphe qui ne contient que {{p corps }}")
+        return None
 
     def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float,
                line_numbers: bool = False, logo_text: str = "") -> bytes:

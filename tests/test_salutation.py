@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ars_docs.letters.models import Recipient
+from ars_docs.directory.models import Recipient
 from ars_docs.letters.salutation import (
     address_term,
     full_name,

@@ -298,6 +298,7 @@ def import_(context: click.Context, quoi: str, chemin: Path, accepter_modificati
     if quoi == "statuts":
         _import_statutes(context, chemin, accepter_modifications)
         return
+    from ars_docs.directory.members import MEMBERS, save_members
     from ars_docs.letters import replies
 
     dossier = chemin
@@ -306,10 +307,10 @@ def import_(context: click.Context, quoi: str, chemin: Path, accepter_modificati
     for line in replies.report_lines(outcomes):
         click.echo(line)
     if any(outcome.taken for outcome in outcomes):
-        replies.save_members(project, members)
+        save_members(project, members)
     refused = sum(not outcome.taken for outcome in outcomes)
     click.echo(f"{len(outcomes) - refused} réponse(s) importée(s), {refused} refusée(s) ; "
-               f"{len(members)} établissement(s) dans {replies.MEMBERS}")
+               f"{len(members)} établissement(s) dans {MEMBERS}")
     if refused:
         raise ArsDocsError(f"{refused} fichier(s) refusé(s) : voir ci-dessus ; "
                            "rien de ce qui était déjà importé n'est perdu")

@@ -9,19 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, Item, ProblemCollector
+from ars_docs.directory.models import Establishment, Recipient
+from ars_docs.directory.recipients import duplicates, load_recipients, recipient_slug
 from ars_docs.doctree import Document, Letterhead, Window
 from ars_docs.errors import InvalidInput, Location, Problem
-from ars_docs.fields import slug
 from ars_docs.letters import checks, mailing, postal, replyform
 from ars_docs.letters.checks import LetterSource
-from ars_docs.letters.models import (
-    Establishment,
-    Letter,
-    Recipient,
-    RecipientsFile,
-    Webinar,
-    WebinarsFile,
-)
+from ars_docs.letters.models import Letter, Webinar, WebinarsFile
 from ars_docs.letters.salutation import (
     address_term,
     full_name,
@@ -37,7 +31,6 @@ from ars_docs.validation import validate
 from ars_docs.writers.pdf import PdfWriter
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
-RECIPIENTS = "data/recipients.yaml"
 WEBINARS = "data/webinaires.yaml"
 LETTERS = "data/courriers"
 SENDER, ADDRESS = "expediteur.md", "destinataire.md"
@@ -54,10 +47,6 @@ class MailingData:
     """For reminders: the letters of data/courriers/ they follow up, by identifier."""
 
 
-def recipient_slug(recipient: Recipient, position: int) -> str:
-    return slug(f"{recipient.prenom} {recipient.nom}") or f"destinataire-{position + 1}"
-
-
 def _load(project: Project, name: str, model: type[Any]) -> tuple[Any, YamlDocument]:
     source = load_yaml(project.root / name, name)
     return validate(model, source), source
@@ -70,15 +59,9 @@ def load_letter(project: Project, path: Path) -> LetterSource:
     return LetterSource(project.identifier_of(path), letter, source)
 
 
-def load_establishments(project: Project) -> list[Establishment]:
-    """The establishments of data/recipients.yaml, validated."""
-    recipients: RecipientsFile = _load(project, RECIPIENTS, RecipientsFile)[0]
-    return recipients.etablissements
-
-
 def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData:
     collector = ProblemCollector()
-    recipients = collector.attempt(_load, project, RECIPIENTS, RecipientsFile)
+    recipients = collector.attempt(load_recipients, project)
     webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile)
     letter_paths = sorted((project.root / letters_folder).glob("*.yaml"))
     if not letter_paths:
@@ -89,7 +72,7 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     data = MailingData(recipients[0].etablissements, recipients[1],
                        {webinar.id: webinar for webinar in webinars[0].webinaires},
                        [letter for letter in letters if letter is not None])
-    collector.add(_duplicates(data.establishments, data.recipients_source))
+    collector.add(duplicates(data.establishments, data.recipients_source))
     collector.add(_duplicate_webinars(webinars[0].webinaires, webinars[1]))
     collector.add(_dangling(project, data))
     collector.add(checks.postal_problems(data.establishments, data.recipients_source, project))
@@ -102,29 +85,6 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
         data = replace(data, reminded=reminded)
     collector.raise_if_any()
     return data
-
-
-def _duplicates(establishments: list[Establishment], source: YamlDocument) -> Iterator[Problem]:
-    seen: dict[str, int] = {}
-    for index, establishment in enumerate(establishments):
-        path = ("etablissements", index, "id")
-        if establishment.id in seen:
-            first = source.locate(("etablissements", seen[establishment.id], "id")).line
-            yield Problem(source.locate(path), f"etablissements[{index + 1}].id",
-                          f"identifiant « {establishment.id} » en double (déjà utilisé ligne {first})")
-        else:
-            seen[establishment.id] = index
-        people: dict[str, int] = {}
-        for position, recipient in enumerate(establishment.destinataires):
-            key = recipient_slug(recipient, position)
-            where = ("etablissements", index, "destinataires", position)
-            if key in people:
-                first = source.locate(("etablissements", index, "destinataires", people[key])).line
-                yield Problem(source.locate(where), f"etablissements[{index + 1}].destinataires[{position + 1}]",
-                              f"destinataire en double : {recipient.prenom} {recipient.nom} figure déjà "
-                              f"ligne {first} pour « {establishment.nom} »")
-            else:
-                people[key] = position
 
 
 def _duplicate_webinars(webinars: list[Webinar], source: YamlDocument) -> Iterator[Problem]:
@@ -452,7 +412,7 @@ class RemindersBuilder(LettersBuilder):
     letters_folder = "data/relances"
 
     def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
-        from ars_docs.letters.replies import load_members
+        from ars_docs.directory.members import load_members
 
         answered = load_members(project)
         return [establishment for establishment in establishments if establishment.id not in answered]

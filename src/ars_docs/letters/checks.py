@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ars_docs.directory.models import Establishment
 from ars_docs.errors import Problem, warn
 from ars_docs.letters import postal
-from ars_docs.letters.models import Establishment, Letter, Webinar
+from ars_docs.letters.models import Letter, Webinar
 from ars_docs.letters.salutation import function_title
 from ars_docs.project import FONTS, Project
 from ars_docs.yamlsource import YamlDocument

@@ -1,65 +1,23 @@
-"""The data a project officer writes for a mailing (documented in the README)."""
+"""The data a project officer writes for a mailing (documented in the README); the people it goes
+to are in `ars_docs.directory`."""
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ars_docs.directory.models import Honorific
 from ars_docs.fields import (
     Email,
-    Finess,
     Identifier,
-    PostalCode,
     Record,
     Text,
     Url,
     YesNo,
 )
-
-Civility = Literal["Madame", "Monsieur"]
-Function = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]
-Honorific = Literal["Mme", "M.", "Dr", "Pr"]
-
-
-class Recipient(Record):
-    """A person the letter is addressed to (`destinataires`)."""
-
-    civilite: Civility | None = None
-    prenom: Text
-    nom: Text
-    fonction: Function
-    service: Text | None = None
-    """The department or pole, for `chef_service` and `chef_pole`."""
-    email: Email
-    formule: Text | None = None
-    """Salutation written by hand (`Madame la Professeure,`), replacing the computed one."""
-    adresse_postale: Annotated[list[Text], Field(min_length=1, max_length=2)] | None = None
-    """The first lines of the address block (person, function and service) written by hand, when the
-    computed ones exceed the postal norm's 38 characters."""
-
-
-class Establishment(Record):
-    """A health establishment and the people there who receive the letter (`etablissements`)."""
-
-    id: Identifier
-    nom: Text
-    finess: Finess | None = None
-    adresse: Annotated[list[Text], Field(min_length=1, max_length=3)]
-    code_postal: PostalCode
-    ville: Text
-    adresse_postale: Annotated[list[Text], Field(min_length=2, max_length=4)] | None = None
-    """The address block's lines after the person's (establishment, complement, street, then
-    « CODE POSTAL LOCALITÉ »), written by hand when the computed ones exceed the postal norm."""
-    destinataires: Annotated[list[Recipient], Field(min_length=1)]
-
-
-class RecipientsFile(Record):
-    """`data/recipients.yaml`."""
-
-    etablissements: Annotated[list[Establishment], Field(min_length=1)]
 
 
 class Organizer(Record):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ars_docs import fontmetrics
-from ars_docs.letters.models import Establishment
+from ars_docs.directory.models import Establishment
 
 MAX_LINES = 6
 MAX_LENGTH = 38

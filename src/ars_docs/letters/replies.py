@@ -11,56 +11,17 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
 
-import yaml
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from ars_docs.directory.members import Answer, Member, Referent, load_members
+from ars_docs.directory.recipients import load_establishments
 from ars_docs.errors import ArsDocsError
-from ars_docs.fields import Email, Identifier, Record, Text
+from ars_docs.fields import Email
 from ars_docs.letters import replyform
-from ars_docs.letters.builder import load_establishments
-from ars_docs.output import write_atomically
 from ars_docs.project import Project
-from ars_docs.validation import validate
-from ars_docs.yamlsource import load_yaml
 
-MEMBERS = "data/membres.yaml"
 _EMAIL = TypeAdapter(Email)
-
-
-class Referent(Record):
-    nom: Text
-    prenom: Text
-    email: Email
-
-
-class Answer(Record):
-    date: datetime.datetime
-    fichier: Text
-    medecin_referent: Referent
-    directeur_referent: Referent
-
-
-class Member(Record):
-    etablissement: Identifier
-    reponse: Answer
-    historique: list[Answer] = Field(default_factory=list)
-    """Earlier answers of the establishment, oldest first."""
-
-
-class MembersFile(Record):
-    """`data/membres.yaml`, written by `arsdocs import reponses`."""
-
-    membres: Annotated[list[Member], Field(default_factory=list)]
-
-
-def load_members(project: Project) -> dict[str, Member]:
-    path = project.root / MEMBERS
-    if not path.is_file():
-        return {}
-    members = validate(MembersFile, load_yaml(path, MEMBERS)).membres
-    return {member.etablissement: member for member in members}
 
 
 @dataclass(frozen=True)
@@ -140,13 +101,6 @@ def _import_one(path: Path, known: dict[str, str], members: dict[str, Member]) -
     return Outcome(name, True, f"{known[reference]} : médecin {answer.medecin_referent.prenom} "
                    f"{answer.medecin_referent.nom}, directeur {answer.directeur_referent.prenom} "
                    f"{answer.directeur_referent.nom}")
-
-
-def save_members(project: Project, members: dict[str, Member]) -> None:
-    data = {"membres": [members[key].model_dump(mode="json") for key in sorted(members)]}
-    text = ("# Écrit par « arsdocs import reponses » : les réponses des établissements (voir README).\n"
-            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110))
-    write_atomically(project.root / MEMBERS, text.encode("utf-8"))
 
 
 def report_lines(outcomes: list[Outcome]) -> Iterator[str]:

@@ -23,7 +23,8 @@ from fontTools.ttLib import TTFont
 from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader
 
-from ars_docs.letters.models import Establishment, Letter
+from ars_docs.directory.models import Establishment
+from ars_docs.letters.models import Letter
 from ars_docs.templating import ConfinedLoader
 from ars_docs.typography import typeset_text
 from ars_docs.writers.docx import normalized_zip, repeat_as_header, set_language

@@ -3,7 +3,7 @@ without a civility, the letter says `Madame, Monsieur,`."""
 
 from __future__ import annotations
 
-from ars_docs.letters.models import Recipient
+from ars_docs.directory.models import Recipient
 
 # function -> (feminine, masculine, neutral) title
 _TITLES: dict[str, tuple[str, str, str]] = {

@@ -38,8 +38,8 @@ def _git_draft(project: Project, path: Path, revision: str, number: int) -> Load
 
 def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
     """The establishments that named their referents (data/membres.yaml), in the recipients' order."""
-    from ars_docs.letters.builder import load_establishments
-    from ars_docs.letters.replies import MEMBERS, load_members
+    from ars_docs.directory.members import MEMBERS, load_members
+    from ars_docs.directory.recipients import load_establishments
 
     if not (project.root / MEMBERS).is_file():
         item = next(item for item in drafts if item.draft.annexe_membres)

@@ -1,0 +1,59 @@
+"""Who answered a letter: `data/membres.yaml`, written by `arsdocs import reponses`, read by the
+reminders (who has not answered) and the statutes (the founding members)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+import yaml
+from pydantic import Field
+
+from ars_docs.fields import Email, Identifier, Record, Text
+from ars_docs.output import write_atomically
+from ars_docs.project import Project
+from ars_docs.validation import validate
+from ars_docs.yamlsource import load_yaml
+
+MEMBERS = "data/membres.yaml"
+
+
+class Referent(Record):
+    nom: Text
+    prenom: Text
+    email: Email
+
+
+class Answer(Record):
+    date: datetime.datetime
+    fichier: Text
+    medecin_referent: Referent
+    directeur_referent: Referent
+
+
+class Member(Record):
+    etablissement: Identifier
+    reponse: Answer
+    historique: list[Answer] = Field(default_factory=list)
+    """Earlier answers of the establishment, oldest first."""
+
+
+class MembersFile(Record):
+    """`data/membres.yaml`, written by `arsdocs import reponses`."""
+
+    membres: Annotated[list[Member], Field(default_factory=list)]
+
+
+def load_members(project: Project) -> dict[str, Member]:
+    path = project.root / MEMBERS
+    if not path.is_file():
+        return {}
+    members = validate(MembersFile, load_yaml(path, MEMBERS)).membres
+    return {member.etablissement: member for member in members}
+
+
+def save_members(project: Project, members: dict[str, Member]) -> None:
+    data = {"membres": [members[key].model_dump(mode="json") for key in sorted(members)]}
+    text = ("# Écrit par « arsdocs import reponses » : les réponses des établissements (voir README).\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110))
+    write_atomically(project.root / MEMBERS, text.encode("utf-8"))

@@ -1,0 +1,51 @@
+"""The establishments and the people a project writes to (`data/recipients.yaml`, documented in the README)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ars_docs.fields import Email, Finess, Identifier, PostalCode, Record, Text
+
+Civility = Literal["Madame", "Monsieur"]
+Function = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]
+Honorific = Literal["Mme", "M.", "Dr", "Pr"]
+
+
+class Recipient(Record):
+    """A person the letter is addressed to (`destinataires`)."""
+
+    civilite: Civility | None = None
+    prenom: Text
+    nom: Text
+    fonction: Function
+    service: Text | None = None
+    """The department or pole, for `chef_service` and `chef_pole`."""
+    email: Email
+    formule: Text | None = None
+    """Salutation written by hand (`Madame la Professeure,`), replacing the computed one."""
+    adresse_postale: Annotated[list[Text], Field(min_length=1, max_length=2)] | None = None
+    """The first lines of the address block (person, function and service) written by hand, when the
+    computed ones exceed the postal norm's 38 characters."""
+
+
+class Establishment(Record):
+    """A health establishment and the people there who receive the letter (`etablissements`)."""
+
+    id: Identifier
+    nom: Text
+    finess: Finess | None = None
+    adresse: Annotated[list[Text], Field(min_length=1, max_length=3)]
+    code_postal: PostalCode
+    ville: Text
+    adresse_postale: Annotated[list[Text], Field(min_length=2, max_length=4)] | None = None
+    """The address block's lines after the person's (establishment, complement, street, then
+    « CODE POSTAL LOCALITÉ »), written by hand when the computed ones exceed the postal norm."""
+    destinataires: Annotated[list[Recipient], Field(min_length=1)]
+
+
+class RecipientsFile(Record):
+    """`data/recipients.yaml`."""
+
+    etablissements: Annotated[list[Establishment], Field(min_length=1)]

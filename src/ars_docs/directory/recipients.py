@@ -1,0 +1,54 @@
+"""`data/recipients.yaml`: the establishments and the people in each who receive the letters,
+validated, and the name each person's files get."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ars_docs.directory.models import Establishment, Recipient, RecipientsFile
+from ars_docs.errors import Problem
+from ars_docs.fields import slug
+from ars_docs.project import Project
+from ars_docs.validation import validate
+from ars_docs.yamlsource import YamlDocument, load_yaml
+
+RECIPIENTS = "data/recipients.yaml"
+
+
+def load_recipients(project: Project) -> tuple[RecipientsFile, YamlDocument]:
+    source = load_yaml(project.root / RECIPIENTS, RECIPIENTS)
+    return validate(RecipientsFile, source), source
+
+
+def recipient_slug(recipient: Recipient, position: int) -> str:
+    return slug(f"{recipient.prenom} {recipient.nom}") or f"destinataire-{position + 1}"
+
+
+def load_establishments(project: Project) -> list[Establishment]:
+    """The establishments of data/recipients.yaml, validated."""
+    return load_recipients(project)[0].etablissements
+
+
+def duplicates(establishments: list[Establishment], source: YamlDocument) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for index, establishment in enumerate(establishments):
+        path = ("etablissements", index, "id")
+        if establishment.id in seen:
+            first = source.locate(("etablissements", seen[establishment.id], "id")).line
+            yield Problem(source.locate(path), f"etablissements[{index + 1}].id",
+                          f"identifiant « {establishment.id} » en double (déjà utilisé ligne {first})")
+        else:
+            seen[establishment.id] = index
+        people: dict[str, int] = {}
+        for position, recipient in enumerate(establishment.destinataires):
+            key = recipient_slug(recipient, position)
+            where = ("etablissements", index, "destinataires", position)
+            if key in people:
+                first = source.locate(("etablissements", index, "destinataires", people[key])).line
+                yield Problem(source.locate(where), f"etablissements[{index + 1}].destinataires[{position + 1}]",
+                              f"destinataire en double : {recipient.prenom} {recipient.nom} figure déjà "
+                              f"ligne {first} pour « {establishment.nom} »")
+            else:
+                people[key] = position
+
+

@@ -1,0 +1,76 @@
+"""The shape of the code: no import circle between arsdocs' modules (imports inside functions
+included), and the families share data through `ars_docs.directory`, not through each other."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import REPO
+
+SOURCE = REPO / "src"
+
+
+def _modules() -> dict[str, Path]:
+    modules = {}
+    for path in SOURCE.rglob("*.py"):
+        parts = path.relative_to(SOURCE).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
+    """The arsdocs modules a module imports, anywhere in it: `from ars_docs.letters import checks` is
+    `ars_docs.letters.checks`, not the package."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ars_docs"):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                found.add(candidate if candidate in modules else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("ars_docs"))
+    return {name for name in found if name in modules}
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(path, modules) - {name} for name, path in modules.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        for target in sorted(graph[name]):
+            if target in path:
+                cycles.append([*path[path.index(target):], target])
+            elif target not in done:
+                visit(target, [*path, target])
+        done.add(name)
+
+    for name in sorted(graph):
+        if name not in done:
+            visit(name, [name])
+    return cycles
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle() -> None:
+    graph = _graph()
+    assert len(graph) > 40
+    assert [" → ".join(cycle) for cycle in _cycles(graph)] == []
+
+
+def test_families_share_data_through_the_directory_not_through_each_other() -> None:
+    graph = _graph()
+    for name, targets in graph.items():
+        if name.startswith(("ars_docs.statuts", "ars_docs.cpom")):
+            assert not any(target.startswith("ars_docs.letters") for target in targets), (name, targets)
+    assert "ars_docs.directory.recipients" in graph["ars_docs.letters.builder"]
+    assert "ars_docs.directory.members" in graph["ars_docs.statuts.builder"]

@@ -13,7 +13,7 @@ import yaml
 from pypdf import PdfReader
 
 from ars_docs.doctree import inline_text, paragraphs
-from ars_docs.letters.builder import LetterPayload, LettersBuilder
+from ars_docs.letters.builder import LetterJob, LettersBuilder
 from ars_docs.project import Project
 from readback import docx_paragraphs, pdf_body_text, pdf_pages, squash
 
@@ -102,7 +102,7 @@ def test_docx_paragraphs_are_the_document_tree(example_build: Path) -> None:
     an empty table cell, and the shell's logo line has no text: empty paragraphs are left out."""
     project = Project.open(example_build)
     builder = LettersBuilder()
-    letters = [item.payload for item in builder.plan(project) if isinstance(item.payload, LetterPayload)]
+    letters = [item for item in builder.plan(project) if isinstance(item, LetterJob)]
     for letter in letters[:5]:
         document = builder.composer(project).letter(letter)
         expected = [inline_text(p.inlines) for p in paragraphs(document.blocks)]

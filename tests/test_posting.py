@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ars_docs.letters.builder import LetterPayload, LettersBuilder, RemindersBuilder
+from ars_docs.letters.builder import LetterJob, LettersBuilder, RemindersBuilder
 from ars_docs.project import Project
 from conftest import copy_project, run
 from readback import Word, libreoffice_to_pdf, pdf_lines
@@ -24,8 +24,7 @@ LAST_LINE = re.compile(r"\d{5} [A-Z0-9]+(?: [A-Z0-9]+)*")
 def expected_addresses(project: Path, builder: type[LettersBuilder] = LettersBuilder) -> dict[str, tuple[str, ...]]:
     """Each letter's address block as the data gives it (file stem -> lines)."""
     items = builder().plan(Project.open(project))
-    return {item.payload.stem.rsplit("/", 1)[1]: item.payload.address
-            for item in items if isinstance(item.payload, LetterPayload)}
+    return {item.stem.rsplit("/", 1)[1]: item.address for item in items if isinstance(item, LetterJob)}
 
 
 def _inside(word: Word, box: tuple[float, float, float, float], margin: float = 0.1) -> bool:
@@ -225,10 +224,10 @@ def test_the_reminder_agrees_with_its_recipient_and_cites_the_letter_it_follows(
     builder = RemindersBuilder()
     openings = {}
     for item in builder.plan(project):
-        if isinstance(item.payload, LetterPayload):
-            document = builder.composer(project).letter(item.payload)
+        if isinstance(item, LetterJob):
+            document = builder.composer(project).letter(item)
             texts = [inline_text(p.inlines) for p in paragraphs(document.blocks)]
-            openings[item.payload.recipient.prenom] = next(t for t in texts if t.startswith("Par courrier du"))
+            openings[item.recipient.prenom] = next(t for t in texts if t.startswith("Par courrier du"))
     assert "l’Agence Régionale de Santé (ARS) Grand Est vous a informée du lancement" in openings["Claire"]
     assert "l’Agence Régionale de Santé (ARS) Grand Est vous a informé du lancement" in openings["Pierre"]
     assert "l’Agence Régionale de Santé (ARS) Grand Est a annoncé le lancement" in openings["Camille"]  # no civility

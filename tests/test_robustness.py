@@ -32,7 +32,7 @@ from ars_docs.builders import Builder, Item, get_builder
 from ars_docs.errors import InvalidInput
 from ars_docs.fields import PRINTABLE
 from ars_docs.letters import postal
-from ars_docs.letters.builder import LetterPayload
+from ars_docs.letters.builder import LetterJob
 from ars_docs.project import Project
 from ars_docs.typography import typeset_text
 from ars_docs.writers.pdf import project_url
@@ -140,7 +140,7 @@ def test_any_text_comes_out_whole_or_is_refused_clearly(fuzz_project: Path, fiel
         items = _planned_or_refused(builder, project, value, ("data/recipients.yaml:", "etablissements[1]"))
         if items is None:
             return
-        letter: LetterPayload = next(item.payload for item in items if isinstance(item.payload, LetterPayload))
+        letter: LetterJob = next(item for item in items if isinstance(item, LetterJob))
         document = builder.composer(project).letter(letter)  # type: ignore[attr-defined]
         rendered = builder.publisher(project).render(document, "out/essai")
         _assert_whole(value, printed(unicodedata.normalize("NFC", value.strip())), rendered.pdf, rendered.docx)
@@ -180,7 +180,7 @@ def test_a_very_long_word_breaks_rather_than_running_off_the_page(small_project:
          '        email: claire.martin@example.fr\n        adresse_postale: ["Madame Claire MARTIN", "Directrice"]\n')
     project = Project.open(small_project)
     builder = get_builder("letters")
-    letter = next(item.payload for item in builder.plan(project) if isinstance(item.payload, LetterPayload))
+    letter = next(item for item in builder.plan(project) if isinstance(item, LetterJob))
     document = builder.composer(project).letter(letter)  # type: ignore[attr-defined]
     assert _text_outside_pages(builder.publisher(project).html(document, {}), project) == []
 

@@ -24,22 +24,41 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class Item:
-    """One unit of work: the files it writes (relative to out/) and what they are made from."""
+    """One unit of work, typed by what it makes (a document, a letter, a reply form…): the files it
+    writes (relative to out/), what its fingerprint covers, and its one way to make them. Items go
+    to worker processes: each kind is a frozen dataclass that pickles."""
 
     key: str
     outputs: tuple[str, ...]
-    payload: Any
-    """What `make` needs; must pickle (it goes to a worker process)."""
-    inputs: Any = None
-    """What the fingerprint covers besides the family's files; by default the payload."""
     group: str = ""
     """Items of one group are made in order by the same worker (letters sharing a reply form)."""
+    counted = True
+    """Whether it is one of the documents a family reports (a letter's reply form is not)."""
 
     @property
     def fingerprinted(self) -> Any:
-        return self.payload if self.inputs is None else self.inputs
+        """What the fingerprint covers besides the family's files: by default, the item itself."""
+        return self
+
+    def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
+        """The files of the item: output path relative to out/ -> bytes (in a worker process)."""
+        raise NotImplementedError
+
+
+class FinalItem:
+    """An item made after the others, from their files once in place (a print file, a manifest)."""
+
+    key: str
+    outputs: tuple[str, ...]
+
+    @property
+    def fingerprinted(self) -> Any:
+        return self
+
+    def make(self, builder: Builder, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        """`hashes`: SHA-256 of every output of the family, by path relative to out/."""
+        raise NotImplementedError
 
 
 DOCUMENT_SUFFIXES = ("docx", "pdf", "html")
@@ -47,7 +66,7 @@ DOCUMENT_SUFFIXES = ("docx", "pdf", "html")
 
 
 @dataclass(frozen=True)
-class Rendition:
+class Rendition(Item):
     """A document tree and the fields of its shells, rendered as `<stem>.docx`, `<stem>.pdf` and
     `<stem>.html` (its accessible alternative)."""
 
@@ -56,10 +75,22 @@ class Rendition:
     """Relative to out/, without suffix."""
     fields: Mapping[str, Any]
 
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.stem
+
+    @property
+    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"{self.stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES)
+
+    def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
+        rendered = builder.publisher(project).render(self.document, f"out/{self.stem}", self.fields)
+        return {f"{self.stem}.docx": rendered.docx, f"{self.stem}.pdf": rendered.pdf,
+                f"{self.stem}.html": rendered.html}
+
 
 def rendition_item(document: Document, stem: str, fields: Mapping[str, Any]) -> Item:
-    outputs = tuple(f"{stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES)
-    return Item(stem, outputs, Rendition(document, stem, dict(fields)))
+    return Rendition(document, stem, dict(fields))
 
 
 class Builder:
@@ -79,7 +110,7 @@ class Builder:
 
     def documents(self, items: list[Item]) -> int:
         """How many documents the items are (a letter's reply form is not counted)."""
-        return len(items)
+        return sum(item.counted for item in items)
 
     def check(self, project: Project, items: list[Item]) -> None:
         """What `plan` does not validate and rendering would find too late: the family's shells, and
@@ -87,19 +118,12 @@ class Builder:
         self.publisher(project).validate()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
-        """The files of one item: output path relative to out/ -> bytes."""
-        rendition: Rendition = item.payload
-        rendered = self.publisher(project).render(rendition.document, f"out/{rendition.stem}", rendition.fields)
-        return {f"{rendition.stem}.docx": rendered.docx, f"{rendition.stem}.pdf": rendered.pdf,
-                f"{rendition.stem}.html": rendered.html}
+        """The files of one item (in a worker process)."""
+        return item.make(self, project)
 
-    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[Item]:
+    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
         """Items made from the files of the others, once those are in place."""
         return []
-
-    def make_final(self, project: Project, item: Item, hashes: Mapping[str, str]) -> dict[str, bytes]:
-        """`hashes`: SHA-256 of every output of the family, by path relative to out/."""
-        raise NotImplementedError
 
     def family_files(self, project: Project) -> list[Path]:
         """The files every output of the family depends on."""

@@ -252,13 +252,14 @@ def _finish(project: Project, family: FamilyPlan, force: bool) -> Report:
         if not force and state.is_current(item.key, fingerprint, item.outputs):
             continue
         record = state.items[item.key] = ItemRecord(fingerprint)
-        for relative, data in builder.make_final(project, item, hashes).items():
+        for relative, data in item.make(builder, project, hashes).items():
             target = project.out / relative
             write_atomically(target, data)
             record.files[relative] = FileRecord.of(target, _sha256(data))
             written += 1
         built += 1
-    removed = _remove_stale_outputs(project, state, keys, {item.key: item.outputs for item in [*family.items, *finals]})
+    outputs = {item.key: item.outputs for item in family.items} | {item.key: item.outputs for item in finals}
+    removed = _remove_stale_outputs(project, state, keys, outputs)
     prune_empty_folders(project.out / builder.name)
     state.save()
     total = len(family.items) + len(finals)

@@ -203,11 +203,10 @@ def sign_letters(project: Project, builder: LettersBuilder, key: SigningKey, let
     be up to date: what is signed is what the data says. Every file is written under a temporary
     name, then all are put in place."""
     from ars_docs.engine import build, plan_family
-    from ars_docs.letters.builder import LetterPayload
+    from ars_docs.letters.builder import LetterJob
 
     planned = builder.plan(project)
-    items = [item for item in planned if isinstance(item.payload, LetterPayload)
-             and (letter is None or item.payload.letter_id == letter)]
+    items = [item for item in planned if isinstance(item, LetterJob) and (letter is None or item.letter_id == letter)]
     if not items:
         where = f" pour « {letter} »" if letter else ""
         raise SigningError(f"aucune lettre à signer dans out/{builder.name}{where}")
@@ -222,17 +221,16 @@ def sign_letters(project: Project, builder: LettersBuilder, key: SigningKey, let
     staged: list[tuple[str, str, Path, str, bool]] = []  # (item key, relative, temporary, sha256, signed)
     already = 0
     try:
-        for item in items:
-            payload: LetterPayload = item.payload
+        for payload in items:
             pdf_name = f"{payload.stem}.pdf"
-            if state.items[item.key].files[pdf_name].signed:
+            if state.items[payload.key].files[pdf_name].signed:
                 already += 1
                 continue
             pdf = sign_pdf((project.out / pdf_name).read_bytes(), f"out/{pdf_name}", key, font, reason,
                            payload.letter.lieu)
             email = builder.email(project, payload, pdf)
             for relative, data, signed in ((pdf_name, pdf, True), (f"{payload.stem}.eml", email, False)):
-                staged.append((item.key, relative, stage(project.out / relative, data),
+                staged.append((payload.key, relative, stage(project.out / relative, data),
                                hashlib.sha256(data).hexdigest(), signed))
     except BaseException:
         for _, _, temporary, _, _ in staged:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, Item, ProblemCollector
+from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, FinalItem, Item, ProblemCollector
 from ars_docs.directory.models import Establishment, Recipient
 from ars_docs.directory.recipients import duplicates, load_recipients, recipient_slug
 from ars_docs.doctree import Document, Letterhead, Window
@@ -125,16 +125,29 @@ FORM_PREFIX = "reponse-"
 
 
 @dataclass(frozen=True)
-class FormPayload:
-    """The reply form of one establishment for one letter."""
+class FormJob(Item):
+    """The reply form of one establishment for one letter (not counted as a document)."""
 
     stem: str
     letter: Letter
     establishment: Establishment
+    group: str = ""
+    counted = False
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.stem
+
+    @property
+    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"{self.stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES)
+
+    def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
+        return _letters(builder).make_form(project, self)
 
 
 @dataclass(frozen=True)
-class LetterPayload:
+class LetterJob(Item):
     """One letter to one recipient, and the e-mail that carries it."""
 
     stem: str
@@ -150,32 +163,97 @@ class LetterPayload:
     """The recipient's address block, lines as the postal norm writes them (`postal`)."""
     reminded: Letter | None = None
     """For a reminder: the letter it follows up."""
+    group: str = ""
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.stem
+
+    @property
+    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"{self.stem}.{suffix}" for suffix in (*DOCUMENT_SUFFIXES, "eml"))
+
+    def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
+        return _letters(builder).make_letter(project, self)
 
 
 @dataclass(frozen=True)
-class InvitationPayload:
+class InvitationJob(FinalItem):
     """The webinar invitation (iCalendar) of a letter."""
 
     target: str
     letter: Letter
     webinar: Webinar
 
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.target
+
+    @property
+    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.target,)
+
+    def make(self, builder: Builder, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        return {self.target: mailing.invitation(self.webinar, self.letter)}
+
 
 @dataclass(frozen=True)
-class ManifestPayload:
+class ManifestJob(FinalItem):
     """The manifest of a letter's mailing (CSV and JSON), made from all its letters' files."""
 
     stem: str
-    letters: tuple[LetterPayload, ...]
+    letters: tuple[LetterJob, ...]
+    inputs: list[list[str]]
+    """The letters' fingerprints: the manifest is remade when a letter is."""
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.stem
+
+    @property
+    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (f"{self.stem}.csv", f"{self.stem}.json")
+
+    @property
+    def fingerprinted(self) -> Any:
+        return self.inputs
+
+    def make(self, builder: Builder, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        rows = _manifest_rows(self.letters, hashes)
+        return {f"{self.stem}.csv": mailing.manifest_csv(rows), f"{self.stem}.json": mailing.manifest_json(rows)}
 
 
 @dataclass(frozen=True)
-class PrintPayload:
+class PrintJob(FinalItem):
     """A print file: letters one after the other, ready for a duplex printer."""
 
-    target: str
+    stem: str
     title: str
-    letters: tuple[LetterPayload, ...]
+    letters: tuple[LetterJob, ...]
+    inputs: list[list[str]]
+    """The letters' fingerprints."""
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.stem
+
+    @property
+    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (f"{self.stem}.pdf",)
+
+    @property
+    def fingerprinted(self) -> Any:
+        return self.inputs
+
+    def make(self, builder: Builder, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        entries = [mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
+                                      full_name(letter.recipient)) for letter in self.letters]
+        return {f"{self.stem}.pdf": mailing.print_file(entries, f"{self.title} — impression")}
+
+
+def _letters(builder: Builder) -> LettersBuilder:
+    assert isinstance(builder, LettersBuilder)
+    return builder
 
 
 class _Composer:
@@ -196,11 +274,11 @@ class _Composer:
                 from None
 
     @staticmethod
-    def context(item: LetterPayload) -> dict[str, Any]:
+    def context(item: LetterJob) -> dict[str, Any]:
         return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
                 "destinataire": addressee(item.recipient, list(item.address)), "courrier_relance": item.reminded}
 
-    def letter(self, item: LetterPayload) -> Document:
+    def letter(self, item: LetterJob) -> Document:
         context = self.context(item)
         head = Letterhead(self.part(SENDER, context), self.part(ADDRESS, context), self.window)
         blocks = (head, *self.part(BEFORE_BODY, context), *self.part(item.letter.gabarit, context),
@@ -247,21 +325,16 @@ class LettersBuilder(Builder):
             folder = f"{self.name}/{source.id}"
             for establishment in establishments:
                 alone = establishment.model_copy(update={"destinataires": []})
-                form = FormPayload(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter, alone)
                 group = f"{folder}/{establishment.id}"
-                items.append(Item(form.stem, tuple(f"{form.stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES), form,
-                                  group=group))
+                form = FormJob(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter, alone,
+                               group)
+                items.append(form)
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
-                    letter = LetterPayload(stem, source.id, source.letter, webinar, alone, recipient,
+                    items.append(LetterJob(stem, source.id, source.letter, webinar, alone, recipient,
                                            f"{form.stem}.pdf", addresses[establishment.id, position],
-                                           data.reminded.get(source.letter.relance_de or ""))
-                    items.append(Item(stem, tuple(f"{stem}.{suffix}" for suffix in (*DOCUMENT_SUFFIXES, "eml")),
-                                      letter, group=group))
+                                           data.reminded.get(source.letter.relance_de or ""), group))
         return items
-
-    def documents(self, items: list[Item]) -> int:
-        return sum(isinstance(item.payload, LetterPayload) for item in items)
 
     def composer(self, project: Project) -> _Composer:
         if self._composer is None:
@@ -275,20 +348,15 @@ class LettersBuilder(Builder):
         composer = self.composer(project)
         forms: set[str] = set()
         for item in items:
-            if isinstance(item.payload, LetterPayload):
-                collector.attempt(composer.letter, item.payload)
-                collector.attempt(composer.mail_body, composer.context(item.payload))
-            elif isinstance(item.payload, FormPayload) and item.payload.letter.titre not in forms:
-                forms.add(item.payload.letter.titre)
-                collector.attempt(_form_page, project, item.payload)
+            if isinstance(item, LetterJob):
+                collector.attempt(composer.letter, item)
+                collector.attempt(composer.mail_body, composer.context(item))
+            elif isinstance(item, FormJob) and item.letter.titre not in forms:
+                forms.add(item.letter.titre)
+                collector.attempt(_form_page, project, item)
         collector.raise_if_any()
 
-    def make(self, project: Project, item: Item) -> dict[str, bytes]:
-        if isinstance(item.payload, FormPayload):
-            return self._make_form(project, item.payload)
-        return self._make_letter(project, item.payload)
-
-    def _make_form(self, project: Project, form: FormPayload) -> dict[str, bytes]:
+    def make_form(self, project: Project, form: FormJob) -> dict[str, bytes]:
         folder = project.templates / "letters"
         html = _form_page(project, form)
         if self._form_writer is None:
@@ -309,12 +377,12 @@ class LettersBuilder(Builder):
             return self._last_form[1]
         return (project.out / name).read_bytes()
 
-    def _invitation(self, item: LetterPayload) -> bytes:
+    def _invitation(self, item: LetterJob) -> bytes:
         if item.letter_id not in self._invitations:
             self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter)
         return self._invitations[item.letter_id]
 
-    def _make_letter(self, project: Project, item: LetterPayload) -> dict[str, bytes]:
+    def make_letter(self, project: Project, item: LetterJob) -> dict[str, bytes]:
         composer = self.composer(project)
         collector = ProblemCollector()
         document = collector.attempt(composer.letter, item)
@@ -325,7 +393,7 @@ class LettersBuilder(Builder):
         return {f"{item.stem}.docx": rendered.docx, f"{item.stem}.pdf": rendered.pdf,
                 f"{item.stem}.html": rendered.html, f"{item.stem}.eml": self.email(project, item, rendered.pdf)}
 
-    def email(self, project: Project, item: LetterPayload, pdf: bytes) -> bytes:
+    def email(self, project: Project, item: LetterJob, pdf: bytes) -> bytes:
         """The e-mail that carries the letter's PDF (and its reply form, and the invitation)."""
         body = self.composer(project).mail_body(_Composer.context(item))
         name = item.stem.rsplit("/", 1)[1]
@@ -337,47 +405,30 @@ class LettersBuilder(Builder):
             form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)))
         return mailing.email(item.letter, envelope, pdf, self._invitation(item))
 
-    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[Item]:
+    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
         """Per letter: the invitation and the manifest, made from all its letters, and the print
         file (or its volumes), each made from its own letters: their inputs are the letters'
         fingerprints."""
-        by_folder: dict[str, list[Item]] = {}
+        by_folder: dict[str, list[LetterJob]] = {}
         for item in items:
-            if isinstance(item.payload, LetterPayload):
-                by_folder.setdefault(f"{self.name}/{item.payload.letter_id}", []).append(item)
-        finals = []
+            if isinstance(item, LetterJob):
+                by_folder.setdefault(f"{self.name}/{item.letter_id}", []).append(item)
+        finals: list[FinalItem] = []
         for folder, letters in by_folder.items():
-            first: LetterPayload = letters[0].payload
-            invitation = InvitationPayload(f"{folder}/{mailing.INVITATION}", first.letter, first.webinar)
-            finals.append(Item(invitation.target, (invitation.target,), invitation))
-            manifest = ManifestPayload(f"{folder}/{mailing.MANIFEST}", tuple(item.payload for item in letters))
-            finals.append(Item(manifest.stem, (f"{manifest.stem}.csv", f"{manifest.stem}.json"), manifest,
-                               inputs=_fingerprints_of(letters, fingerprints)))
+            first = letters[0]
+            finals.append(InvitationJob(f"{folder}/{mailing.INVITATION}", first.letter, first.webinar))
+            finals.append(ManifestJob(f"{folder}/{mailing.MANIFEST}", tuple(letters),
+                                      _fingerprints_of(letters, fingerprints)))
             volumes = [letters[start:start + mailing.PRINT_VOLUME]
                        for start in range(0, len(letters), mailing.PRINT_VOLUME)]
             for number, volume in enumerate(volumes, 1):
                 name = mailing.PRINT_FILE if len(volumes) == 1 else f"{mailing.PRINT_FILE}-{number:03}"
-                payload = PrintPayload(f"{folder}/{name}.pdf", first.letter.titre,
-                                       tuple(item.payload for item in volume))
-                finals.append(Item(f"{folder}/{name}", (payload.target,), payload,
-                                   inputs=_fingerprints_of(volume, fingerprints)))
+                finals.append(PrintJob(f"{folder}/{name}", first.letter.titre, tuple(volume),
+                                       _fingerprints_of(volume, fingerprints)))
         return finals
 
-    def make_final(self, project: Project, item: Item, hashes: Mapping[str, str]) -> dict[str, bytes]:
-        payload = item.payload
-        if isinstance(payload, InvitationPayload):
-            return {payload.target: mailing.invitation(payload.webinar, payload.letter)}
-        if isinstance(payload, ManifestPayload):
-            rows = _manifest_rows(payload.letters, hashes)
-            return {f"{payload.stem}.csv": mailing.manifest_csv(rows),
-                    f"{payload.stem}.json": mailing.manifest_json(rows)}
-        printed: PrintPayload = payload
-        entries = [mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
-                                      full_name(letter.recipient)) for letter in printed.letters]
-        return {printed.target: mailing.print_file(entries, f"{printed.title} — impression")}
 
-
-def _form_page(project: Project, form: FormPayload) -> str:
+def _form_page(project: Project, form: FormJob) -> str:
     """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
     folder = project.templates / "letters"
     try:
@@ -386,11 +437,11 @@ def _form_page(project: Project, form: FormPayload) -> str:
         raise InvalidInput([template_problem(error, folder / replyform.FORM_TEMPLATE, project.root)]) from None
 
 
-def _fingerprints_of(items: list[Item], fingerprints: Mapping[str, str]) -> list[list[str]]:
+def _fingerprints_of(items: list[LetterJob], fingerprints: Mapping[str, str]) -> list[list[str]]:
     return [[item.key, fingerprints[item.key]] for item in items]
 
 
-def _manifest_rows(letters: tuple[LetterPayload, ...], hashes: Mapping[str, str]) -> list[mailing.ManifestRow]:
+def _manifest_rows(letters: tuple[LetterJob, ...], hashes: Mapping[str, str]) -> list[mailing.ManifestRow]:
     """What was made for whom, with the SHA-256 of each file, for the mailing's records."""
     rows: list[mailing.ManifestRow] = []
     for letter in letters:

@@ -74,3 +74,8 @@ def test_families_share_data_through_the_directory_not_through_each_other() -> N
             assert not any(target.startswith("ars_docs.letters") for target in targets), (name, targets)
     assert "ars_docs.directory.recipients" in graph["ars_docs.letters.builder"]
     assert "ars_docs.directory.members" in graph["ars_docs.statuts.builder"]
+
+
+def test_no_module_over_400_lines() -> None:
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in _modules().items()}
+    assert {name: size for name, size in sizes.items() if size > 400} == {}

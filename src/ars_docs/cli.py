@@ -187,7 +187,8 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
     le même courrier à quelqu'un."""
     from ars_docs.letters import sending
-    from ars_docs.letters.builder import LettersBuilder, RemindersBuilder, load_letter
+    from ars_docs.letters.builder import LettersBuilder, RemindersBuilder
+    from ars_docs.letters.data import load_letter
 
     project = _open_project(context)
     folder = {"letters": LettersBuilder, "relances": RemindersBuilder}[famille].letters_folder

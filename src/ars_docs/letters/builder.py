@@ -3,122 +3,31 @@ become one letter per recipient and per letter, under `out/letters/<letter>/`.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, FinalItem, Item, ProblemCollector
 from ars_docs.directory.models import Establishment, Recipient
-from ars_docs.directory.recipients import duplicates, load_recipients, recipient_slug
+from ars_docs.directory.recipients import recipient_slug
 from ars_docs.doctree import Document, Letterhead, Window
-from ars_docs.errors import InvalidInput, Location, Problem
-from ars_docs.letters import checks, mailing, postal, replyform
-from ars_docs.letters.checks import LetterSource
-from ars_docs.letters.models import Letter, Webinar, WebinarsFile
+from ars_docs.errors import InvalidInput
+from ars_docs.letters import mailing, postal, replyform
+from ars_docs.letters.data import LETTERS, addressee, load_mailing
+from ars_docs.letters.models import Letter, Webinar
 from ars_docs.letters.salutation import (
-    address_term,
     full_name,
     function_title,
-    salutation,
 )
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
 from ars_docs.publishing import epoch_of
 from ars_docs.templating import template_problem, text_environment
 from ars_docs.typography import typeset, typeset_text
-from ars_docs.validation import validate
 from ars_docs.writers.pdf import PdfWriter
-from ars_docs.yamlsource import YamlDocument, load_yaml
 
-WEBINARS = "data/webinaires.yaml"
-LETTERS = "data/courriers"
 SENDER, ADDRESS = "expediteur.md", "destinataire.md"
 BEFORE_BODY, AFTER_BODY = "ouverture.md", "signature.md"
-
-
-@dataclass(frozen=True)
-class MailingData:
-    establishments: list[Establishment]
-    recipients_source: YamlDocument
-    webinars: dict[str, Webinar]
-    letters: list[LetterSource]
-    reminded: dict[str, Letter] = field(default_factory=dict)
-    """For reminders: the letters of data/courriers/ they follow up, by identifier."""
-
-
-def _load(project: Project, name: str, model: type[Any]) -> tuple[Any, YamlDocument]:
-    source = load_yaml(project.root / name, name)
-    return validate(model, source), source
-
-
-def load_letter(project: Project, path: Path) -> LetterSource:
-    name = project.name(path)
-    source = load_yaml(path, name)
-    letter = validate(Letter, source)
-    return LetterSource(project.identifier_of(path), letter, source)
-
-
-def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData:
-    collector = ProblemCollector()
-    recipients = collector.attempt(load_recipients, project)
-    webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile)
-    letter_paths = sorted((project.root / letters_folder).glob("*.yaml"))
-    if not letter_paths:
-        collector.add([Problem(Location(letters_folder), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
-    letters = [collector.attempt(load_letter, project, path) for path in letter_paths]
-    collector.raise_if_any()
-    assert recipients is not None and webinars is not None
-    data = MailingData(recipients[0].etablissements, recipients[1],
-                       {webinar.id: webinar for webinar in webinars[0].webinaires},
-                       [letter for letter in letters if letter is not None])
-    collector.add(duplicates(data.establishments, data.recipients_source))
-    collector.add(_duplicate_webinars(webinars[0].webinaires, webinars[1]))
-    collector.add(_dangling(project, data))
-    collector.add(checks.postal_problems(data.establishments, data.recipients_source, project))
-    collector.add(checks.date_problems(data.letters, data.webinars))
-    if letters_folder != LETTERS:
-        reminded = {source.id: source.letter for source in
-                    (collector.attempt(load_letter, project, path)
-                     for path in sorted((project.root / LETTERS).glob("*.yaml"))) if source is not None}
-        collector.add(checks.reminder_problems(data.letters, reminded, LETTERS))
-        data = replace(data, reminded=reminded)
-    collector.raise_if_any()
-    return data
-
-
-def _duplicate_webinars(webinars: list[Webinar], source: YamlDocument) -> Iterator[Problem]:
-    seen: dict[str, int] = {}
-    for index, webinar in enumerate(webinars):
-        if webinar.id in seen:
-            first = source.locate(("webinaires", seen[webinar.id], "id")).line
-            yield Problem(source.locate(("webinaires", index, "id")), f"webinaires[{index + 1}].id",
-                          f"identifiant « {webinar.id} » en double (déjà utilisé ligne {first})")
-        seen.setdefault(webinar.id, index)
-
-
-def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
-    parts = MarkdownParts(project, "letters")
-    for item in data.letters:
-        if item.letter.webinaire not in data.webinars:
-            known = ", ".join(sorted(data.webinars))
-            yield Problem(item.source.locate(("webinaire",)), "webinaire",
-                          f"webinaire « {item.letter.webinaire} » inconnu dans {WEBINARS} (connus : {known})")
-        if not parts.exists(item.letter.gabarit):
-            yield Problem(item.source.locate(("gabarit",)), "gabarit",
-                          f"gabarit introuvable « templates/letters/{item.letter.gabarit} »")
-
-
-def addressee(recipient: Recipient, address: list[str] | None = None) -> dict[str, Any]:
-    """What templates know of the recipient: the data, how to address them, and their address
-    block as the postal norm writes it (`bloc_adresse`, a list of lines)."""
-    return {**recipient.model_dump(), "salutation": salutation(recipient), "appel": address_term(recipient),
-            "nom_complet": full_name(recipient), "titre_fonction": function_title(recipient),
-            "bloc_adresse": address or [],
-            # the ending of a past participle that agrees with the recipient: « vous a informée »
-            "accord": {"Madame": "e", "Monsieur": ""}.get(recipient.civilite or "")}
-
-
 MAIL_TEMPLATE = "courriel.txt"
 FORMS_FOLDER = "formulaires"
 FORM_PREFIX = "reponse-"

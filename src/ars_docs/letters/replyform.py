@@ -27,7 +27,8 @@ from ars_docs.directory.models import Establishment
 from ars_docs.letters.models import Letter
 from ars_docs.templating import ConfinedLoader
 from ars_docs.typography import typeset_text
-from ars_docs.writers.docx import normalized_zip, repeat_as_header, set_language
+from ars_docs.writers.docx import set_language
+from ars_docs.writers.docx_ooxml import normalized_zip, repeat_as_header
 
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
 FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Email"))

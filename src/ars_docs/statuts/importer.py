@@ -26,7 +26,7 @@ from ars_docs.statuts.compose import LoadedDraft, article_changes
 from ars_docs.statuts.models import Draft
 from ars_docs.statuts.rules import check_draft
 from ars_docs.validation import validate
-from ars_docs.writers.docx import anchor_of
+from ars_docs.writers.docx_body import anchor_of
 from ars_docs.yamlsource import load_yaml, parse_yaml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

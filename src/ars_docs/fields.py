@@ -83,11 +83,20 @@ _YES = {"oui", "true", "vrai", "yes"}
 _NO = {"non", "false", "faux", "no"}
 
 
+def parse_yes_no(text: str) -> bool:
+    """« oui » or « non » (or their English and logical forms), whatever the case: the one reading
+    of a yes/no answer, for settings, data fields and indicator values."""
+    word = text.strip().lower()
+    if word in _YES | _NO:
+        return word in _YES
+    raise ValueError(f"doit valoir « oui » ou « non », pas « {text} »")
+
+
 def _yes_no(value: object) -> object:
-    if isinstance(value, str) and value.strip().lower() in _YES | _NO:
-        return value.strip().lower() in _YES
     if isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return parse_yes_no(value)
     raise ValueError(f"doit valoir « oui » ou « non », pas « {value} »")
 
 

@@ -6,13 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from ars_docs.doctree import Block
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.markdown import MarkupError, parse_markdown
 from ars_docs.project import Project
-from ars_docs.templating import markdown_environment, template_problem
+from ars_docs.templating import located, markdown_environment
 
 
 class MarkdownParts:
@@ -28,15 +26,13 @@ class MarkdownParts:
 
     def part(self, template: str, context: Mapping[str, Any]) -> tuple[Block, ...]:
         path = self.folder / template
+        with located(path, self.project.root):
+            text = self.environment.get_template(template).render(context)
         try:
-            return parse_markdown(self.environment.get_template(template).render(context))
-        except jinja2.TemplateNotFound:
-            raise InvalidInput([Problem(Location(self.project.name(path)), "", "gabarit introuvable")]) from None
+            return parse_markdown(text)
         except MarkupError as error:
             raise InvalidInput([Problem(_markup_location(self.project.name(path), path, error), "", str(error))]) \
                 from None
-        except Exception as error:  # any failure inside a template is the template's, located there
-            raise InvalidInput([template_problem(error, path, self.project.root)]) from None
 
 
 def _markup_location(name: str, path: Path, error: MarkupError) -> Location:

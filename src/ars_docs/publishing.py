@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ars_docs.doctree import Document
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.project import Project
-from ars_docs.templating import ConfinedLoader, template_problem
+from ars_docs.templating import located, sandbox
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import html_blocks
 from ars_docs.writers.pdf import PdfWriter, project_url
@@ -54,15 +52,15 @@ class Publisher:
         self.project = project
         self.folder = project.templates / family
         self.html_path = self.folder / f"{shell}.html"
-        html_loader = ConfinedLoader([self.folder, project.templates / "commun"])
-        environment = SandboxedEnvironment(loader=html_loader, autoescape=True, undefined=jinja2.StrictUndefined)
+        environment = sandbox([self.folder, project.templates / "commun"], autoescape=True)
         try:
-            self.html_shell = environment.get_template(self.html_path.name)
-        except jinja2.TemplateNotFound:
-            raise InvalidInput([Problem(Location(project.name(self.html_path)), "", "coquille HTML introuvable")]) \
-                from None
-        except jinja2.TemplateError as error:
-            raise InvalidInput([template_problem(error, self.html_path, project.root)]) from None
+            with located(self.html_path, project.root):
+                self.html_shell = environment.get_template(self.html_path.name)
+        except InvalidInput as error:
+            if error.problems[0].message == "gabarit introuvable":
+                raise InvalidInput([Problem(Location(project.name(self.html_path)), "", "coquille HTML introuvable")]) \
+                    from None
+            raise
         self.pdf = PdfWriter(project.root, (project.templates, project.logo))
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
@@ -103,12 +101,10 @@ class Publisher:
         shell_fields: dict[str, Any] = {"logo": project_url(self.project.name(self.project.logo)), "alternative": False}
         if alternative:
             shell_fields = {**self.alternative_fields(), "alternative": True}
-        try:
+        with located(self.html_path, self.project.root):
             return self.html_shell.render(
                 document=document, corps=Markup(html_blocks(document.blocks)),
                 logo_texte=settings.logo_texte, logo_hauteur_mm=settings.logo_hauteur_mm, **shell_fields, **fields)
-        except Exception as error:  # any failure inside the shell is the shell's, located there
-            raise InvalidInput([template_problem(error, self.html_path, self.project.root)]) from None
 
     def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> Rendered:
         fields = fields or {}

@@ -13,15 +13,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-
 from ars_docs.builders import DOCUMENT_SUFFIXES, builder_names, get_builder
 from ars_docs.buildstate import BuildState
-from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.output import write_atomically
 from ars_docs.project import Project
-from ars_docs.templating import ConfinedLoader, template_problem
+from ars_docs.templating import located, sandbox
 
 INDEX = "index.html"
 INDEX_TEMPLATE = "index.html"
@@ -91,15 +87,9 @@ def _title(project: Project, page: str) -> str:
 
 def render_index(project: Project) -> bytes:
     path = project.templates / INDEX_TEMPLATE
-    environment = SandboxedEnvironment(loader=ConfinedLoader(path.parent), autoescape=True,
-                                       undefined=jinja2.StrictUndefined)
-    try:
-        template = environment.get_template(INDEX_TEMPLATE)
-        return template.render(familles=families(project)).encode("utf-8")
-    except jinja2.TemplateNotFound:
-        raise InvalidInput([Problem(Location(project.name(path)), "", "gabarit de l'index introuvable")]) from None
-    except Exception as error:  # any failure inside the template is the template's, located there
-        raise InvalidInput([template_problem(error, path, project.root)]) from None
+    environment = sandbox(path.parent, autoescape=True)
+    with located(path, project.root):
+        return environment.get_template(INDEX_TEMPLATE).render(familles=families(project)).encode("utf-8")
 
 
 def write_index(project: Project) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs import frenchdates
-from ars_docs.errors import Location, Problem, relative_name
+from ars_docs.errors import InvalidInput, Location, Problem, relative_name
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^:\"'$=])")
 
@@ -70,25 +71,46 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+def sandbox(folders: Path | list[Path] | None = None, *, autoescape: bool,
+            finalize: Callable[[Any], Any] | None = None) -> SandboxedEnvironment:
+    """The one kind of Jinja environment arsdocs uses: sandboxed (a template cannot reach Python),
+    confined to its folders, and strict (a name the data does not have is an error)."""
+    loader = ConfinedLoader(folders) if folders is not None else None
+    environment = SandboxedEnvironment(loader=loader, autoescape=autoescape, undefined=jinja2.StrictUndefined,
+                                       keep_trailing_newline=True)
+    if finalize is not None:
+        environment.finalize = finalize
+    return environment
+
+
 def markdown_environment(folder: Path) -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(
-        loader=ConfinedLoader(folder),
-        undefined=jinja2.StrictUndefined,
-        finalize=escape_markdown,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
+    environment = sandbox(folder, autoescape=False, finalize=escape_markdown)
     environment.filters.update(FILTERS)
     return environment
 
 
 def text_environment(folder: Path) -> SandboxedEnvironment:
     """Jinja for plain-text templates (an e-mail body): values printed as they are."""
-    environment = SandboxedEnvironment(loader=ConfinedLoader(folder), undefined=jinja2.StrictUndefined,
-                                       finalize=lambda value: "" if value is None else value,
-                                       autoescape=False, keep_trailing_newline=True)
+    environment = sandbox(folder, autoescape=False, finalize=lambda value: "" if value is None else value)
     environment.filters.update({name: FILTERS[name] for name in ("date_longue", "date_courte", "heure")})
     return environment
+
+
+@contextmanager
+def located(template_path: Path, root: Path) -> Iterator[None]:
+    """Any failure inside a template is the template's: reported at its place (file, line, column)
+    as invalid input, never as a traceback. The one wrapper around rendering a template."""
+    try:
+        yield
+    except InvalidInput:
+        raise
+    except jinja2.TemplateNotFound as error:
+        name = relative_name(template_path, root)
+        message = "gabarit introuvable" if error.name == template_path.name else \
+            f"gabarit inclus introuvable « {error.name} »"
+        raise InvalidInput([Problem(Location(name), "", message)]) from None
+    except Exception as error:  # whatever a template does wrong, Jinja's errors or the data's
+        raise InvalidInput([template_problem(error, template_path, root)]) from None
 
 
 def template_problem(error: Exception, template_path: Path, root: Path) -> Problem:

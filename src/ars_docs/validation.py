@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +25,18 @@ def field_path(path: Iterable[str | int]) -> str:
         else:
             text += f".{part}" if text else part
     return text
+
+
+def duplicates(source: YamlDocument, labels: Iterable[tuple[PathKey, str]], what: str = "identifiant"
+               ) -> Iterator[Problem]:
+    """Each label met again, at its place, with the line where it was first: the one check of
+    identifiers that must be unique (establishments, webinars, titles and articles, orientations…)."""
+    seen: dict[str, PathKey] = {}
+    for path, label in labels:
+        if label in seen:
+            yield Problem(source.locate(path), field_path(path),
+                          f"{what} « {label} » en double (déjà utilisé ligne {source.locate(seen[label]).line})")
+        seen.setdefault(label, path)
 
 
 def _known_fields(model: type[BaseModel], path: PathKey) -> list[str]:

@@ -11,8 +11,9 @@ from babel.numbers import format_currency, format_decimal
 
 from ars_docs.cpom.models import MAX_AMOUNT, YEARS, Cpom, Indicator
 from ars_docs.errors import Problem, warn
+from ars_docs.fields import parse_yes_no
 from ars_docs.frenchdates import short_date
-from ars_docs.validation import field_path
+from ars_docs.validation import duplicates, field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
 
 FIR_CODE = re.compile(r"MI\d+-\d+(?:-\d+)?")
@@ -28,7 +29,6 @@ MISSIONS = {
 }
 MAX_DEPTH = 3
 """Levels of « dont » lines under an indicator (« dont », « dont… dont »…)."""
-_YES, _NO = {"oui", "vrai", "true"}, {"non", "faux", "false"}
 
 Value = Decimal | bool | datetime.date
 
@@ -37,9 +37,10 @@ def parse_value(kind: str, raw: str) -> Value:
     """An indicator value read according to its type; ValueError (French) otherwise."""
     text = raw.strip()
     if kind == "oui-non":
-        if text.lower() in _YES | _NO:
-            return text.lower() in _YES
-        raise ValueError("« oui » ou « non » attendu")
+        try:
+            return parse_yes_no(text)
+        except ValueError:
+            raise ValueError("« oui » ou « non » attendu") from None
     if kind == "date":
         try:
             return datetime.date.fromisoformat(text)
@@ -87,9 +88,9 @@ def check_cpom(cpom: Cpom, source: YamlDocument, warnings: bool = True) -> list[
 
 
 def _errors(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
-    yield from _unique(source, [(("orientations", i, "id"), o.id) for i, o in enumerate(cpom.orientations)])
-    yield from _unique(source, [(("objectifs", i, "id"), o.id) for i, o in enumerate(cpom.objectifs)])
-    yield from _unique(source, [(("indicateurs", i, "code"), x.code) for i, x in enumerate(cpom.indicateurs)])
+    yield from duplicates(source, [(("orientations", i, "id"), o.id) for i, o in enumerate(cpom.orientations)])
+    yield from duplicates(source, [(("objectifs", i, "id"), o.id) for i, o in enumerate(cpom.objectifs)])
+    yield from duplicates(source, [(("indicateurs", i, "code"), x.code) for i, x in enumerate(cpom.indicateurs)])
     yield from _links(cpom, source)
     yield from _coverage(cpom, source)
     yield from _indicators(cpom.indicateurs, source)
@@ -100,14 +101,6 @@ def _errors(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
 
 def _problem(source: YamlDocument, path: PathKey, message: str, key: bool = False) -> Problem:
     return Problem(source.locate(path, key=key), field_path(path), message)
-
-
-def _unique(source: YamlDocument, labels: list[tuple[PathKey, str]]) -> Iterator[Problem]:
-    seen: dict[str, PathKey] = {}
-    for path, label in labels:
-        if label in seen:
-            yield _problem(source, path, f"« {label} » en double (déjà ligne {source.locate(seen[label]).line})")
-        seen.setdefault(label, path)
 
 
 def _links(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:

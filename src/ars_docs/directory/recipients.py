@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ars_docs import validation
 from ars_docs.directory.models import Establishment, Recipient, RecipientsFile
 from ars_docs.errors import Problem
 from ars_docs.fields import slug
@@ -29,16 +30,10 @@ def load_establishments(project: Project) -> list[Establishment]:
     return load_recipients(project)[0].etablissements
 
 
-def duplicates(establishments: list[Establishment], source: YamlDocument) -> Iterator[Problem]:
-    seen: dict[str, int] = {}
+def recipient_problems(establishments: list[Establishment], source: YamlDocument) -> Iterator[Problem]:
+    yield from validation.duplicates(source, [(("etablissements", index, "id"), establishment.id)
+                                              for index, establishment in enumerate(establishments)])
     for index, establishment in enumerate(establishments):
-        path = ("etablissements", index, "id")
-        if establishment.id in seen:
-            first = source.locate(("etablissements", seen[establishment.id], "id")).line
-            yield Problem(source.locate(path), f"etablissements[{index + 1}].id",
-                          f"identifiant « {establishment.id} » en double (déjà utilisé ligne {first})")
-        else:
-            seen[establishment.id] = index
         people: dict[str, int] = {}
         for position, recipient in enumerate(establishment.destinataires):
             key = recipient_slug(recipient, position)

@@ -11,7 +11,6 @@ from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, FinalItem, Item, Probl
 from ars_docs.directory.models import Establishment, Recipient
 from ars_docs.directory.recipients import recipient_slug
 from ars_docs.doctree import Document, Letterhead, Window
-from ars_docs.errors import InvalidInput
 from ars_docs.letters import mailing, postal, replyform
 from ars_docs.letters.data import LETTERS, addressee, load_mailing
 from ars_docs.letters.models import Letter, Webinar
@@ -22,7 +21,7 @@ from ars_docs.letters.salutation import (
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
 from ars_docs.publishing import epoch_of
-from ars_docs.templating import template_problem, text_environment
+from ars_docs.templating import located, text_environment
 from ars_docs.typography import typeset, typeset_text
 from ars_docs.writers.pdf import PdfWriter
 
@@ -176,11 +175,8 @@ class _Composer:
                              envelope.degagement_mm)
 
     def mail_body(self, context: dict[str, Any]) -> str:
-        try:
+        with located(self.parts.folder / MAIL_TEMPLATE, self.project.root):
             return typeset_text(self.text.get_template(MAIL_TEMPLATE).render(context))
-        except Exception as error:  # any failure inside a template is the template's, located there
-            raise InvalidInput([template_problem(error, self.parts.folder / MAIL_TEMPLATE, self.project.root)]) \
-                from None
 
     @staticmethod
     def context(item: LetterJob) -> dict[str, Any]:
@@ -340,10 +336,8 @@ class LettersBuilder(Builder):
 def _form_page(project: Project, form: FormJob) -> str:
     """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
     folder = project.templates / "letters"
-    try:
+    with located(folder / replyform.FORM_TEMPLATE, project.root):
         return replyform.form_html(folder, form.letter, form.establishment)
-    except Exception as error:  # any failure inside a template is the template's, located there
-        raise InvalidInput([template_problem(error, folder / replyform.FORM_TEMPLATE, project.root)]) from None
 
 
 def _fingerprints_of(items: list[LetterJob], fingerprints: Mapping[str, str]) -> list[list[str]]:

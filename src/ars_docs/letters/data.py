@@ -11,7 +11,7 @@ from typing import Any
 
 from ars_docs.builders import ProblemCollector
 from ars_docs.directory.models import Establishment, Recipient
-from ars_docs.directory.recipients import duplicates, load_recipients
+from ars_docs.directory.recipients import load_recipients, recipient_problems
 from ars_docs.errors import Location, Problem
 from ars_docs.letters import checks
 from ars_docs.letters.checks import LetterSource
@@ -24,7 +24,7 @@ from ars_docs.letters.salutation import (
 )
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
-from ars_docs.validation import validate
+from ars_docs.validation import duplicates, validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
 WEBINARS = "data/webinaires.yaml"
@@ -66,8 +66,9 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     data = MailingData(recipients[0].etablissements, recipients[1],
                        {webinar.id: webinar for webinar in webinars[0].webinaires},
                        [letter for letter in letters if letter is not None])
-    collector.add(duplicates(data.establishments, data.recipients_source))
-    collector.add(_duplicate_webinars(webinars[0].webinaires, webinars[1]))
+    collector.add(recipient_problems(data.establishments, data.recipients_source))
+    collector.add(duplicates(webinars[1], [(("webinaires", index, "id"), webinar.id)
+                                          for index, webinar in enumerate(webinars[0].webinaires)]))
     collector.add(_dangling(project, data))
     collector.add(checks.postal_problems(data.establishments, data.recipients_source, project))
     collector.add(checks.date_problems(data.letters, data.webinars))
@@ -79,16 +80,6 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
         data = replace(data, reminded=reminded)
     collector.raise_if_any()
     return data
-
-
-def _duplicate_webinars(webinars: list[Webinar], source: YamlDocument) -> Iterator[Problem]:
-    seen: dict[str, int] = {}
-    for index, webinar in enumerate(webinars):
-        if webinar.id in seen:
-            first = source.locate(("webinaires", seen[webinar.id], "id")).line
-            yield Problem(source.locate(("webinaires", index, "id")), f"webinaires[{index + 1}].id",
-                          f"identifiant « {webinar.id} » en double (déjà utilisé ligne {first})")
-        seen.setdefault(webinar.id, index)
 
 
 def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:

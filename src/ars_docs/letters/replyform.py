@@ -15,17 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import docx
-import jinja2
 import pikepdf
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from fontTools.ttLib import TTFont
-from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader
 
 from ars_docs.directory.models import Establishment
 from ars_docs.letters.models import Letter
-from ars_docs.templating import ConfinedLoader
+from ars_docs.templating import sandbox
 from ars_docs.typography import typeset_text
 from ars_docs.writers.docx import set_language
 from ars_docs.writers.docx_ooxml import normalized_zip, repeat_as_header
@@ -54,8 +52,7 @@ FORM_TEMPLATE = "reponse.html"
 
 def form_html(folder: Path, letter: Letter, establishment: Establishment, screen_stylesheet: str | None = None) -> str:
     """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
-    environment = SandboxedEnvironment(loader=ConfinedLoader(folder), autoescape=True,
-                                       undefined=jinja2.StrictUndefined)
+    environment = sandbox(folder, autoescape=True)
     environment.globals["field_name"] = field_name
     return environment.get_template(FORM_TEMPLATE).render(
         _context(letter, establishment), alternative=screen_stylesheet is not None, style_ecran=screen_stylesheet)

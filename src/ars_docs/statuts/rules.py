@@ -11,7 +11,7 @@ from typing import Any
 from ars_docs.cpom.rules import format_amount
 from ars_docs.errors import Problem, warn
 from ars_docs.statuts.models import Article, Draft, ExpectedClauses
-from ars_docs.validation import field_path
+from ars_docs.validation import duplicates, field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
 
 REFERENCE = re.compile(r"\[\[([^\[\]]*)\]\]")
@@ -93,14 +93,8 @@ def _duplicates(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
     titles = [(("titres", t, "id"), title.id) for t, title in enumerate(draft.titres)]
     articles = [(("titres", t, "articles", a, "id"), article.id)
                 for t, title in enumerate(draft.titres) for a, article in enumerate(title.articles)]
-    for labels in (titles, articles):
-        seen: dict[str, PathKey] = {}
-        for path, label in labels:
-            if label in seen:
-                first = source.locate(seen[label]).line
-                yield Problem(source.locate(path), field_path(path),
-                              f"identifiant « {label} » en double (déjà utilisé ligne {first})")
-            seen.setdefault(label, path)
+    yield from duplicates(source, titles)
+    yield from duplicates(source, articles)
 
 
 def _references(numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:

@@ -24,12 +24,12 @@ from docx.oxml.ns import nsdecls, nsmap, qn
 from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
 from docxtpl.subdoc import Subdoc
-from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs.doctree import (
     Document,
 )
 from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.templating import sandbox
 from ars_docs.writers.docx_body import BodyWriter
 from ars_docs.writers.docx_ooxml import normalized_zip, number_lines, style_ids
 
@@ -65,7 +65,7 @@ class DocxWriter:
         except OSError:
             raise InvalidInput([Problem(Location(shell_name), "", "coquille Word introuvable")]) from None
         self.shell_name = shell_name
-        self.environment = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+        self.environment = sandbox(autoescape=True)
         self.styles: dict[WD_STYLE_TYPE, dict[str, str | None]] = {}
 
     def validate(self) -> Problem | None:

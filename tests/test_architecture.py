@@ -1,10 +1,11 @@
 """The shape of the code: no import circle between arsdocs' modules (imports inside functions
-included), and the families share data through `ars_docs.directory`, not through each other."""
+included, those for the type checker only left out), and the families share data through `ars_docs.directory`, not through each other."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 from conftest import REPO
 
@@ -23,7 +24,13 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
     """The arsdocs modules a module imports, anywhere in it: `from ars_docs.letters import checks` is
     `ars_docs.letters.checks`, not the package."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(inner) for node in ast.walk(tree)
+                   if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+                   for inner in ast.walk(node)}  # for the type checker only: no import at run time
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ars_docs"):
             for alias in node.names:
                 candidate = f"{node.module}.{alias.name}"
@@ -79,3 +86,35 @@ def test_families_share_data_through_the_directory_not_through_each_other() -> N
 def test_no_module_over_400_lines() -> None:
     sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in _modules().items()}
     assert {name: size for name, size in sizes.items() if size > 400} == {}
+
+
+def test_an_unknown_block_is_refused_alike_by_every_walk_of_the_tree() -> None:
+    """HTML, Word, typography and the redline walk the tree the same way (`doctree.BlockVisitor`)."""
+    import datetime
+    from dataclasses import dataclass
+
+    import pytest
+
+    from ars_docs.doctree import Document, UnknownBlock
+    from ars_docs.redline import mark_blocks
+    from ars_docs.typography import typeset_blocks
+    from ars_docs.writers.docx import DocxWriter
+    from ars_docs.writers.html import html_blocks
+
+    @dataclass(frozen=True)
+    class Chart:
+        title: str
+
+    block: Any = Chart("inconnu")
+    shell = REPO / "templates/cpom/annexes.docx"
+    walks = {
+        "html": lambda: html_blocks((block,)),
+        "typographie": lambda: typeset_blocks((block,)),
+        "redline": lambda: mark_blocks((block,), "ins"),
+        "word": lambda: DocxWriter(shell, "annexes.docx").render(
+            Document("t", datetime.date(2027, 1, 1), (block,)), {}, None, 0.0),
+    }
+    for name, walk in walks.items():
+        with pytest.raises(UnknownBlock, match="bloc de document inconnu Chart"):
+            walk()
+        assert name

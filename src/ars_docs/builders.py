@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ars_docs.doctree import Document
 from ars_docs.errors import InvalidInput, Problem
+from ars_docs.formats import SUFFIXES
 from ars_docs.project import Project
 
 if TYPE_CHECKING:
@@ -61,8 +62,8 @@ class FinalItem:
         raise NotImplementedError
 
 
-DOCUMENT_SUFFIXES = ("docx", "pdf", "html")
-"""Every document is written in Word, in PDF, and as a standalone HTML page."""
+DOCUMENT_SUFFIXES = SUFFIXES
+"""Every document is written in each format of `formats.FORMATS`: Word, PDF, a standalone HTML page."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,7 @@ class Rendition(Item):
 
     def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
         rendered = builder.publisher(project).render(self.document, f"out/{self.stem}", self.fields)
-        return {f"{self.stem}.docx": rendered.docx, f"{self.stem}.pdf": rendered.pdf,
-                f"{self.stem}.html": rendered.html}
+        return {f"{self.stem}.{suffix}": data for suffix, data in rendered.items()}
 
 
 def rendition_item(document: Document, stem: str, fields: Mapping[str, Any]) -> Item:

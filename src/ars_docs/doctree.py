@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar, cast
 
 
 @dataclass(frozen=True)
@@ -222,3 +223,61 @@ def headings(blocks: tuple[Block, ...], depth: int) -> list[Heading]:
         elif isinstance(block, (Division, Landscape)):
             found.extend(headings(block.blocks, depth))
     return found
+
+
+C = TypeVar("C")
+T = TypeVar("T")
+
+
+class UnknownBlock(TypeError):
+    """A block no writer knows: the same error wherever the tree is walked."""
+
+    def __init__(self, visitor: object, block: object) -> None:
+        super().__init__(f"{type(visitor).__name__} : bloc de document inconnu {type(block).__name__}")
+
+
+class BlockVisitor(Generic[C, T]):
+    """The one walk of a document tree, shared by the writers (HTML, Word), the typography and the
+    redline: a method per kind of block, given the block and the walker's context (`C`). A block
+    of a kind the tree does not define, or that a walker does not handle, raises `UnknownBlock`."""
+
+    def visit(self, block: Block, context: C) -> T:
+        method = _VISIT.get(type(block))
+        if method is None:
+            raise UnknownBlock(self, block)
+        return cast(T, getattr(self, method)(block, context))
+
+    def _unhandled(self, block: Any) -> T:
+        raise UnknownBlock(self, block)
+
+    def paragraph(self, block: Paragraph, context: C) -> T:
+        return self._unhandled(block)
+
+    def heading(self, block: Heading, context: C) -> T:
+        return self._unhandled(block)
+
+    def list_block(self, block: ListBlock, context: C) -> T:
+        return self._unhandled(block)
+
+    def table(self, block: Table, context: C) -> T:
+        return self._unhandled(block)
+
+    def division(self, block: Division, context: C) -> T:
+        return self._unhandled(block)
+
+    def letterhead(self, block: Letterhead, context: C) -> T:
+        return self._unhandled(block)
+
+    def contents(self, block: Contents, context: C) -> T:
+        return self._unhandled(block)
+
+    def page_break(self, block: PageBreak, context: C) -> T:
+        return self._unhandled(block)
+
+    def landscape(self, block: Landscape, context: C) -> T:
+        return self._unhandled(block)
+
+
+_VISIT: dict[type, str] = {Paragraph: "paragraph", Heading: "heading", ListBlock: "list_block", Table: "table",
+                           Division: "division", Letterhead: "letterhead", Contents: "contents",
+                           PageBreak: "page_break", Landscape: "landscape"}

@@ -7,7 +7,6 @@ import calendar
 import datetime
 import mimetypes
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,12 @@ from markupsafe import Markup
 
 from ars_docs.doctree import Document
 from ars_docs.errors import InvalidInput, Location, Problem
+from ars_docs.formats import FORMATS
 from ars_docs.project import Project
 from ars_docs.templating import located, sandbox
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import html_blocks
 from ars_docs.writers.pdf import PdfWriter, project_url
-
-
-@dataclass(frozen=True)
-class Rendered:
-    pdf: bytes
-    docx: bytes
-    html: bytes
-    """The standalone HTML page of the document (RGAA 13.3: an accessible alternative)."""
-
 
 SCREEN_STYLESHEET = "commun/ecran.css"
 
@@ -106,13 +97,17 @@ class Publisher:
                 document=document, corps=Markup(html_blocks(document.blocks)),
                 logo_texte=settings.logo_texte, logo_hauteur_mm=settings.logo_hauteur_mm, **shell_fields, **fields)
 
-    def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> Rendered:
-        fields = fields or {}
-        pdf = self.pdf.render(self.html(document, fields), self.project.name(self.folder), name,
-                              epoch_of(document.date))
-        docx = self.docx.render(document, {"document": document, **fields}, self.project.logo,
+    def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> dict[str, bytes]:
+        """The document in every format of the registry (`formats.FORMATS`), by suffix."""
+        return {output.suffix: output.render(self, document, name, fields or {}) for output in FORMATS}
+
+    def pdf_of(self, document: Document, name: str, fields: Mapping[str, Any]) -> bytes:
+        return self.pdf.render(self.html(document, fields), self.project.name(self.folder), name,
+                               epoch_of(document.date))
+
+    def docx_of(self, document: Document, fields: Mapping[str, Any]) -> bytes:
+        return self.docx.render(document, {"document": document, **fields}, self.project.logo,
                                 self.project.settings.logo_hauteur_mm,
                                 # the same shell field the HTML shell reads: Word numbers lines natively
                                 line_numbers=bool(fields.get("numeros_de_ligne")),
                                 logo_text=self.project.settings.logo_texte)
-        return Rendered(pdf, docx, self.html(document, fields, alternative=True).encode("utf-8"))

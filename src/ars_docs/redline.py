@@ -8,11 +8,17 @@ from difflib import SequenceMatcher
 
 from ars_docs.doctree import (
     Block,
+    BlockVisitor,
     Cell,
+    Contents,
+    Division,
     Heading,
     Inline,
+    Landscape,
+    Letterhead,
     LineBreak,
     ListBlock,
+    PageBreak,
     Paragraph,
     Table,
     inline_text,
@@ -67,25 +73,47 @@ def _marked_cell(cell: Cell | None, change: str) -> Cell | None:
     return replace(cell, paragraphs=tuple(_marked_paragraph(paragraph, change) for paragraph in cell.paragraphs))
 
 
+class _Marker(BlockVisitor[tuple[str, "str | None"], Block]):
+    """A block wholly inserted, deleted or moved: every text of it marked. A deleted heading loses
+    its anchor (the newer version may use it); a table marks every row. Page breaks, contents and
+    letterheads are not compared: they stay as they are."""
+
+    def paragraph(self, block: Paragraph, context: tuple[str, str | None]) -> Block:
+        return _marked_paragraph(block, *context)
+
+    def list_block(self, block: ListBlock, context: tuple[str, str | None]) -> Block:
+        return ListBlock(tuple(_marked_paragraph(item, *context) for item in block.items), block.ordered)
+
+    def heading(self, block: Heading, context: tuple[str, str | None]) -> Block:
+        change, move = context
+        anchor = f"supprime-{block.anchor}" if block.anchor and change in ("del", "moveFrom") else block.anchor
+        return replace(block, inlines=merge_runs(_marked(list(block.inlines), change, move)), anchor=anchor)
+
+    def table(self, block: Table, context: tuple[str, str | None]) -> Block:
+        return _marked_rows(block, range(len(block.rows)), context[0])
+
+    def division(self, block: Division, context: tuple[str, str | None]) -> Block:
+        return replace(block, blocks=tuple(self.visit(child, context) for child in block.blocks))
+
+    def landscape(self, block: Landscape, context: tuple[str, str | None]) -> Block:
+        return replace(block, blocks=tuple(self.visit(child, context) for child in block.blocks))
+
+    def letterhead(self, block: Letterhead, context: tuple[str, str | None]) -> Block:
+        return block
+
+    def contents(self, block: Contents, context: tuple[str, str | None]) -> Block:
+        return block
+
+    def page_break(self, block: PageBreak, context: tuple[str, str | None]) -> Block:
+        return block
+
+
+_MARKER = _Marker()
+
+
 def mark_blocks(blocks: tuple[Block, ...], change: str, move: str | None = None) -> tuple[Block, ...]:
-    """Blocks wholly inserted or deleted, or moved (`moveFrom`, `moveTo`, paired by `move`). A
-    deleted heading loses its anchor (the newer version may use it); a table, every row."""
-    marked: list[Block] = []
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            marked.append(_marked_paragraph(block, change, move))
-        elif isinstance(block, ListBlock):
-            marked.append(ListBlock(tuple(_marked_paragraph(item, change, move) for item in block.items),
-                                    block.ordered))
-        elif isinstance(block, Heading):
-            anchor = f"supprime-{block.anchor}" if block.anchor and change in ("del", "moveFrom") else block.anchor
-            marked.append(replace(block, inlines=merge_runs(_marked(list(block.inlines), change, move)),
-                                  anchor=anchor))
-        elif isinstance(block, Table):
-            marked.append(_marked_rows(block, range(len(block.rows)), change))
-        else:
-            marked.append(block)
-    return tuple(marked)
+    """Blocks wholly inserted or deleted, or moved (`moveFrom`, `moveTo`, paired by `move`)."""
+    return tuple(_MARKER.visit(block, (change, move)) for block in blocks)
 
 
 def _marked_rows(table: Table, rows: range, change: str) -> Table:

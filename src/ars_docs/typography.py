@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ars_docs.doctree import (
     Block,
+    BlockVisitor,
     Cell,
     Contents,
     Division,
@@ -20,6 +21,7 @@ from ars_docs.doctree import (
     Letterhead,
     LineBreak,
     ListBlock,
+    PageBreak,
     Paragraph,
     Run,
     Table,
@@ -113,24 +115,39 @@ def _typeset_paragraph(paragraph: Paragraph) -> Paragraph:
     return Paragraph(typeset_inlines(paragraph.inlines))
 
 
-def _typeset_block(block: Block) -> Block:
-    if isinstance(block, Paragraph):
+class _Typesetter(BlockVisitor[None, Block]):
+    """Every text of every block, typeset (links and superscripts left as written)."""
+
+    def paragraph(self, block: Paragraph, context: None) -> Block:
         return _typeset_paragraph(block)
-    if isinstance(block, Heading):
+
+    def heading(self, block: Heading, context: None) -> Block:
         return replace(block, inlines=typeset_inlines(block.inlines),
                        note=typeset_text(block.note) if block.note else None)
-    if isinstance(block, ListBlock):
+
+    def list_block(self, block: ListBlock, context: None) -> Block:
         return ListBlock(tuple(_typeset_paragraph(item) for item in block.items), block.ordered)
-    if isinstance(block, Table):
+
+    def table(self, block: Table, context: None) -> Block:
         return replace(block, rows=tuple(tuple(_typeset_cell(cell) for cell in row) for row in block.rows))
-    if isinstance(block, (Division, Landscape)):
-        return replace(block, blocks=tuple(_typeset_block(child) for child in block.blocks))
-    if isinstance(block, Letterhead):
-        return replace(block, sender=tuple(_typeset_block(child) for child in block.sender),
-                       address=tuple(_typeset_block(child) for child in block.address))
-    if isinstance(block, Contents):
+
+    def division(self, block: Division, context: None) -> Block:
+        return replace(block, blocks=typeset_blocks(block.blocks))
+
+    def landscape(self, block: Landscape, context: None) -> Block:
+        return replace(block, blocks=typeset_blocks(block.blocks))
+
+    def letterhead(self, block: Letterhead, context: None) -> Block:
+        return replace(block, sender=typeset_blocks(block.sender), address=typeset_blocks(block.address))
+
+    def contents(self, block: Contents, context: None) -> Block:
         return replace(block, title=typeset_text(block.title))
-    return block
+
+    def page_break(self, block: PageBreak, context: None) -> Block:
+        return block
+
+
+_TYPESETTER = _Typesetter()
 
 
 def _typeset_cell(cell: Cell | None) -> Cell | None:
@@ -140,9 +157,9 @@ def _typeset_cell(cell: Cell | None) -> Cell | None:
 
 
 def typeset_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
-    return tuple(_typeset_block(block) for block in blocks)
+    return tuple(_TYPESETTER.visit(block, None) for block in blocks)
 
 
 def typeset(document: Document) -> Document:
     return replace(document, title=typeset_text(document.title),
-                   blocks=tuple(_typeset_block(block) for block in document.blocks))
+                   blocks=typeset_blocks(document.blocks))

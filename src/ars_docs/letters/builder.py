@@ -295,8 +295,8 @@ class LettersBuilder(Builder):
         collector.raise_if_any()
         assert document is not None
         rendered = self.publisher(project).render(document, f"out/{item.stem}")
-        return {f"{item.stem}.docx": rendered.docx, f"{item.stem}.pdf": rendered.pdf,
-                f"{item.stem}.html": rendered.html, f"{item.stem}.eml": self.email(project, item, rendered.pdf)}
+        files = {f"{item.stem}.{suffix}": data for suffix, data in rendered.items()}
+        return {**files, f"{item.stem}.eml": self.email(project, item, rendered["pdf"])}
 
     def email(self, project: Project, item: LetterJob, pdf: bytes) -> bytes:
         """The e-mail that carries the letter's PDF (and its reply form, and the invitation)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from copy import deepcopy
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from docx.enum.style import WD_STYLE_TYPE
@@ -21,6 +21,7 @@ from docx.text.run import Run as DocxRun
 
 from ars_docs.doctree import (
     Block,
+    BlockVisitor,
     Cell,
     Contents,
     Division,
@@ -80,7 +81,17 @@ class DocxShellError(ArsDocsError):
     """The Word shell lacks something the document needs."""
 
 
-class BodyWriter:
+@dataclass(frozen=True)
+class Place:
+    """Where a block goes: its container (the body, a cell), the style of its paragraphs (a division's),
+    and the width of the text there."""
+
+    container: Any
+    style: str | None
+    width: Emu
+
+
+class BodyWriter(BlockVisitor[Place, None]):
     """Appends blocks to a python-docx container (the subdocument, a table cell)."""
 
     def __init__(self, subdoc: Any, shell_name: str, document: Document, section: Any,
@@ -112,38 +123,33 @@ class BodyWriter:
 
     def blocks(self, container: Any, blocks: tuple[Block, ...], style: str | None, width: Emu) -> None:
         for previous, block in zip((None, *blocks[:-1]), blocks, strict=True):
-            self.block(container, block, style, width)
+            self.visit(block, Place(container, style, width))
             if isinstance(previous, Table) and isinstance(block, Paragraph):
                 # Word has no margin below a table: the paragraph that follows keeps the distance.
                 container.paragraphs[-1].paragraph_format.space_before = _SPACE_AFTER_TABLE
 
-    def block(self, container: Any, block: Block, style: str | None, width: Emu) -> None:
-        if isinstance(block, Paragraph):
-            self.paragraph(container, block.inlines, style or self.style("Normal"))
-        elif isinstance(block, Heading):
-            paragraph = self.paragraph(container, block.inlines, self.style(f"Heading {block.level}"))
-            if block.anchor:
-                self.bookmark(paragraph, self.bookmarks[block.anchor])
-            if block.note:
-                self.comment(paragraph, block.note)
-        elif isinstance(block, ListBlock):
-            list_style = self.style("List Number" if block.ordered else "List Bullet")
-            for item in block.items:
-                self.paragraph(container, item.inlines, list_style)
-        elif isinstance(block, Table):
-            self.table(container, block, width)
-        elif isinstance(block, Division):
-            self.blocks(container, block.blocks, self.style(f"ARS {block.role}"), width)
-        elif isinstance(block, Letterhead):
-            self.letterhead(container, block, width)
-        elif isinstance(block, Contents):
-            self.contents(container, block)
-        elif isinstance(block, PageBreak):
-            container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        elif isinstance(block, Landscape):
-            self.landscape(container, block)
+    def paragraph(self, block: Paragraph, place: Place) -> None:
+        self.add_paragraph(place.container, block.inlines, place.style or self.style("Normal"))
 
-    def paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str,
+    def heading(self, block: Heading, place: Place) -> None:
+        paragraph = self.add_paragraph(place.container, block.inlines, self.style(f"Heading {block.level}"))
+        if block.anchor:
+            self.bookmark(paragraph, self.bookmarks[block.anchor])
+        if block.note:
+            self.comment(paragraph, block.note)
+
+    def list_block(self, block: ListBlock, place: Place) -> None:
+        list_style = self.style("List Number" if block.ordered else "List Bullet")
+        for item in block.items:
+            self.add_paragraph(place.container, item.inlines, list_style)
+
+    def division(self, block: Division, place: Place) -> None:
+        self.blocks(place.container, block.blocks, self.style(f"ARS {block.role}"), place.width)
+
+    def page_break(self, block: PageBreak, place: Place) -> None:
+        place.container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def add_paragraph(self, container: Any, inlines: tuple[Inline, ...], style: str,
                   unbroken: bool = False) -> DocxParagraph:
         paragraph: DocxParagraph = container.add_paragraph()
         paragraph._p.style = self.style_ids[style]
@@ -222,10 +228,11 @@ class BodyWriter:
         start.set(qn("w:name"), name)
         enclose(paragraph, start, "w:bookmarkEnd")
 
-    def contents(self, container: Any, block: Contents) -> None:
+    def contents(self, block: Contents, place: Place) -> None:
+        container = place.container
         """A TOC field whose result is already filled with the entries (no page numbers): it reads
         at once in LibreOffice, and Word refreshes it on opening (dirty field)."""
-        self.paragraph(container, (Run(block.title),), self.style("TOC Heading"))
+        self.add_paragraph(container, (Run(block.title),), self.style("TOC Heading"))
         entries = [h for h in headings(self.document.blocks, block.depth) if h.anchor]
         for index, heading in enumerate(entries):
             paragraph = container.add_paragraph()
@@ -277,7 +284,8 @@ class BodyWriter:
         link.append(run._r)
         paragraph._p.append(link)
 
-    def table(self, container: Any, table: Table, width: Emu) -> None:
+    def table(self, table: Table, place: Place) -> None:
+        container, width = place.container, place.width
         grid = container.add_table(rows=len(table.rows), cols=table.width)
         grid._tbl.tblStyle_val = self.table_style_ids["Table Grid"]
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -312,14 +320,15 @@ class BodyWriter:
             if index == 0:
                 self.fill(first, inlines, unbroken=True)
             else:
-                self.paragraph(target, inlines, style, unbroken=True)
+                self.add_paragraph(target, inlines, style, unbroken=True)
         for paragraph in target.paragraphs:
             if alignment is not None:
                 paragraph.alignment = alignment
             if cell.indent:
                 paragraph.paragraph_format.left_indent = Mm(4 * cell.indent)
 
-    def landscape(self, container: Any, block: Landscape) -> None:
+    def landscape(self, block: Landscape, place: Place) -> None:
+        container = place.container
         """A Word section of its own: a section ends with the paragraph that carries its w:sectPr,
         so one break closes the portrait part before, another the landscape part. A document that
         is all landscape turns the shell's own section instead (no blank portrait page)."""
@@ -333,7 +342,8 @@ class BodyWriter:
         self.blocks(container, block.blocks, None, rotate(rotated))
         container.add_paragraph()._p.get_or_add_pPr().append(rotated)
 
-    def letterhead(self, container: Any, block: Letterhead, width: Emu) -> None:
+    def letterhead(self, block: Letterhead, place: Place) -> None:
+        container, width = place.container, place.width
         """The sender's column in a borderless table as tall as the window's bottom, so that the text
         resumes below it; the address in a frame (w:framePr) fixed on the page, which Word and
         LibreOffice place where the envelope's window is, whatever the fonts."""

@@ -7,6 +7,7 @@ from html import escape
 
 from ars_docs.doctree import (
     Block,
+    BlockVisitor,
     Cell,
     Contents,
     Division,
@@ -74,51 +75,48 @@ def _inline(inline: Inline, tokens: re.Pattern[str]) -> str:
     return html
 
 
-class _Writer:
+class _Writer(BlockVisitor[None, str]):
     def __init__(self, blocks: tuple[Block, ...]) -> None:
         self.all_blocks = blocks
-        self.heading = ""
+        self.heading_text = ""
         self.tables = 0
 
     def blocks(self, blocks: tuple[Block, ...]) -> str:
-        return "\n".join(self.block(block) for block in blocks)
+        return "\n".join(self.visit(block, None) for block in blocks)
 
-    def block(self, block: Block) -> str:
-        if isinstance(block, Paragraph):
-            return f"<p>{html_inlines(block.inlines)}</p>"
-        if isinstance(block, Heading):
-            self.heading = inline_text(block.inlines)
-            anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
-            note = f' <span class="note-modification">({escape(block.note)})</span>' if block.note else ""
-            return f"<h{block.level}{anchor}>{html_inlines(block.inlines)}{note}</h{block.level}>"
-        if isinstance(block, ListBlock):
-            tag = "ol" if block.ordered else "ul"
-            items = "".join(f"<li>{html_inlines(item.inlines)}</li>" for item in block.items)
-            return f"<{tag}>{items}</{tag}>"
-        if isinstance(block, Table):
-            self.tables += 1
-            return self.table(block)
-        if isinstance(block, Division):
-            anchor = f' id="{SIGNATURE_ANCHOR}"' if block.role == SIGNATURE_ROLE else ""
-            return f'<div class="{escape(block.role)}"{anchor}>\n{self.blocks(block.blocks)}\n</div>'
-        if isinstance(block, Letterhead):
-            return self.letterhead(block)
-        if isinstance(block, Contents):
-            return self.contents(block)
-        if isinstance(block, PageBreak):
-            return '<div class="saut-de-page"></div>'
-        if isinstance(block, Landscape):
-            return f'<section class="paysage">\n{self.blocks(block.blocks)}\n</section>'
-        raise TypeError(block)
+    def paragraph(self, block: Paragraph, context: None) -> str:
+        return f"<p>{html_inlines(block.inlines)}</p>"
 
-    def table(self, table: Table) -> str:
+    def heading(self, block: Heading, context: None) -> str:
+        self.heading_text = inline_text(block.inlines)
+        anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
+        note = f' <span class="note-modification">({escape(block.note)})</span>' if block.note else ""
+        return f"<h{block.level}{anchor}>{html_inlines(block.inlines)}{note}</h{block.level}>"
+
+    def list_block(self, block: ListBlock, context: None) -> str:
+        tag = "ol" if block.ordered else "ul"
+        items = "".join(f"<li>{html_inlines(item.inlines)}</li>" for item in block.items)
+        return f"<{tag}>{items}</{tag}>"
+
+    def table(self, block: Table, context: None) -> str:
         """In a region of its own that scrolls sideways on a narrow screen rather than squeezing its
         columns (WCAG 1.4.10: a data table may), reachable by keyboard and named for screen readers."""
-        label = f"Tableau {self.tables}" + (f" : {self.heading}" if self.heading else "")
+        self.tables += 1
+        label = f"Tableau {self.tables}" + (f" : {self.heading_text}" if self.heading_text else "")
         return (f'<div class="tableau" role="region" tabindex="0" aria-label="{escape(label)}">'
-                f"{_table(table)}</div>")
+                f"{_table(block)}</div>")
 
-    def letterhead(self, block: Letterhead) -> str:
+    def division(self, block: Division, context: None) -> str:
+        anchor = f' id="{SIGNATURE_ANCHOR}"' if block.role == SIGNATURE_ROLE else ""
+        return f'<div class="{escape(block.role)}"{anchor}>\n{self.blocks(block.blocks)}\n</div>'
+
+    def page_break(self, block: PageBreak, context: None) -> str:
+        return '<div class="saut-de-page"></div>'
+
+    def landscape(self, block: Landscape, context: None) -> str:
+        return f'<section class="paysage">\n{self.blocks(block.blocks)}\n</section>'
+
+    def letterhead(self, block: Letterhead, context: None) -> str:
         """The window's place as CSS variables, which the print stylesheet uses to put the address in
         the window and the text below it (the screen stylesheet ignores them: one column)."""
         window = block.window
@@ -129,7 +127,7 @@ class _Writer:
         return (f'<div class="entete fenetre-a-{side}" style="{geometry}">\n{self.blocks(block.sender)}\n'
                 f'<div class="fenetre">\n{self.blocks(block.address)}\n</div>\n</div>')
 
-    def contents(self, block: Contents) -> str:
+    def contents(self, block: Contents, context: None) -> str:
         entries = "".join(
             f'<li class="niveau-{heading.level}"><a href="#{escape(heading.anchor)}">'
             f"{html_inlines(heading.inlines)}</a></li>"

@@ -4,7 +4,7 @@ become one letter per recipient and per letter, under `out/letters/<letter>/`.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, FinalItem, Item, ProblemCollector
@@ -72,6 +72,10 @@ class LetterJob(Item):
     reminded: Letter | None = None
     """For a reminder: the letter it follows up."""
     group: str = ""
+    document: Document | None = None
+    """The letter composed from its templates (in `plan`, as every family's documents are)."""
+    mail_body: str = ""
+    """The text of the e-mail that carries it, composed with it."""
 
     @property
     def key(self) -> str:  # type: ignore[override]
@@ -224,6 +228,8 @@ class LettersBuilder(Builder):
                          establishment, position, function_title(recipient)))
                      for establishment in establishments
                      for position, recipient in enumerate(establishment.destinataires)}
+        composer = self.composer(project)
+        collector = ProblemCollector()
         items: list[Item] = []
         for source in data.letters:
             webinar = data.webinars[source.letter.webinaire]
@@ -236,9 +242,13 @@ class LettersBuilder(Builder):
                 items.append(form)
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
-                    items.append(LetterJob(stem, source.id, source.letter, webinar, alone, recipient,
-                                           f"{form.stem}.pdf", addresses[establishment.id, position],
-                                           data.reminded.get(source.letter.relance_de or ""), group))
+                    job = LetterJob(stem, source.id, source.letter, webinar, alone, recipient, f"{form.stem}.pdf",
+                                    addresses[establishment.id, position],
+                                    data.reminded.get(source.letter.relance_de or ""), group)
+                    document = collector.attempt(composer.letter, job)
+                    body = collector.attempt(composer.mail_body, composer.context(job))
+                    items.append(replace(job, document=document, mail_body=body or ""))
+        collector.raise_if_any()
         return items
 
     def composer(self, project: Project) -> _Composer:
@@ -247,16 +257,12 @@ class LettersBuilder(Builder):
         return self._composer
 
     def check(self, project: Project, items: list[Item]) -> None:
-        """The shells, every letter and its e-mail composed, and a reply form's page per letter."""
+        """The shells, and a reply form's page per letter (`plan` has composed every letter)."""
         collector = ProblemCollector()
         collector.attempt(super().check, project, items)
-        composer = self.composer(project)
         forms: set[str] = set()
         for item in items:
-            if isinstance(item, LetterJob):
-                collector.attempt(composer.letter, item)
-                collector.attempt(composer.mail_body, composer.context(item))
-            elif isinstance(item, FormJob) and item.letter.titre not in forms:
+            if isinstance(item, FormJob) and item.letter.titre not in forms:
                 forms.add(item.letter.titre)
                 collector.attempt(_form_page, project, item)
         collector.raise_if_any()
@@ -288,19 +294,14 @@ class LettersBuilder(Builder):
         return self._invitations[item.letter_id]
 
     def make_letter(self, project: Project, item: LetterJob) -> dict[str, bytes]:
-        composer = self.composer(project)
-        collector = ProblemCollector()
-        document = collector.attempt(composer.letter, item)
-        collector.attempt(composer.mail_body, composer.context(item))
-        collector.raise_if_any()
-        assert document is not None
-        rendered = self.publisher(project).render(document, f"out/{item.stem}")
+        assert item.document is not None, "a letter is composed in plan"
+        rendered = self.publisher(project).render(item.document, f"out/{item.stem}")
         files = {f"{item.stem}.{suffix}": data for suffix, data in rendered.items()}
         return {**files, f"{item.stem}.eml": self.email(project, item, rendered["pdf"])}
 
     def email(self, project: Project, item: LetterJob, pdf: bytes) -> bytes:
         """The e-mail that carries the letter's PDF (and its reply form, and the invitation)."""
-        body = self.composer(project).mail_body(_Composer.context(item))
+        body = item.mail_body
         name = item.stem.rsplit("/", 1)[1]
         sender_domain = item.letter.courriel.expediteur.email.rsplit("@", 1)[1]
         person = item.recipient

@@ -1,5 +1,6 @@
 """The shape of the code: no import circle between arsdocs' modules (imports inside functions
-included, those for the type checker only left out), and the families share data through `ars_docs.directory`, not through each other."""
+included, those for the type checker only left out), no module over 400 lines, one walk of the
+document tree, and families that share data through `ars_docs.directory`, not through each other."""
 
 from __future__ import annotations
 

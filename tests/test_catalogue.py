@@ -21,6 +21,8 @@ import yaml
 
 from conftest import copy_project, run
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 CATALOGUE = Path(__file__).resolve().parent / "catalogue"
 CASES = sorted(path for path in CATALOGUE.iterdir() if (path / "cas.yaml").is_file())
 LOCATED = re.compile(r"^(Erreur : )?.*?[\w./-]+\.(yaml|md|txt|html|css|docx|png)(:\d+(:\d+)?)? : ", re.M)

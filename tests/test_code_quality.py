@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -15,6 +15,8 @@ from pypdf import PdfReader
 from conftest import build_example, copy_project, run
 from readback import BULLET, docx_paragraphs, libreoffice_to_pdf, pdf_pages, squash
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 Edit = Callable[[Path, str, str], None]
 CONTRACT = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
 OUT = "out/cpom/dsr-chirurgie-pediatrique-2027-2030"

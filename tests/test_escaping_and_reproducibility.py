@@ -7,9 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docx
+import pytest
 
 from conftest import copy_project, run
 from readback import docx_paragraphs, pdf_body_text, squash
+
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
 Edit = Callable[[Path, str, str], None]
 HOSTILE = "Clinique A & B <Sud> \"l'Ouest\" *gras* {{ 7*7 }} {% if %} | ^^ \\ [x](https://exemple.fr)"

@@ -13,6 +13,8 @@ from docx.oxml.ns import qn
 
 from conftest import copy_project, run
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"
 OUT = "out/statuts/dsr-chirurgie-pediatrique"
 

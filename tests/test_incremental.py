@@ -12,6 +12,8 @@ import pytest
 
 from conftest import copy_project, run
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 LETTERS = "out/letters/lancement-dsr"
 RECIPIENT = f"{LETTERS}/chu-reims--camille-roth"
 KIT = {f"{LETTERS}/impression.pdf", f"{LETTERS}/manifeste.csv", f"{LETTERS}/manifeste.json"}

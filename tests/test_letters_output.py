@@ -17,6 +17,8 @@ from ars_docs.letters.builder import LetterJob, LettersBuilder
 from ars_docs.project import Project
 from readback import docx_paragraphs, pdf_body_text, pdf_pages, squash
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 # Independent statement of the salutation rules (domain §2), to check the builder against.
 TITLES = {
     "directeur": ("Directrice", "Directeur"),

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from readback import docx_framed, docx_paragraphs, libreoffice_to_pdf, pdf_pages, squash
+
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
 
 def test_libreoffice_opens_every_letter(example_build: Path, tmp_path: Path) -> None:

@@ -12,10 +12,13 @@ from email import policy
 from pathlib import Path
 
 import icalendar
+import pytest
 import yaml
 from pypdf import PdfReader, PdfWriter
 
 from ars_docs.letters.mailing import PrintEntry, print_file
+
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
 FOLDER = Path("out/letters/lancement-dsr")
 DATA = Path(__file__).resolve().parents[1] / "data"

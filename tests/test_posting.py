@@ -15,6 +15,8 @@ from ars_docs.project import Project
 from conftest import copy_project, run
 from readback import Word, libreoffice_to_pdf, pdf_lines
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 FRAME = (110.0, 55.0, 195.0, 88.0)  # left, top, right, bottom (mm): the default window of arsdocs.yaml
 LEFT_FRAME = (20.0, 50.0, 105.0, 83.0)
 CLEARANCE = 5.0

@@ -15,6 +15,8 @@ from pypdf import PdfReader, PdfWriter
 from conftest import copy_project, run
 from readback import docx_paragraphs
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 Edit = Callable[[Path, str, str], None]
 FORMS = Path("out/letters/lancement-dsr/formulaires")
 REIMS = {"medecin_nom": "Poirier", "medecin_prenom": "Hélène", "medecin_email": "helene.poirier@example.fr",

@@ -39,6 +39,8 @@ from ars_docs.writers.pdf import project_url
 from conftest import copy_project, run
 from readback import squash
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 RECIPIENTS = "data/recipients.yaml"
 LETTERS = "out/letters/lancement-dsr"
 

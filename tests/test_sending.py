@@ -20,6 +20,8 @@ from aiosmtpd.controller import Controller
 
 from conftest import run
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 Edit = Callable[[Path, str, str], None]
 ADDRESSES = ["claire.martin@example.fr", "camille.roth@example.fr", "pierre.royer@example.fr"]
 

@@ -22,6 +22,8 @@ from conftest import run
 from pdfcheck import font_program, fonts, structure_tree, xmp_value
 from pki import Chain, make_chain, timestamp_server
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 PASSWORD = "mot de passe d'essai"
 LETTERS = Path("out/letters/lancement-dsr")
 LETTER = LETTERS / "chu-reims--claire-martin"

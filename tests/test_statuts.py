@@ -15,6 +15,8 @@ from pypdf import PdfReader
 from conftest import REPO, build_example, copy_project, run
 from readback import BULLET, docx_paragraphs, docx_styles, libreoffice_to_pdf, pdf_pages, squash
 
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
 Edit = Callable[[Path, str, str], None]
 DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"
 V1, V2 = f"{DRAFTS}/v1.yaml", f"{DRAFTS}/v2.yaml"

@@ -1,0 +1,161 @@
+"""In-process unit tests of the machinery under every family: YAML read with the place of each
+value, fingerprints that depend on content only, the record of what a build wrote, the planning
+of out-of-date items, work split without cutting a group, identifiers checked once."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ars_docs.builders import Item
+from ars_docs.buildstate import BuildState, FileRecord, ItemRecord
+from ars_docs.engine import _chunks
+from ars_docs.errors import InvalidInput
+from ars_docs.fields import parse_yes_no
+from ars_docs.fingerprint import canonical, digest
+from ars_docs.validation import duplicates, field_path
+from ars_docs.yamlsource import parse_yaml
+
+SAMPLE = b"""\
+etablissements:
+  - id: chu-reims
+    nom: CHU de Reims
+  - id: ch-troyes
+    nom: "CH de Troyes"
+texte: |
+  ligne un
+  ligne deux
+"""
+
+
+# --- YAML with places ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "key", "where"), [
+    (("etablissements", 0, "id"), False, (2, 9)), (("etablissements", 1, "nom"), False, (5, 10)),
+    (("etablissements", 1, "nom"), True, (5, 5)), (("etablissements", 7, "id"), False, (1, 1)),
+    (("texte",), True, (6, 1)),
+])
+def test_every_value_and_key_is_located(path: tuple[str | int, ...], key: bool, where: tuple[int, int]) -> None:
+    source = parse_yaml(SAMPLE, "data/x.yaml")
+    location = source.locate(path, key=key)
+    assert (location.line, location.column) == where or (where == (1, 1) and location.line == 2)
+
+
+def test_a_literal_block_locates_a_word_on_its_own_line() -> None:
+    source = parse_yaml(SAMPLE, "data/x.yaml")
+    location = source.locate_inside(("texte",), "ligne un\n", "deux")
+    assert (location.line, location.column) == (8, 9)
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (b"a: 1\na: 2\n", "clé « a » en double"), (b"a:\n\t- b\n", "tabulation"),
+    (b"a: [1, 2\n", "YAML"), (b"a: !!python/object/apply:os.system [ls]\n", ""),
+])
+def test_bad_yaml_is_refused_with_its_place(raw: bytes, message: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_yaml(raw, "data/x.yaml")
+    text = str(refused.value.problems[0])
+    assert text.startswith("data/x.yaml:") and message in text
+
+
+# --- fingerprints --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Thing:
+    name: str
+    amount: Decimal
+    day: datetime.date
+    tags: frozenset[str]
+
+
+def test_a_fingerprint_depends_on_content_only() -> None:
+    one = _Thing("a", Decimal("1.50"), datetime.date(2027, 1, 1), frozenset({"x", "y"}))
+    same = _Thing("a", Decimal("1.50"), datetime.date(2027, 1, 1), frozenset({"y", "x"}))
+    other = _Thing("a", Decimal("1.51"), datetime.date(2027, 1, 1), frozenset({"x", "y"}))
+    assert digest(one) == digest(same) != digest(other)
+    assert canonical({"b": 1, "a": 2}) == {"a": 2, "b": 1}
+
+
+def test_a_shared_value_is_made_canonical_once() -> None:
+    shared = _Thing("modèle", Decimal(1), datetime.date(2027, 1, 1), frozenset())
+    memo: dict[int, object] = {}
+    first = digest([shared, shared], memo)
+    assert len(memo) == 1 and first == digest([shared, shared])
+
+
+def test_a_value_without_canonical_form_is_an_error() -> None:
+    with pytest.raises(TypeError):
+        canonical(object())
+
+
+# --- what a build wrote --------------------------------------------------------------------------
+
+def test_the_build_record_knows_what_is_current(tmp_path: Path) -> None:
+    target = tmp_path / "lettres/a.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"%PDF")
+    state = BuildState(tmp_path, "letters")
+    state.items["lettres/a"] = ItemRecord("empreinte", {"lettres/a.pdf": FileRecord.of(target, "sha")})
+    state.save()
+    again = BuildState(tmp_path, "letters")
+    assert again.is_current("lettres/a", "empreinte", ("lettres/a.pdf",))
+    assert not again.is_current("lettres/a", "autre", ("lettres/a.pdf",))
+    assert not again.is_current("lettres/a", "empreinte", ("lettres/a.pdf", "lettres/a.docx"))
+    target.write_bytes(b"%PDF modifie")
+    assert not again.is_current("lettres/a", "empreinte", ("lettres/a.pdf",))
+
+
+def test_an_unreadable_record_means_everything_is_rebuilt(tmp_path: Path) -> None:
+    (tmp_path / ".arsdocs").mkdir()
+    (tmp_path / ".arsdocs/letters.json").write_text("{pas du json", encoding="utf-8")
+    assert BuildState(tmp_path, "letters").items == {}
+
+
+# --- work split ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Job(Item):
+    name: str
+    group: str = ""
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.name
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 4])
+def test_work_is_split_without_cutting_a_group(jobs: int) -> None:
+    work = [("f", _Job(f"j{index}", f"g{index // 5}")) for index in range(40)]
+    chunks = list(_chunks(work, jobs))  # type: ignore[arg-type]
+    assert [job for chunk in chunks for job in chunk] == work
+    for chunk, following in itertools.pairwise(chunks):
+        assert chunk[-1][1].group != following[0][1].group
+    assert all(len(chunk) < 8 + 5 for chunk in chunks)  # at most 8, and the rest of the group it ends in
+
+
+# --- identifiers and answers ---------------------------------------------------------------------
+
+def test_a_duplicate_identifier_is_reported_at_its_second_place() -> None:
+    source = parse_yaml(b"l:\n  - id: a\n  - id: b\n  - id: a\n", "data/x.yaml")
+    labels = [(("l", index, "id"), label) for index, label in enumerate(["a", "b", "a"])]
+    assert [str(problem) for problem in duplicates(source, labels)] == [
+        "data/x.yaml:4:9 : l[3].id : identifiant « a » en double (déjà utilisé ligne 2)"]
+
+
+@pytest.mark.parametrize(("text", "value"), [("oui", True), ("Non", False), (" VRAI ", True), ("false", False)])
+def test_yes_and_no_are_read_one_way(text: str, value: bool) -> None:
+    assert parse_yes_no(text) is value
+
+
+def test_anything_else_is_not_a_yes_or_no() -> None:
+    with pytest.raises(ValueError, match="« oui » ou « non »"):
+        parse_yes_no("peut-être")
+
+
+def test_field_paths_count_from_one() -> None:
+    assert field_path(("etablissements", 2, "destinataires", 0, "email")) == "etablissements[3].destinataires[1].email"

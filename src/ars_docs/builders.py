@@ -125,6 +125,15 @@ class Builder:
         """Items made from the files of the others, once those are in place."""
         return []
 
+    @property
+    def mailing_folder(self) -> str:
+        """Where the data of the mailings a family sends are (`SEND`)."""
+        raise NotImplementedError
+
+    def sign(self, project: Project, key: Any, only: str | None) -> Any:
+        """Sign the family's documents (`SIGN`), or those of one mailing; what was signed."""
+        raise NotImplementedError
+
     def family_files(self, project: Project) -> list[Path]:
         """The files every output of the family depends on."""
         return [project.templates / self.family, project.templates / "commun", project.logo]
@@ -137,21 +146,26 @@ class Builder:
         return self._publisher
 
 
-# name -> "module:Class", imported only when used (a CLI that starts fast)
-_REGISTRY = {
-    "letters": "ars_docs.letters.builder:LettersBuilder",
-    "relances": "ars_docs.letters.builder:RemindersBuilder",
-    "statuts": "ars_docs.statuts.builder:StatutsBuilder",
-    "cpom": "ars_docs.cpom.builder:CpomBuilder",
+SEND, SIGN = "send", "sign"
+"""What a family's documents can be besides built: sent by e-mail (`arsdocs send`), signed
+(`arsdocs sign`). Its builder then implements `mailing_folder`, and `sign`."""
+
+# name -> ("module:Class", what else it can do), imported only when used (a CLI that starts fast)
+_REGISTRY: dict[str, tuple[str, frozenset[str]]] = {
+    "letters": ("ars_docs.letters.builder:LettersBuilder", frozenset({SEND, SIGN})),
+    "relances": ("ars_docs.letters.builder:RemindersBuilder", frozenset({SEND, SIGN})),
+    "statuts": ("ars_docs.statuts.builder:StatutsBuilder", frozenset()),
+    "cpom": ("ars_docs.cpom.builder:CpomBuilder", frozenset()),
 }
 
 
-def builder_names() -> list[str]:
-    return list(_REGISTRY)
+def builder_names(capability: str | None = None) -> list[str]:
+    """The families, or those whose documents can also be sent (`SEND`) or signed (`SIGN`)."""
+    return [name for name, (_, capabilities) in _REGISTRY.items() if capability is None or capability in capabilities]
 
 
 def get_builder(name: str) -> Builder:
-    module, _, cls = _REGISTRY[name].partition(":")
+    module, _, cls = _REGISTRY[name][0].partition(":")
     builder: Builder = getattr(importlib.import_module(module), cls)()
     return builder
 

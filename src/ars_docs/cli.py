@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ars_docs import __version__
-from ars_docs.builders import builder_names
+from ars_docs.builders import SEND, SIGN, builder_names
 from ars_docs.errors import ArsDocsError
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ SEND_LABELS = {
 
 @main.command()
 @HELP
-@click.argument("famille", type=click.Choice(["letters", "relances"]))
+@click.argument("famille", type=click.Choice(builder_names(SEND)))
 @click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/ ou "
               "data/relances/) s'il y en a plusieurs.")
 @click.option("--envoyer", is_flag=True, help="Envoie pour de vrai ; sans cette option, montre ce qui serait envoyé.")
@@ -186,12 +186,12 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
 
     Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
     le même courrier à quelqu'un."""
+    from ars_docs.builders import get_builder
     from ars_docs.letters import sending
-    from ars_docs.letters.builder import LettersBuilder, RemindersBuilder
     from ars_docs.letters.data import load_letter
 
     project = _open_project(context)
-    folder = {"letters": LettersBuilder, "relances": RemindersBuilder}[famille].letters_folder
+    folder = get_builder(famille).mailing_folder
     letter_id = _letter_to_send(project, folder, courrier)
     items, journal = sending.plan(project, famille, letter_id)
     letter = load_letter(project, project.root / folder / f"{letter_id}.yaml").letter
@@ -254,7 +254,7 @@ def _smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debi
 
 @main.command()
 @HELP
-@click.argument("famille", type=click.Choice(["letters", "relances"]))
+@click.argument("famille", type=click.Choice(builder_names(SIGN)))
 @click.option("--certificat", type=click.Path(dir_okay=False, path_type=Path), envvar="ARSDOCS_CERTIFICAT",
               required=True, metavar="FICHIER.p12",
               help="Certificat et clé du signataire (PKCS#12) ; ou la variable ARSDOCS_CERTIFICAT. Le mot de "
@@ -274,13 +274,11 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
 
     from ars_docs import signing
     from ars_docs.builders import get_builder
-    from ars_docs.letters.builder import LettersBuilder
 
     project = _open_project(context)
     key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
     builder = get_builder(famille)
-    assert isinstance(builder, LettersBuilder)
-    report = signing.sign_letters(project, builder, key, courrier)
+    report = builder.sign(project, key, courrier)
     click.echo(f"{builder.label} : {report.signed} lettre(s) signée(s) par {key.holder}, "
                f"{report.already} déjà signée(s)" + (" ; horodatage : " + horodatage if horodatage else ""))
 

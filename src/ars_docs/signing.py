@@ -203,10 +203,8 @@ def sign_letters(project: Project, builder: LettersBuilder, key: SigningKey, let
     be up to date: what is signed is what the data says. Every file is written under a temporary
     name, then all are put in place."""
     from ars_docs.engine import build, plan_family
-    from ars_docs.letters.builder import LetterJob
-
     planned = builder.plan(project)
-    items = [item for item in planned if isinstance(item, LetterJob) and (letter is None or item.letter_id == letter)]
+    items = builder.letter_jobs(planned, letter)
     if not items:
         where = f" pour « {letter} »" if letter else ""
         raise SigningError(f"aucune lettre à signer dans out/{builder.name}{where}")

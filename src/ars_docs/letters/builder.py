@@ -221,6 +221,20 @@ class LettersBuilder(Builder):
         """The establishments that receive the letters: all of them."""
         return establishments
 
+    @property
+    def mailing_folder(self) -> str:
+        return self.letters_folder
+
+    @staticmethod
+    def letter_jobs(items: list[Item], only: str | None = None) -> list[LetterJob]:
+        """The letters among the items (not their forms), or those of one mailing."""
+        return [item for item in items if isinstance(item, LetterJob) and (only is None or item.letter_id == only)]
+
+    def sign(self, project: Project, key: Any, only: str | None) -> Any:
+        from ars_docs import signing
+
+        return signing.sign_letters(project, self, key, only)
+
     def plan(self, project: Project) -> list[Item]:
         data = load_mailing(project, self.letters_folder)
         establishments = self.addressed(project, data.establishments)

@@ -143,9 +143,10 @@ def test_any_text_comes_out_whole_or_is_refused_clearly(fuzz_project: Path, fiel
         if items is None:
             return
         letter: LetterJob = next(item for item in items if isinstance(item, LetterJob))
-        document = builder.composer(project).letter(letter)  # type: ignore[attr-defined]
+        document = letter.document
+        assert document is not None
         rendered = builder.publisher(project).render(document, "out/essai")
-        _assert_whole(value, printed(unicodedata.normalize("NFC", value.strip())), rendered.pdf, rendered.docx)
+        _assert_whole(value, printed(unicodedata.normalize("NFC", value.strip())), rendered["pdf"], rendered["docx"])
         assert not _text_outside_pages(builder.publisher(project).html(document, {}), project)
     finally:
         path.write_text(original, encoding="utf-8")

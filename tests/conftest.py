@@ -3,6 +3,8 @@ with a file replaced from tests/roots/, built in a temporary folder."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -45,18 +47,27 @@ def build_example(factory: pytest.TempPathFactory, family: str) -> tuple[Path, s
 
 
 @pytest.fixture(scope="session")
-def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's example project, its letters built once for the session."""
-    return build_example(tmp_path_factory, "letters")[0]
+def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project with every family built, once for the whole run: the processes of a
+    parallel run (pytest-xdist) share it, the first to need it builds it. Read it, never change it."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each process's own
+    project = shared / "tout" / "projet"
+    with (shared / "tout.verrou").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (project / "out" / "index.html").is_file():
+            shutil.rmtree(project.parent, ignore_errors=True)
+            copy_project(project)
+            result = run(project, "build", "all")
+            assert result.exit_code == 0, result.output
+    return project
 
 
 @pytest.fixture(scope="session")
-def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example project with every family built, once for the session."""
-    project = copy_project(tmp_path_factory.mktemp("tout") / "projet")
-    result = run(project, "build", "all")
-    assert result.exit_code == 0, result.output
-    return project
+def example_build(everything: Path) -> Path:
+    """The repository's example project, its letters built (with the other families)."""
+    return everything
 
 
 @pytest.fixture

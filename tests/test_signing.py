@@ -18,7 +18,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from conftest import run
+from conftest import copy_project, run
 from pdfcheck import font_program, fonts, structure_tree, xmp_value
 from pki import Chain, make_chain, timestamp_server
 
@@ -50,8 +50,10 @@ def built(small_project: Path) -> Path:
     return small_project
 
 
-@pytest.fixture
-def signed(built: Path, certificate: Path, chain: Chain) -> Iterator[tuple[Path, dict[str, bytes], list[int]]]:
+Signed = tuple[Path, dict[str, bytes], list[int]]
+
+
+def _sign(built: Path, certificate: Path, chain: Chain) -> Signed:
     """The small project's letters signed with a timestamp; the unsigned PDFs; the server's answers."""
     unsigned = {path.name: path.read_bytes() for path in (built / LETTERS).glob("*--*.pdf")}
     with timestamp_server(chain) as (url, answered):
@@ -59,7 +61,26 @@ def signed(built: Path, certificate: Path, chain: Chain) -> Iterator[tuple[Path,
     assert result.exit_code == 0, result.output
     assert result.output == f"courriers : 3 lettre(s) signée(s) par Directrice générale (test), 0 déjà signée(s) ; " \
                             f"horodatage : {url}\n"
-    yield built, unsigned, answered
+    return built, unsigned, answered
+
+
+@pytest.fixture
+def signed(built: Path, certificate: Path, chain: Chain) -> Signed:
+    """Signed for one test, which may change the project."""
+    return _sign(built, certificate, chain)
+
+
+@pytest.fixture(scope="module")
+def signed_once(tmp_path_factory: pytest.TempPathFactory, chain: Chain) -> Iterator[Signed]:
+    """Signed once for the tests that only read the signed files."""
+    folder = tmp_path_factory.mktemp("signees")
+    project = copy_project(folder / "projet", "petit")
+    assert run(project, "build", "letters", "--jobs", "1").exit_code == 0
+    certificate = folder / "signataire.p12"
+    certificate.write_bytes(chain.pkcs12(PASSWORD))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARSDOCS_CERTIFICAT_MOT_DE_PASSE", PASSWORD)
+        yield _sign(project, certificate, chain)
 
 
 def validate(path: Path, chain: Chain):  # type: ignore[no-untyped-def]
@@ -72,8 +93,8 @@ def validate(path: Path, chain: Chain):  # type: ignore[no-untyped-def]
 
 
 def test_signed_letters_validate_trusted_intact_and_covering_the_whole_file(
-        signed: tuple[Path, dict[str, bytes], list[int]], chain: Chain) -> None:
-    project, unsigned, answered = signed
+        signed_once: Signed, chain: Chain) -> None:
+    project, unsigned, answered = signed_once
     assert len(answered) >= 3  # a timestamp per signature (pyHanko asks one more to size the signature)
     for name, original in unsigned.items():
         path = project / LETTERS / name
@@ -87,9 +108,9 @@ def test_signed_letters_validate_trusted_intact_and_covering_the_whole_file(
         assert status.signer_reported_dt is not None
 
 
-def test_changing_one_byte_breaks_the_signature(signed: tuple[Path, dict[str, bytes], list[int]], chain: Chain,
+def test_changing_one_byte_breaks_the_signature(signed_once: Signed, chain: Chain,
                                                 tmp_path: Path) -> None:
-    project, unsigned, _ = signed
+    project, unsigned, _ = signed_once
     data = bytearray((project / f"{LETTER}.pdf").read_bytes())
     position = len(unsigned[f"{LETTER.name}.pdf"]) // 2  # in the revision WeasyPrint wrote
     data[position] = ord("X") if data[position] != ord("X") else ord("Y")
@@ -100,8 +121,8 @@ def test_changing_one_byte_breaks_the_signature(signed: tuple[Path, dict[str, by
 
 
 def test_signed_letters_stay_pdfa_and_tagged_with_the_signature_in_the_signatory_block(
-        signed: tuple[Path, dict[str, bytes], list[int]]) -> None:
-    project, _, _ = signed
+        signed_once: Signed) -> None:
+    project, _, _ = signed_once
     with pikepdf.open(project / f"{LETTER}.pdf") as document:
         assert xmp_value(document, "pdfaid:part") == "2" and xmp_value(document, "pdfuaid:part") == "1"
         field = next(field for field in document.Root.AcroForm.Fields if field.get("/FT") == "/Sig")
@@ -119,8 +140,8 @@ def test_signed_letters_stay_pdfa_and_tagged_with_the_signature_in_the_signatory
 
 
 def test_each_email_carries_its_signed_letter_and_the_manifest_its_hash(
-        signed: tuple[Path, dict[str, bytes], list[int]]) -> None:
-    project, _, _ = signed
+        signed_once: Signed) -> None:
+    project, _, _ = signed_once
     pdf = (project / f"{LETTER}.pdf").read_bytes()
     message = email.message_from_bytes((project / f"{LETTER}.eml").read_bytes())
     attached = [part.get_payload(decode=True) for part in message.walk() if part.get_filename() == f"{LETTER.name}.pdf"]
@@ -130,7 +151,7 @@ def test_each_email_carries_its_signed_letter_and_the_manifest_its_hash(
     assert row["sha256_pdf"] == hashlib.sha256(pdf).hexdigest()
 
 
-def test_a_signed_letter_is_never_rebuilt_silently(signed: tuple[Path, dict[str, bytes], list[int]],
+def test_a_signed_letter_is_never_rebuilt_silently(signed: Signed,
                                                    edit: Edit) -> None:
     project, _, _ = signed
     result = run(project, "build", "letters")
@@ -149,7 +170,7 @@ def test_a_signed_letter_is_never_rebuilt_silently(signed: tuple[Path, dict[str,
         assert "/AcroForm" not in document.Root  # rebuilt: not signed
 
 
-def test_signing_again_signs_nothing_twice(signed: tuple[Path, dict[str, bytes], list[int]],
+def test_signing_again_signs_nothing_twice(signed: Signed,
                                            certificate: Path) -> None:
     project, _, _ = signed
     before = (project / f"{LETTER}.pdf").read_bytes()
@@ -199,11 +220,11 @@ def test_a_timestamp_server_that_does_not_answer_signs_nothing(built: Path, cert
     assert {path.name: path.read_bytes() for path in (built / LETTERS).iterdir() if path.is_file()} == before
 
 
-def test_the_visible_mention_says_who_signed_and_when(signed: tuple[Path, dict[str, bytes], list[int]],
+def test_the_visible_mention_says_who_signed_and_when(signed_once: Signed,
                                                        chain: Chain) -> None:
     """The mention is drawn by the signature alone, and states what it holds: the certificate's
     holder and the signing time (the unsigned letter says nothing of a signature)."""
-    project, unsigned, _ = signed
+    project, unsigned, _ = signed_once
     assert b"lectroniquement" not in unsigned[f"{LETTER.name}.pdf"]
     with pikepdf.open(project / f"{LETTER}.pdf") as document:
         field = next(field for field in document.Root.AcroForm.Fields if field.get("/FT") == "/Sig")

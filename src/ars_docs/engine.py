@@ -162,10 +162,13 @@ def _run(project: Project, work: list[tuple[str, Item]], jobs: int, progress: Pr
     if jobs <= 1 or len(chunks) <= 1:
         _use_project(project)  # in this process: the project already open
         results = []
-        for chunk in chunks:
-            results.append(_make_chunk(chunk))
-            if progress:
-                progress(len(chunk))
+        try:
+            for chunk in chunks:
+                results.append(_make_chunk(chunk))
+                if progress:
+                    progress(len(chunk))
+        finally:
+            _worker.clear()  # the builders and their writers (fonts, caches) go now, not at exit
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,

@@ -25,45 +25,52 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class Item:
-    """One unit of work, typed by what it makes (a document, a letter, a reply form…): the files it
-    writes (relative to out/), what its fingerprint covers, and its one way to make them. Items go
-    to worker processes: each kind is a frozen dataclass that pickles."""
+DOCUMENT_SUFFIXES = SUFFIXES
+"""Every document is written in each format of `formats.FORMATS`: Word, PDF, a standalone HTML page."""
 
-    key: str
-    outputs: tuple[str, ...]
+
+class _Work:
+    """What every unit of work writes: `<stem>.<suffix>` for each of its suffixes (relative to
+    out/), known by its stem; what its fingerprint covers, by default the unit itself."""
+
+    stem: str
+    suffixes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.stem
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(f"{self.stem}.{suffix}" for suffix in self.suffixes)
+
+    @property
+    def fingerprinted(self) -> Any:
+        """What the fingerprint covers besides the family's files."""
+        return self
+
+
+class Item(_Work):
+    """One unit of work, typed by what it makes (a document, a letter, a reply form…), with its one
+    way to make it. Items go to worker processes: each kind is a frozen dataclass that pickles."""
+
+    suffixes = DOCUMENT_SUFFIXES
     group: str = ""
     """Items of one group are made in order by the same worker (letters sharing a reply form)."""
     counted = True
     """Whether it is one of the documents a family reports (a letter's reply form is not)."""
-
-    @property
-    def fingerprinted(self) -> Any:
-        """What the fingerprint covers besides the family's files: by default, the item itself."""
-        return self
 
     def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
         """The files of the item: output path relative to out/ -> bytes (in a worker process)."""
         raise NotImplementedError
 
 
-class FinalItem:
+class FinalItem(_Work):
     """An item made after the others, from their files once in place (a print file, a manifest)."""
-
-    key: str
-    outputs: tuple[str, ...]
-
-    @property
-    def fingerprinted(self) -> Any:
-        return self
 
     def make(self, builder: Builder, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
         """`hashes`: SHA-256 of every output of the family, by path relative to out/."""
         raise NotImplementedError
-
-
-DOCUMENT_SUFFIXES = SUFFIXES
-"""Every document is written in each format of `formats.FORMATS`: Word, PDF, a standalone HTML page."""
 
 
 @dataclass(frozen=True)
@@ -75,14 +82,6 @@ class Rendition(Item):
     stem: str
     """Relative to out/, without suffix."""
     fields: Mapping[str, Any]
-
-    @property
-    def key(self) -> str:  # type: ignore[override]
-        return self.stem
-
-    @property
-    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(f"{self.stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES)
 
     def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
         rendered = builder.publisher(project).render(self.document, f"out/{self.stem}", self.fields)

@@ -42,13 +42,6 @@ class FormJob(Item):
     group: str = ""
     counted = False
 
-    @property
-    def key(self) -> str:  # type: ignore[override]
-        return self.stem
-
-    @property
-    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(f"{self.stem}.{suffix}" for suffix in DOCUMENT_SUFFIXES)
 
     def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
         return _letters(builder).make_form(project, self)
@@ -76,14 +69,8 @@ class LetterJob(Item):
     """The letter composed from its templates (in `plan`, as every family's documents are)."""
     mail_body: str = ""
     """The text of the e-mail that carries it, composed with it."""
+    suffixes = (*DOCUMENT_SUFFIXES, "eml")
 
-    @property
-    def key(self) -> str:  # type: ignore[override]
-        return self.stem
-
-    @property
-    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(f"{self.stem}.{suffix}" for suffix in (*DOCUMENT_SUFFIXES, "eml"))
 
     def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
         return _letters(builder).make_letter(project, self)
@@ -93,20 +80,18 @@ class LetterJob(Item):
 class InvitationJob(FinalItem):
     """The webinar invitation (iCalendar) of a letter."""
 
-    target: str
+    stem: str
     letter: Letter
     webinar: Webinar
+    suffixes = ("ics",)
 
     @property
-    def key(self) -> str:  # type: ignore[override]
-        return self.target
+    def key(self) -> str:
+        return f"{self.stem}.ics"  # as the build records have always named it
 
-    @property
-    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (self.target,)
 
     def make(self, builder: Builder, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
-        return {self.target: mailing.invitation(self.webinar, self.letter)}
+        return {f"{self.stem}.ics": mailing.invitation(self.webinar, self.letter)}
 
 
 @dataclass(frozen=True)
@@ -117,14 +102,8 @@ class ManifestJob(FinalItem):
     letters: tuple[LetterJob, ...]
     inputs: list[list[str]]
     """The letters' fingerprints: the manifest is remade when a letter is."""
+    suffixes = ("csv", "json")
 
-    @property
-    def key(self) -> str:  # type: ignore[override]
-        return self.stem
-
-    @property
-    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (f"{self.stem}.csv", f"{self.stem}.json")
 
     @property
     def fingerprinted(self) -> Any:
@@ -144,14 +123,8 @@ class PrintJob(FinalItem):
     letters: tuple[LetterJob, ...]
     inputs: list[list[str]]
     """The letters' fingerprints."""
+    suffixes = ("pdf",)
 
-    @property
-    def key(self) -> str:  # type: ignore[override]
-        return self.stem
-
-    @property
-    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (f"{self.stem}.pdf",)
 
     @property
     def fingerprinted(self) -> Any:
@@ -336,7 +309,8 @@ class LettersBuilder(Builder):
         finals: list[FinalItem] = []
         for folder, letters in by_folder.items():
             first = letters[0]
-            finals.append(InvitationJob(f"{folder}/{mailing.INVITATION}", first.letter, first.webinar))
+            invitation = mailing.INVITATION.removesuffix(".ics")
+            finals.append(InvitationJob(f"{folder}/{invitation}", first.letter, first.webinar))
             finals.append(ManifestJob(f"{folder}/{mailing.MANIFEST}", tuple(letters),
                                       _fingerprints_of(letters, fingerprints)))
             volumes = [letters[start:start + mailing.PRINT_VOLUME]

@@ -78,3 +78,4 @@ def edit() -> Callable[[Path, str, str], None]:
         assert text.count(old) == 1, f"{old!r} not found once in {path}"
         path.write_text(text.replace(old, new), encoding="utf-8")
     return replace
+

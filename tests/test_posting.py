@@ -88,12 +88,14 @@ def table_properties_in_order(docx: Path) -> bool:
 
 
 def check_family(project: Path, folder: str, frame: tuple[float, float, float, float], tmp_path: Path,
-                 builder: type[LettersBuilder] = LettersBuilder) -> int:
-    """Every letter of out/<folder>, its PDF and its Word file laid out by LibreOffice."""
+                 builder: type[LettersBuilder] = LettersBuilder, converted: Path | None = None) -> int:
+    """Every letter of out/<folder>, its PDF and its Word file laid out by LibreOffice (in
+    `converted` when it has already)."""
     addresses = expected_addresses(project, builder)
     letters = sorted((project / "out" / folder).glob("*--*.pdf"))
     assert sorted(path.stem for path in letters) == sorted(addresses)
-    converted = libreoffice_to_pdf([path.with_suffix(".docx") for path in letters], tmp_path)
+    if converted is None:
+        converted = libreoffice_to_pdf([path.with_suffix(".docx") for path in letters], tmp_path)
     problems = []
     for letter in letters:
         if not table_properties_in_order(letter.with_suffix(".docx")):
@@ -105,11 +107,18 @@ def check_family(project: Path, folder: str, frame: tuple[float, float, float, f
     return len(letters)
 
 
+@pytest.fixture(scope="module")
+def word_letters(everything: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example letter and reminder's Word file, laid out by LibreOffice once for this module."""
+    return libreoffice_to_pdf([stem.with_suffix(".docx") for stem in _letter_stems(everything)],
+                              tmp_path_factory.mktemp("word"))
+
+
 @pytest.mark.slow
 def test_every_example_letter_and_reminder_shows_its_address_and_nothing_else_in_the_window(
-        everything: Path, tmp_path: Path) -> None:
-    assert check_family(everything, "letters/lancement-dsr", FRAME, tmp_path / "courriers") == 52
-    reminders = check_family(everything, "relances/relance-dsr", FRAME, tmp_path / "relances", RemindersBuilder)
+        everything: Path, word_letters: Path, tmp_path: Path) -> None:
+    assert check_family(everything, "letters/lancement-dsr", FRAME, tmp_path, converted=word_letters) == 52
+    reminders = check_family(everything, "relances/relance-dsr", FRAME, tmp_path, RemindersBuilder, word_letters)
     assert reminders > 0
 
 
@@ -352,9 +361,9 @@ def cut_tokens(pdf: Path) -> tuple[set[str], list[str]]:
 
 
 @pytest.mark.slow
-def test_references_dates_and_codes_are_never_cut_in_pdf_and_in_word(everything: Path, tmp_path: Path) -> None:
+def test_references_dates_and_codes_are_never_cut_in_pdf_and_in_word(everything: Path, word_letters: Path) -> None:
     stems = _letter_stems(everything)
-    converted = libreoffice_to_pdf([stem.with_suffix(".docx") for stem in stems], tmp_path)
+    converted = word_letters
     seen: set[str] = set()
     cut = []
     for stem in stems:

@@ -29,6 +29,11 @@ def copy_project(target: Path, root: str | None = None) -> Path:
 
 
 def run(project: Path, *args: str) -> Result:
+    """The CLI, in this process. A build renders in this process too (`--jobs 1`) unless the test
+    asks for workers: the test run already keeps every core busy (pytest-xdist), and worker
+    processes would each load WeasyPrint again."""
+    if args and args[0] == "build" and not {"--jobs", "-j"} & set(args):
+        args = (*args, "--jobs", "1")
     return CliRunner().invoke(main, ["--projet", str(project), *args], catch_exceptions=False)
 
 

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ars_docs import __version__
+from ars_docs import __version__, clitext
 from ars_docs.builders import SEND, SIGN, builder_names
 from ars_docs.errors import ArsDocsError
+
+clitext.install()  # click's own messages in French
 
 if TYPE_CHECKING:
     from ars_docs.builders import Builder, Item
@@ -37,7 +39,7 @@ def _selected(famille: str) -> list[str]:
 HELP = click.help_option("-h", "--help", help="Affiche cette aide et quitte.")
 
 
-@click.group()
+@click.group(subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @HELP
 @click.option("--projet", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DOSSIER",
               help="Dossier du projet, celui qui contient arsdocs.yaml (par défaut : le dossier courant).")

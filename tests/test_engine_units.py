@@ -159,3 +159,21 @@ def test_anything_else_is_not_a_yes_or_no() -> None:
 
 def test_field_paths_count_from_one() -> None:
     assert field_path(("etablissements", 2, "destinataires", 0, "email")) == "etablissements[3].destinataires[1].email"
+
+
+@pytest.mark.parametrize(("value", "cell"), [("=HYPERLINK(\"https://x\")", "'=HYPERLINK(\"https://x\")"),
+                                             ("+33 3 83", "'+33 3 83"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+                                             ("\tcaché", "'\tcaché"), ("Dupont", "Dupont"), ("", "")])
+def test_no_cell_of_a_manifest_is_a_formula(value: str, cell: str) -> None:
+    """OWASP's advice against CSV injection: a leading quote; the JSON manifest keeps the value."""
+    import csv
+    import io
+    import json
+
+    from ars_docs.letters.mailing import ManifestRow, manifest_csv, manifest_json
+
+    row = ManifestRow(value, "510000029", "Madame", "Claire", value, "Directrice", "c@x.fr", "a.docx", "a.pdf",
+                      "a.eml", "1", "2", "3")
+    [header, read] = list(csv.reader(io.StringIO(manifest_csv([row]).decode("utf-8-sig")), delimiter=";"))
+    assert read[header.index("nom")] == cell and read[header.index("etablissement")] == cell
+    assert json.loads(manifest_json([row]))[0]["nom"] == value

@@ -167,12 +167,22 @@ class ManifestRow:
     sha256_eml: str
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def spreadsheet_safe(value: str) -> str:
+    """The cell as text for Excel and LibreOffice: a leading quote before what would start a
+    formula (« =HYPERLINK(…) » in a name), as OWASP recommends; the JSON keeps the value as is."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
 def manifest_csv(rows: Sequence[ManifestRow]) -> bytes:
-    """As a French Excel opens it: semicolons, UTF-8 with a byte-order mark, CRLF."""
+    """As a French Excel opens it: semicolons, UTF-8 with a byte-order mark, CRLF; no cell a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(ManifestRow.__dataclass_fields__)
-    writer.writerows([list(asdict(row).values()) for row in rows])
+    writer.writerows([[spreadsheet_safe(value) for value in asdict(row).values()] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

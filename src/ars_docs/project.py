@@ -131,6 +131,21 @@ class Project:
         except ValueError as error:
             raise InvalidInput([Problem(Location(self.name(path)), "", f"nom invalide : {error}")]) from None
 
+    def data_files(self, folder: Path) -> list[Path]:
+        """The `.yaml` files of a data folder, in order. A file written `.yml` (or `.YAML`) would be
+        silently left out, a folder named `x.yaml` would not be a file: both are located errors."""
+        paths = sorted(folder.glob("*")) if folder.is_dir() else []
+        problems = []
+        for path in paths:
+            if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
+                problems.append(Problem(Location(self.name(path)), "", f"extension « {path.suffix} » : "
+                                        f"renommez le fichier « {path.stem}.yaml », sans quoi il serait ignoré"))
+            elif path.suffix == ".yaml" and not path.is_file():
+                problems.append(Problem(Location(self.name(path)), "", "c'est un dossier, pas un fichier de données"))
+        if problems:
+            raise InvalidInput(problems)
+        return [path for path in paths if path.suffix == ".yaml"]
+
     @property
     def logo(self) -> Path:
         return (self.root / self.settings.logo).resolve()

@@ -68,7 +68,7 @@ class CpomBuilder(Builder):
 
     def plan(self, project: Project) -> list[Item]:
         collector = ProblemCollector()
-        paths = sorted((project.root / CONTRACTS).glob("*.yaml"))
+        paths = collector.attempt(project.data_files, project.root / CONTRACTS) or []
         loaded = [item for item in (collector.attempt(load_contract, project, path) for path in paths) if item]
         for cpom, source in loaded:
             collector.add(list(check_cpom(cpom, source)))

@@ -57,10 +57,10 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     collector = ProblemCollector()
     recipients = collector.attempt(load_recipients, project)
     webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile)
-    letter_paths = sorted((project.root / letters_folder).glob("*.yaml"))
-    if not letter_paths:
+    letter_paths = collector.attempt(project.data_files, project.root / letters_folder)
+    if letter_paths == []:
         collector.add([Problem(Location(letters_folder), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
-    letters = [collector.attempt(load_letter, project, path) for path in letter_paths]
+    letters = [collector.attempt(load_letter, project, path) for path in letter_paths or []]
     collector.raise_if_any()
     assert recipients is not None and webinars is not None
     data = MailingData(recipients[0].etablissements, recipients[1],
@@ -72,10 +72,10 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     collector.add(_dangling(project, data))
     collector.add(checks.postal_problems(data.establishments, data.recipients_source, project))
     collector.add(checks.date_problems(data.letters, data.webinars))
-    if letters_folder != LETTERS:
+    followed = collector.attempt(project.data_files, project.root / LETTERS) if letters_folder != LETTERS else None
+    if followed is not None:  # reminders: the letters they follow, when their folder can be read
         reminded = {source.id: source.letter for source in
-                    (collector.attempt(load_letter, project, path)
-                     for path in sorted((project.root / LETTERS).glob("*.yaml"))) if source is not None}
+                    (collector.attempt(load_letter, project, path) for path in followed) if source is not None}
         collector.add(checks.reminder_problems(data.letters, reminded, LETTERS))
         data = replace(data, reminded=reminded)
     collector.raise_if_any()

@@ -150,7 +150,7 @@ class StatutsBuilder(Builder):
         if collector.attempt(project.identifier_of, folder) is None:
             return []
         loaded: list[LoadedDraft] = []
-        for path in sorted(folder.glob("*.yaml")):
+        for path in collector.attempt(project.data_files, folder) or []:
             match = VERSION_FILE.fullmatch(path.name)
             if not match:
                 collector.add([Problem(Location(project.name(path)), "",

@@ -7,6 +7,7 @@ Only the standard tags are allowed; a duplicate key is an error, not a silent ov
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,11 @@ def parse_yaml(raw: bytes, name: str) -> YamlDocument:
     if reader.problems:
         raise InvalidInput(reader.problems)
     return document
+
+
+def revision_tag(revision: str) -> str:
+    """How a git revision names the comparison made with it: `HEAD~1` -> `git-HEAD-1`."""
+    return "git-" + re.sub(r"[^A-Za-z0-9]+", "-", revision).strip("-")
 
 
 def load_yaml_at_revision(root: Path, relative: str, revision: str) -> YamlDocument:

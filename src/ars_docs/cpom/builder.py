@@ -3,7 +3,6 @@ together, in Word and PDF, under `out/cpom/<contrat>/`."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ars_docs.builders import Builder, Item, ProblemCollector, rendition_item
@@ -16,7 +15,7 @@ from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
 from ars_docs.typography import typeset_text
 from ars_docs.validation import validate
-from ars_docs.yamlsource import YamlDocument, load_yaml, load_yaml_at_revision
+from ars_docs.yamlsource import YamlDocument, load_yaml, load_yaml_at_revision, revision_tag
 
 CONTRACTS = "data/cpom"
 
@@ -48,7 +47,7 @@ class CpomBuilder(Builder):
         if self.compare.startswith("git:"):
             revision = self.compare[4:]
             source = load_yaml_at_revision(project.root, project.name(path), revision)
-            tag = "git-" + re.sub(r"[^A-Za-z0-9]+", "-", revision).strip("-")
+            tag = revision_tag(revision)
         else:
             if count > 1:
                 raise ArsDocsError(f"--comparer {self.compare} : {CONTRACTS} contient {count} contrats ; avec "

@@ -17,7 +17,7 @@ from ars_docs.statuts.models import Draft, ExpectedClauses
 from ars_docs.statuts.rules import PublicFunding, check_draft
 from ars_docs.typography import typeset_text
 from ars_docs.validation import validate
-from ars_docs.yamlsource import YamlDocument, load_yaml, load_yaml_at_revision
+from ars_docs.yamlsource import YamlDocument, load_yaml, load_yaml_at_revision, revision_tag
 
 STATUTES = "data/statuts"
 EXPECTED = "data/statuts/clauses-attendues.yaml"
@@ -173,7 +173,7 @@ class StatutsBuilder(Builder):
         if self.compare.startswith("git:"):
             last, revision = loaded[-1], self.compare[4:]
             number = last.draft.version.numero
-            tag = "git-" + re.sub(r"[^A-Za-z0-9]+", "-", revision).strip("-")
+            tag = revision_tag(revision)
             return _git_draft(project, folder / f"v{number}.yaml", revision, number), last, tag
         match = re.fullmatch(r"v(\d+)(?:\.\.v(\d+))?", self.compare)
         if not match:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TypeVar
 
 from ars_docs.cpom.models import YEARS, Cpom, FundingLine, Indicator, Objective, Orientation
@@ -119,7 +118,7 @@ def _finance(old: Cpom, new: Cpom) -> Iterator[Change]:
             yield Change(4, f"Ligne {after.code} – {after.libelle}", NONE, "ajoutée")
             continue
         for year in YEARS:
-            old_amount, new_amount = before.montants.get(year, Decimal(0)), after.montants.get(year, Decimal(0))
+            old_amount, new_amount = before.amount(year), after.amount(year)
             if old_amount != new_amount:
                 yield Change(4, f"Ligne {after.code} – {year}", format_amount(old_amount), format_amount(new_amount))
         if before.libelle != after.libelle:
@@ -128,12 +127,10 @@ def _finance(old: Cpom, new: Cpom) -> Iterator[Change]:
         if key not in after_lines:
             yield Change(4, f"Ligne {before.code} – {before.libelle}", "présente", "supprimée")
     for year in YEARS:
-        old_total = sum((line.montants.get(year, Decimal(0)) for line in old.financement.lignes), Decimal(0))
-        new_total = sum((line.montants.get(year, Decimal(0)) for line in new.financement.lignes), Decimal(0))
+        old_total, new_total = old.financement.year_total(year), new.financement.year_total(year)
         if old_total != new_total:
             yield Change(4, f"Total {year}", format_amount(old_total), format_amount(new_total))
-    old_sum = sum((sum(line.montants.values(), Decimal(0)) for line in old.financement.lignes), Decimal(0))
-    new_sum = sum((sum(line.montants.values(), Decimal(0)) for line in new.financement.lignes), Decimal(0))
+    old_sum, new_sum = old.financement.grand_total, new.financement.grand_total
     if old_sum != new_sum:
         yield Change(4, "Total général", format_amount(old_sum), format_amount(new_sum))
     old_schedule = {(p.date, p.objet) for p in old.financement.echeancier}

@@ -6,7 +6,6 @@ import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from ars_docs.cpom.amendment import changes
@@ -228,13 +227,13 @@ class CpomComposer:
         finance = self.cpom.financement
         rows: list[tuple[Cell | None, ...]] = [_header("Mission FIR", "Libellé", *YEARS, "Total")]
         for line in finance.lignes:
-            amounts = [line.montants.get(year, Decimal(0)) for year in YEARS]
+            amounts = [line.amount(year) for year in YEARS]
             rows.append((_text(line.code), _text(line.libelle),
-                         *(_text(format_amount(a), align="right") for a in (*amounts, sum(amounts, Decimal(0))))))
-        totals = [sum((line.montants.get(year, Decimal(0)) for line in finance.lignes), Decimal(0)) for year in YEARS]
+                         *(_text(format_amount(a), align="right") for a in (*amounts, line.sum))))
+        totals = [finance.year_total(year) for year in YEARS]
         total_label = Cell((Paragraph((Run("Total", bold=True),)),), colspan=2)
         rows.append((total_label, None,
-                     *(_text(format_amount(a), bold=True, align="right") for a in (*totals, sum(totals, Decimal(0))))))
+                     *(_text(format_amount(a), bold=True, align="right") for a in (*totals, finance.grand_total))))
         yield Table(tuple(rows), header_rows=1, widths=(8, 27, 11, 11, 11, 11, 12))
         yield Heading(2, (Run("Échéancier des versements"),), anchor="echeancier")
         yield Table((_header("Date", "Versement"),

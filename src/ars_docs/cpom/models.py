@@ -109,6 +109,14 @@ class FundingLine(Record):
     total: Amount | None = None
     """Optional: a total written by hand is checked against the sum of the years."""
 
+    def amount(self, year: str) -> Decimal:
+        return self.montants.get(year, Decimal(0))
+
+    @property
+    def sum(self) -> Decimal:
+        """The line's total, computed."""
+        return sum(self.montants.values(), Decimal(0))
+
 
 class Payment(Record):
     date: datetime.date
@@ -122,6 +130,14 @@ class Finance(Record):
     echeancier: Annotated[list[Payment], Field(min_length=1)]
     conditions: MultilineText
     compte_rendu: MultilineText
+
+    def year_total(self, year: str) -> Decimal:
+        """The total of a year, computed from the lines (a stated total is only checked)."""
+        return sum((line.amount(year) for line in self.lignes), Decimal(0))
+
+    @property
+    def grand_total(self) -> Decimal:
+        return sum((line.sum for line in self.lignes), Decimal(0))
 
 
 class Cpom(Record):

@@ -241,16 +241,16 @@ def _funding(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
             yield _problem(source, ("financement", "lignes", index, "code"),
                            f"code de mission FIR « {line.code} » invalide : MI2-2-2, par exemple, "
                            f"ou « {PENDING_CODE} »")
-        if line.total is not None and line.total != sum(line.montants.values(), Decimal(0)):
+        if line.total is not None and line.total != line.sum:
             yield _problem(source, ("financement", "lignes", index, "total"),
-                           _disagreement(line.total, sum(line.montants.values(), Decimal(0)), "des années"))
+                           _disagreement(line.total, line.sum, "des années"))
     for year, stated in (finance.total_par_annee or {}).items():
-        computed = sum((line.montants.get(year, Decimal(0)) for line in finance.lignes), Decimal(0))
+        computed = finance.year_total(year)
         if stated != computed:
             yield _problem(source, ("financement", "total_par_annee", year),
                            _disagreement(stated, computed, "des lignes"))
     if finance.total_general is not None:
-        computed = sum((sum(line.montants.values(), Decimal(0)) for line in finance.lignes), Decimal(0))
+        computed = finance.grand_total
         if finance.total_general != computed:
             yield _problem(source, ("financement", "total_general"), _disagreement(finance.total_general, computed,
                                                                                    "de toutes les lignes"))

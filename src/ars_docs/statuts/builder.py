@@ -4,7 +4,6 @@ comparison of two drafts (by default the last two), under `out/statuts/<associat
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from pathlib import Path
 
 from ars_docs.builders import Builder, Item, ProblemCollector, rendition_item
@@ -71,11 +70,9 @@ def public_funding(project: Project, association: str) -> PublicFunding | None:
             continue
         if association.casefold() not in contract.contrat.organisme.casefold():
             continue
-        years: dict[str, Decimal] = {}
-        for line in contract.financement.lignes:
-            for year, amount in line.montants.items():
-                years[str(year)] = years.get(str(year), Decimal(0)) + amount
-        for year, amount in sorted(years.items()):
+        finance = contract.financement
+        for year in sorted({str(year) for line in finance.lignes for year in line.montants}):
+            amount = finance.year_total(year)
             if largest is None or amount > largest.amount:
                 largest = PublicFunding(amount, year, project.name(path))
     return largest

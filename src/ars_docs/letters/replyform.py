@@ -25,7 +25,7 @@ from ars_docs.directory.models import Establishment
 from ars_docs.letters.models import Letter
 from ars_docs.templating import sandbox
 from ars_docs.typography import typeset_text
-from ars_docs.writers.docx import set_language
+from ars_docs.writers.docx import set_core_properties
 from ars_docs.writers.docx_ooxml import normalized_zip, repeat_as_header
 
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
@@ -153,15 +153,8 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
             for run in paragraph.runs:
                 run.bold = True
     document.add_paragraph(context["consigne"])
-    properties = document.core_properties
-    properties.identifier = f"{FORM_NAME}:{establishment.id}"
-    properties.title = context["titre"]
-    properties.author = letter.signataire.organisme
-    properties.language = "fr-FR"
-    moment = datetime.datetime.combine(date, datetime.time(12))
-    properties.created = properties.modified = moment
-    properties.revision = 1
-    set_language(document, "fr-FR")
+    set_core_properties(document, date, "fr-FR", identifier=f"{FORM_NAME}:{establishment.id}",
+                        title=context["titre"], author=letter.signataire.organisme)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalized_zip(buffer.getvalue())

@@ -135,18 +135,38 @@ def _head_height(word: Any, logo_height: Emu) -> Emu:
 
 
 def _set_properties(template: DocxTemplate, document: Document) -> None:
-    properties = template.docx.core_properties
-    moment = datetime.datetime.combine(document.date, datetime.time(12, 0))
-    properties.title = document.title
-    properties.author = document.author
-    properties.last_modified_by = document.author
-    properties.subject = document.subject
-    properties.keywords = ", ".join(document.keywords)
-    properties.language = document.language
+    set_core_properties(template.docx, document.date, document.language, title=document.title,
+                        author=document.author, last_modified_by=document.author,
+                        subject=document.subject, keywords=", ".join(document.keywords))
+
+
+# Word's core properties (and python-docx, which raises beyond it) hold 255 characters at most.
+CORE_PROPERTY_LIMIT = 255
+
+
+def shortened(text: str, limit: int) -> str:
+    """The text cut at a word boundary with an ellipsis when it is longer than `limit`: for the
+    places a format bounds (Word's properties, file names); the full text stays in the page."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def set_core_properties(word: Any, date: datetime.date, language: str, **texts: str) -> None:
+    """Title, author… (each shortened to Word's limit), language and a fixed moment, so that
+    the same inputs give the same package."""
+    properties = word.core_properties
+    for name, text in texts.items():
+        setattr(properties, name, shortened(text, CORE_PROPERTY_LIMIT))
+    moment = datetime.datetime.combine(date, datetime.time(12, 0))
+    properties.language = language
     properties.created = moment
     properties.modified = moment
     properties.revision = 1
-    set_language(template.docx, document.language)
+    set_language(word, language)
 
 
 def set_language(word: Any, language: str) -> None:

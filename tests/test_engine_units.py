@@ -11,14 +11,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from ars_docs.builders import Item
 from ars_docs.buildstate import BuildState, FileRecord, ItemRecord
 from ars_docs.engine import _chunks
 from ars_docs.errors import InvalidInput
-from ars_docs.fields import parse_yes_no
+from ars_docs.fields import IDENTIFIER_LENGTH, Email, Identifier, Record, check_identifier, parse_yes_no, slug
 from ars_docs.fingerprint import canonical, digest
 from ars_docs.validation import duplicates, field_path
+from ars_docs.writers.docx import CORE_PROPERTY_LIMIT, shortened
 from ars_docs.yamlsource import parse_yaml
 
 SAMPLE = b"""\
@@ -177,3 +179,44 @@ def test_no_cell_of_a_manifest_is_a_formula(value: str, cell: str) -> None:
     [header, read] = list(csv.reader(io.StringIO(manifest_csv([row]).decode("utf-8-sig")), delimiter=";"))
     assert read[header.index("nom")] == cell and read[header.index("etablissement")] == cell
     assert json.loads(manifest_json([row]))[0]["nom"] == value
+
+
+# --- the limits of the target formats ----------------------------------------------------------------
+
+@pytest.mark.parametrize("length", [0, 1, 254, 255, 256, 1000])
+def test_a_text_is_shortened_to_a_format_limit_only_when_longer(length: int) -> None:
+    text = ("Réponse au courrier du lancement " * 40)[:length]
+    short = shortened(text, CORE_PROPERTY_LIMIT)
+    assert len(short) <= CORE_PROPERTY_LIMIT
+    if length <= CORE_PROPERTY_LIMIT:
+        assert short == text
+    else:
+        assert short.endswith("…") and text.startswith(short[:-1]) and len(short) > CORE_PROPERTY_LIMIT // 2
+
+
+class _Addressed(Record):
+    email: Email
+    id: Identifier
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("pierre.royer@exämple.fr", "pierre.royer@xn--exmple-cua.fr"),  # the ASCII form, which SMTP carries
+    ("Pierre.Royer@Example.FR", "Pierre.Royer@example.fr"),
+])
+def test_an_address_is_kept_in_the_form_every_mail_program_reads(typed: str, kept: str) -> None:
+    assert _Addressed(email=typed, id="a").email == kept
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("email", "hélène@example.fr", "les caractères accentués ne sont admis qu'après l'@"),
+    ("id", "-".join(["chu"] * 30), "identifiant de 119 caractères, 64 au plus"),
+])
+def test_what_no_mail_server_or_file_system_takes_is_refused(field: str, value: str, message: str) -> None:
+    values = {"email": "a@example.fr", "id": "a", field: value}
+    with pytest.raises(ValidationError, match=message):
+        _Addressed(**values)
+
+
+def test_a_slug_made_from_a_long_name_stays_an_identifier() -> None:
+    name = slug("Marie-Éloïse " * 20)
+    assert len(name) <= IDENTIFIER_LENGTH and check_identifier(name) == name and not name.endswith("-")

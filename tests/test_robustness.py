@@ -188,6 +188,38 @@ def test_a_very_long_word_breaks_rather_than_running_off_the_page(small_project:
     assert _text_outside_pages(builder.publisher(project).html(document, {}), project) == []
 
 
+# --- the limits of the formats -------------------------------------------------------------------------
+
+def test_a_title_longer_than_word_allows_is_whole_in_the_pages_and_shortened_in_the_properties(
+        small_project: Path, edit: Callable[..., None]) -> None:
+    """Word's core properties hold 255 characters (python-docx raised beyond: a traceback while
+    `check` said all was valid); the page keeps the whole title."""
+    title = "Lancement du DSR " + " ".join(f"étape{number}" for number in range(60))
+    edit(small_project / "data/courriers/lancement-dsr.yaml",
+         "titre: Lancement du DSR de chirurgie pédiatrique en Grand Est", f"titre: {title}")
+    assert run(small_project, "check").exit_code == 0
+    result = run(small_project, "build", "letters")
+    assert result.exit_code == 0, result.output
+    form = small_project / LETTERS / "formulaires" / "reponse-chu-reims.docx"
+    properties = docx.Document(str(form)).core_properties
+    assert len(properties.title) <= 255 and properties.title.endswith("…")
+    assert squash(title) in squash(" ".join(paragraph.text for paragraph in docx.Document(str(form)).paragraphs))
+    pdf = PdfReader(form.with_suffix(".pdf"))
+    assert squash(title) in squash(" ".join(page.extract_text() for page in pdf.pages))
+    assert title in str(pdf.metadata.title)  # PDF has no such limit: the whole title
+
+
+def test_an_address_with_an_accented_domain_is_sent_in_its_ascii_form(small_project: Path,
+                                                                      edit: Callable[..., None]) -> None:
+    """The domain was written as an encoded word inside the address (« @=?utf-8?q?ex=C3=A4mple?=.fr »),
+    which no server delivers."""
+    edit(small_project / RECIPIENTS, "email: claire.martin@example.fr", "email: claire.martin@exämple.fr")
+    assert run(small_project, "build", "letters").exit_code == 0
+    message = message_from_bytes((small_project / LETTERS / "chu-reims--claire-martin.eml").read_bytes())
+    assert message["To"] == "Claire Martin <claire.martin@xn--exmple-cua.fr>"
+    assert "claire.martin@xn--exmple-cua.fr" in (small_project / LETTERS / "manifeste.csv").read_text(encoding="utf-8")
+
+
 # --- faults -------------------------------------------------------------------------------------------
 
 def _check_whole(out: Path) -> int:

@@ -43,11 +43,20 @@ def _text_checker(allowed: str):  # type: ignore[no-untyped-def]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+IDENTIFIER_LENGTH = 64
+"""At most, in characters: identifiers make file names (two of them, the letter's and the
+recipient's, with a prefix and a suffix, must stay under the 255 bytes of a file system)."""
+
+
 def slug(text: str) -> str:
     """ASCII, lowercase, dashes: `Éloïse Müller-Lefèvre` -> `eloise-muller-lefevre` (an identifier,
-    or empty when the text has no Latin letter or digit)."""
+    or empty when the text has no Latin letter or digit), cut at a dash to IDENTIFIER_LENGTH."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    name = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(name) > IDENTIFIER_LENGTH:
+        cut = name[: IDENTIFIER_LENGTH + 1]
+        name = cut[: cut.rindex("-")] if "-" in cut else cut[:IDENTIFIER_LENGTH]
+    return name
 
 
 def check_identifier(value: str) -> str:
@@ -55,14 +64,27 @@ def check_identifier(value: str) -> str:
         raise ValueError(
             f"identifiant « {value} » invalide : lettres minuscules sans accent, chiffres et tirets "
             "(par exemple « chu-reims »)")
+    if len(value) > IDENTIFIER_LENGTH:
+        raise ValueError(
+            f"identifiant de {len(value)} caractères, {IDENTIFIER_LENGTH} au plus : il sert de nom "
+            "de fichier")
     return value
 
 
 def _check_email(value: str) -> str:
+    """The address as every mail program reads it: a domain with accents in its ASCII form
+    (« exämple.fr » → « xn--exmple-cua.fr »), the form SMTP, the headers and the calendar carry;
+    accents before the @ need SMTPUTF8, which a relay may not offer: refused."""
+    value = value.strip()
+    if not value.isascii() and "@" in value and not value.rpartition("@")[0].isascii():
+        raise ValueError(
+            f"adresse électronique « {value} » : les caractères accentués ne sont admis qu'après "
+            "l'@, dans le nom de domaine : avant l'@, beaucoup de serveurs de messagerie les refusent")
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        address = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValueError(f"adresse électronique invalide « {value} »") from None
+    return str(address.ascii_email)
 
 
 def _digits(count: int, what: str):  # type: ignore[no-untyped-def]

@@ -41,6 +41,11 @@ def date_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> 
 def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], folder: str) -> Iterator[Problem]:
     """A reminder names the letter it follows up, and comes after it."""
     for item in letters:
+        if item.id in reminded:
+            yield Problem(item.source.locate(()), "",
+                          f"la relance porte l'identifiant du courrier {folder}/{item.id}.yaml : ils partageraient "
+                          f"le journal d'envoi (envois/{item.id}.jsonl) et la relance ne partirait jamais ; "
+                          "renommez le fichier de la relance")
         original_id = item.letter.relance_de
         if original_id is None:
             yield Problem(item.source.locate(()), "relance_de",

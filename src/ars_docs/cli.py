@@ -57,6 +57,7 @@ def main(context: click.Context, projet: Path) -> None:
 def check(context: click.Context) -> None:
     """Valide les données et les gabarits de toutes les familles, sans rien écrire."""
     from ars_docs.builders import ProblemCollector, get_builder
+    from ars_docs.site import render_index
 
     project = _open_project(context)
     collector = ProblemCollector()
@@ -66,6 +67,7 @@ def check(context: click.Context) -> None:
         items = collector.attempt(builder.plan, project)
         if items is not None and collector.attempt(builder.check, project, items) is None:
             counts.append(f"{builder.documents(items)} {builder.label}")
+    collector.attempt(render_index, project)
     collector.raise_if_any()
     click.echo(f"Tout est valide : {', '.join(counts)}.")
 
@@ -93,6 +95,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     changé sont reconstruits ; les fichiers des documents qui n'existent plus sont supprimés."""
     from ars_docs import engine
     from ars_docs.builders import ProblemCollector, get_builder
+    from ars_docs.site import render_index
 
     if comparer and famille not in ("statuts", "cpom", ALL):
         raise click.UsageError("--comparer ne vaut que pour les statuts et les annexes de CPOM")
@@ -108,6 +111,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     for builder, items in planned:
         if items is not None:  # what `check` validates, `build` validates: templates and shells too
             collector.attempt(builder.check, project, items)
+    collector.attempt(render_index, project)  # the index page too, written last
     collector.raise_if_any()  # every family is valid before anything is made
     valid = [(builder, items) for builder, items in planned if items is not None]
     workers = jobs or engine.default_jobs()

@@ -72,18 +72,29 @@ class Settings(Record):
 
 
 @functools.cache
-def printable_characters(folder: Path) -> frozenset[str] | None:
+def printable_characters(root: Path) -> frozenset[str] | None:
     """The characters every font of the documents (`templates/commun/polices/`) can draw."""
-    from fontTools.ttLib import TTFont
-
+    folder = root / FONTS
     faces = sorted([*folder.glob("*.ttf"), *folder.glob("*.otf")])
     if not faces:
         return None
-    covered: set[str] | None = None
+    covered: frozenset[str] | None = None
     for face in faces:
-        characters = {chr(code) for code in TTFont(face, lazy=True).getBestCmap()}
+        characters = font_characters(face, relative_name(face, root))
         covered = characters if covered is None else covered & characters
     return frozenset(covered or ())
+
+
+def font_characters(face: Path, name: str) -> frozenset[str]:
+    """The characters a font file draws; a located error when it is not a font fontTools can read."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(face, lazy=True) as font:
+            return frozenset(chr(code) for code in font.getBestCmap())
+    except Exception:  # fontTools raises a dozen kinds on a damaged file
+        raise InvalidInput([Problem(Location(name), "", "police illisible : ce n'est pas une police TrueType "
+                                                         "ou OpenType lisible")]) from None
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ class Project:
         source = load_yaml(settings_path, SETTINGS_FILE)
         project = cls(root, validate(Settings, source), source)
         project.check_logo()
-        PRINTABLE.set(printable_characters(root / FONTS))
+        PRINTABLE.set(printable_characters(root))
         return project
 
     @property

@@ -21,6 +21,7 @@ from ars_docs.templating import located, sandbox
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import html_blocks
 from ars_docs.writers.pdf import PdfWriter, project_url
+from ars_docs.writers.stylesheets import stylesheet_problems
 
 SCREEN_STYLESHEET = "commun/ecran.css"
 
@@ -67,12 +68,34 @@ class Publisher:
         if "corps" not in meta.find_undeclared_variables(self.html_shell.environment.parse(source)):
             problems.append(Problem(Location(self.project.name(self.html_path)), "",
                                     "la coquille HTML ne place pas le corps du document : ajoutez {{ corps }}"))
+        problems.extend(self._included_problems(source))
+        problems.extend(stylesheet_problems(self.project, self.html_path, source))
         problem = self.docx.validate()
         if problem is not None:
             problems.append(problem)
         if problems:
             raise InvalidInput(problems)
         self.alternative_fields()
+
+    def _included_problems(self, source: str) -> list[Problem]:
+        """The templates the HTML shell includes, and those they include, found and not empty."""
+        environment = self.html_shell.environment
+        pending, seen, problems = [(self.html_path, source)], set(), []
+        while pending:
+            path, text = pending.pop()
+            for name in meta.find_referenced_templates(environment.parse(text)):
+                if name is None or name in seen:
+                    continue
+                seen.add(name)
+                try:
+                    with located(path, self.project.root):
+                        included = environment.get_template(name)
+                except InvalidInput as error:
+                    problems.extend(error.problems)
+                    continue
+                if included.filename:
+                    pending.append((Path(included.filename), Path(included.filename).read_text(encoding="utf-8")))
+        return problems
 
     def alternative_fields(self) -> dict[str, str]:
         """What the shells need for the standalone page: the logo and the screen stylesheet inside it."""
@@ -83,6 +106,9 @@ class Publisher:
             except (OSError, UnicodeDecodeError):
                 raise InvalidInput([Problem(Location(self.project.name(stylesheet)), "",
                                             "feuille de style de la page HTML introuvable ou illisible")]) from None
+            if not css.strip():
+                raise InvalidInput([Problem(Location(self.project.name(stylesheet)), "",
+                                            "feuille de style de la page HTML vide")])
             self._alternative = {"logo": data_url(self.project.logo), "style_ecran": Markup(css)}
         return self._alternative
 

@@ -57,17 +57,33 @@ class TemplateOutsideProject(jinja2.TemplateError):
     """A template that resolves outside its folder (a symbolic link pointing elsewhere)."""
 
 
+class TemplateFileError(jinja2.TemplateError):
+    """A template file that cannot serve: empty (the document would lack its part), or not UTF-8."""
+
+    def __init__(self, filename: str, message: str) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.problem = message
+
+
 class ConfinedLoader(jinja2.FileSystemLoader):
     """Jinja's file loader (which already refuses `..`), that also refuses a template whose real
     path, symbolic links followed, is outside the folders it was given."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError:
+            found = next((Path(folder) / template for folder in self.searchpath
+                          if (Path(folder) / template).is_file()), Path(template))
+            raise TemplateFileError(str(found), "gabarit illisible : il n'est pas en UTF-8") from None
         real = Path(filename).resolve()
         folders = [Path(folder).resolve() for folder in self.searchpath]
         if not any(folder in real.parents for folder in folders):
             raise TemplateOutsideProject(f"le gabarit « {template} » mène hors du dossier des gabarits "
                                          f"(lien symbolique vers {real}) : refusé")
+        if not source.strip():
+            raise TemplateFileError(filename, "gabarit vide : la partie qu'il écrit manquerait aux documents")
         return source, filename, uptodate
 
 
@@ -104,6 +120,8 @@ def located(template_path: Path, root: Path) -> Iterator[None]:
         yield
     except InvalidInput:
         raise
+    except TemplateFileError as error:
+        raise InvalidInput([Problem(Location(relative_name(Path(error.filename), root)), "", error.problem)]) from None
     except jinja2.TemplateNotFound as error:
         name = relative_name(template_path, root)
         message = "gabarit introuvable" if error.name == template_path.name else \

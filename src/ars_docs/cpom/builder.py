@@ -85,7 +85,9 @@ class CpomBuilder(Builder):
             document = collector.attempt(composer.all_annexes)
             if document:
                 items.append(rendition_item(document, f"{folder}/{ALL_ANNEXES}", {"marque": mark}))
-            if self.compare is not None:
+            if self.compare is None:  # the comparison's template, checked before an amendment needs it
+                collector.attempt(composer.comparison_summary, composer)
+            else:
                 older = collector.attempt(self._older, project, path, len(paths))
                 if older:
                     old_cpom, old_source, tag = older

@@ -107,12 +107,16 @@ class CpomComposer:
                 blocks.append(PageBreak())  # the landscape part begins and ends on new pages by itself
         return self._document("Annexes 1 à 4", tuple(blocks))
 
+    def comparison_summary(self, older: CpomComposer) -> tuple[Block, ...]:
+        """The head of a comparison (templates/cpom/comparaison.md): the table of the changes."""
+        context = {**self._context(None), "ancienne": older.cpom.contrat, "nouvelle": self.cpom.contrat,
+                   "changements": [change.row() for change in changes(older.cpom, self.cpom)]}
+        return self.parts.part("comparaison.md", context)
+
     def comparison(self, older: CpomComposer) -> Document:
         """The four annexes of the older state of the contract and of this one, with the same
         redline as the statutes' drafts (tracked changes in Word), after a summary of the changes."""
-        context = {**self._context(None), "ancienne": older.cpom.contrat, "nouvelle": self.cpom.contrat,
-                   "changements": [change.row() for change in changes(older.cpom, self.cpom)]}
-        blocks: list[Block] = list(self.parts.part("comparaison.md", context))
+        blocks = list(self.comparison_summary(older))
         for number in ANNEXES:
             body = diff_blocks(typeset_blocks(tuple(older._annex_body(number))),
                                typeset_blocks(tuple(self._annex_body(number))))

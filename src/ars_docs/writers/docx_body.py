@@ -122,7 +122,7 @@ class BodyWriter(BlockVisitor[Place, None]):
         return name
 
     def blocks(self, container: Any, blocks: tuple[Block, ...], style: str | None, width: Emu) -> None:
-        for previous, block in zip((None, *blocks[:-1]), blocks, strict=True):
+        for previous, block in zip((None, *blocks), blocks, strict=False):
             self.visit(block, Place(container, style, width))
             if isinstance(previous, Table) and isinstance(block, Paragraph):
                 # Word has no margin below a table: the paragraph that follows keeps the distance.

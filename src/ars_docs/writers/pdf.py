@@ -223,7 +223,8 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def _warnings_collected() -> Iterator[_Collect]:
+def collected_warnings() -> Iterator[_Collect]:
+    """WeasyPrint's warnings, kept rather than printed: the build treats them as errors."""
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
@@ -294,7 +295,7 @@ class PdfWriter:
         """`base`: the folder, relative to the project, that the HTML's relative URLs start from."""
         from weasyprint import HTML
 
-        with _warnings_collected() as warnings, _source_date(epoch):
+        with collected_warnings() as warnings, _source_date(epoch):
             document = HTML(string=html, base_url=project_url(base + "/"), url_fetcher=self.fetcher)
             pdf = document.write_pdf(
                 font_config=self.fonts, cache=self.cache, pdf_forms=forms, pdf_variant=PDF_VARIANT,

@@ -108,7 +108,8 @@ def test_bad_answers_are_reported_and_nothing_is_lost(project: Path, tmp_path: P
     result = run(project, "import", "reponses", str(bad))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "refusé : courriel.pdf : adresse électronique invalide « valerie.girard@ » (directeur référent)" in lines
+    assert ("refusé : courriel.pdf : email du directeur référent : adresse électronique invalide "
+            "« valerie.girard@ »") in lines
     assert "refusé : incomplet.pdf : champ(s) vide(s) : prénom du médecin référent" in lines
     assert "refusé : inconnu.docx : établissement inconnu « clinique-inconnue »" in lines
     assert "refusé : photo.pdf : fichier illisible : ce n'est pas un formulaire de réponse" in lines
@@ -117,6 +118,57 @@ def test_bad_answers_are_reported_and_nothing_is_lost(project: Path, tmp_path: P
     assert ("refusé : ancien.pdf : réponse du 02/02/2026 02:40 plus ancienne que celle déjà importée pour "
             "CHU de Reims (reims.pdf, 28/05/2026 20:26) : ignorée") in lines
     assert (project / "data/membres.yaml").read_bytes() == before
+
+
+def test_each_returned_file_is_taken_or_refused_on_its_own(project: Path, tmp_path: Path) -> None:
+    """Whatever comes back: any value in any field, read-only fields altered, a form renamed as
+    another establishment's, damaged, protected or foreign files. Each file has its French reason;
+    none stops the others (a zero-width space stopped the whole import with a traceback)."""
+    form = project / FORMS / "reponse-chu-reims.pdf"
+    folder = tmp_path / "retours"
+    folder.mkdir()
+    refused = {
+        "invisible.pdf": ({"medecin_nom": "Poi\u200brier"}, "nom du médecin référent : caractère de contrôle ou non "
+                          "attribué interdit (U+200B)"),
+        "emoji.pdf": ({"medecin_prenom": "Hélène 😀"}, "prénom du médecin référent : caractère « 😀 » (U+1F600) "
+                      "absent des polices des documents"),
+        "deux-lignes.pdf": ({"directeur_nom": "Martin\nDupont"}, "nom du directeur référent : retour à la ligne ou "
+                            "tabulation interdits"),
+        "long.pdf": ({"directeur_prenom": "C" * 5000}, "prénom du directeur référent : 5000 caractères, 80 au plus"),
+        "reference.pdf": ({"reference": "ch-troyes"}, "champ en lecture seule modifié : « Établissement » vaut "
+                          "« CHU de Reims » et non « Centre hospitalier de Troyes »"),
+        "nom.pdf": ({"etablissement": "Clinique pirate"}, "champ en lecture seule modifié : « Établissement » vaut "
+                    "« Clinique pirate » et non « CHU de Reims »"),
+        "reponse-ch-troyes.pdf": ({}, "le fichier porte le nom du formulaire de Centre hospitalier de Troyes mais "
+                                  "contient celui de CHU de Reims"),
+    }
+    for name, (values, _) in refused.items():
+        fill_pdf(form, folder / name, {**REIMS, **values}, 1_780_000_000)
+    protected = PdfWriter(clone_from=PdfReader(form))
+    protected.encrypt("secret", algorithm="AES-256")
+    protected.write(folder / "protege.pdf")
+    refused["protege.pdf"] = ({}, "PDF protégé par un mot de passe")
+    whole = (folder / "long.pdf").read_bytes()
+    (folder / "tronque.pdf").write_bytes(whole[: len(whole) // 2])
+    refused["tronque.pdf"] = ({}, "fichier illisible : ce n'est pas un formulaire de réponse")
+    (folder / "vide.docx").write_bytes(b"")
+    refused["vide.docx"] = ({}, "fichier illisible : ce n'est pas un formulaire de réponse")
+    (folder / "notes.odt").write_bytes(b"PK")
+    refused["notes.odt"] = ({}, "ni PDF ni Word")
+    word = docx.Document(str(project / FORMS / "reponse-ch-troyes.docx"))
+    word.paragraphs[1].text = "Établissement : CHU de Reims"
+    word.save(str(folder / "word-modifie.docx"))
+    refused["word-modifie.docx"] = ({}, "champ en lecture seule modifié : « Établissement » vaut « CHU de Reims »")
+    fill_pdf(form, folder / "bon.pdf", REIMS, 1_780_000_100)
+
+    result = run(project, "import", "reponses", str(folder))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.splitlines()
+    for name, (_, reason) in refused.items():
+        assert any(line.startswith(f"refusé : {name} : {reason}") for line in lines), (name, result.output)
+    assert "importé : bon.pdf : CHU de Reims : médecin Hélène Poirier, directeur Claire Martin" in lines
+    assert all(line.startswith(("refusé : ", "importé : ", "1 réponse(s)", "Erreur : ")) for line in lines), lines
+    assert set(members(project)) == {"chu-reims"}
 
 
 def test_a_newer_answer_replaces_and_keeps_the_older_one(project: Path, tmp_path: Path) -> None:

@@ -31,6 +31,8 @@ def _text_checker(allowed: str):  # type: ignore[no-untyped-def]
         for char in value:
             if char in allowed:
                 continue
+            if char in "\n\r\t":
+                raise ValueError("retour à la ligne ou tabulation interdits : ce champ tient sur une ligne")
             if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
                 raise ValueError(f"caractère de contrôle ou non attribué interdit (U+{ord(char):04X})")
             if printable is not None and char not in printable:

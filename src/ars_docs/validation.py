@@ -105,11 +105,21 @@ def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
     if kind in bounds:
         words, key = bounds[kind]
         return f"doit valoir {words} {context.get(key)}, pas {shown or value}"
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        return f"{len(value) if isinstance(value, str) else 'trop de'} caractères, {context.get('max_length')} au plus"
+    if kind == "string_too_short":
+        return f"au moins {context.get('min_length')} caractère(s)"
     if kind == "too_short":
         return f"au moins {context.get('min_length')} élément(s) attendu(s)"
     if kind == "too_long":
         return f"au plus {context.get('max_length')} élément(s) attendu(s)"
     return f"valeur invalide ({error['msg']})"
+
+
+def french_errors(failure: ValidationError, model: type[BaseModel]) -> Iterator[tuple[str, str]]:
+    """(field, message in French) of each error of a validation that has no file behind it."""
+    for error in failure.errors(include_url=False):
+        yield str(error["loc"][0]) if error["loc"] else "", _french(error, model)
 
 
 def validate(model: type[Model], document: YamlDocument) -> Model:

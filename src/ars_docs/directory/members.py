@@ -18,9 +18,13 @@ from ars_docs.yamlsource import load_yaml
 MEMBERS = "data/membres.yaml"
 
 
+NAME_LENGTH = 80
+"""At most, for a name typed in a reply form (whatever a form field holds, the annexes print it)."""
+
+
 class Referent(Record):
-    nom: Text
-    prenom: Text
+    nom: Annotated[Text, Field(max_length=NAME_LENGTH)]
+    prenom: Annotated[Text, Field(max_length=NAME_LENGTH)]
     email: Email
 
 

@@ -12,16 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from ars_docs.directory.members import Answer, Member, Referent, load_members
 from ars_docs.directory.recipients import load_establishments
 from ars_docs.errors import ArsDocsError
-from ars_docs.fields import Email
 from ars_docs.letters import replyform
 from ars_docs.project import Project
-
-_EMAIL = TypeAdapter(Email)
+from ars_docs.validation import french_errors
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,7 @@ class Outcome:
 def _referents(values: dict[str, str]) -> tuple[dict[str, Referent], list[str]]:
     problems: list[str] = []
     referents: dict[str, Referent] = {}
+    names = dict(replyform.FIELDS)
     for role, label in replyform.ROLES:
         fields = {field: values.get(replyform.field_name(role, field), "").strip() for field, _ in replyform.FIELDS}
         empty = [f"{name.lower()} du {label.lower()}" for field, name in replyform.FIELDS if not fields[field]]
@@ -41,11 +40,10 @@ def _referents(values: dict[str, str]) -> tuple[dict[str, Referent], list[str]]:
             problems.append("champ(s) vide(s) : " + ", ".join(empty))
             continue
         try:
-            _EMAIL.validate_python(fields["email"])
-        except ValidationError:
-            problems.append(f"adresse électronique invalide « {fields['email']} » ({label.lower()})")
-            continue
-        referents[role] = Referent.model_validate(fields)
+            referents[role] = Referent.model_validate(fields)
+        except ValidationError as failure:
+            problems.extend(f"{names.get(field, field).lower()} du {label.lower()} : {message}"
+                            for field, message in french_errors(failure, Referent))
     return referents, problems
 
 
@@ -55,9 +53,26 @@ def _read(path: Path) -> tuple[str | None, dict[str, str]]:
         raise ValueError("ni PDF ni Word : ce n'est pas un formulaire de réponse")
     try:
         reference, values = reader(path)
+    except replyform.ProtectedForm:
+        raise ValueError("PDF protégé par un mot de passe : demandez à l'établissement de le renvoyer sans "
+                         "protection") from None
     except Exception:  # a damaged or foreign file: whatever the library raises, the file is refused
         raise ValueError("fichier illisible : ce n'est pas un formulaire de réponse") from None
     return reference, dict(values)
+
+
+def _tampered(path: Path, reference: str, values: dict[str, str], known: dict[str, str]) -> str | None:
+    """Why the form is not what arsdocs sent to `reference`: a read-only field altered, or the
+    file renamed after another establishment's form."""
+    printed = values.get(replyform.NAME_FIELD, "").strip()
+    if printed != known[reference]:
+        return (f"champ en lecture seule modifié : « Établissement » vaut « {printed} » et non « {known[reference]} », "
+                f"le nom de l'établissement de référence « {reference} » ; demandez le formulaire d'origine")
+    named = path.stem.removeprefix(f"{replyform.FORM_NAME}-")
+    if path.stem.startswith(f"{replyform.FORM_NAME}-") and named in known and named != reference:
+        return (f"le fichier porte le nom du formulaire de {known[named]} mais contient celui de "
+                f"{known[reference]} : vérifiez qui l'a envoyé")
+    return None
 
 
 def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[str, Member]]:
@@ -80,6 +95,9 @@ def _import_one(path: Path, known: dict[str, str], members: dict[str, Member]) -
         return Outcome(name, False, "ce n'est pas un formulaire de réponse arsdocs (pas de référence d'établissement)")
     if reference not in known:
         return Outcome(name, False, f"établissement inconnu « {reference} »")
+    tampered = _tampered(path, reference, values, known)
+    if tampered:
+        return Outcome(name, False, tampered)
     referents, problems = _referents(values)
     if problems:
         return Outcome(name, False, " ; ".join(problems))

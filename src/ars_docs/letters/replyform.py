@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +32,8 @@ from ars_docs.writers.docx_ooxml import normalized_zip, repeat_as_header
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
 FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Email"))
 NAME_FIELD, REFERENCE_FIELD = "etablissement", "reference"
+NAME_LABEL = "Établissement : "
+"""How the Word form prints the establishment's name (read back when the form returns)."""
 READ_ONLY = 1  # bit 1 of a field's /Ff flags
 FORM_NAME = "reponse"
 
@@ -138,7 +141,7 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(10.5)
     document.add_heading(context["titre"], level=1)
-    document.add_paragraph(f"Établissement : {establishment.nom}")
+    document.add_paragraph(f"{NAME_LABEL}{establishment.nom}")
     document.add_paragraph(f"Référence : {establishment.id}")
     table = document.add_table(rows=1 + len(FIELDS), cols=1 + len(ROLES))
     table.style = "Table Grid"
@@ -166,6 +169,9 @@ def read_docx_form(path: Path) -> tuple[str | None, Mapping[str, str]]:
     identifier = document.core_properties.identifier or ""
     reference = identifier.removeprefix(f"{FORM_NAME}:") if identifier.startswith(f"{FORM_NAME}:") else None
     values: dict[str, str] = {}
+    for paragraph in document.paragraphs:
+        if paragraph.text.startswith(NAME_LABEL):
+            values[NAME_FIELD] = paragraph.text.removeprefix(NAME_LABEL).strip()
     for table in document.tables:
         header = [cell.text.strip() for cell in table.rows[0].cells]
         if header[1:] != [label for _, label in ROLES]:
@@ -176,8 +182,21 @@ def read_docx_form(path: Path) -> tuple[str | None, Mapping[str, str]]:
     return reference, values
 
 
+class ProtectedForm(Exception):
+    """A PDF form that opens only with a password."""
+
+
 def read_pdf_form(path: Path) -> tuple[str | None, Mapping[str, str]]:
     """(establishment identifier, filled values) of a returned PDF form."""
-    fields = PdfReader(path).get_fields() or {}
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)  # its warnings (English) on a damaged file: the refusal says it
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ProtectedForm(path.name)
+        fields = reader.get_fields() or {}
+    finally:
+        pypdf_log.setLevel(level)
     values = {name: str(field.get("/V") or "").strip() for name, field in fields.items()}
     return values.get(REFERENCE_FIELD) or None, values

@@ -54,4 +54,4 @@ def test_an_interruption_says_so_in_french(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setattr(cli, "_open_project", interrupted)
     result = CliRunner().invoke(main, ["--projet", str(tmp_path), "check"])
     assert result.exit_code == 1
-    assert result.output.strip() == "Interrompu."
+    assert result.output.strip() == "Interrompu (Ctrl-C) : rien n'a été écrit."

@@ -5,7 +5,9 @@ of out-of-date items, work split without cutting a group, identifiers checked on
 from __future__ import annotations
 
 import datetime
+import errno
 import itertools
+import socket
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +18,11 @@ from pydantic import ValidationError
 from ars_docs.builders import Item
 from ars_docs.buildstate import BuildState, FileRecord, ItemRecord
 from ars_docs.engine import _chunks
-from ars_docs.errors import InvalidInput
+from ars_docs.errors import ArsDocsError, InvalidInput, os_reason
 from ars_docs.fields import IDENTIFIER_LENGTH, Email, Identifier, Record, check_identifier, parse_yes_no, slug
 from ars_docs.fingerprint import canonical, digest
 from ars_docs.validation import duplicates, field_path
+from ars_docs.worklock import Interrupted, at_work
 from ars_docs.writers.docx import CORE_PROPERTY_LIMIT, shortened
 from ars_docs.yamlsource import parse_yaml
 
@@ -220,3 +223,34 @@ def test_what_no_mail_server_or_file_system_takes_is_refused(field: str, value: 
 def test_a_slug_made_from_a_long_name_stays_an_identifier() -> None:
     name = slug("Marie-Éloïse " * 20)
     assert len(name) <= IDENTIFIER_LENGTH and check_identifier(name) == name and not name.endswith("-")
+
+
+# --- one command at a time, and Ctrl-C ---------------------------------------------------------------
+
+def test_one_command_at_a_time_in_a_project(tmp_path: Path) -> None:
+    refused = r"une autre commande arsdocs .* relancez « arsdocs send »"
+    with at_work(tmp_path, "build", "rien"), pytest.raises(ArsDocsError, match=refused), \
+            at_work(tmp_path, "send", "rien"):
+        pass
+    with at_work(tmp_path, "send", "rien"):  # released: the next one works
+        pass
+
+
+def test_ctrl_c_is_a_french_message_with_the_shells_exit_code(tmp_path: Path) -> None:
+    with pytest.raises(Interrupted) as caught, at_work(tmp_path, "import", "rien n'a été écrit"):
+        raise KeyboardInterrupt
+    assert caught.value.exit_code == 130
+    assert caught.value.format_message() == "« arsdocs import » interrompu (Ctrl-C) : rien n'a été écrit"
+    with at_work(tmp_path, "import", "rien"):  # and the lock was released
+        pass
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (FileNotFoundError(errno.ENOENT, "No such file or directory"), "fichier ou dossier introuvable"),
+    (OSError(errno.ENOSPC, "No space left on device"), "plus de place sur le disque"),
+    (ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"), "connexion refusée"),
+    (socket.gaierror(-2, "Name or service not known"), "nom de machine introuvable (DNS)"),
+    (OSError(errno.EOWNERDEAD, "Owner died"), "erreur du système (EOWNERDEAD)"),
+])
+def test_the_systems_reasons_are_french(error: OSError, reason: str) -> None:
+    assert os_reason(error) == reason

@@ -154,6 +154,34 @@ def test_a_run_killed_half_way_then_restarted_sends_each_once(built: Path, mailb
     assert result.output.count("déjà envoyé : ") == 1 and result.output.count("envoyé : ") == 3
 
 
+def test_ctrl_c_during_a_send_and_a_build_meanwhile(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    """A build while a send runs is turned away (it would rebuild the letters being sent); Ctrl-C
+    stops the send with a French message, and the next run sends to the others only."""
+    box, server = mailbox
+    journal = built / "envois/lancement-dsr.jsonl"
+    command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
+               "--sans-starttls", "--debit", "30"]  # two seconds between messages
+    process = subprocess.Popen(command, cwd=built, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 20
+    while not (journal.exists() and '"envoye"' in journal.read_text()):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    during = run(built, "build", "letters", "--force")
+    assert during.exit_code == 1 and "une autre commande arsdocs (build, send, sign ou import)" in during.output
+    os.killpg(process.pid, signal.SIGINT)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert errors.strip().splitlines()[-1] == (
+        "Erreur : « arsdocs send » interrompu (Ctrl-C) : le journal envois/lancement-dsr.jsonl dit qui a reçu son "
+        "courrier ; relancez la même commande pour envoyer aux autres, jamais deux fois au même destinataire")
+    assert "Traceback" not in errors and "Aborted" not in errors
+    assert len(box.received) == 1
+    result = _send(built, server)
+    assert result.exit_code == 0, result.output
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
+
+
 def test_a_letter_rebuilt_after_sending_is_listed_not_resent(built: Path, mailbox: tuple[Mailbox, str],
                                                             edit: Edit) -> None:
     box, server = mailbox

@@ -16,6 +16,7 @@ import click
 from ars_docs import __version__, clitext
 from ars_docs.builders import SEND, SIGN, builder_names
 from ars_docs.errors import ArsDocsError
+from ars_docs.worklock import at_work
 
 clitext.install()  # click's own messages in French
 
@@ -115,11 +116,13 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     collector.raise_if_any()  # every family is valid before anything is made
     valid = [(builder, items) for builder, items in planned if items is not None]
     workers = jobs or engine.default_jobs()
-    if verifier:
-        _verify(project, valid, workers)
-        return
-    with _progress() as progress:
-        reports = engine.build(project, valid, jobs=workers, force=force, progress=progress)
+    with at_work(project.root, "build", "les fichiers déjà en place dans out/ sont entiers, les fichiers "
+                 "temporaires ont été retirés ; relancez la construction pour la terminer"):
+        if verifier:
+            _verify(project, valid, workers)
+            return
+        with _progress() as progress:
+            reports = engine.build(project, valid, jobs=workers, force=force, progress=progress)
     for report in reports:
         click.echo(f"{report.label} : {report.built} construit(s), {report.unchanged} inchangé(s), "
                    f"{report.removed} fichier(s) supprimé(s) ; {report.files} fichier(s) écrit(s) dans {report.folder}")
@@ -219,12 +222,14 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     settings = _smtp_settings(project, smtp, sans_starttls, debit)
     sender = sending.Sender(settings)
     outcomes: dict[str, int] = {}
-    try:
-        for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute):
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            click.echo(f"{SEND_LABELS[outcome]} : {item.label} <{item.address}>")
-    finally:
-        sender.close()
+    with at_work(project.root, "send", f"le journal {project.name(journal.path)} dit qui a reçu son courrier ; "
+                 "relancez la même commande pour envoyer aux autres, jamais deux fois au même destinataire"):
+        try:
+            for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute):
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                click.echo(f"{SEND_LABELS[outcome]} : {item.label} <{item.address}>")
+        finally:
+            sender.close()
     click.echo("Bilan : " + ", ".join(f"{SEND_LABELS[key]} {count}" for key, count in sorted(outcomes.items())))
     failed = outcomes.get("refuse", 0) + outcomes.get("echec", 0)
     if failed:
@@ -284,7 +289,9 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     project = _open_project(context)
     key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
     builder = get_builder(famille)
-    report = builder.sign(project, key, courrier)
+    with at_work(project.root, "sign", "les lettres déjà signées le restent, les autres n'ont pas été "
+                 "modifiées ; relancez la signature pour signer les autres"):
+        report = builder.sign(project, key, courrier)
     click.echo(f"{builder.label} : {report.signed} lettre(s) signée(s) par {key.holder}, "
                f"{report.already} déjà signée(s)" + (" ; horodatage : " + horodatage if horodatage else ""))
 
@@ -308,11 +315,13 @@ def import_(context: click.Context, quoi: str, chemin: Path, accepter_modificati
 
     dossier = chemin
     project = _open_project(context)
-    outcomes, members = replies.import_replies(project, dossier)
-    for line in replies.report_lines(outcomes):
-        click.echo(line)
-    if any(outcome.taken for outcome in outcomes):
-        save_members(project, members)
+    with at_work(project.root, "import", f"{MEMBERS} n'a pas été modifié, ou l'a été en entier ; relancez l'import "
+                 "(une réponse déjà importée n'est pas importée deux fois)"):
+        outcomes, members = replies.import_replies(project, dossier)
+        for line in replies.report_lines(outcomes):
+            click.echo(line)
+        if any(outcome.taken for outcome in outcomes):
+            save_members(project, members)
     refused = sum(not outcome.taken for outcome in outcomes)
     click.echo(f"{len(outcomes) - refused} réponse(s) importée(s), {refused} refusée(s) ; "
                f"{len(members)} établissement(s) dans {MEMBERS}")
@@ -327,7 +336,8 @@ def _import_statutes(context: click.Context, fichier: Path, accept: bool) -> Non
     project = _open_project(context)
     if not fichier.is_file():
         raise ArsDocsError(f"fichier introuvable : « {fichier} »")
-    imported = import_statutes(project, fichier, accept)
+    with at_work(project.root, "import", "aucune version n'a été écrite à moitié ; relancez l'import"):
+        imported = import_statutes(project, fichier, accept)
     click.echo(f"Version {imported.version} écrite : {project.name(imported.path)}")
     click.echo(f"{len(imported.changes)} article(s) modifié(s) par rapport à la version d'origine :"
                if imported.changes else "Aucun article modifié par rapport à la version d'origine.")

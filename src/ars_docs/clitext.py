@@ -40,7 +40,7 @@ FRENCH = {
     "Value must be an iterable.": "La valeur doit être une liste.",
     "Could not open file {filename!r}: {message}": "Impossible d'ouvrir « {filename} » : {message}",
     "unknown error": "erreur inconnue",
-    "Aborted!": "Interrompu.",
+    "Aborted!": "Interrompu (Ctrl-C) : rien n'a été écrit.",
     # values
     "{value!r} is not {choice}.": "« {value} » n'est pas {choice}.",
     "{value!r} is not one of {choices}.": "« {value} » n'est pas l'un des choix : {choices}.",

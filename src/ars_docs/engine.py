@@ -208,6 +208,9 @@ def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: 
     except BaseException:
         _discard(results)
         for family in families:
+            # what workers staged before an interruption (Ctrl-C) is in no result: the build holds the
+            # project's lock (worklock), so every temporary file under out/ is this build's
+            remove_leftovers(project.out / family.builder.name)
             prune_empty_folders(project.out / family.builder.name)
         raise
     staged = {staged.key: staged for result in results for staged in result.staged}

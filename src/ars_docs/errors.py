@@ -5,6 +5,7 @@ Anything that is not an `ArsDocsError` is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +74,57 @@ def relative_name(path: Path, root: Path) -> str:
 def warn(problem: Problem) -> None:
     """Something that is allowed but probably not meant: printed, the work goes on."""
     click.echo(f"Attention : {problem}", err=True)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EEXIST: "le fichier existe déjà",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EDQUOT: "quota de disque dépassé",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.EIO: "erreur d'entrée-sortie du disque",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTEMPTY: "dossier non vide",
+    errno.EBUSY: "fichier ou périphérique occupé",
+    errno.ETXTBSY: "fichier occupé",
+    errno.EMFILE: "trop de fichiers ouverts",
+    errno.ENFILE: "trop de fichiers ouverts sur le système",
+    errno.ENOMEM: "mémoire insuffisante",
+    errno.ELOOP: "trop de liens symboliques",
+    errno.EXDEV: "déplacement entre deux disques impossible",
+    errno.EFBIG: "fichier trop gros",
+    errno.EAGAIN: "ressource momentanément indisponible",
+    errno.EINTR: "appel interrompu",
+    errno.ETIMEDOUT: "délai d'attente dépassé",
+    errno.ECONNREFUSED: "connexion refusée",
+    errno.ECONNRESET: "connexion coupée par l'autre côté",
+    errno.ECONNABORTED: "connexion abandonnée",
+    errno.EHOSTUNREACH: "machine injoignable",
+    errno.ENETUNREACH: "réseau injoignable",
+    errno.ENETDOWN: "réseau indisponible",
+    errno.EADDRINUSE: "adresse déjà utilisée",
+    errno.EPIPE: "connexion rompue",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """The operating system's reason, in French (its own text is in the system's language)."""
+    import socket
+    import ssl
+
+    if isinstance(error, socket.gaierror):
+        return "nom de machine introuvable (DNS)"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return "certificat du serveur refusé (non vérifiable)"
+    if isinstance(error, ssl.SSLError):
+        return "échec de la négociation TLS"
+    if isinstance(error, TimeoutError) and not error.errno:
+        return "délai d'attente dépassé"
+    if error.errno in _OS_REASONS:
+        return _OS_REASONS[error.errno]
+    code = errno.errorcode.get(error.errno or 0)
+    return f"erreur du système{f' ({code})' if code else ''}"

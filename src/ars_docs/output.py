@@ -7,12 +7,11 @@ temporary files, which the next build removes.
 
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 from pathlib import Path
 
-from ars_docs.errors import ArsDocsError
+from ars_docs.errors import ArsDocsError, os_reason
 
 TEMPORARY_SUFFIX = ".arsdocs-tmp"
 
@@ -27,22 +26,9 @@ def _umask() -> int:
     return current
 
 
-_REASONS = {
-    errno.ENOSPC: "plus de place sur le disque",
-    errno.EDQUOT: "quota de disque dépassé",
-    errno.EACCES: "permission refusée",
-    errno.EPERM: "opération non permise",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENAMETOOLONG: "nom de fichier trop long",
-    errno.EIO: "erreur d'entrée-sortie du disque",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-    errno.EISDIR: "un dossier porte déjà ce nom",
-}
-
-
 def _failure(target: Path, error: OSError) -> OutputError:
-    reason = _REASONS.get(error.errno or 0) or error.strerror or str(error)
-    return OutputError(f"impossible d'écrire « {target} » : {reason} ; les fichiers déjà en place sont intacts")
+    return OutputError(f"impossible d'écrire « {target} » : {os_reason(error)} ; les fichiers déjà en place "
+                       "sont intacts")
 
 
 def stage(target: Path, data: bytes) -> Path:

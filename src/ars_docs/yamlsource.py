@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason
 
 PathKey = tuple[str | int, ...]
 
@@ -192,7 +192,7 @@ def load_yaml(path: Path, name: str) -> YamlDocument:
     except FileNotFoundError:
         raise InvalidInput([Problem(Location(name), "", "fichier introuvable")]) from None
     except OSError as error:
-        raise InvalidInput([Problem(Location(name), "", f"lecture impossible ({error.strerror})")]) from None
+        raise InvalidInput([Problem(Location(name), "", f"lecture impossible ({os_reason(error)})")]) from None
     return parse_yaml(raw, name)
 
 
@@ -236,7 +236,7 @@ def load_yaml_at_revision(root: Path, relative: str, revision: str) -> YamlDocum
                                 capture_output=True, check=False)
     except OSError as error:
         raise ArsDocsError(f"impossible de lancer git pour lire « {relative} » à la révision « {revision} » : "
-                           f"{error.strerror or error}") from None
+                           f"{os_reason(error)}") from None
     if result.returncode != 0:
         raise ArsDocsError(f"impossible de lire « {relative} » à la révision git « {revision} » : "
                            f"{result.stderr.decode(errors='replace').strip()}")

@@ -24,7 +24,7 @@ from email import policy
 from pathlib import Path
 from typing import Any
 
-from ars_docs.errors import ArsDocsError
+from ars_docs.errors import ArsDocsError, os_reason
 from ars_docs.letters import mailing
 from ars_docs.project import Project, SmtpSettings
 
@@ -91,6 +91,23 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def smtp_reason(error: OSError | smtplib.SMTPException) -> str:
+    """Why a connection or a message failed, in French; a server's reply is quoted as it came."""
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return f"identifiant ou mot de passe refusé (réponse du serveur : {error.smtp_code})"
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return "le serveur a coupé la connexion"
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return "le serveur ne propose pas STARTTLS (chiffrement) : voir --sans-starttls pour un serveur local"
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = error.smtp_error
+        reply = text.decode(errors="replace") if isinstance(text, bytes) else text
+        return f"réponse du serveur {error.smtp_code} : {reply}"
+    if isinstance(error, OSError):
+        return os_reason(error)
+    return f"erreur SMTP ({type(error).__name__})"
+
+
 class Sender:
     """One SMTP connection, opened on demand, reopened after a lost connection."""
 
@@ -112,7 +129,8 @@ class Sender:
             if user and password:
                 connection.login(user, password)
         except (OSError, smtplib.SMTPException) as error:
-            raise ArsDocsError(f"connexion impossible au serveur {settings.hote}:{settings.port} : {error}") from None
+            raise ArsDocsError(f"connexion impossible au serveur {settings.hote}:{settings.port} : "
+                               f"{smtp_reason(error)}") from None
         return connection
 
     def connect(self) -> None:
@@ -176,7 +194,7 @@ def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute
             yield item, "refuse"
             continue
         except (smtplib.SMTPException, OSError) as error:
-            journal.record(item, "echec", str(error))
+            journal.record(item, "echec", smtp_reason(error))
             yield item, "echec"
             continue
         journal.record(item, "envoye")

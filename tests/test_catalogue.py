@@ -4,7 +4,8 @@ over a small, fully built project (tests/roots/petit), with the message it must 
 `cas.yaml`: `description`; `commande` (default `build all`); `remplacer` (exact text replaced,
 which must be found once); `supprimer` (files removed); files under `fichiers/` copied over the
 project (a file in Latin-1, with a byte-order mark…); `attendu`: lines the output must contain,
-the first naming the file, and the line and column where there are some.
+the first naming the file, and the line and column where there are some; `absent`: lines it must
+not contain (a message that only follows from another one).
 
 Each case: exit code 1, the expected French message, no traceback, and out/ unchanged to the byte.
 """
@@ -75,5 +76,7 @@ def test_bad_input_is_refused_clearly_and_loses_nothing(case: Path, built_projec
     assert result.output.startswith("Erreur : ")
     for line in spec["attendu"]:
         assert line in result.output, f"{case.name}:\n{result.output}"
+    for line in spec.get("absent", []):
+        assert line not in result.output, f"{case.name}:\n{result.output}"
     assert LOCATED.search(spec["attendu"][0]), "the first expected line names the file"
     assert snapshot(project / "out") == before, "out/ unchanged to the byte"

@@ -93,7 +93,7 @@ def _errors(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
     yield from duplicates(source, [(("indicateurs", i, "code"), x.code) for i, x in enumerate(cpom.indicateurs)])
     yield from _links(cpom, source)
     yield from _coverage(cpom, source)
-    yield from _indicators(cpom.indicateurs, source)
+    yield from _indicators(cpom, source)
     yield from _hierarchy(cpom.indicateurs, source)
     yield from _years(source, _year_tables(cpom))
     yield from _funding(cpom, source)
@@ -103,18 +103,30 @@ def _problem(source: YamlDocument, path: PathKey, message: str, key: bool = Fals
     return Problem(source.locate(path, key=key), field_path(path), message)
 
 
+def wrong_kind(cpom: Cpom, name: str, expected: str) -> str:
+    """What else `name` is in the contract, when a field that points to `expected` names it:
+    « gradation » is an orientation, not an indicator. Empty when it is nothing."""
+    kinds = (("une orientation", {o.id for o in cpom.orientations}), ("un objectif", {o.id for o in cpom.objectifs}),
+             ("un indicateur", {i.code for i in cpom.indicateurs}),
+             ("une ligne de financement", {line.code for line in cpom.financement.lignes}))
+    found = next((kind for kind, names in kinds if name in names), None)
+    return f" : « {name} » est {found}, pas {expected}" if found else ""
+
+
 def _links(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
     orientations = {o.id for o in cpom.orientations}
     codes = {i.code for i in cpom.indicateurs}
     for index, objective in enumerate(cpom.objectifs):
         if objective.orientation not in orientations:
             yield _problem(source, ("objectifs", index, "orientation"),
-                           f"orientation « {objective.orientation} » inconnue : l'objectif n'est rattaché à "
-                           f"aucune orientation (connues : {', '.join(sorted(orientations))})")
+                           f"orientation « {objective.orientation} » inconnue"
+                           f"{wrong_kind(cpom, objective.orientation, 'une orientation')} : l'objectif n'est "
+                           f"rattaché à aucune orientation (connues : {', '.join(sorted(orientations))})")
         for position, code in enumerate(objective.fiche.indicateurs):
             if code not in codes:
                 yield _problem(source, ("objectifs", index, "fiche", "indicateurs", position),
-                               f"indicateur « {code} » inconnu dans la liste des indicateurs")
+                               f"indicateur « {code} » inconnu dans la liste des indicateurs"
+                               f"{wrong_kind(cpom, code, 'un indicateur')}")
     for index, orientation in enumerate(cpom.orientations):
         if not any(objective.orientation == orientation.id for objective in cpom.objectifs):
             yield _problem(source, ("orientations", index, "id"), "orientation sans aucun objectif")
@@ -195,7 +207,8 @@ def _target_years(cpom: Cpom, source: YamlDocument) -> None:
                               "calendrier des fiches actions qui le mesurent", key=True))
 
 
-def _indicators(indicators: list[Indicator], source: YamlDocument) -> Iterator[Problem]:
+def _indicators(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    indicators = cpom.indicateurs
     codes = {indicator.code for indicator in indicators}
     for index, indicator in enumerate(indicators):
         if not INDICATOR_CODE.fullmatch(indicator.code):
@@ -203,7 +216,8 @@ def _indicators(indicators: list[Indicator], source: YamlDocument) -> Iterator[P
                            f"code « {indicator.code} » invalide : lettres majuscules puis chiffres (IND01, Q3…)")
         if indicator.parent is not None and indicator.parent not in codes:
             yield _problem(source, ("indicateurs", index, "parent"),
-                           f"indicateur parent « {indicator.parent} » inconnu")
+                           f"indicateur parent « {indicator.parent} » inconnu"
+                           f"{wrong_kind(cpom, indicator.parent, 'un indicateur')}")
         values: list[tuple[PathKey, str]] = [(("indicateurs", index, "cibles", year), raw)
                                              for year, raw in indicator.cibles.items()]
         if indicator.reference is not None:

@@ -12,7 +12,7 @@ from ars_docs.directory.models import Establishment, Recipient
 from ars_docs.directory.recipients import recipient_slug
 from ars_docs.doctree import Document, Letterhead, Window
 from ars_docs.letters import mailing, postal, replyform
-from ars_docs.letters.data import LETTERS, addressee, load_mailing
+from ars_docs.letters.data import ADDRESS, AFTER_BODY, BEFORE_BODY, LETTERS, SENDER, addressee, load_mailing
 from ars_docs.letters.models import Letter, Webinar
 from ars_docs.letters.salutation import (
     full_name,
@@ -25,8 +25,6 @@ from ars_docs.templating import located, text_environment
 from ars_docs.typography import typeset, typeset_text
 from ars_docs.writers.pdf import PdfWriter
 
-SENDER, ADDRESS = "expediteur.md", "destinataire.md"
-BEFORE_BODY, AFTER_BODY = "ouverture.md", "signature.md"
 MAIL_TEMPLATE = "courriel.txt"
 FORMS_FOLDER = "formulaires"
 FORM_PREFIX = "reponse-"

@@ -38,8 +38,10 @@ def date_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> 
                          f"« {webinar.id} » du {webinar.date:%d/%m/%Y} qu'elle doit préparer"))
 
 
-def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], folder: str) -> Iterator[Problem]:
-    """A reminder names the letter it follows up, and comes after it."""
+def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], folder: str,
+                      written: set[str]) -> Iterator[Problem]:
+    """A reminder names the letter it follows up, and comes after it. `reminded`: the valid letters;
+    `written`: every letter file, valid or not (an invalid one has its own messages)."""
     for item in letters:
         if item.id in reminded:
             yield Problem(item.source.locate(()), "",
@@ -52,6 +54,8 @@ def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], 
                           f"une relance nomme le courrier qu'elle relance (relance_de: un identifiant de {folder}/)")
             continue
         original = reminded.get(original_id)
+        if original is None and original_id in written:
+            continue  # the letter is there but invalid: its own problems say why
         if original is None:
             known = ", ".join(sorted(reminded)) or "aucun"
             yield Problem(item.source.locate(("relance_de",)), "relance_de",

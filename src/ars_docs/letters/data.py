@@ -29,6 +29,11 @@ from ars_docs.yamlsource import YamlDocument, load_yaml
 
 WEBINARS = "data/webinaires.yaml"
 LETTERS = "data/courriers"
+SENDER, ADDRESS = "expediteur.md", "destinataire.md"
+BEFORE_BODY, AFTER_BODY = "ouverture.md", "signature.md"
+SHARED_PARTS = {SENDER: "le bloc expéditeur", ADDRESS: "le bloc adresse", BEFORE_BODY: "l'ouverture",
+                AFTER_BODY: "la signature"}
+"""The templates every letter is made of around its own body (its `gabarit:`)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     if followed is not None:  # reminders: the letters they follow, when their folder can be read
         reminded = {source.id: source.letter for source in
                     (collector.attempt(load_letter, project, path) for path in followed) if source is not None}
-        collector.add(checks.reminder_problems(data.letters, reminded, LETTERS))
+        collector.add(checks.reminder_problems(data.letters, reminded, LETTERS, {path.stem for path in followed}))
         data = replace(data, reminded=reminded)
     collector.raise_if_any()
     return data
@@ -89,7 +94,12 @@ def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
             known = ", ".join(sorted(data.webinars))
             yield Problem(item.source.locate(("webinaire",)), "webinaire",
                           f"webinaire « {item.letter.webinaire} » inconnu dans {WEBINARS} (connus : {known})")
-        if not parts.exists(item.letter.gabarit):
+        if item.letter.gabarit in SHARED_PARTS:
+            yield Problem(item.source.locate(("gabarit",)), "gabarit",
+                          f"« {item.letter.gabarit} » est une partie commune à tous les courriers "
+                          f"({SHARED_PARTS[item.letter.gabarit]}), pas le corps d'un courrier : écrivez le corps "
+                          "dans un gabarit à lui")
+        elif not parts.exists(item.letter.gabarit):
             yield Problem(item.source.locate(("gabarit",)), "gabarit",
                           f"gabarit introuvable « templates/letters/{item.letter.gabarit} »")
 

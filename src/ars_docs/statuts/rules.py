@@ -80,7 +80,7 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
                 funding: PublicFunding | None = None) -> Iterator[Problem]:
     numbered = number_articles(draft)
     yield from _duplicates(draft, source)
-    yield from _references(numbered, source)
+    yield from _references(numbered, source, {title.id for title in draft.titres})
     _self_references(numbered, source)
     yield from _clauses(numbered, source, expected, expected_source, funding)
     yield from _regime(draft, numbered, source)
@@ -97,15 +97,17 @@ def _duplicates(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
     yield from duplicates(source, articles)
 
 
-def _references(numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+def _references(numbered: list[NumberedArticle], source: YamlDocument, titles: set[str]) -> Iterator[Problem]:
     known = {item.article.id for item in numbered}
     for item in numbered:
         path = (*item.path, "texte")
         for match in REFERENCE.finditer(item.article.texte):
             for label in match.group(1).split("|"):
                 if label.strip() not in known:
+                    kind = (" : c'est un titre ; un renvoi désigne un article (celui du titre qu'il faut citer)"
+                            if label.strip() in titles else "")
                     yield Problem(source.locate_inside(path, item.article.texte[:match.start()], match.group(0)),
-                                  field_path(path), f"renvoi à un article inconnu « {label.strip()} »")
+                                  field_path(path), f"renvoi à un article inconnu « {label.strip()} »{kind}")
 
 
 def _self_references(numbered: list[NumberedArticle], source: YamlDocument) -> None:

@@ -70,7 +70,7 @@ def test_bad_input_is_refused_clearly_and_loses_nothing(case: Path, built_projec
     shutil.copytree(built_project, project)
     before = snapshot(project / "out")
     apply_case(case, spec, project)
-    result = run(project, *spec.get("commande", "build all").split(), "--jobs", "1")
+    result = run(project, *spec.get("commande", "build all").split())  # a build in this process (conftest.run)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert result.output.startswith("Erreur : ")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason, relative_name
 from ars_docs.fields import PRINTABLE, Record, Text, YesNo, check_identifier
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
@@ -166,9 +166,15 @@ class Project:
         if self.root not in self.logo.parents:
             raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » est hors du dossier du projet : "
                                         "copiez le fichier officiel dans le projet (par exemple templates/commun/)")])
+        if self.logo.is_dir():
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » est un dossier : indiquez le "
+                                                       "fichier PNG du bloc marque")])
         try:
-            head = self.logo.read_bytes()[:8]
-        except OSError:
-            raise InvalidInput([Problem(where, "logo", f"fichier introuvable « {self.settings.logo} »")]) from None
+            with self.logo.open("rb") as stream:
+                head = stream.read(8)
+        except OSError as error:
+            reason = ("fichier introuvable" if isinstance(error, FileNotFoundError)
+                      else f"illisible ({os_reason(error)})")
+            raise InvalidInput([Problem(where, "logo", f"{reason} « {self.settings.logo} »")]) from None
         if head != _PNG_SIGNATURE:
             raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » n'est pas une image PNG")])

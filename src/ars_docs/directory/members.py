@@ -9,10 +9,12 @@ from typing import Annotated
 import yaml
 from pydantic import Field
 
+from ars_docs.directory.recipients import load_establishments
+from ars_docs.errors import InvalidInput, Problem
 from ars_docs.fields import Email, Identifier, Record, Text
 from ars_docs.output import write_atomically
 from ars_docs.project import Project
-from ars_docs.validation import validate
+from ars_docs.validation import duplicates, field_path, validate
 from ars_docs.yamlsource import load_yaml
 
 MEMBERS = "data/membres.yaml"
@@ -52,7 +54,17 @@ def load_members(project: Project) -> dict[str, Member]:
     path = project.root / MEMBERS
     if not path.is_file():
         return {}
-    members = validate(MembersFile, load_yaml(path, MEMBERS)).membres
+    source = load_yaml(path, MEMBERS)
+    members = validate(MembersFile, source).membres
+    known = {establishment.id for establishment in load_establishments(project)}
+    places = [(("membres", index, "etablissement"), member.etablissement) for index, member in enumerate(members)]
+    problems = list(duplicates(source, places, "établissement"))
+    problems += [Problem(source.locate(place), field_path(place),
+                         f"établissement « {name} » inconnu dans data/recipients.yaml : une réponse vient d'un "
+                         "établissement destinataire des courriers")
+                 for place, name in places if name not in known]
+    if problems:
+        raise InvalidInput(problems)
     return {member.etablissement: member for member in members}
 
 

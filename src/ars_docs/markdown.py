@@ -59,8 +59,26 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
-def parse_markdown(source: str) -> tuple[Block, ...]:
+# What a writer of Markdown calls what arsdocs does not print (markdown-it's token types).
+_NAMES = {"blockquote_open": "citation (« > »)", "fence": "bloc de code (« ``` »)", "code_block": "bloc de code "
+          "(lignes en retrait de quatre espaces)", "hr": "ligne horizontale (« --- »)", "html_block": "HTML",
+          "image": "image", "code_inline": "code (« ` »)", "html_inline": "HTML", "s_open": "texte barré"}
+
+
+def _unsupported(kind: str) -> str:
+    return f"élément Markdown non pris en charge : {_NAMES.get(kind, kind.removesuffix('_open'))}"
+
+
+def parse_markdown(source: str, headings: bool = True) -> tuple[Block, ...]:
+    """The blocks of `source`; without `headings`, a heading is refused (a text of the data sits
+    inside a document whose headings the build numbers)."""
     tokens = _MD.parse(source)
+    if not headings:
+        for token in tokens:
+            if token.type == "heading_open":
+                raise MarkupError(f"titre Markdown (« {token.markup} ») dans un texte : les titres du document "
+                                  "sont faits par la construction ; écrivez un paragraphe, en **gras** au besoin",
+                                  _line(token))
     blocks, _ = _blocks(tokens, 0, None)
     return tuple(blocks)
 
@@ -91,7 +109,7 @@ def _blocks(tokens: list[Token], index: int, closing: str | None) -> tuple[list[
             children, index = _blocks(tokens, index + 1, "container_div_close")
             blocks.append(Division(token.info.strip(), tuple(children)))
         else:
-            raise MarkupError(f"élément Markdown non pris en charge ({token.type})", _line(token))
+            raise MarkupError(_unsupported(token.type), _line(token))
     return blocks, index
 
 
@@ -180,7 +198,7 @@ def _inlines(token: Token) -> tuple[Inline, ...]:
         elif kind == "link_close":
             link = None
         else:
-            raise MarkupError(f"élément Markdown non pris en charge ({kind})", _line(token))
+            raise MarkupError(_unsupported(kind), _line(token))
     return merge_runs(result)
 
 

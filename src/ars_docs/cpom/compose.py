@@ -250,6 +250,6 @@ class CpomComposer:
 
     def _markdown(self, text: str, path: PathKey) -> tuple[Block, ...]:
         try:
-            return parse_markdown(text)
+            return parse_markdown(text, headings=False)
         except MarkupError as error:
             raise InvalidInput([Problem(self.source.locate(path), field_path(path), str(error))]) from None

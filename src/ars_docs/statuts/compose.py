@@ -50,7 +50,7 @@ def _context(draft: Draft) -> dict[str, Any]:
 
 def article_blocks(item: LoadedDraft, article: NumberedArticle) -> tuple[Block, ...]:
     try:
-        return parse_markdown(resolve_references(article.article.texte, item.numbers))
+        return parse_markdown(resolve_references(article.article.texte, item.numbers), headings=False)
     except MarkupError as error:
         path = (*article.path, "texte")
         raise InvalidInput([Problem(item.source.locate(path), field_path(path), str(error))]) from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import errno
 import itertools
+import re
 import socket
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,6 +67,21 @@ def test_bad_yaml_is_refused_with_its_place(raw: bytes, message: str) -> None:
         parse_yaml(raw, "data/x.yaml")
     text = str(refused.value.problems[0])
     assert text.startswith("data/x.yaml:") and message in text
+
+
+@pytest.mark.parametrize("raw", [
+    b"a: 1\n- b\n", b"a: b: c\n", b"a: [1, 2\n", b"a:\n  b: 1\n c: 2\n", b"a: *nulle\n", b"a: &x 1\nb: &x 2\nc: *x\n",
+    b"a: @b\n", b"a: !truc b\n", b"a: 'b\n", b"a: \"\\q\"\n", b"a: 1\n---\nb: 2\n", b"- a\nb: 1\n", b"a: 1 # x\n b\n",
+    b"a: &\n", b"a: ]\n", b"a: {b: 1\n", b"? a\n", b"a: |\n b\n c: 1\n", b"a:\n- b\n - c\n", b"a: \"b\" c\n",
+])
+def test_every_yaml_syntax_error_a_hand_makes_is_said_in_french(raw: bytes) -> None:
+    """libyaml's messages are English: each is translated, a rare one quoted as such."""
+    try:
+        parse_yaml(raw, "data/x.yaml")
+    except InvalidInput as refused:
+        text = str(refused.problems[0])
+        assert re.fullmatch(r"data/x\.yaml:\d+:\d+ : .+", text), text
+        assert "message de la bibliothèque" not in text, f"{raw!r}: {text}"
 
 
 # --- fingerprints --------------------------------------------------------------------------------

@@ -8,8 +8,11 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
+from ars_docs.errors import InvalidInput
+from ars_docs.templating import jinja_french, located, sandbox
 from conftest import copy_project, run
 
 
@@ -59,3 +62,35 @@ def test_check_and_build_refuse_a_broken_shell_alike(tmp_path: Path, case: str, 
     assert result.output.startswith("Erreur : ") and "Traceback" not in result.output
     assert f"  {expected}" in result.output, result.output
     assert not (project / "out").exists(), "nothing written"
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{% if x %}a", "fin du gabarit avant la fermeture du bloc « if » (attendu : {% elif %} ou {% else %} ou "
+                    "{% endif %})"),
+    ("{% for a in b %}x", "fin du gabarit avant la fermeture du bloc « for »"),
+    ("{{ a }", "« } » inattendu"),
+    ("{% truc %}", "balise inconnue « truc »"),
+    ("{% %}", "nom de balise attendu"),
+    ("{{ a b }}", "« }} » attendu, « b » trouvé"),
+    ("{% if x y %}{% endif %}", "« %} » attendu, « y » trouvé"),
+    ("{% for %}{% endfor %}", "expression attendue"),
+    ("{{ a !b }}", "caractère « ! » inattendu"),
+])
+def test_jinjas_syntax_messages_are_french(source: str, message: str) -> None:
+    with pytest.raises(jinja2.TemplateSyntaxError) as caught:
+        jinja2.Environment().parse(source)
+    assert message in jinja_french(caught.value.message or "")
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{{ 1 / 0 }}", "division par zéro"),
+    ("{% for x in 3 %}{% endfor %}", "« for » sur une valeur qui n'est pas une liste"),
+    ("{{ 1 + 'a' }}", "opération « + » impossible"),
+    ("{{ ''.__class__ }}", "accès à « __class__ » refusé"),
+])
+def test_what_goes_wrong_inside_a_template_is_said_in_french(tmp_path: Path, source: str, message: str) -> None:
+    (tmp_path / "t.md").write_text(source, encoding="utf-8")
+    environment = sandbox(tmp_path, autoescape=False)
+    with pytest.raises(InvalidInput) as refused, located(tmp_path / "t.md", tmp_path):
+        environment.get_template("t.md").render()
+    assert message in str(refused.value.problems[0]), refused.value.problems[0]

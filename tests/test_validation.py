@@ -64,7 +64,7 @@ CASES = {
                                   ["templates/letters/lancement-dsr.md:38:31 : variable inconnue « appel » : les "
                                    "données n'en fournissent pas"]),
     "template-syntax": (BODY, "{{ destinataire.appel }}", "{{ destinataire.appel }",
-                        ["templates/letters/lancement-dsr.md:38:1 : syntaxe de gabarit invalide : unexpected '}'"]),
+                        ["templates/letters/lancement-dsr.md:38:1 : syntaxe de gabarit invalide : « } » inattendu"]),
     "unknown-webinar": (LETTER, "webinaire: lancement-dsr-2026", "webinaire: lancement-2025",
                         ["data/courriers/lancement-dsr.yaml:5:12 : webinaire : webinaire « lancement-2025 » inconnu "
                          "dans data/webinaires.yaml (connus : lancement-dsr-2026)"]),

@@ -136,7 +136,8 @@ def template_problem(error: Exception, template_path: Path, root: Path) -> Probl
     offending name can be found on that line, its column."""
     name = relative_name(template_path, root)
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return Problem(Location(name, error.lineno or 1, 1), "", f"syntaxe de gabarit invalide : {error.message}")
+        return Problem(Location(name, error.lineno or 1, 1), "",
+                       f"syntaxe de gabarit invalide : {jinja_french(error.message or '')}")
     line = _template_line(error, template_path)
     missing = _missing_name(str(error))
     column = 0
@@ -147,8 +148,51 @@ def template_problem(error: Exception, template_path: Path, root: Path) -> Probl
     if missing:
         message = f"variable inconnue « {missing} » : les données n'en fournissent pas"
     else:
-        message = f"erreur dans le gabarit : {error}"
+        message = f"erreur dans le gabarit : {jinja_french(str(error), error)}"
     return Problem(Location(name, line or 1, column), "", message)
+
+
+# Jinja's messages (and Python's, from inside a template), in French; a rarer one is quoted.
+_JINJA = [
+    (r"Unexpected end of template\. Jinja was looking for the following tags: (.*?)\. The innermost block that "
+     r"needs to be closed is '(\w+)'\.", "fin du gabarit avant la fermeture du bloc « {1} » (attendu : {0})"),
+    (r"Encountered unknown tag '(\w+)'\..*", "balise inconnue « {0} »"),
+    (r"unexpected end of template, expected '(.*)'\.", "fin du gabarit inattendue ({0} attendu)"),
+    (r"expected token '(.*)', got '(.*)'", "« {0} » attendu, « {1} » trouvé"),
+    (r"unexpected '(.*)'", "« {0} » inattendu"),
+    (r"Expected an expression, got '(.*)'", "expression attendue, « {0} » trouvé"),
+    (r"expected token '(.*)', got '(.*)'\.?", "« {0} » attendu, « {1} » trouvé"),
+    (r"unexpected char '(.*)' at \d+", "caractère « {0} » inattendu"),
+    (r"tag name expected", "nom de balise attendu après « {{% »"),
+    (r"No filter named '(.*)'\.", "filtre inconnu « {0} »"),
+    (r"No filter named '(.*)' found\.", "filtre inconnu « {0} »"),
+    (r"No test named '(.*)'\.", "test inconnu « {0} »"),
+    (r"block '(.*)' defined twice", "bloc « {0} » défini deux fois"),
+    (r"access to attribute '(.*)' of '(.*)' object is unsafe\.", "accès à « {0} » refusé (gabarits confinés)"),
+    (r"'(.*)' object is not iterable", "« for » sur une valeur qui n'est pas une liste ({0})"),
+    (r"'(.*)' object is not callable", "appel d'une valeur qui n'est pas une fonction ({0})"),
+    (r"division by zero", "division par zéro"),
+    (r"unsupported operand type\(s\) for (.*): '(.*)' and '(.*)'", "opération « {0} » impossible entre {1} et {2}"),
+    (r'can only concatenate str \(not "(.*)"\) to str', "texte et {0} ne s'additionnent pas : utilisez « ~ »"),
+    (r"the message size exceeds the maximum", "gabarit trop lourd"),
+]
+
+
+_TOKENS = {"end of statement block": "%}", "end of print statement": "}}", "end of template": "fin du gabarit",
+           "name": "un nom", "begin of print statement": "{{", "begin of statement block": "{%",
+           "end of comment": "#}", "string": "un texte", "integer": "un nombre"}
+
+
+def jinja_french(message: str, error: Exception | None = None) -> str:
+    """A message of Jinja (or of Python inside a template) in French."""
+    if error is not None and isinstance(error, RecursionError):
+        return "inclusion ou macro qui s'appelle elle-même sans fin"
+    for pattern, french in _JINJA:
+        found = re.fullmatch(pattern, message.strip(), re.S)
+        if found:  # Jinja's lists of tags, « 'endif' or 'else' », as « {% endif %} ou {% else %} »
+            return french.format(*(_TOKENS.get(part) or re.sub(r"'(\w+)'", r"{% \1 %}", part).replace(" or ", " ou ")
+                                   for part in found.groups()))
+    return f"message de Jinja : « {message.strip()} »"
 
 
 def _missing_name(text: str) -> str | None:

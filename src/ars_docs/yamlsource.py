@@ -133,7 +133,7 @@ def _decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-# The problems PyYAML and libyaml report most, in French; any other keeps its English detail.
+# The problems PyYAML and libyaml report, in French; a rarer one is quoted as the library says it.
 _PROBLEMS = (
     ("found character '\\t'", "tabulation interdite : en YAML, indentez avec des espaces"),
     ("found a tab character", "tabulation interdite : en YAML, indentez avec des espaces"),
@@ -151,6 +151,24 @@ _PROBLEMS = (
     ("found unexpected ':'", "« : » inattendu : une valeur qui contient « : » s'écrit entre guillemets"),
     ("expected <block end>, but found", "indentation incohérente"),
     ("expected a comment or a line break", "texte inattendu après la valeur"),
+    ("did not find expected comment or line break", "texte inattendu après la valeur"),
+    ("block sequence entries are not allowed", "« - » inattendu ici : élément de liste mal indenté, ou valeur "
+                                               "qui commence par « - » à écrire entre guillemets ?"),
+    ("mapping keys are not allowed", "clé inattendue ici : indentation incohérente ?"),
+    ("did not find expected node content", "valeur attendue ici"),
+    ("did not find expected <document start>", "texte inattendu : le fichier n'est pas une table de clés"),
+    ("found duplicate anchor", "ancre (&nom) définie deux fois"),
+    ("second occurrence", "ancre (&nom) définie deux fois"),
+    ("but found another document", "« --- » inattendu : un seul document par fichier"),
+    ("did not find expected alphabetic or numeric character", "nom d'ancre ou d'alias invalide après « & » ou « * » : "
+                                                             "une valeur qui commence par ces signes s'écrit entre "
+                                                             "guillemets"),
+    ("expected alphabetic or numeric character", "nom d'ancre ou d'alias invalide après « & » ou « * » : une "
+                                                  "valeur qui commence par ces signes s'écrit entre guillemets"),
+    ("found undefined tag handle", "étiquette (« ! ») inconnue : une valeur qui commence par « ! » s'écrit "
+                                   "entre guillemets"),
+    ("control characters are not allowed", "caractère de contrôle interdit"),
+    ("found unexpected document indicator", "« --- » ou « ... » inattendu : un seul document par fichier"),
 )
 _CONTEXTS = (
     ("flow sequence", "dans une liste entre crochets"),
@@ -171,9 +189,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, name: str, lines: list[str]) ->
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in source[: len(source) - len(source.lstrip())] or source[column - 1: column] == "\t":
         french = _PROBLEMS[0][1]  # libyaml says "cannot start any token" for an indenting tab
-    if french is None:
-        context = f" ({error.context})" if error.context else ""
-        return Problem(Location(name, line, column), "", f"syntaxe YAML invalide : {detail}{context}")
+    if french is None:  # a rare one: the library's own words, quoted
+        return Problem(Location(name, line, column), "", f"syntaxe YAML invalide (message de la bibliothèque "
+                                                          f"YAML : « {detail} »)")
     if french.startswith("tabulation"):
         return Problem(Location(name, line, column), "", french)
     where = next((text for english, text in _CONTEXTS if english in (error.context or "")), None)
@@ -209,7 +227,8 @@ def parse_yaml(raw: bytes, name: str) -> YamlDocument:
     except yaml.MarkedYAMLError as error:
         raise InvalidInput([_syntax_problem(error, name, document.lines)]) from None
     except yaml.YAMLError as error:
-        raise InvalidInput([Problem(Location(name, 1, 1), "", f"syntaxe YAML invalide : {error}")]) from None
+        raise InvalidInput([Problem(Location(name, 1, 1), "", f"syntaxe YAML invalide (message de la bibliothèque "
+                                                               f"YAML : « {error} »)")]) from None
     if root is None:
         raise InvalidInput([Problem(Location(name, 1, 1), "", "le fichier est vide")])
     reader = _Reader(document)

@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # What WeasyPrint needs to lay out and subset fonts; what the tests need to read the outputs back
-# (LibreOffice opens the Word files; Chromium loads the HTML pages, where axe-core checks them;
-# poppler's pdftotext reads where each word of a PDF lies).
+# (LibreOffice opens the Word files, and Calc the CSV manifests; Chromium loads the HTML pages,
+# where axe-core checks them; poppler's pdftotext reads where each word of a PDF lies).
 BUILD_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
-TEST_PACKAGES=(libreoffice-writer python3-uno chromium poppler-utils)
+TEST_PACKAGES=(libreoffice-writer libreoffice-calc python3-uno chromium poppler-utils)
 
 install_system_packages() {
   local missing=() package

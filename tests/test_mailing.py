@@ -7,9 +7,14 @@ import datetime
 import email
 import hashlib
 import json
+import shutil
+import subprocess
+import zipfile
 import zoneinfo
+from collections.abc import Callable
 from email import policy
 from pathlib import Path
+from xml.etree import ElementTree
 
 import icalendar
 import pytest
@@ -17,9 +22,11 @@ import yaml
 from pypdf import PdfReader, PdfWriter
 
 from ars_docs.letters.mailing import PrintEntry, print_file
+from conftest import run
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
+Edit = Callable[[Path, str, str], None]
 FOLDER = Path("out/letters/lancement-dsr")
 DATA = Path(__file__).resolve().parents[1] / "data"
 LINK = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_exemple-dsr-chirurgie-pediatrique%40thread.v2/0"
@@ -136,3 +143,31 @@ def test_print_file_adds_a_blank_page_after_an_odd_letter(example_build: Path, t
     assert [page for _, _, page in _starts(reader)] == [1, 3, 5]
     assert len(reader.pages) == 6
     assert reader.pages[1].extract_text() == "" and reader.pages[5].extract_text() == ""
+
+
+def _calc_cells(csv_file: Path, folder: Path) -> list[tuple[str, str | None]]:
+    """The manifest as LibreOffice Calc opens it (semicolons, UTF-8): each cell's text and formula."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice manque : lancez ./dev.sh test, qui l'installe"
+    subprocess.run([soffice, f"-env:UserInstallation={(folder / 'profil').as_uri()}", "--headless",
+                    "--infilter=CSV:59,34,76,1", "--convert-to", "ods", "--outdir", str(folder), str(csv_file)],
+                   check=True, capture_output=True, timeout=300)
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    with zipfile.ZipFile(folder / f"{csv_file.stem}.ods") as package:
+        content = ElementTree.fromstring(package.read("content.xml"))
+    return [("".join(cell.itertext()), cell.get(f"{{{table}}}formula"))
+            for cell in content.iter(f"{{{table}}}table-cell") if cell.find(f"{{{text}}}p") is not None]
+
+
+def test_no_cell_of_the_manifest_is_a_formula_in_a_spreadsheet(small_project: Path, edit: Edit,
+                                                               tmp_path: Path) -> None:
+    """A name typed as a formula stays text when Calc opens the manifest; the same cell written
+    as is (the counter-proof) is a formula that Calc computes."""
+    edit(small_project / "data/recipients.yaml", "nom: Martin", 'nom: "=2+3"')
+    assert run(small_project, "build", "letters").exit_code == 0
+    cells = _calc_cells(small_project / FOLDER / "manifeste.csv", tmp_path)
+    assert ("'=2+3", None) in cells and all(formula is None for _, formula in cells)
+    raw = tmp_path / "brut.csv"
+    raw.write_text("nom;prenom\r\n=2+3;Claire\r\n", encoding="utf-8")
+    assert any(formula for _, formula in _calc_cells(raw, tmp_path)), "Calc computes an unquoted formula"

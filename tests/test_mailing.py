@@ -13,6 +13,7 @@ import zipfile
 import zoneinfo
 from collections.abc import Callable
 from email import policy
+from email.header import decode_header, make_header
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -171,3 +172,29 @@ def test_no_cell_of_the_manifest_is_a_formula_in_a_spreadsheet(small_project: Pa
     raw = tmp_path / "brut.csv"
     raw.write_text("nom;prenom\r\n=2+3;Claire\r\n", encoding="utf-8")
     assert any(formula for _, formula in _calc_cells(raw, tmp_path)), "Calc computes an unquoted formula"
+
+
+def test_texts_longer_than_a_header_or_a_calendar_line_are_folded_and_read_back_whole(
+        small_project: Path, edit: Edit) -> None:
+    """A subject, a sender's name and a webinar's title of hundreds of characters: the headers
+    are folded into lines of at most 78 characters (RFC 5322), the calendar into lines of at
+    most 75 octets (RFC 5545), and each program reads the whole text back."""
+    subject = "Objet " + " ".join(f"élément{number}" for number in range(50))
+    sender = "ARS Grand Est — " + " ".join(f"cellule{number}" for number in range(40))
+    title = "Webinaire " + " ".join(f"séance{number}" for number in range(60))
+    letter = small_project / "data/courriers/lancement-dsr.yaml"
+    edit(letter, "objet: Information relative au lancement du Dispositif Spécifique Régional (DSR) de chirurgie "
+                 "pédiatrique en Grand Est", f"objet: {subject}")
+    edit(letter, "    nom: ARS Grand Est — Cellule parcours", f"    nom: {sender}")
+    edit(small_project / "data/webinaires.yaml",
+         "titre: Webinaire d'information sur le DSR de chirurgie pédiatrique en Grand Est", f"titre: {title}")
+    assert run(small_project, "build", "letters").exit_code == 0
+    raw = (small_project / FOLDER / "chu-reims--claire-martin.eml").read_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+    assert max(len(line) for line in head.splitlines()) <= 78
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert str(make_header(decode_header(message["Subject"]))) == subject
+    assert str(make_header(decode_header(message["From"]))).startswith(sender)
+    calendar = (small_project / FOLDER / "invitation-webinaire.ics").read_bytes()
+    assert max(len(line) for line in calendar.split(b"\r\n")) <= 75
+    assert str(_event(calendar)["summary"]) == title

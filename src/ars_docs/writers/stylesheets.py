@@ -40,15 +40,18 @@ def stylesheet_problems(project: Project, shell: Path, shell_source: str) -> lis
     """Every problem of the stylesheets the shell links (and those they import), and of their fonts."""
     problems: list[Problem] = []
     seen: set[Path] = set()
-    pending = [(shell.parent / unquote(href), shell, _line_of(shell_source, match.start()))
-               for match in _LINK.finditer(shell_source) for href in [match.group(1)]]
+    pending = [(shell.parent, match.group(1), shell, _line_of(shell_source, match.start()))
+               for match in _LINK.finditer(shell_source)]
     while pending:
-        path, referrer, line = pending.pop(0)
-        path = path.resolve()
+        base, href, referrer, line = pending.pop(0)
+        where = Location(project.name(referrer), line)
+        path = _target(project, base, href)
+        if isinstance(path, str):
+            problems.append(Problem(where, "", path))
+            continue
         if path in seen:
             continue
         seen.add(path)
-        where = Location(project.name(referrer), line)
         if not path.is_file():
             problems.append(Problem(where, "", f"feuille de style introuvable « {project.name(path)} »"))
             continue
@@ -68,12 +71,23 @@ def stylesheet_problems(project: Project, shell: Path, shell_source: str) -> lis
     return problems
 
 
+def _target(project: Project, base: Path, href: str) -> Path | str:
+    """The file a link names, or why it is refused: the writer reads no address, and no file
+    outside the project's templates (writers.pdf's fetcher says the same at rendering)."""
+    if re.match(r"[A-Za-z][\w+.-]*:", href) or href.startswith("//"):
+        return f"adresse refusée (seuls les fichiers du projet sont lus) : {href}"
+    path = (base / unquote(href)).resolve()
+    if project.templates.resolve() not in path.parents:
+        return f"fichier refusé, hors des dossiers permis du projet (templates/) : {href}"
+    return path
+
+
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
 def _rule_problems(project: Project, path: Path, rules: list[Any],
-                   pending: list[tuple[Path, Path, int]]) -> Iterator[Problem]:
+                   pending: list[tuple[Path, str, Path, int]]) -> Iterator[Problem]:
     name = project.name(path)
     for rule in rules:
         place = Location(name, rule.source_line, rule.source_column)
@@ -85,28 +99,31 @@ def _rule_problems(project: Project, path: Path, rules: list[Any],
         elif rule.type == "at-rule" and rule.lower_at_keyword == "import":
             url = _url(rule.prelude)
             if url is not None:
-                pending.append((path.parent / url, path, rule.source_line))
+                pending.append((path.parent, url, path, rule.source_line))
         elif rule.type == "at-rule" and rule.lower_at_keyword == "font-face" and rule.content:
             for declaration in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True):
                 if declaration.type == "declaration" and declaration.lower_name == "src":
                     url = _url(declaration.value)
                     if url is not None:
-                        yield from _font_problems(project, path.parent / url, place)
+                        yield from _font_problems(project, _target(project, path.parent, url), place)
 
 
 def _url(tokens: list[Any]) -> str | None:
     for token in tokens:
-        if token.type == "url" or (token.type == "string"):
-            return unquote(token.value)
+        if token.type in ("url", "string"):
+            return str(token.value)
         if token.type == "function" and token.lower_name == "url":
-            strings = [argument.value for argument in token.arguments if argument.type == "string"]
-            return unquote(strings[0]) if strings else None
+            strings = [str(argument.value) for argument in token.arguments if argument.type == "string"]
+            return strings[0] if strings else None
     return None
 
 
-def _font_problems(project: Project, path: Path, place: Location) -> Iterator[Problem]:
-    name = project.name(path.resolve())
-    if not path.resolve().is_file():
+def _font_problems(project: Project, path: Path | str, place: Location) -> Iterator[Problem]:
+    if isinstance(path, str):
+        yield Problem(place, "", path)
+        return
+    name = project.name(path)
+    if not path.is_file():
         yield Problem(place, "", f"police introuvable « {name} »")
         return
     try:

@@ -55,3 +55,11 @@ def test_an_interruption_says_so_in_french(monkeypatch: pytest.MonkeyPatch, tmp_
     result = CliRunner().invoke(main, ["--projet", str(tmp_path), "check"])
     assert result.exit_code == 1
     assert result.output.strip() == "Interrompu (Ctrl-C) : rien n'a été écrit."
+
+
+@pytest.mark.parametrize("command", [["build", "courriers"], ["send", "courriers"], ["sign", "courriers",
+                                                                                      "--certificat", "x.p12"]])
+def test_courriers_is_another_name_for_letters(tmp_path: Path, command: list[str]) -> None:
+    result = CliRunner().invoke(main, ["--projet", str(tmp_path), *command])
+    assert "n'est pas l'un des choix" not in result.output
+    assert result.output.startswith("Erreur : aucun projet arsdocs"), result.output

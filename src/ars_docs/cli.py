@@ -33,6 +33,21 @@ def _open_project(context: click.Context) -> Project:
     return Project.open(context.obj["projet"])
 
 
+ALIASES = {"courriers": "letters"}
+"""Other names of a family on the command line (`letters` keeps its name in out/ and in scripts)."""
+
+
+class FamilyChoice(click.Choice):  # type: ignore[type-arg]
+    """A family's name, or one of its other names (`courriers` for `letters`), given as the name."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__([*names, *(alias for alias, name in ALIASES.items() if name in names)])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        chosen = super().convert(value, param, ctx)
+        return ALIASES.get(chosen, chosen)
+
+
 def _selected(famille: str) -> list[str]:
     return builder_names() if famille == ALL else [famille]
 
@@ -75,7 +90,7 @@ def check(context: click.Context) -> None:
 
 @main.command()
 @HELP
-@click.argument("famille", type=click.Choice([*builder_names(), ALL]))
+@click.argument("famille", type=FamilyChoice([*builder_names(), ALL]))
 @click.option("--comparer", metavar="VERSIONS",
               help="Statuts : versions à comparer, « v1..v3 », « v1 » (avec la dernière) ou « git:RÉVISION » "
                    "(la dernière version telle qu'enregistrée à cette révision). Par défaut, les deux dernières. "
@@ -180,7 +195,7 @@ SEND_LABELS = {
 
 @main.command()
 @HELP
-@click.argument("famille", type=click.Choice(builder_names(SEND)))
+@click.argument("famille", type=FamilyChoice(builder_names(SEND)))
 @click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/ ou "
               "data/relances/) s'il y en a plusieurs.")
 @click.option("--envoyer", is_flag=True, help="Envoie pour de vrai ; sans cette option, montre ce qui serait envoyé.")
@@ -265,7 +280,7 @@ def _smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debi
 
 @main.command()
 @HELP
-@click.argument("famille", type=click.Choice(builder_names(SIGN)))
+@click.argument("famille", type=FamilyChoice(builder_names(SIGN)))
 @click.option("--certificat", type=click.Path(dir_okay=False, path_type=Path), envvar="ARSDOCS_CERTIFICAT",
               required=True, metavar="FICHIER.p12",
               help="Certificat et clé du signataire (PKCS#12) ; ou la variable ARSDOCS_CERTIFICAT. Le mot de "

@@ -97,9 +97,15 @@ class Builder:
     label = ""
     family = ""
     shell = ""
+    data_folder = ""
+    """The folder of the family's data (`data/courriers`): a project without it has no such documents."""
 
     def __init__(self) -> None:
         self._publisher: Publisher | None = None
+
+    def present(self, project: Project) -> bool:
+        """Whether the project has this family (its data folder): families are optional."""
+        return (project.root / self.data_folder).is_dir()
 
     def configure(self, *, compare: str | None = None) -> None:
         """Options of `arsdocs build`; a family uses those that concern it."""

@@ -48,8 +48,23 @@ class FamilyChoice(click.Choice):  # type: ignore[type-arg]
         return ALIASES.get(chosen, chosen)
 
 
-def _selected(famille: str) -> list[str]:
-    return builder_names() if famille == ALL else [famille]
+def _families(project: Project, famille: str = ALL) -> list[Builder]:
+    """The builders of `famille`, or with `all` those of the families the project has (a project
+    of letters only has no data/statuts/): families are optional, but not all of them."""
+    from ars_docs.builders import get_builder
+
+    if famille != ALL:
+        builder = get_builder(famille)
+        if not builder.present(project):
+            raise ArsDocsError(f"ce projet n'a pas de {builder.label} : le dossier {builder.data_folder}/ "
+                               "n'existe pas (voir README, « Un projet »)")
+        return [builder]
+    builders = [builder for builder in map(get_builder, builder_names()) if builder.present(project)]
+    if not builders:
+        folders = ", ".join(f"{get_builder(name).data_folder}/" for name in builder_names())
+        raise ArsDocsError(f"aucun document à faire dans ce projet : aucun des dossiers {folders} n'existe "
+                           "(voir README, « Un projet »)")
+    return builders
 
 
 HELP = click.help_option("-h", "--help", help="Affiche cette aide et quitte.")
@@ -72,14 +87,13 @@ def main(context: click.Context, projet: Path) -> None:
 @click.pass_context
 def check(context: click.Context) -> None:
     """Valide les données et les gabarits de toutes les familles, sans rien écrire."""
-    from ars_docs.builders import ProblemCollector, get_builder
+    from ars_docs.builders import ProblemCollector
     from ars_docs.site import render_index
 
     project = _open_project(context)
     collector = ProblemCollector()
     counts = []
-    for name in builder_names():
-        builder = get_builder(name)
+    for builder in _families(project):
         items = collector.attempt(builder.plan, project)
         if items is not None and collector.attempt(builder.check, project, items) is None:
             counts.append(f"{builder.documents(items)} {builder.label}")
@@ -110,7 +124,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     Seuls les documents dont les données, les gabarits, les réglages ou la version d'arsdocs ont
     changé sont reconstruits ; les fichiers des documents qui n'existent plus sont supprimés."""
     from ars_docs import engine
-    from ars_docs.builders import ProblemCollector, get_builder
+    from ars_docs.builders import ProblemCollector
     from ars_docs.site import render_index
 
     if comparer and famille not in ("statuts", "cpom", ALL):
@@ -119,7 +133,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
         raise click.UsageError("avec all, --comparer ne vaut que sous la forme git:RÉVISION (commune aux statuts "
                                "et au CPOM) ; sinon, construisez chaque famille avec sa propre comparaison")
     project = _open_project(context)
-    builders = [get_builder(name) for name in _selected(famille)]
+    builders = _families(project, famille)
     for builder in builders:
         builder.configure(compare=comparer)
     collector = ProblemCollector()

@@ -29,6 +29,7 @@ def load_contract(project: Project, path: Path) -> tuple[Cpom, YamlDocument]:
 class CpomBuilder(Builder):
     name = "cpom"
     label = "annexes de CPOM"
+    data_folder = CONTRACTS
     family = "cpom"
     shell = "annexes"
 

@@ -173,9 +173,9 @@ class _Composer:
 class LettersBuilder(Builder):
     name = "letters"
     label = "courriers"
+    data_folder = LETTERS
     family = "letters"
     shell = "lettre"
-    letters_folder = LETTERS
     """Where the letters' data files are; their outputs go to `out/<name>/<letter>/`."""
 
     def __init__(self) -> None:
@@ -194,7 +194,7 @@ class LettersBuilder(Builder):
 
     @property
     def mailing_folder(self) -> str:
-        return self.letters_folder
+        return self.data_folder
 
     @staticmethod
     def letter_jobs(items: list[Item], only: str | None = None) -> list[LetterJob]:
@@ -207,7 +207,7 @@ class LettersBuilder(Builder):
         return signing.sign_letters(project, self, key, only)
 
     def plan(self, project: Project) -> list[Item]:
-        data = load_mailing(project, self.letters_folder)
+        data = load_mailing(project, self.data_folder)
         establishments = self.addressed(project, data.establishments)
         addresses = {(establishment.id, position): tuple(line.text for line in postal.address_block(
                          establishment, position, function_title(recipient)))
@@ -350,7 +350,7 @@ class RemindersBuilder(LettersBuilder):
 
     name = "relances"
     label = "relances"
-    letters_folder = "data/relances"
+    data_folder = "data/relances"
 
     def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
         from ars_docs.directory.members import load_members

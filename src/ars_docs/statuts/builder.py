@@ -90,6 +90,7 @@ def draft_marks(item: LoadedDraft) -> dict[str, object]:
 class StatutsBuilder(Builder):
     name = "statuts"
     label = "statuts"
+    data_folder = STATUTES
     family = "statuts"
     shell = "statuts"
 

@@ -1,0 +1,56 @@
+"""Families are optional: a project of letters only, or of statutes only, checks and builds;
+`build all` builds the families the project has."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, run
+
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
+
+def _without(project: Path, *names: str) -> Path:
+    for name in names:
+        path = project / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return project
+
+
+def test_a_project_of_letters_only(tmp_path: Path) -> None:
+    project = _without(copy_project(tmp_path / "projet", "petit"), "data/relances", "data/statuts", "data/cpom",
+                       "templates/statuts", "templates/cpom")
+    checked = run(project, "check")
+    assert checked.exit_code == 0 and checked.output == "Tout est valide : 3 courriers.\n"
+    built = run(project, "build", "all")
+    assert built.exit_code == 0, built.output
+    assert built.output.startswith("courriers : 8 construit(s)") and len(built.output.splitlines()) == 1
+    assert sorted(path.name for path in (project / "out").iterdir()) == [".arsdocs", "index.html", "letters"]
+    refused = run(project, "build", "statuts")
+    assert refused.exit_code == 1
+    assert refused.output == ("Erreur : ce projet n'a pas de statuts : le dossier data/statuts/ n'existe pas "
+                              "(voir README, « Un projet »)\n")
+
+
+def test_a_project_of_statutes_only(tmp_path: Path) -> None:
+    project = _without(copy_project(tmp_path / "projet"), "data/relances", "data/courriers", "data/cpom",
+                       "data/recipients.yaml", "data/webinaires.yaml", "templates/letters", "templates/cpom")
+    assert run(project, "check").output == "Tout est valide : 3 statuts.\n"
+    built = run(project, "build", "all")
+    assert built.exit_code == 0 and built.output.startswith("statuts : 3 construit(s)"), built.output
+
+
+def test_a_project_without_any_family_says_so(tmp_path: Path) -> None:
+    project = _without(copy_project(tmp_path / "projet"), "data/relances", "data/courriers", "data/cpom",
+                       "data/statuts")
+    for command in (("check",), ("build", "all")):
+        result = run(project, *command)
+        assert result.exit_code == 1
+        assert result.output.startswith("Erreur : aucun document à faire dans ce projet : aucun des dossiers "
+                                        "data/courriers/, data/relances/, data/statuts/, data/cpom/ n'existe")

@@ -198,3 +198,52 @@ def test_texts_longer_than_a_header_or_a_calendar_line_are_folded_and_read_back_
     calendar = (small_project / FOLDER / "invitation-webinaire.ics").read_bytes()
     assert max(len(line) for line in calendar.split(b"\r\n")) <= 75
     assert str(_event(calendar)["summary"]) == title
+
+
+NOTE = """titre: Note d'information
+gabarit: note.md
+lieu: Nancy
+date: 2026-06-01
+objet: Information sur le calendrier du DSR
+expediteur:
+  direction: Direction de la Politique médico-soignante
+  service: Cellule parcours
+  suivi_par: [{titre: Mme, prenom: Margot, nom: Defolie, email: margot.defolie@ars.sante.fr,
+               telephone: 03.83.39.79.13}]
+signataire:
+  prenom: Romain
+  nom: Hellmann
+  fonction: Le Directeur de la Politique médico-soignante
+  delegation: Pour la directrice générale et par délégation
+  organisme: Agence Régionale de Santé GRAND EST
+  signature_electronique: non
+courriel:
+  gabarit: note.txt
+  expediteur: {nom: ARS Grand Est — Cellule parcours, email: ars-grandest-dsr@ars.sante.fr}
+"""
+
+
+def test_a_mailing_carries_only_its_own_pieces(small_project: Path) -> None:
+    """A mailing without a webinar sends no invitation, one that expects no answer has no reply
+    form, and each mailing has its own e-mail text (before, the DSR's invitation, form and text
+    went with any mailing)."""
+    (small_project / "data/courriers/note.yaml").write_text(NOTE, encoding="utf-8")
+    (small_project / "templates/letters/note.md").write_text(
+        "Le calendrier du DSR est arrêté.\n\nNous vous prions d'agréer, {{ destinataire.appel }}, l'expression "
+        "de nos salutations distinguées.\n", encoding="utf-8")
+    (small_project / "templates/letters/note.txt").write_text(
+        "{{ destinataire.salutation }}\n\nVeuillez trouver ci-joint notre note du {{ courrier.date | date_longue }}.\n",
+        encoding="utf-8")
+    result = run(small_project, "build", "letters")
+    assert result.exit_code == 0, result.output
+    note = small_project / "out/letters/note"
+    assert not (note / "formulaires").exists() and not (note / "invitation-webinaire.ics").exists()
+    message = email.message_from_bytes((note / "chu-reims--claire-martin.eml").read_bytes(), policy=policy.default)
+    assert [part.get_filename() for part in message.iter_attachments()] == ["chu-reims--claire-martin.pdf"]
+    assert message["Reply-To"] is None
+    assert message.get_body(preferencelist=("plain",)).get_content().splitlines() == [
+        "Madame la Directrice,", "", "Veuillez trouver ci-joint notre note du 1er\u00a0juin\u00a02026."]
+    dsr = email.message_from_bytes((small_project / FOLDER / "chu-reims--claire-martin.eml").read_bytes(),
+                                   policy=policy.default)
+    assert {part.get_filename() for part in dsr.iter_attachments()} == {
+        "chu-reims--claire-martin.pdf", "invitation-webinaire.ics", "reponse-chu-reims.pdf"}

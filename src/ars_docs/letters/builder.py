@@ -10,7 +10,8 @@ from typing import Any
 from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, FinalItem, Item, ProblemCollector
 from ars_docs.directory.models import Establishment, Recipient
 from ars_docs.directory.recipients import recipient_slug
-from ars_docs.doctree import Document, Letterhead, Window
+from ars_docs.doctree import Block, Document, Letterhead, Paragraph, Window, inline_text
+from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.letters import mailing, postal, replyform
 from ars_docs.letters.data import ADDRESS, AFTER_BODY, BEFORE_BODY, LETTERS, SENDER, addressee, load_mailing
 from ars_docs.letters.models import Letter, Webinar
@@ -25,7 +26,6 @@ from ars_docs.templating import located, text_environment
 from ars_docs.typography import typeset, typeset_text
 from ars_docs.writers.pdf import PdfWriter
 
-MAIL_TEMPLATE = "courriel.txt"
 FORMS_FOLDER = "formulaires"
 FORM_PREFIX = "reponse-"
 
@@ -52,12 +52,13 @@ class LetterJob(Item):
     stem: str
     letter_id: str
     letter: Letter
-    webinar: Webinar
+    webinar: Webinar | None
+    """The webinar the letter announces, if any (its invitation goes with the e-mail)."""
     establishment: Establishment
     """Without its recipients: a letter depends on its own recipient only."""
     recipient: Recipient
     form: str
-    """The reply form attached to the e-mail (PDF, relative to out/)."""
+    """The reply form attached to the e-mail (PDF, relative to out/); empty when the letter expects no answer."""
     address: tuple[str, ...] = ()
     """The recipient's address block, lines as the postal norm writes them (`postal`)."""
     reminded: Letter | None = None
@@ -149,9 +150,23 @@ class _Composer:
         self.window = Window(envelope.gauche_mm, envelope.haut_mm, envelope.largeur_mm, envelope.hauteur_mm,
                              envelope.degagement_mm)
 
-    def mail_body(self, context: dict[str, Any]) -> str:
-        with located(self.parts.folder / MAIL_TEMPLATE, self.project.root):
-            return typeset_text(self.text.get_template(MAIL_TEMPLATE).render(context))
+    def mail_body(self, letter: Letter, context: dict[str, Any]) -> str:
+        template = letter.courriel.gabarit
+        with located(self.parts.folder / template, self.project.root):
+            return typeset_text(self.text.get_template(template).render(context))
+
+    def _salutation_once(self, opening: tuple[Block, ...], body: tuple[Block, ...], template: str) -> None:
+        """The salutation (« Madame la Directrice, ») is printed by the opening part: a body that
+        begins with it too would print it twice."""
+        said = [inline_text(block.inlines).strip() for block in opening if isinstance(block, Paragraph)]
+        first = next((inline_text(block.inlines).strip() for block in body if isinstance(block, Paragraph)), None)
+        if said and first is not None and first == said[-1]:
+            path = self.parts.folder / template
+            line = next((number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                         if "destinataire.salutation" in text or "destinataire.appel" in text or first in text), 0)
+            raise InvalidInput([Problem(Location(self.project.name(path), line), "",
+                                        f"le corps commence par la formule d'appel « {first} », que "
+                                        f"{BEFORE_BODY} imprime déjà : retirez-la du corps")])
 
     @staticmethod
     def context(item: LetterJob) -> dict[str, Any]:
@@ -161,8 +176,9 @@ class _Composer:
     def letter(self, item: LetterJob) -> Document:
         context = self.context(item)
         head = Letterhead(self.part(SENDER, context), self.part(ADDRESS, context), self.window)
-        blocks = (head, *self.part(BEFORE_BODY, context), *self.part(item.letter.gabarit, context),
-                  *self.part(AFTER_BODY, context))
+        opening, body = self.part(BEFORE_BODY, context), self.part(item.letter.gabarit, context)
+        self._salutation_once(opening, body, item.letter.gabarit)
+        blocks = (head, *opening, *body, *self.part(AFTER_BODY, context))
         letter, establishment = item.letter, item.establishment
         return typeset(Document(
             title=f"{letter.titre} — {establishment.nom} — {full_name(item.recipient)}",
@@ -217,21 +233,24 @@ class LettersBuilder(Builder):
         collector = ProblemCollector()
         items: list[Item] = []
         for source in data.letters:
-            webinar = data.webinars[source.letter.webinaire]
+            webinar = data.webinars[source.letter.webinaire] if source.letter.webinaire else None
             folder = f"{self.name}/{source.id}"
             for establishment in establishments:
                 alone = establishment.model_copy(update={"destinataires": []})
                 group = f"{folder}/{establishment.id}"
-                form = FormJob(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter, alone,
-                               group)
-                items.append(form)
+                form = ""
+                if source.letter.reponse is not None:  # a form only where an answer is expected
+                    form_job = FormJob(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter,
+                                       alone, group)
+                    items.append(form_job)
+                    form = f"{form_job.stem}.pdf"
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
-                    job = LetterJob(stem, source.id, source.letter, webinar, alone, recipient, f"{form.stem}.pdf",
+                    job = LetterJob(stem, source.id, source.letter, webinar, alone, recipient, form,
                                     addresses[establishment.id, position],
                                     data.reminded.get(source.letter.relance_de or ""), group)
                     document = collector.attempt(composer.letter, job)
-                    body = collector.attempt(composer.mail_body, composer.context(job))
+                    body = collector.attempt(composer.mail_body, source.letter, composer.context(job))
                     items.append(replace(job, document=document, mail_body=body or ""))
         collector.raise_if_any()
         return items
@@ -273,7 +292,9 @@ class LettersBuilder(Builder):
             return self._last_form[1]
         return (project.out / name).read_bytes()
 
-    def _invitation(self, item: LetterJob) -> bytes:
+    def _invitation(self, item: LetterJob) -> bytes | None:
+        if item.webinar is None:
+            return None
         if item.letter_id not in self._invitations:
             self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter)
         return self._invitations[item.letter_id]
@@ -293,7 +314,7 @@ class LettersBuilder(Builder):
         envelope = mailing.Envelope(
             name=f"{person.prenom} {person.nom}", email=person.email, body=body,
             attachment_name=f"{name}.pdf", message_id=f"<{item.letter_id}.{name}@{sender_domain}>",
-            form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)))
+            form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)) if item.form else None)
         return mailing.email(item.letter, envelope, pdf, self._invitation(item))
 
     def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
@@ -307,8 +328,9 @@ class LettersBuilder(Builder):
         finals: list[FinalItem] = []
         for folder, letters in by_folder.items():
             first = letters[0]
-            invitation = mailing.INVITATION.removesuffix(".ics")
-            finals.append(InvitationJob(f"{folder}/{invitation}", first.letter, first.webinar))
+            if first.webinar is not None:
+                invitation = mailing.INVITATION.removesuffix(".ics")
+                finals.append(InvitationJob(f"{folder}/{invitation}", first.letter, first.webinar))
             finals.append(ManifestJob(f"{folder}/{mailing.MANIFEST}", tuple(letters),
                                       _fingerprints_of(letters, fingerprints)))
             volumes = [letters[start:start + mailing.PRINT_VOLUME]

@@ -27,11 +27,13 @@ def date_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> 
     after the webinar the letter prepares, a warning."""
     for item in letters:
         letter = item.letter
+        if letter.reponse is None:
+            continue
         if letter.reponse.date_limite <= letter.date:
             yield Problem(item.source.locate(("reponse", "date_limite")), "reponse.date_limite",
                           f"la réponse est attendue le {letter.reponse.date_limite:%d/%m/%Y} : cette date doit "
                           f"suivre celle du courrier, le {letter.date:%d/%m/%Y}")
-        webinar = webinars.get(letter.webinaire)
+        webinar = webinars.get(letter.webinaire or "")
         if webinar is not None and letter.reponse.date_limite > webinar.date:
             warn(Problem(item.source.locate(("reponse", "date_limite")), "reponse.date_limite",
                          f"la réponse est attendue le {letter.reponse.date_limite:%d/%m/%Y}, après le webinaire "

@@ -61,7 +61,9 @@ def load_letter(project: Project, path: Path) -> LetterSource:
 def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData:
     collector = ProblemCollector()
     recipients = collector.attempt(load_recipients, project)
-    webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile)
+    # the webinars are optional: a project whose letters announce none needs no data/webinaires.yaml
+    webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile) if (project.root / WEBINARS).exists() \
+        else (WebinarsFile.model_construct(webinaires=[]), None)
     letter_paths = collector.attempt(project.data_files, project.root / letters_folder)
     if letter_paths == []:
         collector.add([Problem(Location(letters_folder), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
@@ -72,8 +74,9 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
                        {webinar.id: webinar for webinar in webinars[0].webinaires},
                        [letter for letter in letters if letter is not None])
     collector.add(recipient_problems(data.establishments, data.recipients_source))
-    collector.add(duplicates(webinars[1], [(("webinaires", index, "id"), webinar.id)
-                                          for index, webinar in enumerate(webinars[0].webinaires)]))
+    if webinars[1] is not None:
+        collector.add(duplicates(webinars[1], [(("webinaires", index, "id"), webinar.id)
+                                              for index, webinar in enumerate(webinars[0].webinaires)]))
     collector.add(_dangling(project, data))
     collector.add(checks.postal_problems(data.establishments, data.recipients_source, project))
     collector.add(checks.date_problems(data.letters, data.webinars))
@@ -90,10 +93,15 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
 def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
     parts = MarkdownParts(project, "letters")
     for item in data.letters:
-        if item.letter.webinaire not in data.webinars:
-            known = ", ".join(sorted(data.webinars))
+        if item.letter.webinaire is not None and item.letter.webinaire not in data.webinars:
+            known = (f"connus : {', '.join(sorted(data.webinars))}" if data.webinars
+                     else f"{WEBINARS} est absent ou vide")
             yield Problem(item.source.locate(("webinaire",)), "webinaire",
-                          f"webinaire « {item.letter.webinaire} » inconnu dans {WEBINARS} (connus : {known})")
+                          f"webinaire « {item.letter.webinaire} » inconnu dans {WEBINARS} ({known})")
+        mail = item.letter.courriel.gabarit
+        if not parts.exists(mail):
+            yield Problem(item.source.locate(("courriel", "gabarit")), "courriel.gabarit",
+                          f"gabarit introuvable « templates/letters/{mail} »")
         if item.letter.gabarit in SHARED_PARTS:
             yield Problem(item.source.locate(("gabarit",)), "gabarit",
                           f"« {item.letter.gabarit} » est une partie commune à tous les courriers "

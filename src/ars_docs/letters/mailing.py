@@ -71,13 +71,15 @@ class Envelope:
     """The establishment's fillable reply form (file name, PDF), attached when given."""
 
 
-def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes) -> bytes:
-    """A ready-to-send message (Outlook opens it as a draft: X-Unsent), CRLF line endings."""
+def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes | None) -> bytes:
+    """A ready-to-send message (Outlook opens it as a draft: X-Unsent), CRLF line endings; the
+    invitation attached when the letter announces a webinar, the reply form when it expects one."""
     sender = letter.courriel.expediteur
     message = EmailMessage(policy=SMTP)
     message["From"] = Address(sender.nom, addr_spec=sender.email)
     message["To"] = Address(envelope.name, addr_spec=envelope.email)
-    message["Reply-To"] = Address(addr_spec=letter.reponse.adresse)
+    if letter.reponse is not None:
+        message["Reply-To"] = Address(addr_spec=letter.reponse.adresse)
     message["Subject"] = letter.objet
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     message["Date"] = format_datetime(datetime.datetime.combine(letter.date, datetime.time(9), tzinfo=paris))
@@ -85,8 +87,9 @@ def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes) -> bytes:
     message["X-Unsent"] = "1"
     message.set_content(envelope.body)
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=envelope.attachment_name)
-    message.add_attachment(ics, maintype="text", subtype="calendar", filename=INVITATION,
-                           params={"method": "PUBLISH"})
+    if ics is not None:
+        message.add_attachment(ics, maintype="text", subtype="calendar", filename=INVITATION,
+                               params={"method": "PUBLISH"})
     if envelope.form is not None:
         message.add_attachment(envelope.form[1], maintype="application", subtype="pdf", filename=envelope.form[0])
     message.set_boundary("=_arsdocs_" + hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24])

@@ -102,6 +102,15 @@ class Mail(Record):
 
     expediteur: Organizer
     """Sender of the e-mails; replies go to `reponse.adresse`."""
+    gabarit: Text = "courriel.txt"
+    """The text of the e-mails, a plain-text template of `templates/letters/`: each mailing its own."""
+
+    @field_validator("gabarit")
+    @classmethod
+    def _text_file(cls, name: str) -> str:
+        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".txt"):
+            raise ValueError(f"gabarit « {name} » invalide : un nom de fichier .txt de templates/letters/")
+        return name
 
 
 class Letter(Record):
@@ -111,14 +120,18 @@ class Letter(Record):
     """Short title, used in the document properties."""
     gabarit: Text
     """Body template in `templates/letters/` (Markdown and Jinja)."""
-    webinaire: Identifier
+    webinaire: Identifier | None = None
+    """The webinar the letter announces (`data/webinaires.yaml`): its invitation (.ics) goes with
+    each e-mail. Without one, no invitation."""
     lieu: Text
     date: datetime.date
     objet: Text
     references: list[Text] = Field(default_factory=list)
     expediteur: Sender
     signataire: Signatory
-    reponse: Reply
+    reponse: Reply | None = None
+    """The answer expected: with it, a reply form per establishment goes with each e-mail (and
+    the body template may print the reply table); without it, no form."""
     annexe: Text | None = None
     courriel: Mail
     relance_de: Identifier | None = None

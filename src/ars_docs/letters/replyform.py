@@ -43,6 +43,7 @@ def field_name(role: str, field: str) -> str:
 
 
 def _context(letter: Letter, establishment: Establishment) -> dict[str, Any]:
+    assert letter.reponse is not None, "a form is made for a letter that expects an answer"
     return {"courrier": letter, "etablissement": establishment, "roles": ROLES, "champs": FIELDS,
             "titre": typeset_text(f"Réponse au courrier du {letter.date.strftime('%d/%m/%Y')} : {letter.titre}"),
             "consigne": typeset_text(f"Merci de remplir ce formulaire et de le retourner avant le "

@@ -7,7 +7,7 @@ import datetime
 import zoneinfo
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ars_docs.directory.models import Honorific
 from ars_docs.fields import (
@@ -97,20 +97,27 @@ class Reply(Record):
     adresse: Email
 
 
+def _template_file(suffix: str):  # type: ignore[no-untyped-def]
+    def check(name: str) -> str:
+        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(suffix):
+            raise ValueError(f"gabarit « {name} » invalide : un nom de fichier {suffix} de templates/letters/")
+        return name
+    return check
+
+
+MarkdownTemplate = Annotated[Text, AfterValidator(_template_file(".md"))]
+"""The name of a Markdown template of `templates/letters/` (a letter's body)."""
+TextTemplate = Annotated[Text, AfterValidator(_template_file(".txt"))]
+"""The name of a plain-text template of `templates/letters/` (an e-mail's text)."""
+
+
 class Mail(Record):
     """How the letter goes out by e-mail (`courriel`)."""
 
     expediteur: Organizer
     """Sender of the e-mails; replies go to `reponse.adresse`."""
-    gabarit: Text = "courriel.txt"
+    gabarit: TextTemplate = "courriel.txt"
     """The text of the e-mails, a plain-text template of `templates/letters/`: each mailing its own."""
-
-    @field_validator("gabarit")
-    @classmethod
-    def _text_file(cls, name: str) -> str:
-        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".txt"):
-            raise ValueError(f"gabarit « {name} » invalide : un nom de fichier .txt de templates/letters/")
-        return name
 
 
 class Letter(Record):
@@ -118,7 +125,7 @@ class Letter(Record):
 
     titre: Text
     """Short title, used in the document properties."""
-    gabarit: Text
+    gabarit: MarkdownTemplate
     """Body template in `templates/letters/` (Markdown and Jinja)."""
     webinaire: Identifier | None = None
     """The webinar the letter announces (`data/webinaires.yaml`): its invitation (.ics) goes with
@@ -136,10 +143,3 @@ class Letter(Record):
     courriel: Mail
     relance_de: Identifier | None = None
     """For a reminder (`data/relances/`): the letter it follows up (`data/courriers/<id>.yaml`)."""
-
-    @field_validator("gabarit")
-    @classmethod
-    def _markdown_file(cls, name: str) -> str:
-        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".md"):
-            raise ValueError(f"gabarit « {name} » invalide : un nom de fichier .md de templates/letters/")
-        return name

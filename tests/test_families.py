@@ -54,3 +54,32 @@ def test_a_project_without_any_family_says_so(tmp_path: Path) -> None:
         assert result.exit_code == 1
         assert result.output.startswith("Erreur : aucun document à faire dans ce projet : aucun des dossiers "
                                         "data/courriers/, data/relances/, data/statuts/, data/cpom/ n'existe")
+
+
+def test_init_makes_a_project_that_checks_and_builds_at_once(tmp_path: Path) -> None:
+    folder = tmp_path / "nouveau"
+    created = run(tmp_path, "init", str(folder))
+    assert created.exit_code == 0, created.output
+    assert created.output.startswith(f"Projet créé dans {folder}.\nPour commencer, dans cet ordre :\n"
+                                     "  1. arsdocs.yaml : le bloc marque officiel")
+    checked = run(folder, "check")
+    assert checked.exit_code == 0 and checked.output == "Tout est valide : 2 courriers.\n", checked.output
+    built = run(folder, "build", "all")
+    assert built.exit_code == 0 and built.output.startswith("courriers : 5 construit(s)"), built.output
+    letters = folder / "out/letters/premier-courrier"
+    assert sorted(path.name for path in letters.glob("*.pdf")) == [
+        "chu-exemple--claire-martin.pdf", "chu-exemple--paul-durand.pdf", "impression.pdf"]
+    assert (letters / "formulaires/reponse-chu-exemple.pdf").is_file()
+    assert not (letters / "invitation-webinaire.ics").exists(), "no webinar in the starter: no invitation"
+    assert (folder / ".gitignore").read_text(encoding="utf-8") == "/out/\n/.arsdocs.verrou\n"
+
+
+def test_init_never_writes_into_a_folder_that_has_files(tmp_path: Path) -> None:
+    (tmp_path / "occupe").mkdir()
+    (tmp_path / "occupe" / "notes.txt").write_text("à garder", encoding="utf-8")
+    result = run(tmp_path, "init", str(tmp_path / "occupe"))
+    assert result.exit_code == 1
+    assert result.output == f"Erreur : « {tmp_path / 'occupe'} » existe et n'est pas un dossier vide : choisissez " \
+                            "un dossier nouveau ou vide\n"
+    assert [path.name for path in (tmp_path / "occupe").iterdir()] == ["notes.txt"]
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")], "no staging folder left"

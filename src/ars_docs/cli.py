@@ -84,6 +84,18 @@ def main(context: click.Context, projet: Path) -> None:
 
 @main.command()
 @HELP
+@click.argument("dossier", type=click.Path(path_type=Path))
+def init(dossier: Path) -> None:
+    """Crée dans DOSSIER (nouveau ou vide) un petit projet à compléter : un courrier, deux
+    destinataires, les gabarits et les réglages, que check et build all acceptent tels quels."""
+    from ars_docs import starter
+
+    starter.create(dossier)
+    click.echo(f"Projet créé dans {dossier}.\n{starter.FIRST_STEPS}")
+
+
+@main.command()
+@HELP
 @click.pass_context
 def check(context: click.Context) -> None:
     """Valide les données et les gabarits de toutes les familles, sans rien écrire."""

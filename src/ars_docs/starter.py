@@ -1,0 +1,62 @@
+"""`arsdocs init DOSSIER`: a small project that `check` and `build all` accept at once — one letter
+to two recipients, the letters' templates, the settings — to be edited from there.
+
+Its own files (settings, data, the letter's body) are in `modele/`; the templates every project
+shares (the letter's shells and parts, `templates/commun/`, the index page) are those of the
+example project, reached through `modele/gabarits` (a link to the repository's `templates/`):
+one copy of each in the repository.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from ars_docs.errors import ArsDocsError, os_reason
+
+MODEL = Path(__file__).resolve().parent / "modele"
+SHARED = MODEL / "gabarits"
+LETTER_TEMPLATES = ("lettre.html", "lettre.docx", "lettre.css", "expediteur.md", "destinataire.md", "ouverture.md",
+                    "signature.md", "courriel.txt", "reponse.html")
+IGNORED = "/out/\n/.arsdocs.verrou\n"
+
+FIRST_STEPS = """\
+Pour commencer, dans cet ordre :
+  1. arsdocs.yaml : le bloc marque officiel (logo), à la place du bloc provisoire ;
+  2. data/recipients.yaml : vos établissements et leurs destinataires ;
+  3. data/courriers/premier-courrier.yaml : la date, l'objet, l'expéditeur, le signataire ;
+  4. templates/letters/premier-courrier.md : le texte du courrier.
+Puis : arsdocs check, et arsdocs build all (les documents sont dans out/, out/index.html les liste)."""
+
+
+def create(folder: Path) -> None:
+    """Write the starter project into `folder` (new, or empty), whole or not at all."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ArsDocsError(f"« {folder} » existe et n'est pas un dossier vide : choisissez un dossier nouveau "
+                           "ou vide")
+    if not (SHARED / "letters").is_dir():
+        raise ArsDocsError(f"les gabarits d'exemple sont introuvables dans cette installation d'arsdocs ({SHARED})")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            _write(staging)
+            if folder.exists():
+                folder.rmdir()
+            staging.rename(folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except OSError as error:
+        raise ArsDocsError(f"impossible de créer le projet dans « {folder} » : {os_reason(error)}") from None
+
+
+def _write(target: Path) -> None:
+    shutil.copytree(SHARED / "commun", target / "templates" / "commun")
+    shutil.copy(SHARED / "index.html", target / "templates" / "index.html")
+    (target / "templates" / "letters").mkdir()
+    for name in LETTER_TEMPLATES:
+        shutil.copy(SHARED / "letters" / name, target / "templates" / "letters" / name)
+    shutil.copytree(MODEL, target, ignore=shutil.ignore_patterns("gabarits", "__pycache__"), dirs_exist_ok=True)
+    (target / ".gitignore").write_text(IGNORED, encoding="utf-8")

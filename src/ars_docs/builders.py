@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ars_docs.doctree import Document
-from ars_docs.errors import InvalidInput, Problem
+from ars_docs.errors import ArsDocsError, InvalidInput, Problem
 from ars_docs.formats import SUFFIXES
 from ars_docs.project import Project
 
@@ -194,3 +194,24 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InvalidInput(self.problems)
+
+
+ALL = "all"
+"""On the command line: every family the project has."""
+
+
+def families(project: Project, famille: str = ALL) -> list[Builder]:
+    """The builders of `famille`, or with `all` those of the families the project has (a project
+    of letters only has no data/statuts/): families are optional, but not all of them."""
+    if famille != ALL:
+        builder = get_builder(famille)
+        if not builder.present(project):
+            raise ArsDocsError(f"ce projet n'a pas de {builder.label} : le dossier {builder.data_folder}/ "
+                               "n'existe pas (voir README, « Un projet »)")
+        return [builder]
+    builders = [builder for builder in map(get_builder, builder_names()) if builder.present(project)]
+    if not builders:
+        folders = ", ".join(f"{get_builder(name).data_folder}/" for name in builder_names())
+        raise ArsDocsError(f"aucun document à faire dans ce projet : aucun des dossiers {folders} n'existe "
+                           "(voir README, « Un projet »)")
+    return builders

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ars_docs import __version__, clitext
-from ars_docs.builders import SEND, SIGN, builder_names
+from ars_docs.builders import ALL, SEND, SIGN, builder_names, families
 from ars_docs.errors import ArsDocsError
 from ars_docs.worklock import at_work
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ars_docs.builders import Builder, Item
     from ars_docs.project import Project, SmtpSettings
 
-ALL = "all"
 
 
 def _open_project(context: click.Context) -> Project:
@@ -46,25 +45,6 @@ class FamilyChoice(click.Choice):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         chosen = super().convert(value, param, ctx)
         return ALIASES.get(chosen, chosen)
-
-
-def _families(project: Project, famille: str = ALL) -> list[Builder]:
-    """The builders of `famille`, or with `all` those of the families the project has (a project
-    of letters only has no data/statuts/): families are optional, but not all of them."""
-    from ars_docs.builders import get_builder
-
-    if famille != ALL:
-        builder = get_builder(famille)
-        if not builder.present(project):
-            raise ArsDocsError(f"ce projet n'a pas de {builder.label} : le dossier {builder.data_folder}/ "
-                               "n'existe pas (voir README, « Un projet »)")
-        return [builder]
-    builders = [builder for builder in map(get_builder, builder_names()) if builder.present(project)]
-    if not builders:
-        folders = ", ".join(f"{get_builder(name).data_folder}/" for name in builder_names())
-        raise ArsDocsError(f"aucun document à faire dans ce projet : aucun des dossiers {folders} n'existe "
-                           "(voir README, « Un projet »)")
-    return builders
 
 
 HELP = click.help_option("-h", "--help", help="Affiche cette aide et quitte.")
@@ -105,7 +85,7 @@ def check(context: click.Context) -> None:
     project = _open_project(context)
     collector = ProblemCollector()
     counts = []
-    for builder in _families(project):
+    for builder in families(project):
         items = collector.attempt(builder.plan, project)
         if items is not None and collector.attempt(builder.check, project, items) is None:
             counts.append(f"{builder.documents(items)} {builder.label}")
@@ -145,7 +125,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
         raise click.UsageError("avec all, --comparer ne vaut que sous la forme git:RÉVISION (commune aux statuts "
                                "et au CPOM) ; sinon, construisez chaque famille avec sa propre comparaison")
     project = _open_project(context)
-    builders = _families(project, famille)
+    builders = families(project, famille)
     for builder in builders:
         builder.configure(compare=comparer)
     collector = ProblemCollector()
@@ -339,17 +319,25 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
 
 @main.command(name="import")
 @HELP
-@click.argument("quoi", type=click.Choice(["reponses", "statuts"]))
+@click.argument("quoi", type=click.Choice(["reponses", "statuts", "destinataires"]))
 @click.argument("chemin", type=click.Path(path_type=Path))
 @click.option("--accepter-modifications", is_flag=True,
               help="statuts : accepte les modifications suivies en attente au lieu de refuser le fichier.")
+@click.option("--colonne", "colonnes", multiple=True, metavar="\"EN-TÊTE=champ\"",
+              help="destinataires : la colonne d'en-tête EN-TÊTE donne ce champ (etablissement, finess, adresse, "
+                   "complement, code_postal, ville, civilite, prenom, nom, fonction, service, email, identifiant).")
 @click.pass_context
-def import_(context: click.Context, quoi: str, chemin: Path, accepter_modifications: bool) -> None:
+def import_(context: click.Context, quoi: str, chemin: Path, accepter_modifications: bool,
+            colonnes: tuple[str, ...]) -> None:
     """Importe les formulaires de réponse remplis (PDF ou Word) d'un DOSSIER dans data/membres.yaml
-    (import reponses DOSSIER), ou un projet de statuts modifié dans Word ou LibreOffice comme version
-    suivante (import statuts FICHIER.docx)."""
+    (import reponses DOSSIER), un projet de statuts modifié dans Word ou LibreOffice comme version
+    suivante (import statuts FICHIER.docx), ou une liste de destinataires d'un tableur dans
+    data/recipients.yaml (import destinataires FICHIER.xlsx|.csv)."""
     if quoi == "statuts":
         _import_statutes(context, chemin, accepter_modifications)
+        return
+    if quoi == "destinataires":
+        _import_recipients(context, chemin, colonnes)
         return
     from ars_docs.directory.members import MEMBERS, save_members
     from ars_docs.letters import replies
@@ -369,6 +357,20 @@ def import_(context: click.Context, quoi: str, chemin: Path, accepter_modificati
     if refused:
         raise ArsDocsError(f"{refused} fichier(s) refusé(s) : voir ci-dessus ; "
                            "rien de ce qui était déjà importé n'est perdu")
+
+
+def _import_recipients(context: click.Context, fichier: Path, colonnes: tuple[str, ...]) -> None:
+    from ars_docs.letters.contacts import import_recipients
+
+    mapping = {}
+    for given in colonnes:
+        header, separator, name = given.rpartition("=")
+        if not separator or not header.strip():
+            raise click.UsageError(f"--colonne « {given} » : écrire \"En-tête du fichier=champ\"")
+        mapping[header.strip()] = name.strip()
+    project = _open_project(context)
+    for line in import_recipients(project, fichier, mapping):
+        click.echo(line)
 
 
 def _import_statutes(context: click.Context, fichier: Path, accept: bool) -> None:

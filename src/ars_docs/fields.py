@@ -97,6 +97,28 @@ def _digits(count: int, what: str):  # type: ignore[no-untyped-def]
     return check
 
 
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def check_finess(value: str) -> str:
+    """Nine characters: the département (2A or 2B in Corsica), six digits and a check digit (Luhn's
+    formula). A wrong key is a typo, and a letter to the wrong establishment worse than an error.
+    Corsica's numbers are accepted without checking their key: the FINESS rule for them is not
+    known here for sure."""
+    value = value.strip().upper()
+    if not re.fullmatch(r"(\d\d|2[AB])\d{7}", value):
+        raise ValueError(f"numéro FINESS invalide « {value} » : 9 chiffres attendus (2A ou 2B et 7 chiffres en Corse)")
+    if value[:2] not in ("2A", "2B") and not _luhn(value):
+        raise ValueError(f"numéro FINESS « {value} » : la clé (le dernier chiffre) ne correspond pas aux huit "
+                         "premiers : une faute de frappe ?")
+    return value
+
+
 def _check_url(value: str) -> str:
     if not re.fullmatch(r"https://[^\s<>\"]+", value):
         raise ValueError(f"lien invalide « {value} » : une adresse https:// attendue")
@@ -131,6 +153,6 @@ MultilineText = Annotated[str, AfterValidator(_text_checker("\u00ad\u200d\n"))]
 Identifier = Annotated[str, AfterValidator(check_identifier)]
 Email = Annotated[str, AfterValidator(_check_email)]
 PostalCode = Annotated[str, AfterValidator(_digits(5, "code postal"))]
-Finess = Annotated[str, AfterValidator(_digits(9, "numéro FINESS"))]
+Finess = Annotated[str, AfterValidator(check_finess)]
 Url = Annotated[str, AfterValidator(_check_url)]
 YesNo = Annotated[bool, BeforeValidator(_yes_no)]

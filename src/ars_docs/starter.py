@@ -13,6 +13,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import yaml
+
+from ars_docs.directory.importing import write_template
+from ars_docs.directory.models import RecipientsFile
 from ars_docs.errors import ArsDocsError, os_reason
 
 MODEL = Path(__file__).resolve().parent / "modele"
@@ -20,6 +24,8 @@ SHARED = MODEL / "gabarits"
 LETTER_TEMPLATES = ("lettre.html", "lettre.docx", "lettre.css", "expediteur.md", "destinataire.md", "ouverture.md",
                     "signature.md", "courriel.txt", "reponse.html")
 IGNORED = "/out/\n/.arsdocs.verrou\n"
+TEMPLATE = "destinataires-modele.xlsx"
+"""The spreadsheet to fill in for `arsdocs import destinataires`, with the expected headers."""
 
 FIRST_STEPS = """\
 Pour commencer, dans cet ordre :
@@ -27,6 +33,8 @@ Pour commencer, dans cet ordre :
   2. data/recipients.yaml : vos établissements et leurs destinataires ;
   3. data/courriers/premier-courrier.yaml : la date, l'objet, l'expéditeur, le signataire ;
   4. templates/letters/premier-courrier.md : le texte du courrier.
+Vos destinataires sont dans un tableur ? Complétez destinataires-modele.xlsx (mêmes en-têtes), puis :
+  arsdocs import destinataires destinataires-modele.xlsx
 Puis : arsdocs check, et arsdocs build all (les documents sont dans out/, out/index.html les liste)."""
 
 
@@ -60,3 +68,5 @@ def _write(target: Path) -> None:
         shutil.copy(SHARED / "letters" / name, target / "templates" / "letters" / name)
     shutil.copytree(MODEL, target, ignore=shutil.ignore_patterns("gabarits", "__pycache__"), dirs_exist_ok=True)
     (target / ".gitignore").write_text(IGNORED, encoding="utf-8")
+    people = RecipientsFile.model_validate(yaml.safe_load((target / "data" / "recipients.yaml").read_text("utf-8")))
+    write_template(target / TEMPLATE, people.etablissements)

@@ -79,18 +79,11 @@ def init(dossier: Path) -> None:
 @click.pass_context
 def check(context: click.Context) -> None:
     """Valide les données et les gabarits de toutes les familles, sans rien écrire."""
-    from ars_docs.builders import ProblemCollector
-    from ars_docs.site import render_index
+    from ars_docs.engine import checked_plans
 
     project = _open_project(context)
-    collector = ProblemCollector()
-    counts = []
-    for builder in families(project):
-        items = collector.attempt(builder.plan, project)
-        if items is not None and collector.attempt(builder.check, project, items) is None:
-            counts.append(f"{builder.documents(items)} {builder.label}")
-    collector.attempt(render_index, project)
-    collector.raise_if_any()
+    planned = checked_plans(project, families(project))
+    counts = [f"{builder.documents(items)} {builder.label}" for builder, items in planned]
     click.echo(f"Tout est valide : {', '.join(counts)}.")
 
 
@@ -116,8 +109,6 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     Seuls les documents dont les données, les gabarits, les réglages ou la version d'arsdocs ont
     changé sont reconstruits ; les fichiers des documents qui n'existent plus sont supprimés."""
     from ars_docs import engine
-    from ars_docs.builders import ProblemCollector
-    from ars_docs.site import render_index
 
     if comparer and famille not in ("statuts", "cpom", ALL):
         raise click.UsageError("--comparer ne vaut que pour les statuts et les annexes de CPOM")
@@ -128,14 +119,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     builders = families(project, famille)
     for builder in builders:
         builder.configure(compare=comparer)
-    collector = ProblemCollector()
-    planned = [(builder, collector.attempt(builder.plan, project)) for builder in builders]
-    for builder, items in planned:
-        if items is not None:  # what `check` validates, `build` validates: templates and shells too
-            collector.attempt(builder.check, project, items)
-    collector.attempt(render_index, project)  # the index page too, written last
-    collector.raise_if_any()  # every family is valid before anything is made
-    valid = [(builder, items) for builder, items in planned if items is not None]
+    valid = engine.checked_plans(project, builders)
     workers = jobs or engine.default_jobs()
     with at_work(project.root, "build", "les fichiers déjà en place dans out/ sont entiers, les fichiers "
                  "temporaires ont été retirés ; relancez la construction pour la terminer"):
@@ -145,8 +129,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
         with _progress() as progress:
             reports = engine.build(project, valid, jobs=workers, force=force, progress=progress)
     for report in reports:
-        click.echo(f"{report.label} : {report.built} construit(s), {report.unchanged} inchangé(s), "
-                   f"{report.removed} fichier(s) supprimé(s) ; {report.files} fichier(s) écrit(s) dans {report.folder}")
+        click.echo(str(report))
 
 
 def _verify(project: Project, planned: list[tuple[Builder, list[Item]]], workers: int) -> None:

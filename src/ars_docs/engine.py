@@ -60,6 +60,26 @@ class Report:
     files: int
     folder: str
 
+    def __str__(self) -> str:
+        return (f"{self.label} : {self.built} construit(s), {self.unchanged} inchangé(s), {self.removed} fichier(s) "
+                f"supprimé(s) ; {self.files} fichier(s) écrit(s) dans {self.folder}")
+
+
+def checked_plans(project: Project, builders: list[Builder]) -> list[tuple[Builder, list[Item]]]:
+    """Each family's items, once every family and the index page are valid (what `check` checks):
+    every problem of every family at once, before anything is made."""
+    from ars_docs.builders import ProblemCollector
+    from ars_docs.site import render_index
+
+    collector = ProblemCollector()
+    planned = [(builder, collector.attempt(builder.plan, project)) for builder in builders]
+    for builder, items in planned:
+        if items is not None:  # what `check` validates, `build` validates: templates and shells too
+            collector.attempt(builder.check, project, items)
+    collector.attempt(render_index, project)  # the index page too, written last
+    collector.raise_if_any()
+    return [(builder, items) for builder, items in planned if items is not None]
+
 
 def family_fingerprint(project: Project, builder: Builder) -> str:
     return digest({"fichiers": files_digest(project.root, builder.family_files(project)),

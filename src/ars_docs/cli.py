@@ -15,6 +15,7 @@ import click
 
 from ars_docs import __version__, clitext
 from ars_docs.builders import ALL, SEND, SIGN, builder_names, families
+from ars_docs.clitext import FamilyChoice
 from ars_docs.errors import ArsDocsError
 from ars_docs.worklock import at_work
 
@@ -30,21 +31,6 @@ def _open_project(context: click.Context) -> Project:
     from ars_docs.project import Project
 
     return Project.open(context.obj["projet"])
-
-
-ALIASES = {"courriers": "letters"}
-"""Other names of a family on the command line (`letters` keeps its name in out/ and in scripts)."""
-
-
-class FamilyChoice(click.Choice):  # type: ignore[type-arg]
-    """A family's name, or one of its other names (`courriers` for `letters`), given as the name."""
-
-    def __init__(self, names: list[str]) -> None:
-        super().__init__([*names, *(alias for alias, name in ALIASES.items() if name in names)])
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        chosen = super().convert(value, param, ctx)
-        return ALIASES.get(chosen, chosen)
 
 
 HELP = click.help_option("-h", "--help", help="Affiche cette aide et quitte.")
@@ -298,6 +284,23 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
         report = builder.sign(project, key, courrier)
     click.echo(f"{builder.label} : {report.signed} lettre(s) signée(s) par {key.holder}, "
                f"{report.already} déjà signée(s)" + (" ; horodatage : " + horodatage if horodatage else ""))
+
+
+@main.command()
+@HELP
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port de l'aperçu sur 127.0.0.1 (0 : un port libre).")
+@click.pass_context
+def serve(context: click.Context, port: int) -> None:
+    """Aperçu local de out/ sur http://127.0.0.1 : reconstruit à chaque changement de data/, de
+    templates/ ou de arsdocs.yaml, recharge la page ouverte, et y montre une erreur tant qu'elle dure."""
+    from ars_docs import preview
+
+    project = _open_project(context)
+    try:
+        preview.serve(project.root, port, click.echo)
+    except KeyboardInterrupt:
+        click.echo("Aperçu arrêté.")
 
 
 @main.command(name="import")

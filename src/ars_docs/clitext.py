@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import click
+
 _MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils")
 
 FRENCH = {
@@ -107,3 +109,18 @@ def install() -> None:
             module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+ALIASES = {"courriers": "letters"}
+"""Other names of a family on the command line (`letters` keeps its name in out/ and in scripts)."""
+
+
+class FamilyChoice(click.Choice):  # type: ignore[type-arg]
+    """A family's name, or one of its other names (`courriers` for `letters`), given as the name."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__([*names, *(alias for alias, name in ALIASES.items() if name in names)])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        chosen = super().convert(value, param, ctx)
+        return ALIASES.get(chosen, chosen)

@@ -1,7 +1,8 @@
 """The catalogue of bad inputs: one folder per case under tests/catalogue/, each a change laid
 over a small, fully built project (tests/roots/petit), with the message it must produce.
 
-`cas.yaml`: `description`; `commande` (default `build all`); `remplacer` (exact text replaced,
+`cas.yaml`: `description`; `commande` (default `build all`; `{projet}` stands for the project's
+folder, for a file given to an import); `remplacer` (exact text replaced,
 which must be found once); `supprimer` (files removed); files under `fichiers/` copied over the
 project (a file in Latin-1, with a byte-order mark…); `attendu`: lines the output must contain,
 the first naming the file, and the line and column where there are some; `absent`: lines it must
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README,
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue"
 CASES = sorted(path for path in CATALOGUE.iterdir() if (path / "cas.yaml").is_file())
-LOCATED = re.compile(r"^(Erreur : )?.*?[\w./-]+\.(yaml|yml|md|txt|html|css|docx|png|ttf)(:\d+(:\d+)?)? : ", re.M)
+LOCATED = re.compile(r"^(Erreur : )?.*?[\w./-]+\.(yaml|yml|md|txt|html|css|docx|png|ttf|pdf|csv|xlsx)(:\d+(:\d+)?)? : ", re.M)
 
 
 def load_case(case: Path) -> dict[str, Any]:
@@ -70,13 +71,17 @@ def test_bad_input_is_refused_clearly_and_loses_nothing(case: Path, built_projec
     shutil.copytree(built_project, project)
     before = snapshot(project / "out")
     apply_case(case, spec, project)
-    result = run(project, *spec.get("commande", "build all").split())  # a build in this process (conftest.run)
+    data = snapshot(project / "data")
+    command = spec.get("commande", "build all").replace("{projet}", str(project)).split()
+    result = run(project, *command)  # a build in this process (conftest.run)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    assert result.output.startswith("Erreur : ")
+    # the error first; after the list of what an import took or refused, file by file
+    assert result.output.startswith("Erreur : ") or result.output.splitlines()[-1].startswith("Erreur : ")
     for line in spec["attendu"]:
         assert line in result.output, f"{case.name}:\n{result.output}"
     for line in spec.get("absent", []):
         assert line not in result.output, f"{case.name}:\n{result.output}"
     assert LOCATED.search(spec["attendu"][0]), "the first expected line names the file"
     assert snapshot(project / "out") == before, "out/ unchanged to the byte"
+    assert snapshot(project / "data") == data, "data/ unchanged: a refused import writes nothing"

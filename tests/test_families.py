@@ -83,3 +83,21 @@ def test_init_never_writes_into_a_folder_that_has_files(tmp_path: Path) -> None:
                             "un dossier nouveau ou vide\n"
     assert [path.name for path in (tmp_path / "occupe").iterdir()] == ["notes.txt"]
     assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")], "no staging folder left"
+
+
+def test_every_missing_template_is_said_at_once(tmp_path: Path) -> None:
+    """A newcomer who lost five templates learns of the five in one check, not one per run."""
+    folder = tmp_path / "nouveau"
+    assert run(tmp_path, "init", str(folder)).exit_code == 0
+    for name in ("ouverture.md", "signature.md", "lettre.css", "reponse.html", "courriel.txt"):
+        (folder / "templates/letters" / name).unlink()
+    result = run(folder, "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Erreur : 5 erreurs dans les données ou les gabarits :",
+        "  data/courriers/premier-courrier.yaml:29:3 : courriel.gabarit : gabarit introuvable "
+        "« templates/letters/courriel.txt »",
+        "  templates/letters/lettre.html:8 : feuille de style introuvable « templates/letters/lettre.css »",
+        "  templates/letters/ouverture.md : gabarit introuvable",
+        "  templates/letters/reponse.html : gabarit introuvable",
+        "  templates/letters/signature.md : gabarit introuvable"]

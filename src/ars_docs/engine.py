@@ -76,6 +76,8 @@ def checked_plans(project: Project, builders: list[Builder]) -> list[tuple[Build
     for builder, items in planned:
         if items is not None:  # what `check` validates, `build` validates: templates and shells too
             collector.attempt(builder.check, project, items)
+        else:  # the shells even so: every missing or broken template said at once, not one per run
+            collector.attempt(lambda builder=builder: builder.publisher(project).validate())
     collector.attempt(render_index, project)  # the index page too, written last
     collector.raise_if_any()
     return [(builder, items) for builder, items in planned if items is not None]

@@ -16,6 +16,7 @@ from ars_docs.errors import Location, Problem
 from ars_docs.letters import checks
 from ars_docs.letters.checks import LetterSource
 from ars_docs.letters.models import Letter, Webinar, WebinarsFile
+from ars_docs.letters.replyform import FORM_TEMPLATE
 from ars_docs.letters.salutation import (
     address_term,
     full_name,
@@ -92,6 +93,10 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
 
 def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
     parts = MarkdownParts(project, "letters")
+    needed = [*SHARED_PARTS, *([FORM_TEMPLATE] if any(item.letter.reponse for item in data.letters) else [])]
+    for name in needed:  # the parts every letter is made of: all the missing ones at once
+        if not parts.exists(name):
+            yield Problem(Location(f"templates/letters/{name}"), "", "gabarit introuvable")
     for item in data.letters:
         if item.letter.webinaire is not None and item.letter.webinaire not in data.webinars:
             known = (f"connus : {', '.join(sorted(data.webinars))}" if data.webinars

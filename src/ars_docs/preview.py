@@ -93,13 +93,15 @@ def rebuild(root: Path, state: State, echo: Callable[[str], None]) -> None:
     from ars_docs import engine
     from ars_docs.builders import families
     from ars_docs.project import Project
-    from ars_docs.worklock import at_work
+    from ars_docs.worklock import Interrupted, at_work
 
     try:
         project = Project.open(root)
         planned = engine.checked_plans(project, families(project))
         with at_work(project.root, "serve", "out/ garde les derniers documents construits"):
             reports = engine.build(project, planned, jobs=1, force=False)
+    except Interrupted:
+        raise KeyboardInterrupt from None  # Ctrl-C during a rebuild stops the preview
     except ArsDocsError as error:
         message = error.format_message()
         state.failed(message)

@@ -23,6 +23,8 @@ ROWS = [
      "Cheffe de pôle", "Pôle Femme-Enfant", "eloise.muller@example.fr"],
     ["CHU d'Exemple", "", "1 rue de l'Hôpital", "54000", "Nancy", "Madame", "Claire", "Martin-Roux", "Directeur",
      "", "claire.martin@example.fr"],
+    ["CHU d'Exemple", "", "1 rue de l'Hôpital", "54000", "Nancy", "", "Luc", "Bernard", "chef_service",
+     "Chirurgie pédiatrique", "luc.bernard@example.fr"],  # the data file's own value, typed as it is
 ]
 RECIPIENTS = "data/recipients.yaml"
 
@@ -84,7 +86,7 @@ def test_importing_the_same_rows_again_changes_nothing(tmp_path: Path) -> None:
     before = (project / RECIPIENTS).read_bytes()
     again = run(project, "import", "destinataires", str(sheet))
     assert again.exit_code == 0
-    assert again.output == "Aucun changement : data/recipients.yaml contient déjà ces 4 destinataire(s), tels quels.\n"
+    assert again.output == "Aucun changement : data/recipients.yaml contient déjà ces 5 destinataire(s), tels quels.\n"
     assert (project / RECIPIENTS).read_bytes() == before
 
 

@@ -59,7 +59,8 @@ FUNCTIONS = {
     "president de la cme": "president_cme", "presidente de la cme": "president_cme", "president cme": "president_cme",
     "presidente cme": "president_cme", "chef de service": "chef_service", "cheffe de service": "chef_service",
     "chef de pole": "chef_pole", "cheffe de pole": "chef_pole",
-    **{name: name for name in ("directeur_general", "president_cme", "chef_service", "chef_pole")},
+    # the data file's own values, as `normalized` reads them (« chef_service » → « chef service »)
+    **{name.replace("_", " "): name for name in ("directeur_general", "president_cme", "chef_service", "chef_pole")},
 }
 CIVILITIES = {"madame": "Madame", "mme": "Madame", "monsieur": "Monsieur", "m": "Monsieur", "mr": "Monsieur"}
 ESTABLISHMENT_FIELDS = ("nom", "finess", "adresse", "code_postal", "ville")

@@ -101,3 +101,13 @@ def test_every_missing_template_is_said_at_once(tmp_path: Path) -> None:
         "  templates/letters/ouverture.md : gabarit introuvable",
         "  templates/letters/reponse.html : gabarit introuvable",
         "  templates/letters/signature.md : gabarit introuvable"]
+
+
+def test_init_in_the_current_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "ici"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    created = run(folder, "init", ".")
+    assert created.exit_code == 0 and created.output.startswith(f"Projet créé dans {folder}.\n"), created.output
+    assert (folder / "arsdocs.yaml").is_file() and run(folder, "check").exit_code == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ici"], "no staging folder left"

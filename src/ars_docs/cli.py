@@ -57,7 +57,7 @@ def init(dossier: Path) -> None:
     from ars_docs import starter
 
     starter.create(dossier)
-    click.echo(f"Projet créé dans {dossier}.\n{starter.FIRST_STEPS}")
+    click.echo(f"Projet créé dans {dossier.resolve()}.\n{starter.FIRST_STEPS}")
 
 
 @main.command()

@@ -45,15 +45,22 @@ def create(folder: Path) -> None:
                            "ou vide")
     if not (SHARED / "letters").is_dir():
         raise ArsDocsError(f"les gabarits d'exemple sont introuvables dans cette installation d'arsdocs ({SHARED})")
+    folder = folder.resolve()  # « arsdocs init . » in an empty folder works too
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        moved: list[Path] = []
         try:
             _write(staging)
-            if folder.exists():
-                folder.rmdir()
-            staging.rename(folder)
+            if not folder.exists():
+                staging.rename(folder)
+                return
+            for child in sorted(staging.iterdir()):  # into the empty folder (perhaps the current one)
+                moved.append(child.rename(folder / child.name))
+            staging.rmdir()
         except BaseException:
+            for path in moved:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     except OSError as error:

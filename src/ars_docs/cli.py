@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ars_docs.project import Project, SmtpSettings
 
 
-
 def _open_project(context: click.Context) -> Project:
     from ars_docs.project import Project
 

@@ -71,7 +71,6 @@ class Settings(Record):
     """The window of the envelopes the letters are posted in."""
 
 
-@functools.cache
 def printable_characters(root: Path) -> frozenset[str] | None:
     """The characters every font of the documents (`templates/commun/polices/`) can draw."""
     folder = root / FONTS
@@ -86,15 +85,24 @@ def printable_characters(root: Path) -> frozenset[str] | None:
 
 
 def font_characters(face: Path, name: str) -> frozenset[str]:
-    """The characters a font file draws; a located error when it is not a font fontTools can read."""
-    from fontTools.ttLib import TTFont
-
+    """The characters a font file draws; a located error when it is not a font fontTools can read.
+    Read once per version of the file (opening a project and checking its stylesheets both ask;
+    `arsdocs serve` asks again after each change, and sees a replaced font)."""
     try:
-        with TTFont(face, lazy=True) as font:
-            return frozenset(chr(code) for code in font.getBestCmap())
+        status = face.stat()
+        return _cmap(face, status.st_size, status.st_mtime_ns)
     except Exception:  # fontTools raises a dozen kinds on a damaged file
         raise InvalidInput([Problem(Location(name), "", "police illisible : ce n'est pas une police TrueType "
                                                          "ou OpenType lisible")]) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _cmap(face: Path, size: int, modified: int) -> frozenset[str]:
+    """`size` and `modified`: the version of the file, so that a replaced font is read again."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(face, lazy=True) as font:
+        return frozenset(chr(code) for code in font.getBestCmap())
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from ars_docs.errors import Problem, warn
 from ars_docs.letters import postal
 from ars_docs.letters.models import Letter, Webinar
 from ars_docs.letters.salutation import function_title
+from ars_docs.letters.sending import JOURNAL_FOLDER
 from ars_docs.project import FONTS, Project
 from ars_docs.yamlsource import YamlDocument
 
@@ -48,7 +49,7 @@ def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], 
         if item.id in reminded:
             yield Problem(item.source.locate(()), "",
                           f"la relance porte l'identifiant du courrier {folder}/{item.id}.yaml : ils partageraient "
-                          f"le journal d'envoi (envois/{item.id}.jsonl) et la relance ne partirait jamais ; "
+                          f"le journal d'envoi ({JOURNAL_FOLDER}/{item.id}.jsonl) et la relance ne partirait jamais ; "
                           "renommez le fichier de la relance")
         original_id = item.letter.relance_de
         if original_id is None:

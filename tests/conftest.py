@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,13 @@ def run(project: Path, *args: str) -> Result:
     if args and args[0] == "build" and not {"--jobs", "-j"} & set(args):
         args = (*args, "--jobs", "1")
     return CliRunner().invoke(main, ["--projet", str(project), *args], catch_exceptions=False)
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

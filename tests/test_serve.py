@@ -4,7 +4,6 @@ a mistake is shown in the page, located and in French, over the last good docume
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ars_docs import preview
-from conftest import run
+from conftest import free_port, run
 
 pytestmark = pytest.mark.slow  # a real browser (see README, « Tests »)
 
@@ -21,17 +20,11 @@ LETTER = "letters/premier-courrier/chu-exemple--claire-martin.html"
 DATA = "data/courriers/premier-courrier.yaml"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str, list[str]]]:
     project = tmp_path / "projet"
     assert run(tmp_path, "init", str(project)).exit_code == 0
-    port, said = _free_port(), []
+    port, said = free_port(), []
     ready, stop = threading.Event(), threading.Event()
     thread = threading.Thread(target=preview.serve, args=(project, port, said.append, ready, stop), daemon=True)
     thread.start()

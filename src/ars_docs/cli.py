@@ -83,12 +83,14 @@ def check(context: click.Context) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), metavar="N",
               help="Nombre de processus de travail (par défaut : le nombre de cœurs de la machine).")
 @click.option("--force", is_flag=True, help="Reconstruit tout, même ce qui est à jour.")
+@click.option("--moteur-pdf", type=click.Choice(["weasyprint", "typst"]),
+              help="Ce qui compose les PDF, à la place du réglage moteur_pdf de arsdocs.yaml.")
 @click.option("--verifier", is_flag=True,
               help="N'écrit rien : reconstruit tout à part et échoue si un fichier de out/ n'est pas celui "
                    "que les données actuelles produisent (pour les équipes qui gardent out/ dans leur dépôt).")
 @click.pass_context
 def build(context: click.Context, famille: str, comparer: str | None, jobs: int | None, force: bool,
-          verifier: bool) -> None:
+          moteur_pdf: str | None, verifier: bool) -> None:
     """Construit les documents d'une famille (ou de toutes : all) dans out/.
 
     Seuls les documents dont les données, les gabarits, les réglages ou la version d'arsdocs ont
@@ -101,6 +103,8 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
         raise click.UsageError("avec all, --comparer ne vaut que sous la forme git:RÉVISION (commune aux statuts "
                                "et au CPOM) ; sinon, construisez chaque famille avec sa propre comparaison")
     project = _open_project(context)
+    if moteur_pdf:
+        project = project.with_settings(moteur_pdf=moteur_pdf)
     builders = families(project, famille)
     for builder in builders:
         builder.configure(compare=comparer)

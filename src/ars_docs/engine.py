@@ -24,7 +24,7 @@ from ars_docs.buildstate import BuildState, FileRecord, ItemRecord, prune_empty_
 from ars_docs.errors import ArsDocsError, InvalidInput, Problem
 from ars_docs.fingerprint import canonical, digest, files_digest, toolchain
 from ars_docs.output import commit, remove_leftovers, stage, write_atomically
-from ars_docs.project import Project
+from ars_docs.project import Project, Settings
 from ars_docs.site import write_index
 
 Progress = Callable[[int], None]
@@ -116,9 +116,10 @@ def _refuse_to_unsign(state: BuildState, keys: set[str]) -> None:
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(root: Path, out: Path) -> None:
-    """In a spawned worker: the project, opened again (nothing is inherited from the parent)."""
-    _use_project(replace(Project.open(root), output=out))
+def _start_worker(root: Path, out: Path, settings: Settings) -> None:
+    """In a spawned worker: the project, opened again (nothing is inherited from the parent), with
+    the settings of the parent (the command line may have changed some: --moteur-pdf)."""
+    _use_project(replace(Project.open(root), output=out, settings=settings))
 
 
 def _use_project(project: Project) -> None:
@@ -194,7 +195,7 @@ def _run(project: Project, work: list[tuple[str, Item]], jobs: int, progress: Pr
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(project.root, project.out)) as pool:
+                             initargs=(project.root, project.out, project.settings)) as pool:
         futures: dict[Future[ChunkResult], int] = {pool.submit(_make_chunk, chunk): index
                                                    for index, chunk in enumerate(chunks)}
         done: dict[int, ChunkResult] = {}

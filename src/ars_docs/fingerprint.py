@@ -26,7 +26,7 @@ from ars_docs import __version__
 
 # The libraries whose versions change the bytes of an output.
 _LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "fonttools", "pillow", "docxtpl", "python-docx", "lxml",
-              "jinja2", "markdown-it-py", "babel", "pypdf", "pikepdf", "icalendar")
+              "jinja2", "markdown-it-py", "babel", "pypdf", "pikepdf", "icalendar", "typst")
 
 
 def canonical(value: Any, memo: dict[int, Any] | None = None) -> Any:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -69,6 +69,9 @@ class Settings(Record):
     smtp: SmtpSettings | None = None
     enveloppe: EnvelopeSettings = EnvelopeSettings()
     """The window of the envelopes the letters are posted in."""
+    moteur_pdf: Literal["weasyprint", "typst"] = "weasyprint"
+    """What lays out the PDFs: WeasyPrint through the HTML shells (the reference), or Typst through
+    the Typst shells (`<family>/<shell>.typ`), several times faster for large mailings."""
 
 
 def printable_characters(root: Path) -> frozenset[str] | None:
@@ -126,6 +129,10 @@ class Project:
         project.check_logo()
         PRINTABLE.set(printable_characters(root))
         return project
+
+    def with_settings(self, **changes: object) -> Project:
+        """The project with settings changed from the command line (they count in the fingerprints)."""
+        return replace(self, settings=self.settings.model_copy(update=changes))
 
     @property
     def data(self) -> Path:

@@ -13,15 +13,31 @@ from typing import Any
 from jinja2 import meta
 from markupsafe import Markup
 
-from ars_docs.doctree import Document
+from ars_docs.doctree import (
+    Block,
+    Cell,
+    Contents,
+    Division,
+    Document,
+    Heading,
+    Landscape,
+    Letterhead,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Run,
+    Table,
+    Window,
+)
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.formats import FORMATS
 from ars_docs.project import Project
 from ars_docs.templating import located, sandbox
 from ars_docs.writers.docx import DocxWriter
-from ars_docs.writers.html import html_blocks
-from ars_docs.writers.pdf import PdfWriter, project_url
+from ars_docs.writers.html import SIGNATURE_ROLE, html_blocks
+from ars_docs.writers.pdf import PdfError, PdfWriter, project_url
 from ars_docs.writers.stylesheets import stylesheet_problems
+from ars_docs.writers.typst import TypstWriter, typst_source
 
 SCREEN_STYLESHEET = "commun/ecran.css"
 
@@ -54,6 +70,10 @@ class Publisher:
                     from None
             raise
         self.pdf = PdfWriter(project.root, (project.templates, project.logo))
+        self.typst_path = self.folder / f"{shell}.typ"
+        self.typst: TypstWriter | None = None
+        if project.settings.moteur_pdf == "typst":
+            self.typst = TypstWriter(project.root)
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
         self._alternative: dict[str, str] | None = None
@@ -73,9 +93,23 @@ class Publisher:
         problem = self.docx.validate()
         if problem is not None:
             problems.append(problem)
+        if self.typst is not None:
+            problems.extend(self._typst_problems())
         if problems:
             raise InvalidInput(problems)
         self.alternative_fields()
+
+    def _typst_problems(self) -> list[Problem]:
+        """With `moteur_pdf: typst`, the family's Typst shell must be there and lay out a document
+        that has every kind of block: otherwise `build` would fail on the first PDF."""
+        where = Location(self.project.name(self.typst_path))
+        if not self.typst_path.is_file():
+            return [Problem(where, "", "coquille Typst introuvable (moteur_pdf: typst dans arsdocs.yaml)")]
+        try:
+            self.typst_pdf(_PROBE, {}, f"essai de {self.project.name(self.typst_path)}")
+        except PdfError as error:
+            return [Problem(where, "", str(error))]
+        return []
 
     def _included_problems(self, source: str) -> list[Problem]:
         """The templates the HTML shell includes, and those they include, found and not empty."""
@@ -128,8 +162,17 @@ class Publisher:
         return {output.suffix: output.render(self, document, name, fields or {}) for output in FORMATS}
 
     def pdf_of(self, document: Document, name: str, fields: Mapping[str, Any]) -> bytes:
+        if self.typst is not None:
+            return self.typst_pdf(document, fields, name)
         return self.pdf.render(self.html(document, fields), self.project.name(self.folder), name,
                                epoch_of(document.date))
+
+    def typst_pdf(self, document: Document, fields: Mapping[str, Any], name: str) -> bytes:
+        assert self.typst is not None
+        settings = self.project.settings
+        source = typst_source(document, self.project.name(self.typst_path), fields,
+                              self.project.name(self.project.logo), settings.logo_texte, settings.logo_hauteur_mm)
+        return self.typst.render(source, name, epoch_of(document.date), signature=_signed(document.blocks))
 
     def docx_of(self, document: Document, fields: Mapping[str, Any]) -> bytes:
         return self.docx.render(document, {"document": document, **fields}, self.project.logo,
@@ -137,3 +180,22 @@ class Publisher:
                                 # the same shell field the HTML shell reads: Word numbers lines natively
                                 line_numbers=bool(fields.get("numeros_de_ligne")),
                                 logo_text=self.project.settings.logo_texte)
+
+
+def _signed(blocks: tuple[Block, ...]) -> bool:
+    """Whether a document has a signatory block, where `arsdocs sign` places the signature."""
+    return any(isinstance(block, Division) and (block.role == SIGNATURE_ROLE or _signed(block.blocks))
+               for block in blocks)
+
+
+def _probe() -> Document:
+    """A document with every kind of block, to try a Typst shell on."""
+    text = (Paragraph((Run("Texte d’essai, "), Run("gras", bold=True), Run(" et 31/12/2027.")),),)
+    table = Table(((Cell(text), Cell(text, align="right")), (Cell(text, indent=1), Cell(text))), widths=(2, 1))
+    return Document("Essai de la coquille Typst", datetime.date(2026, 1, 1), (
+        Letterhead(text, text, Window(110, 55, 85, 33, 5)), Contents("Sommaire"),
+        Heading(1, (Run("Titre"),), anchor="titre"), *text, ListBlock(text), table,
+        Division(SIGNATURE_ROLE, text), Division("autre", text), Landscape((table,)), PageBreak(), *text))
+
+
+_PROBE = _probe()

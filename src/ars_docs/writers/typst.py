@@ -1,0 +1,275 @@
+"""Document tree to PDF with Typst (`moteur_pdf: typst`): the second PDF engine, for large mailings.
+
+The tree becomes a Typst source that calls the functions of the family's Typst shell
+(`<family>/<shell>.typ`, which imports `commun/arsdocs.typ`); every text of the data is written
+as a Typst string literal (`typst_string`), never as markup: `#`, `$`, `*`, `<`, `//` in a name are
+text. Typst writes PDF/A-2a and PDF/UA-1 itself, tagged, with the project's fonts only, subset;
+the bytes depend on the inputs only (the document's date is the timestamp). Typst makes named
+destinations only of headings a link points to: the signatory block's, which `arsdocs sign` looks
+for, is added afterwards, at the place Typst reports for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ars_docs.doctree import (
+    Block,
+    BlockVisitor,
+    Cell,
+    Contents,
+    Division,
+    Document,
+    Heading,
+    Inline,
+    Landscape,
+    Letterhead,
+    LineBreak,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Run,
+    Table,
+)
+from ars_docs.typography import REFERENCE, UNBREAKABLE
+from ars_docs.writers.html import SIGNATURE_ANCHOR, SIGNATURE_ROLE
+from ars_docs.writers.pdf import PdfError
+
+FONTS = "templates/commun/polices"
+PDF_STANDARDS: list[Any] = ["a-2a", "ua-1"]
+_SIGNATURE_LABEL = "arsdocs-bloc-signature"
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
+def typst_string(text: str) -> str:
+    """`text` as a Typst string literal: whatever it holds, Typst reads it as text."""
+    return '"' + _CONTROL.sub(lambda match: _ESCAPES.get(match.group(), f"\\u{{{ord(match.group()):x}}}"),
+                              text) + '"'
+
+
+class Millimetres(float):
+    """A length, written `12mm` in Typst."""
+
+
+def typst_value(value: Any) -> str:
+    """A value of the shell's fields (`champs`) as a Typst expression."""
+    if value is None:
+        return "none"
+    if isinstance(value, Millimetres):
+        return f"{float(value):g}mm"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return typst_string(value)
+    if isinstance(value, (list, tuple)):
+        return "(" + "".join(f"{typst_value(item)}, " for item in value) + ")"
+    if isinstance(value, Mapping):
+        if not value:
+            return "(:)"
+        return "(" + ", ".join(f"{typst_string(str(key))}: {typst_value(item)}" for key, item in value.items()) + ")"
+    if isinstance(value, datetime.date):
+        return typst_value((value.year, value.month, value.day))
+    raise TypeError(f"no Typst form for {type(value).__name__}")
+
+
+def _text(text: str, tokens: re.Pattern[str] | None) -> str:
+    """Text, each code, date or amount in it kept on one line (`insecable`), as the HTML writer does."""
+    if tokens is None:
+        return f"#{typst_string(text)}" if text else ""
+    pieces, position = [], 0
+    for match in tokens.finditer(text):
+        if len(match.group()) > 30:
+            continue
+        if match.start() > position:
+            pieces.append(f"#{typst_string(text[position:match.start()])}")
+        pieces.append(f"#gabarit.insecable({typst_string(match.group())})")
+        position = match.end()
+    if position < len(text):
+        pieces.append(f"#{typst_string(text[position:])}")
+    return "".join(pieces)
+
+
+_CHANGES = {"ins": "insere", "moveTo": "insere", "del": "supprime", "moveFrom": "supprime"}
+
+
+def typst_inlines(inlines: tuple[Inline, ...], cell: bool = False) -> str:
+    """Inline content, as Typst markup made only of calls and string literals."""
+    tokens = UNBREAKABLE if cell else REFERENCE
+    return "".join(_inline(inline, tokens) for inline in inlines)
+
+
+def _inline(inline: Inline, tokens: re.Pattern[str]) -> str:
+    if isinstance(inline, LineBreak):
+        return "#linebreak()"
+    assert isinstance(inline, Run)
+    markup = _text(inline.text, None if inline.link else tokens)
+    if inline.superscript:
+        markup = f"#super[{markup}]"
+    if inline.italic:
+        markup = f"#emph[{markup}]"
+    if inline.bold:
+        markup = f"#strong[{markup}]"
+    if inline.link:
+        markup = f"#link({typst_string(inline.link)})[{markup}]"
+    if inline.change:
+        markup = f"#gabarit.{_CHANGES[inline.change]}[{markup}]"
+    return markup
+
+
+class _Source(BlockVisitor[None, str]):
+    """The body of the Typst source: one call of the shell per block."""
+
+    def __init__(self, logo_height_mm: float) -> None:
+        self.logo_height = Millimetres(logo_height_mm)
+
+    def blocks(self, blocks: tuple[Block, ...]) -> str:
+        return "\n\n".join(self.visit(block, None) for block in blocks)
+
+    def paragraph(self, block: Paragraph, context: None) -> str:
+        return typst_inlines(block.inlines) or "#[]"
+
+    def heading(self, block: Heading, context: None) -> str:
+        note = f" #gabarit.note-modification[#{typst_string('(' + block.note + ')')}]" if block.note else ""
+        label = f"#label({typst_string(block.anchor)})" if block.anchor else ""
+        return f"#heading(level: {block.level})[{typst_inlines(block.inlines)}{note}]{label}"
+
+    def list_block(self, block: ListBlock, context: None) -> str:
+        function = "enum" if block.ordered else "list"
+        items = "".join(f"[{typst_inlines(item.inlines)}], " for item in block.items)
+        return f"#{function}({items})"
+
+    def table(self, block: Table, context: None) -> str:
+        rows = []
+        for index, row in enumerate(block.rows):
+            change = block.row_change(index)
+            cells = "".join(_cell(cell, index < block.header_rows, change) for cell in row if cell is not None)
+            rows.append(f"({cells})")
+        widths = ", ".join(f"{share:.4f}" for share in block.shares())
+        return (f"#gabarit.tableau(colonnes: ({widths},), entetes: {block.header_rows}, "
+                f"cellules: ({', '.join(rows)},))")
+
+    def division(self, block: Division, context: None) -> str:
+        body = self.blocks(block.blocks)
+        if block.role == SIGNATURE_ROLE:
+            # where the block begins, for the named destination added afterwards
+            body = f"#context [#metadata(here().position())#label({typst_string(_SIGNATURE_LABEL)})]{body}"
+        return f"#gabarit.division({typst_string(block.role)})[\n{body}\n]"
+
+    def letterhead(self, block: Letterhead, context: None) -> str:
+        window = block.window
+        geometry = {"a-gauche": window.on_left, "gauche": Millimetres(window.left), "haut": Millimetres(window.top),
+                    "largeur": Millimetres(window.width), "hauteur": Millimetres(window.height),
+                    "degagement": Millimetres(window.clearance), "marque": self.logo_height}
+        return (f"#gabarit.entete({typst_value(geometry)},"
+                f" [\n{self.blocks(block.sender)}\n], [\n{self.blocks(block.address)}\n])")
+
+    def contents(self, block: Contents, context: None) -> str:
+        return f"#gabarit.sommaire({typst_string(block.title)}, {block.depth})"
+
+    def page_break(self, block: PageBreak, context: None) -> str:
+        return "#pagebreak()"
+
+    def landscape(self, block: Landscape, context: None) -> str:
+        return f"#gabarit.paysage[\n{self.blocks(block.blocks)}\n]"
+
+
+def _cell(cell: Cell, header: bool, change: str | None) -> str:
+    content = "#parbreak()".join(typst_inlines(paragraph.inlines, cell=True) for paragraph in cell.paragraphs)
+    options = "".join([f", colspan: {cell.colspan}" if cell.colspan > 1 else "",
+                       f", rowspan: {cell.rowspan}" if cell.rowspan > 1 else "",
+                       ", droite: true" if cell.align == "right" else "",
+                       f", retrait: {cell.indent}" if cell.indent else "",
+                       ", entete: true" if header else "",
+                       f", changement: {typst_string(change)}" if change else ""])
+    return f"gabarit.cellule([{content}]{options}), "
+
+
+def typst_source(document: Document, shell: str, fields: Mapping[str, Any], logo: str, logo_text: str,
+                 logo_height_mm: float) -> str:
+    """The whole Typst source of a document: the shell `shell` (a path from the project's folder),
+    the metadata, the shell's fields, the body."""
+    meta = {"titre": document.title, "auteur": document.author, "sujet": document.subject,
+            "mots-cles": list(document.keywords), "date": document.date, "logo": "/" + logo,
+            "logo-texte": logo_text, "langue": document.language.split("-")[0].lower(),
+            "region": (document.language.split("-")[1:] or ["FR"])[0].upper(),
+            "logo-hauteur": Millimetres(logo_height_mm)}
+    champs = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int, float))}
+    return (f"#import {typst_string('/' + shell)} as gabarit\n"
+            f"#show: gabarit.document.with(meta: {typst_value(meta)}, champs: {typst_value(champs)})\n\n"
+            f"{_Source(logo_height_mm).blocks(document.blocks)}\n")
+
+
+class TypstWriter:
+    """Compiles Typst sources of one project to PDF: the project's folder is Typst's root (nothing
+    outside it is read), its fonts the only fonts."""
+
+    def __init__(self, root: Path) -> None:
+        import typst
+
+        self.root = root.resolve()
+        self.fonts = [str(self.root / FONTS)]
+        self.compiler: Any = typst.Compiler(root=str(self.root), font_paths=self.fonts, ignore_system_fonts=True)
+
+    def render(self, source: str, name: str, epoch: int, signature: bool = False) -> bytes:
+        import typst
+
+        data = source.encode("utf-8")
+        try:
+            if signature:
+                # a compiler that holds the source can be asked where the signatory block begins
+                compiler: Any = typst.Compiler(data, str(self.root), self.fonts, True)  # type: ignore[misc]
+                place = compiler.query(f"<{_SIGNATURE_LABEL}>", field="value", one=True)
+                pdf, warnings = compiler.compile_with_warnings(input=data, pdf_standards=PDF_STANDARDS,
+                                                              timestamp=epoch)
+            else:
+                pdf, warnings = self.compiler.compile_with_warnings(input=data, pdf_standards=PDF_STANDARDS,
+                                                                   timestamp=epoch)
+        except (typst.TypstError, RuntimeError) as error:
+            raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : {typst_reason(error)}") from None
+        if warnings:
+            details = "\n  ".join(dict.fromkeys(typst_reason(warning) for warning in warnings))
+            raise PdfError(f"le PDF « {name} » n'a pas pu être composé proprement par Typst :\n  {details}")
+        assert isinstance(pdf, bytes)
+        if signature:
+            pdf = _with_destination(pdf, SIGNATURE_ANCHOR, json.loads(place))
+        return pdf
+
+
+def typst_reason(error: Any) -> str:
+    """Typst's message (in English: Typst has no other), quoted after its place in the shell."""
+    message = str(getattr(error, "message", None) or error).strip().splitlines()[0]
+    hints = [str(hint) for hint in getattr(error, "hints", None) or []]
+    return f"« {message} »" + (f" (indication de Typst : « {hints[0]} »)" if hints else "")
+
+
+def _with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
+    """The PDF with the named destination `name` at `place` (Typst's page, x and y from the top)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        page = document.pages[int(place["page"]) - 1]
+        height = float(page.mediabox[3])
+        left, top = _points(place["x"]), height - _points(place["y"])
+        destinations = pikepdf.NameTree.new(document)
+        destinations[name] = pikepdf.Array([page.obj, pikepdf.Name.XYZ, left, top, 0])
+        names = document.Root.get("/Names")
+        if names is None:
+            document.Root.Names = names = document.make_indirect(pikepdf.Dictionary())
+        names.Dests = destinations.obj
+        output = io.BytesIO()
+        document.save(output, deterministic_id=True)
+    return output.getvalue()
+
+
+def _points(length: str) -> float:
+    return float(length.removesuffix("pt"))

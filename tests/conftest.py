@@ -51,30 +51,72 @@ def small_project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "projet", "petit")
 
 
-def build_example(factory: pytest.TempPathFactory, family: str) -> tuple[Path, str]:
-    """A copy of the repository's example project with one family built; the command's output."""
-    project = copy_project(factory.mktemp(family) / "projet")
+ENGINES = ("weasyprint", "typst")
+"""The PDF engines (`moteur_pdf`): every output test of the PDFs runs with each."""
+
+
+def use_engine(project: Path, engine: str) -> Path:
+    """The project set to lay out its PDFs with `engine` (arsdocs.yaml, `moteur_pdf`)."""
+    if engine != "weasyprint":
+        with (project / "arsdocs.yaml").open("a", encoding="utf-8") as settings:
+            settings.write(f"moteur_pdf: {engine}\n")
+    return project
+
+
+def engine_of(project: Path) -> str:
+    """The PDF engine a test project is set to."""
+    settings = (project / "arsdocs.yaml").read_text(encoding="utf-8")
+    return next((engine for engine in ENGINES if f"moteur_pdf: {engine}" in settings), "weasyprint")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each PDF engine in turn (`moteur_pdf`), for the tests that build their own project."""
+    return str(request.param)
+
+
+def build_example(factory: pytest.TempPathFactory, family: str, engine: str = "weasyprint") -> tuple[Path, str]:
+    """A copy of the repository's example project with one family built (its PDFs by `engine`);
+    the command's output."""
+    project = use_engine(copy_project(factory.mktemp(family) / "projet"), engine)
     result = run(project, "build", family)
     assert result.exit_code == 0, result.output
     return project, result.output
 
 
-@pytest.fixture(scope="session")
-def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example project with every family built, once for the whole run: the processes of a
-    parallel run (pytest-xdist) share it, the first to need it builds it. Read it, never change it."""
-    shared = tmp_path_factory.getbasetemp()
+def _built_once(factory: pytest.TempPathFactory, folder: str, engine: str) -> Path:
+    """The example project with every family built by `engine`, once for the whole run: the
+    processes of a parallel run (pytest-xdist) share it, the first to need it builds it."""
+    shared = factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # the run's folder, above each process's own
-    project = shared / "tout" / "projet"
-    with (shared / "tout.verrou").open("w") as lock:
+    project = shared / folder / "projet"
+    with (shared / f"{folder}.verrou").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (project / "out" / "index.html").is_file():
             shutil.rmtree(project.parent, ignore_errors=True)
-            copy_project(project)
+            use_engine(copy_project(project), engine)
             result = run(project, "build", "all")
             assert result.exit_code == 0, result.output
     return project
+
+
+@pytest.fixture(scope="session")
+def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project with every family built (WeasyPrint, the reference). Read it, never change it."""
+    return _built_once(tmp_path_factory, "tout", "weasyprint")
+
+
+@pytest.fixture(scope="session")
+def everything_typst(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project with every family built with `moteur_pdf: typst`. Read it, never change it."""
+    return _built_once(tmp_path_factory, "tout-typst", "typst")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def built_by(request: pytest.FixtureRequest) -> Path:
+    """The example project built by each PDF engine in turn."""
+    return Path(request.getfixturevalue("everything" if request.param == "weasyprint" else "everything_typst"))
 
 
 @pytest.fixture(scope="session")

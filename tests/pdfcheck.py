@@ -193,3 +193,56 @@ def artefact_text(document: pikepdf.Pdf, page: pikepdf.Page) -> str:
             codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
             text.extend(maps[current].get(int.from_bytes(codes[i:i + 2], "big"), "?") for i in range(0, len(codes), 2))
     return "".join(text)
+
+
+def _items(value: object) -> list[object]:
+    return list(value) if isinstance(value, pikepdf.Array) else [value] if value is not None else []
+
+
+def tagged_text(document: pikepdf.Pdf) -> str:
+    """The text of the document in the order of its structure tree, each marked-content sequence
+    where the tree puts it: what a screen reader reads (artefacts left out)."""
+    marked: dict[tuple[tuple[int, int], int], list[str]] = {}
+    for page in document.pages:
+        fonts_of_page = page.obj.get("/Resources", {}).get("/Font", {})
+        maps: dict[str, dict[int, str]] = {}
+        sequences: list[int | None] = []
+        current = None
+        for operands, operator in pikepdf.parse_content_stream(page):
+            name = str(operator)
+            if name == "BMC":
+                sequences.append(None)
+            elif name == "BDC":
+                properties = operands[1]
+                identifier = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
+                sequences.append(int(identifier) if identifier is not None else None)
+            elif name == "EMC":
+                sequences.pop()
+            elif name == "Tf":
+                current = str(operands[0])
+                if current not in maps:
+                    maps[current] = {int(code, 16): bytes.fromhex(chars.decode()).decode("utf-16-be") for code, chars
+                                     in _BFCHAR.findall(fonts_of_page[current].ToUnicode.read_bytes())}
+            elif name in ("Tj", "TJ") and current is not None:
+                identifiers = [identifier for identifier in sequences if identifier is not None]
+                if not identifiers:
+                    continue
+                strings = operands[0] if name == "TJ" else [operands[0]]
+                codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
+                marked.setdefault((page.obj.objgen, identifiers[-1]), []).extend(
+                    maps[current].get(int.from_bytes(codes[i:i + 2], "big"), "?") for i in range(0, len(codes), 2))
+    text: list[str] = []
+
+    def walk(element: pikepdf.Dictionary, page: pikepdf.Object | None) -> None:
+        page = element.get("/Pg", page)
+        for kid in _items(element.get("/K")):
+            if isinstance(kid, int) and page is not None:
+                text.extend(marked.get((page.objgen, kid), []))
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                where = kid.get("/Pg", page)
+                text.extend(marked.get((where.objgen, int(kid.MCID)), []))
+            elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid, page)
+
+    walk(document.Root.StructTreeRoot, None)
+    return "".join(text)

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docx
+import pikepdf
 import pytest
 
-from conftest import copy_project, run
-from readback import docx_paragraphs, pdf_body_text, squash
+from conftest import copy_project, run, use_engine
+from readback import docx_paragraphs, pdf_body_text, pdf_pages, squash
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
@@ -40,6 +41,43 @@ def test_hostile_values_come_out_whole(small_project: Path, edit: Edit) -> None:
     assert "49" not in squash(pdf_body_text(stem.with_suffix(".pdf"))).replace("2026", "")
 
 
+# Typst markup and code (moteur_pdf: typst) and Jinja: text like any other, with either engine. In
+# Markdown fields without what Markdown itself reads (`<lbl>` would be inline HTML, `*…*` emphasis).
+TYPST = "#set page(width: 1cm) $x^2$ @ref <lbl> // commentaire /* bloc */ {{ 7*7 }} ~ #strong[x] \\ ] } _a_"
+TYPST_IN_MARKDOWN = "#set page(width: 1cm) $x^2$ @ref // commentaire {{ self }} ~ #strong[x] ] }"
+
+
+def test_typst_and_jinja_markup_in_the_data_is_text_in_every_document(tmp_path: Path, edit: Edit,
+                                                                      engine: str) -> None:
+    project = use_engine(copy_project(tmp_path / "projet", "petit"), engine)
+    edit(project / "data/recipients.yaml", "nom: Centre hospitalier de Troyes", f"nom: '{TYPST}'")
+    edit(project / "data/recipients.yaml", "    ville: Troyes Cedex\n",
+         '    ville: Troyes Cedex\n    adresse_postale: ["CH #SET $X$ @REF <LBL> // {{ 7*7 }}", '
+         '"101 avenue Anatole France", "10003 TROYES CEDEX"]\n')
+    courrier = project / "data/courriers/lancement-dsr.yaml"
+    objet = next(line for line in courrier.read_text(encoding="utf-8").splitlines() if line.startswith("objet: "))
+    edit(courrier, objet, f"objet: '{TYPST}'")
+    edit(project / "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml", "libelle: Établissements membres du DSR",
+         f"libelle: '{TYPST}'")
+    draft = project / "data/statuts/dsr-chirurgie-pediatrique/v2.yaml"
+    edit(draft, "intitule: Constitution et dénomination", f"intitule: '{TYPST}'")
+    edit(draft, "Son sigle est « DSR-CP Grand Est ».", f"Son sigle est {TYPST_IN_MARKDOWN}.")
+    result = run(project, "build", "all")
+    assert result.exit_code == 0, result.output
+    letter = project / "out/letters/lancement-dsr/ch-troyes--pierre-royer.pdf"
+    annex = project / "out/cpom/dsr-chirurgie-pediatrique-2027-2030/annexe-3-indicateurs.pdf"
+    statutes = project / "out/statuts/dsr-chirurgie-pediatrique/statuts-v2.pdf"
+    for pdf, values in ((letter, [TYPST, "CH #SET $X$ @REF <LBL> // {{ 7*7 }}"]), (annex, [TYPST]),
+                        (statutes, [TYPST, TYPST_IN_MARKDOWN])):
+        text = squash(" ".join(pdf_pages(pdf)))
+        for value in values:
+            assert squash(value) in text, (pdf.name, value)
+        assert "49" not in text.replace("2049", "")
+        with pikepdf.open(pdf) as document:  # `#set page(width: 1cm)` was not obeyed
+            assert all(abs(float(page.mediabox[2]) - 595.3) < 1 or abs(float(page.mediabox[2]) - 841.9) < 1
+                       for page in document.pages)
+
+
 def _outputs(project: Path) -> dict[str, bytes]:
     """The outputs, not the build's record (out/.arsdocs/), which notes when files were written."""
     folder = project / "out"
@@ -47,8 +85,8 @@ def _outputs(project: Path) -> dict[str, bytes]:
             if p.is_file() and ".arsdocs" not in p.relative_to(folder).parts}
 
 
-def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:
-    first, second = copy_project(tmp_path / "a", "petit"), copy_project(tmp_path / "b", "petit")
+def test_same_inputs_give_identical_bytes(tmp_path: Path, engine: str) -> None:
+    first, second = (use_engine(copy_project(tmp_path / name, "petit"), engine) for name in "ab")
     assert run(first, "build", "letters").exit_code == 0
     assert run(second, "build", "letters").exit_code == 0
     assert run(second, "build", "letters").exit_code == 0  # again, over its own outputs

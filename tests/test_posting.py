@@ -12,7 +12,7 @@ import pytest
 
 from ars_docs.letters.builder import LetterJob, LettersBuilder, RemindersBuilder
 from ars_docs.project import Project
-from conftest import copy_project, run
+from conftest import copy_project, run, use_engine
 from readback import Word, libreoffice_to_pdf, pdf_lines
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
@@ -122,6 +122,24 @@ def test_every_example_letter_and_reminder_shows_its_address_and_nothing_else_in
     assert reminders > 0
 
 
+@pytest.mark.slow
+def test_each_pdf_engine_puts_the_address_alone_in_the_window_and_cuts_no_reference(built_by: Path) -> None:
+    """The PDFs of either engine (`moteur_pdf`), read back with the coordinates of their words."""
+    problems, seen, cut = [], set(), []
+    for folder, builder in (("letters/lancement-dsr", LettersBuilder), ("relances/relance-dsr", RemindersBuilder)):
+        addresses = expected_addresses(built_by, builder)
+        letters = sorted((built_by / "out" / folder).glob("*--*.pdf"))
+        assert sorted(path.stem for path in letters) == sorted(addresses)
+        for letter in letters:
+            problems += window_problems(letter, addresses[letter.stem], FRAME)
+            tokens, split = cut_tokens(letter)
+            seen |= tokens
+            cut += [f"{letter.stem}: {token}" for token in split]
+    assert problems == [], "\n".join(problems)
+    assert {"n° DGOS/R3/2023/125", "n° DGOS/P1/2024/155", "24 avril 2026", "2027-2030"} <= seen
+    assert cut == [], "\n".join(cut)
+
+
 @pytest.fixture(scope="module")
 def long_names(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Establishments with long names, streets and towns, a long recipient's name, and the
@@ -148,8 +166,8 @@ def test_long_names_are_abbreviated_to_the_norm_and_still_fit_the_window(long_na
 
 
 @pytest.mark.slow
-def test_a_left_window_moves_the_address_and_the_sender(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "projet", "petit")
+def test_a_left_window_moves_the_address_and_the_sender(tmp_path: Path, engine: str) -> None:
+    project = use_engine(copy_project(tmp_path / "projet", "petit"), engine)
     with (project / "arsdocs.yaml").open("a", encoding="utf-8") as settings:
         settings.write("enveloppe:\n  gauche_mm: 20\n  haut_mm: 50\n")
     result = run(project, "build", "letters", "--jobs", "1")

@@ -18,9 +18,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from conftest import copy_project, run
+from conftest import ENGINES, copy_project, run, use_engine
 from pdfcheck import font_program, fonts, structure_tree, xmp_value
 from pki import Chain, make_chain, timestamp_server
+from readback import MM, pdf_lines
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
@@ -44,7 +45,9 @@ def certificate(chain: Chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture
-def built(small_project: Path) -> Path:
+def built(small_project: Path, engine: str) -> Path:
+    """The small project's letters, laid out by each PDF engine in turn."""
+    use_engine(small_project, engine)
     result = run(small_project, "build", "letters", "--jobs", "1")
     assert result.exit_code == 0, result.output
     return small_project
@@ -70,11 +73,12 @@ def signed(built: Path, certificate: Path, chain: Chain) -> Signed:
     return _sign(built, certificate, chain)
 
 
-@pytest.fixture(scope="module")
-def signed_once(tmp_path_factory: pytest.TempPathFactory, chain: Chain) -> Iterator[Signed]:
-    """Signed once for the tests that only read the signed files."""
+@pytest.fixture(scope="module", params=ENGINES)
+def signed_once(tmp_path_factory: pytest.TempPathFactory, chain: Chain,
+                request: pytest.FixtureRequest) -> Iterator[Signed]:
+    """Signed once (for each PDF engine) for the tests that only read the signed files."""
     folder = tmp_path_factory.mktemp("signees")
-    project = copy_project(folder / "projet", "petit")
+    project = use_engine(copy_project(folder / "projet", "petit"), request.param)
     assert run(project, "build", "letters", "--jobs", "1").exit_code == 0
     certificate = folder / "signataire.p12"
     certificate.write_bytes(chain.pkcs12(PASSWORD))
@@ -133,10 +137,17 @@ def test_signed_letters_stay_pdfa_and_tagged_with_the_signature_in_the_signatory
         destination = pikepdf.NameTree(document.Root.Names.Dests)["bloc-signature"]
         page = next(page for page in document.pages if page.obj.objgen == destination[0].objgen)
         assert field.P.objgen == page.obj.objgen
-        left, _, _, top = (float(value) for value in field.Rect)
+        left, _, right, top = (float(value) for value in field.Rect)
         assert abs(left - float(destination[2])) < 1 and abs(top - float(destination[3])) < 1
+        height = float(page.mediabox[3])
         stamp = field.AP.N.read_bytes()
         assert b"ActualText (Sign\\351 \\351lectroniquement par)" in stamp
+    # the destination is where the signatory block begins: its first line just below, to the right
+    # (the signature goes to the left of the signatory's name, and fits there)
+    [first] = [line for line in pdf_lines(project / f"{LETTER}.pdf")[int(page.index)]
+               if " ".join(word.text for word in line).startswith("Pour la directrice générale")]
+    assert 0 <= first[0].top - (height - float(destination[3])) * MM < 6
+    assert float(destination[2]) * MM + (right - left) * MM <= first[0].left
 
 
 def test_each_email_carries_its_signed_letter_and_the_manifest_its_hash(

@@ -6,7 +6,7 @@ as a Typst string literal (`typst_string`), never as markup: `#`, `$`, `*`, `<`,
 text. Typst writes PDF/A-2a and PDF/UA-1 itself, tagged, with the project's fonts only, subset;
 the bytes depend on the inputs only (the document's date is the timestamp). Typst makes named
 destinations only of headings a link points to: the signatory block's, which `arsdocs sign` looks
-for, is added afterwards, at the place Typst reports for it.
+for, is added afterwards, where the shell's `ancre-signature` is (Typst reports its place).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from ars_docs.doctree import (
     Table,
 )
 from ars_docs.typography import REFERENCE, UNBREAKABLE
-from ars_docs.writers.html import SIGNATURE_ANCHOR, SIGNATURE_ROLE
+from ars_docs.writers.html import SIGNATURE_ANCHOR
 from ars_docs.writers.pdf import PdfError
 
 FONTS = "templates/commun/polices"
@@ -159,11 +159,7 @@ class _Source(BlockVisitor[None, str]):
                 f"cellules: ({', '.join(rows)},))")
 
     def division(self, block: Division, context: None) -> str:
-        body = self.blocks(block.blocks)
-        if block.role == SIGNATURE_ROLE:
-            # where the block begins, for the named destination added afterwards
-            body = f"#context [#metadata(here().position())#label({typst_string(_SIGNATURE_LABEL)})]{body}"
-        return f"#gabarit.division({typst_string(block.role)})[\n{body}\n]"
+        return f"#gabarit.division({typst_string(block.role)})[\n{self.blocks(block.blocks)}\n]"
 
     def letterhead(self, block: Letterhead, context: None) -> str:
         window = block.window
@@ -228,7 +224,7 @@ class TypstWriter:
             if signature:
                 # a compiler that holds the source can be asked where the signatory block begins
                 compiler: Any = typst.Compiler(data, str(self.root), self.fonts, True)  # type: ignore[misc]
-                place = compiler.query(f"<{_SIGNATURE_LABEL}>", field="value", one=True)
+                places = json.loads(compiler.query(f"<{_SIGNATURE_LABEL}>", field="value"))
                 pdf, warnings = compiler.compile_with_warnings(input=data, pdf_standards=PDF_STANDARDS,
                                                               timestamp=epoch)
             else:
@@ -241,7 +237,11 @@ class TypstWriter:
             raise PdfError(f"le PDF « {name} » n'a pas pu être composé proprement par Typst :\n  {details}")
         assert isinstance(pdf, bytes)
         if signature:
-            pdf = _with_destination(pdf, SIGNATURE_ANCHOR, json.loads(place))
+            if len(places) != 1:
+                raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : le rôle « signature » de la "
+                               f"coquille Typst doit placer une fois ancre-signature (templates/commun/arsdocs.typ), "
+                               f"où arsdocs sign met la signature ; placée {len(places)} fois")
+            pdf = _with_destination(pdf, SIGNATURE_ANCHOR, places[0])
         return pdf
 
 

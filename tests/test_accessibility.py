@@ -5,6 +5,7 @@ the axe-core engine looks for accessibility failures."""
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import re
 import shutil
@@ -18,6 +19,7 @@ import pikepdf
 import pytest
 import yaml
 from docx.oxml.ns import qn
+from fontTools.ttLib import TTFont
 
 from conftest import REPO
 from pdfcheck import (
@@ -205,6 +207,41 @@ def test_reply_forms_name_their_fields_and_have_their_appearances(built_by: Path
         assert all("/AP" in field and str(field.TU) and str(field.TU) != str(field.T) for field in fields)
         assert {str(field.TU) for field in fields} >= {"Établissement", "Médecin référent : Nom",
                                                        "Directeur référent : Email"}
+
+
+def _widths(font: pikepdf.Dictionary) -> dict[int, float]:
+    """The glyph widths of a Type0 font's /W array (`c [w1 w2 …]` and `c1 c2 w` forms)."""
+    widths, items, index = {}, list(font.DescendantFonts[0].get("/W", [])), 0
+    while index < len(items):
+        if isinstance(items[index + 1], pikepdf.Array):
+            widths.update({int(items[index]) + offset: float(width) for offset, width in enumerate(items[index + 1])})
+            index += 2
+        else:
+            widths.update(dict.fromkeys(range(int(items[index]), int(items[index + 1]) + 1), float(items[index + 2])))
+            index += 3
+    return widths
+
+
+def test_reply_forms_embed_fonts_subset_to_what_a_french_form_may_receive(everything: Path) -> None:
+    """Not the whole fonts (~400 kB each): the glyphs of the page and of `FORM_CHARACTERS`, each
+    with its character (cmap, for a reader drawing what is typed) and its width."""
+    from ars_docs.writers.pdf import FORM_CHARACTERS
+
+    forms = sorted((everything / "out/letters/lancement-dsr/formulaires").glob("*.pdf"))
+    assert len(forms) == 21
+    whole = TTFont(REPO / "templates/commun/polices/LiberationSans-Regular.ttf")
+    drawn = {character for character in FORM_CHARACTERS if ord(character) in whole.getBestCmap()}
+    assert len(drawn) == len(FORM_CHARACTERS)  # every one of them has a glyph in the project's font
+    for path in forms:
+        assert path.stat().st_size < 80_000, path.name
+        with pikepdf.open(path) as document:
+            for name, font in document.Root.AcroForm.DR.Font.items():
+                program = TTFont(io.BytesIO(font_program(font)))
+                cmap, widths = program.getBestCmap(), _widths(font)
+                assert len(cmap) < 300, (path.name, name)  # a subset, not the ~2,600 characters of the font
+                for character in drawn:
+                    glyph = program.getGlyphID(cmap[ord(character)])
+                    assert widths.get(glyph, 0) > 0 or character in "\u2009\u202f", (path.name, name, character)
 
 
 def test_print_volumes_are_pdfa_2b(built_by: Path) -> None:

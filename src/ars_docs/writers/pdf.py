@@ -277,6 +277,58 @@ def _reuse_image_streams() -> None:
     RasterImage._arsdocs_reuse = True
 
 
+FORM_CHARACTERS = frozenset(
+    [chr(code) for code in range(0x20, 0x7F)] + [chr(code) for code in range(0xA0, 0x100)]
+    + list("ŒœŸ‘’‚“”„–—…€\u2009\u202f"))
+"""What the fields of a reply form may receive, and the fonts of a form keep besides the glyphs
+its text draws: Basic Latin, Latin-1 (every French letter with its accents, « », the no-break
+space), Œ œ Ÿ, typographic quotes and dashes, the ellipsis, €, thin and narrow no-break spaces."""
+
+
+def _subset_form_fonts() -> None:
+    """WeasyPrint embeds each font a form field uses whole (~400 kB for Liberation Sans, most of a
+    form's time spent compressing it, and of each e-mail's size): it cannot know what will be typed.
+    We do: the glyphs of `FORM_CHARACTERS` join those the page draws, and the font is subset to
+    them like any other (cmap, widths and /ToUnicode included, so a reader can draw what is typed)."""
+    from weasyprint import pdf as weasy_pdf
+
+    if getattr(weasy_pdf, "_arsdocs_form_fonts", False):
+        return
+    build_fonts_dictionary = weasy_pdf.build_fonts_dictionary
+
+    def build_with_form_fonts_subset(pdf: Any, fonts: Any, compress: bool, subset: bool, options: Any) -> Any:
+        for font in fonts.values():
+            if font.used_in_forms and subset:
+                for glyph, (character, width) in _form_glyphs(font.name, font.file_content).items():
+                    font.to_unicode.setdefault(glyph, character)
+                    font.widths.setdefault(glyph, width)
+                font.used_in_forms = False
+        return build_fonts_dictionary(pdf, fonts, compress, subset, options)
+
+    weasy_pdf.build_fonts_dictionary = build_with_form_fonts_subset
+    weasy_pdf._arsdocs_form_fonts = True
+
+
+_FORM_GLYPHS: dict[tuple[bytes, int], dict[int, tuple[str, float]]] = {}
+
+
+def _form_glyphs(name: bytes, program: bytes) -> dict[int, tuple[str, float]]:
+    """Glyph -> (character, width in thousandths of an em) of `FORM_CHARACTERS` in a font, read
+    once per process and font."""
+    key = (name, len(program))
+    if key not in _FORM_GLYPHS:
+        import io
+
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(io.BytesIO(program), lazy=True)
+        cmap, metrics, upem = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+        _FORM_GLYPHS[key] = {font.getGlyphID(cmap[ord(character)]): (character, metrics[cmap[ord(character)]][0]
+                                                                     * 1000 / upem)
+                             for character in sorted(FORM_CHARACTERS) if ord(character) in cmap}
+    return _FORM_GLYPHS[key]
+
+
 class PdfWriter:
     """Renders HTML pages to PDF, reusing fonts, images and their encoded streams across documents."""
 
@@ -284,6 +336,7 @@ class PdfWriter:
         from weasyprint.text.fonts import FontConfiguration
 
         _reuse_image_streams()
+        _subset_form_fonts()
         _register_variant()
         _page_furniture_as_artefacts()
 

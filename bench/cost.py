@@ -1,7 +1,8 @@
 """What one letter costs, step by step, in one process: the profile behind BENCHMARKS.md.
 
-Composes and renders letters of a project (the example by default) and prints the CPU time per
-letter of each step, then the ten functions where WeasyPrint spends most.
+Renders letters of a project (the example by default) and prints the CPU time per letter of each
+step, with each PDF engine, then where the time of the whole letter goes with `moteur_pdf: typst`
+(the functions where it spends most).
 
     .venv/bin/python bench/cost.py [PROJECT]
 """
@@ -17,68 +18,64 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ars_docs.builders import get_builder
-from ars_docs.letters import mailing
-from ars_docs.letters.builder import FormPayload, LetterPayload
+from ars_docs.letters.builder import FormJob, LetterJob, LettersBuilder
 from ars_docs.project import Project
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 COUNT = 20
 
 
-def per_item(label: str, step: Callable[[int], object], count: int = COUNT) -> None:
+def per_item(label: str, step: Callable[[int], object], count: int = COUNT) -> float:
     step(0)  # warm: imports, fonts, caches
     start = time.process_time()
     for index in range(1, count + 1):
         step(index)
-    print(f"{label:<52} {(time.process_time() - start) / count * 1000:7.1f} ms CPU")
+    cost = (time.process_time() - start) / count * 1000
+    print(f"{label:<58} {cost:7.1f} ms CPU")
+    return cost
 
 
 def main() -> None:
-    project = Project.open(Path(sys.argv[1]) if len(sys.argv) > 1 else REPOSITORY)
-    builder = get_builder("letters")
-    items = builder.plan(project)
-    letters = [item.payload for item in items if isinstance(item.payload, LetterPayload)]
-    forms = [item for item in items if isinstance(item.payload, FormPayload)]
-    composer = builder.composer(project)
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else REPOSITORY
+    engines = {}
+    for engine in ("weasyprint", "typst"):
+        project = Project.open(root).with_settings(moteur_pdf=engine)
+        builder = get_builder("letters")
+        assert isinstance(builder, LettersBuilder)
+        engines[engine] = (project, builder, builder.plan(project))
+    project, builder, items = engines["weasyprint"]
+    letters = [item for item in items if isinstance(item, LetterJob)]
+    forms = [item for item in items if isinstance(item, FormJob)]
     publisher = builder.publisher(project)
-    documents = [composer.letter(letters[i % len(letters)]) for i in range(COUNT + 1)]
-    html = [publisher.html(document, {}) for document in documents]
-    pdfs = [publisher.pdf.render(page, "templates/letters", f"x{i}", 0) for i, page in enumerate(html)]
+    documents = [letters[i % len(letters)].document for i in range(COUNT + 1)]
+    assert all(documents)
     print(f"{len(letters)} lettres, {len(forms)} formulaires ; coût d'une lettre, étape par étape :")
-    per_item("composition (Jinja, Markdown, typographie)",
-             lambda i: composer.letter(letters[i % len(letters)]))
-    per_item("texte du courriel", lambda i: composer.mail_body(composer.context(letters[i % len(letters)])))
-    per_item("DOCX (coquille lue une fois, docxtpl)",
-             lambda i: publisher.docx.render(documents[i], {"document": documents[i]}, project.logo, 22))
-    per_item("HTML (coquille Jinja)", lambda i: publisher.html(documents[i], {}))
-    per_item("PDF (WeasyPrint, polices et images réutilisées)",
-             lambda i: publisher.pdf.render(html[i], "templates/letters", f"x{i}", 0))
-    envelope = mailing.Envelope("A B", "a@b.fr", "Bonjour", "x.pdf", "<x@y>", ("r.pdf", pdfs[0]))
-    invitation = mailing.invitation(letters[0].webinar, letters[0].letter)
-    per_item("courriel .eml (lettre et formulaire en pièces jointes)",
-             lambda i: mailing.email(letters[0].letter, envelope, pdfs[i], invitation))
+    per_item("DOCX (coquille lue une fois, docxtpl)", lambda i: publisher.docx_of(documents[i], {}))
+    per_item("HTML (page autonome)", lambda i: publisher.html(documents[i], {}, alternative=True))
+    per_item("PDF, WeasyPrint (polices et images réutilisées)",
+             lambda i: publisher.pdf_of(documents[i], f"x{i}", {}))
+    typst_project, typst_builder, _ = engines["typst"]
+    typst_publisher = typst_builder.publisher(typst_project)
+    per_item("PDF, Typst (source, composition, ancre de signature)",
+             lambda i: typst_publisher.pdf_of(documents[i], f"x{i}", {}))
+    pdf = publisher.pdf_of(documents[0], "x", {})
+    per_item("courriel .eml (lettre, formulaire et invitation)",
+             lambda i: builder.email(project, letters[i % len(letters)], pdf))
     per_item("formulaire de réponse (PDF et DOCX), par établissement",
              lambda i: builder.make(project, forms[i % len(forms)]), count=min(10, len(forms) - 1))
+    per_item("lettre entière, moteur_pdf: weasyprint (.docx .pdf .html .eml)",
+             lambda i: builder.make(project, letters[i % len(letters)]))
+    per_item("lettre entière, moteur_pdf: typst (.docx .pdf .html .eml)",
+             lambda i: typst_builder.make(typst_project, letters[i % len(letters)]))
     profile = cProfile.Profile()
     profile.enable()
     for index in range(1, COUNT + 1):
-        publisher.pdf.render(html[index], "templates/letters", f"x{index}", 0)
+        typst_builder.make(typst_project, letters[index % len(letters)])
     profile.disable()
     report = io.StringIO()
     stats = pstats.Stats(profile, stream=report)
-    print("\nPDF, par phase de WeasyPrint (temps cumulé, par lettre ; sous profileur, donc plus lent) :")
-    phases = (("lecture du HTML", "tinyhtml5/parser.py", "parse"),
-              ("styles (cascade CSS)", "weasyprint/css/__init__.py", "get_all_computed_styles"),
-              ("mise en page", "weasyprint/layout/__init__.py", "layout_document"),
-              ("dessin des pages", "weasyprint/draw/__init__.py", "draw_page"),
-              ("écriture du PDF", "weasyprint/pdf/__init__.py", "generate_pdf"))
-    timings = stats.stats  # type: ignore[attr-defined]
-    for label, module, function in phases:
-        total = max((cumulative for (path, _, name), (_, _, _, cumulative, _) in timings.items()
-                     if name == function and path.endswith(module)), default=0.0)
-        print(f"  {label:<28} {total / COUNT * 1000:7.1f} ms")
-    stats.sort_stats("tottime").print_stats(10)
-    print("\nPDF : les dix fonctions les plus coûteuses (temps propre, profil de 20 lettres)")
+    stats.sort_stats("tottime").print_stats(12)
+    print("\nLettre entière avec Typst : les douze fonctions les plus coûteuses (temps propre, 20 lettres)")
     print("\n".join(line for line in report.getvalue().splitlines() if "(" in line or "ncalls" in line))
 
 

@@ -73,9 +73,11 @@ def recipients(count: int) -> dict[str, object]:
     establishments: list[dict[str, object]] = []
     made = 0
     while made < count:
-        city, department = chance.choice(CITIES)
         number = len(establishments) + 1
-        name = f"{chance.choice(KINDS)} {chance.choice(PATRONS)} de {city}"
+        name = ""
+        while not name or len(name) > 38:  # a line of the postal address (the norm's limit), unabbreviated
+            city, department = chance.choice(CITIES)
+            name = f"{chance.choice(KINDS)} {chance.choice(PATRONS)} de {city}"
         size = min(count - made, chance.choice([3, 3, 4]))
         people = []
         for position in range(size):

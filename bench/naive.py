@@ -19,15 +19,16 @@ import tempfile
 from pathlib import Path
 
 from ars_docs.builders import get_builder
-from ars_docs.letters.builder import LetterPayload
+from ars_docs.letters.builder import LetterJob
 from ars_docs.project import Project
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.pdf import _confined_fetcher, project_url
 
 
-def letters(project: Project) -> list[LetterPayload]:
+def letters(project: Project) -> list[LetterJob]:
+    """The letters, composed as arsdocs composes them (Jinja, Markdown, typography), in `plan`."""
     builder = get_builder("letters")
-    return [item.payload for item in builder.plan(project) if isinstance(item.payload, LetterPayload)]
+    return [item for item in builder.plan(project) if isinstance(item, LetterJob)]
 
 
 def main() -> None:
@@ -38,13 +39,13 @@ def main() -> None:
     arguments = parser.parse_args()
     project = Project.open(arguments.project)
     builder = get_builder("letters")
-    composer = builder.composer(project)  # type: ignore[attr-defined]
     publisher = builder.publisher(project)
     shell = project.templates / "letters" / "lettre.docx"
     arguments.output.mkdir(parents=True, exist_ok=True)
     fetcher = _confined_fetcher(project.root, (project.templates, project.logo))
     for letter in letters(project):
-        document = composer.letter(letter)
+        document = letter.document
+        assert document is not None
         name = arguments.output / letter.stem.rsplit("/", 1)[1]
         docx = DocxWriter(shell, "lettre.docx").render(document, {"document": document}, project.logo,
                                                        project.settings.logo_hauteur_mm)

@@ -1,7 +1,8 @@
 """The build benchmark: on the same synthetic recipients, in one run, on this machine,
 
-  (a) `arsdocs build letters` (letters, reply forms, e-mails, print file, manifest),
-      then rebuilt with nothing changed, then with one recipient changed;
+  (a) `arsdocs build letters` (letters, reply forms, e-mails, print file, manifest) with each PDF
+      engine (`--moteur-pdf typst`, then `weasyprint`), each in its own copy of the project, then
+      rebuilt with nothing changed, then with one recipient changed;
   (b) a naive loop: per letter one docxtpl render and one WeasyPrint write_pdf;
   (c) per letter one docxtpl render, then LibreOffice headless converting the .docx files to PDF.
 
@@ -9,8 +10,8 @@ Each runs as its own process; it prints the wall time, the CPU time (the process
 and the peak memory (the sum of the resident memory of the process and its children, sampled every
 50 ms), then the ratios. Figures are recorded in BENCHMARKS.md.
 
-    ./dev.sh bench                          # 1,000 recipients, (a), (b) and (c)
-    ./dev.sh bench --destinataires 10000 --arsdocs-seulement
+    ./dev.sh bench                          # 1,000 recipients, (a) with each engine, (b) and (c)
+    ./dev.sh bench --destinataires 10000 --arsdocs-seulement --moteurs typst
 """
 
 from __future__ import annotations
@@ -76,43 +77,62 @@ def _resident(process: psutil.Process) -> int:
     return total
 
 
+ENGINES = ("typst", "weasyprint")
+TARGETS = (("(b)", 5.0), ("(c)", 2.0))
+"""(a) with `moteur_pdf: typst` must be at least this many times faster than each reference (wall time)."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Mesure la construction des courriers.")
     parser.add_argument("--destinataires", type=int, default=1000)
     parser.add_argument("--arsdocs-seulement", action="store_true", help="sans les références (b) et (c)")
+    parser.add_argument("--moteurs", default=",".join(ENGINES),
+                        help="moteurs PDF de (a), séparés par des virgules (par défaut : typst,weasyprint)")
     parser.add_argument("--dossier", type=Path, help="dossier de travail (par défaut : un dossier temporaire)")
     arguments = parser.parse_args()
+    engines = [engine for engine in arguments.moteurs.split(",") if engine]
+    if not engines or any(engine not in ENGINES for engine in engines):
+        sys.exit(f"--moteurs : parmi {', '.join(ENGINES)}")
     work = arguments.dossier or Path(tempfile.mkdtemp(prefix="arsdocs-bench-"))
-    project = make_project(arguments.destinataires, work / "projet")
     python = sys.executable
-    arsdocs = [python, "-m", "ars_docs", "--projet", str(project), "build", "letters"]
     print(f"{arguments.destinataires} destinataires, {os.cpu_count()} cœurs, Python {platform.python_version()}, "
-          f"projet : {project}", flush=True)
-    results = [measure("(a) arsdocs build letters", arsdocs)]
-    print(_line(results[-1]), flush=True)
-    results.append(measure("(a) reconstruction, rien de changé", arsdocs))
-    print(_line(results[-1]), flush=True)
-    recipients = project / "data" / "recipients.yaml"
-    text = recipients.read_text(encoding="utf-8")
-    recipients.write_text(text.replace("@etab1.fr", "@etablissement1.fr", 1), encoding="utf-8")
-    results.append(measure("(a) reconstruction, un destinataire changé", arsdocs))
-    print(_line(results[-1]), flush=True)
-    if not arguments.arsdocs_seulement:
-        for mode, label in (("weasyprint", "(b) boucle naïve docxtpl + WeasyPrint"),
-                            ("libreoffice", "(c) docxtpl puis LibreOffice headless")):
-            results.append(measure(label, [python, str(BENCH / "naive.py"), mode, str(project),
-                                           str(work / f"sortie-{mode}")]))
-            print(_line(results[-1]), flush=True)
-        build = results[0]
-        for other in results[3:]:
-            # above 1, (a) is faster
-            print(f"rapport {other.label[:3]} / (a) : temps réel {other.wall / build.wall:.2f}, "
-                  f"temps CPU {other.cpu / build.cpu:.2f}")
-    print(f"Fichiers : {work}")
+          f"dossier : {work}", flush=True)
+    builds: dict[str, Measure] = {}
+    project = work / "projet"
+    for engine in engines:
+        project = make_project(arguments.destinataires, work / f"projet-{engine}")
+        arsdocs = [python, "-m", "ars_docs", "--projet", str(project), "build", "letters", "--moteur-pdf", engine]
+        builds[engine] = _printed(measure(f"(a) {engine} : arsdocs build letters", arsdocs))
+        _printed(measure(f"(a) {engine} : reconstruction, rien de changé", arsdocs))
+        recipients = project / "data" / "recipients.yaml"
+        text = recipients.read_text(encoding="utf-8")
+        recipients.write_text(text.replace("@etab1.fr", "@etablissement1.fr", 1), encoding="utf-8")
+        _printed(measure(f"(a) {engine} : reconstruction, un destinataire changé", arsdocs))
+    if arguments.arsdocs_seulement:
+        return
+    references = []
+    for mode, label in (("weasyprint", "(b) boucle naïve docxtpl + WeasyPrint"),
+                        ("libreoffice", "(c) docxtpl puis LibreOffice headless")):
+        references.append(_printed(measure(label, [python, str(BENCH / "naive.py"), mode, str(project),
+                                                   str(work / f"sortie-{mode}")])))
+    targets = dict(TARGETS)
+    for engine, build in builds.items():
+        for reference in references:
+            name = reference.label[:3]
+            ratio = reference.wall / build.wall  # above 1, (a) is faster
+            goal = f" (objectif : {targets[name]:g} fois ; {'atteint' if ratio >= targets[name] else 'NON atteint'})" \
+                if engine == "typst" else ""
+            print(f"rapport {name} / (a) {engine} : temps réel {ratio:.2f}, temps CPU "
+                  f"{reference.cpu / build.cpu:.2f}{goal}")
+
+
+def _printed(result: Measure) -> Measure:
+    print(_line(result), flush=True)
+    return result
 
 
 def _line(result: Measure) -> str:
-    return (f"{result.label:<45} mur {result.wall:8.1f} s   CPU {result.cpu:8.1f} s   "
+    return (f"{result.label:<52} mur {result.wall:8.1f} s   CPU {result.cpu:8.1f} s   "
             f"mémoire max {result.peak_mib:7.0f} Mio")
 
 

@@ -44,7 +44,7 @@ def main() -> None:
         assert isinstance(builder, LettersBuilder)
         engines[engine] = (project, builder, builder.plan(project))
     project, builder, items = engines["weasyprint"]
-    letters = [item for item in items if isinstance(item, LetterJob)]
+    letters = [builder.composed(project, item) for item in items if isinstance(item, LetterJob)]
     forms = [item for item in items if isinstance(item, FormJob)]
     publisher = builder.publisher(project)
     documents = [letters[i % len(letters)].document for i in range(COUNT + 1)]

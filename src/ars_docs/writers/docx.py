@@ -31,7 +31,7 @@ from ars_docs.doctree import (
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.templating import sandbox
 from ars_docs.writers.docx_body import BodyWriter
-from ars_docs.writers.docx_ooxml import normalized_zip, number_lines, style_ids
+from ars_docs.writers.docx_ooxml import number_lines, package_zip, style_ids
 
 # docxcompose (imported by docxtpl's subdocuments) rebinds python-docx's "cp" prefix to the
 # custom-properties namespace for the whole process: python-docx then writes keywords, revision and
@@ -66,6 +66,7 @@ class DocxWriter:
             raise InvalidInput([Problem(Location(shell_name), "", "coquille Word introuvable")]) from None
         self.shell_name = shell_name
         self.environment = sandbox(autoescape=True)
+        _compile_once(self.environment)
         self.styles: dict[WD_STYLE_TYPE, dict[str, str | None]] = {}
 
     def validate(self) -> Problem | None:
@@ -114,9 +115,25 @@ class DocxWriter:
             number_lines(template.docx)
         _set_properties(template, document)
         _describe_images(template, logo_text)
-        buffer = io.BytesIO()
-        template.save(buffer)
-        return normalized_zip(buffer.getvalue())
+        return package_zip(template.docx.part.package)
+
+
+def _compile_once(environment: jinja2.Environment) -> None:
+    """docxtpl compiles each XML part of the shell as a Jinja template for every document; the
+    parts are the same each time (the body goes in as a subdocument): compile each once."""
+    compile_source = environment.from_string
+    compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(source: Any, *arguments: Any, **options: Any) -> jinja2.Template:
+        if not isinstance(source, str) or arguments or options:
+            return compile_source(source, *arguments, **options)
+        if source not in compiled:
+            if len(compiled) >= 64:
+                compiled.clear()
+            compiled[source] = compile_source(source)
+        return compiled[source]
+
+    environment.from_string = from_string  # type: ignore[method-assign]
 
 
 def _head_height(word: Any, logo_height: Emu) -> Emu:

@@ -3,8 +3,11 @@ properties in schema order, sections turned landscape, line numbers, reproducibl
 
 from __future__ import annotations
 
+import hashlib
 import io
+import struct
 import zipfile
+import zlib
 from typing import Any
 
 from docx.enum.style import WD_STYLE_TYPE
@@ -160,6 +163,66 @@ def no_borders(grid: DocxTable) -> None:
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
     _set_table_property(grid, borders)
+
+
+def package_zip(package: Any) -> bytes:
+    """A python-docx package as a reproducible .docx (fixed timestamps, python-docx's order), written
+    once: python-docx's own `save` stamps the time, so the package was zipped, unzipped and zipped
+    again; and the parts a shell gives every document unchanged (styles, theme, fonts, the logo…)
+    are compressed once per process (`_deflated`)."""
+    from docx.opc.pkgwriter import _ContentTypesItem
+
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    types = _ContentTypesItem.from_parts(parts).blob  # type: ignore[no-untyped-call]
+    entries = [("[Content_Types].xml", types), ("_rels/.rels", package.rels.xml)]
+    for part in parts:
+        entries.append((part.partname.membername, part.blob))
+        if len(part.rels):
+            entries.append((part.partname.rels_uri.membername, part.rels.xml))
+    return deterministic_zip(entries)
+
+
+_DOS_DATE = ((_ZIP_DATE[0] - 1980) << 9) | (_ZIP_DATE[1] << 5) | _ZIP_DATE[2]
+_DEFLATED: dict[bytes, tuple[bytes, int]] = {}
+"""Deflated data and CRC-32 of the entries already compressed in this process, by SHA-1 of their
+content: at most `_DEFLATED_KEPT` of them (a shell's unchanging parts are a dozen)."""
+_DEFLATED_KEPT = 256
+
+
+def _deflated(data: bytes) -> tuple[bytes, int]:
+    key = hashlib.sha1(data).digest()
+    found = _DEFLATED.get(key)
+    if found is None:
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        found = (compressor.compress(data) + compressor.flush(), zlib.crc32(data))
+        if len(_DEFLATED) >= _DEFLATED_KEPT:
+            _DEFLATED.pop(next(iter(_DEFLATED)))
+        _DEFLATED[key] = found
+    return found
+
+
+def deterministic_zip(entries: list[tuple[str, bytes]]) -> bytes:
+    """A ZIP archive of `entries` in order, deflated, with fixed timestamps and permissions (the
+    format of APPNOTE.TXT, as `zipfile` writes it, without ZIP64: a Word file is far below 4 GiB)."""
+    output, directory = io.BytesIO(), io.BytesIO()
+    for name, data in entries:
+        encoded = name.encode("ascii")
+        deflated, crc = _deflated(data)
+        offset = output.tell()
+        output.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, _DOS_DATE, crc, len(deflated), len(data),
+                                 len(encoded), 0))
+        output.write(encoded)
+        output.write(deflated)
+        directory.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 0x0314, 20, 0, 8, 0, _DOS_DATE, crc, len(deflated),
+                                    len(data), len(encoded), 0, 0, 0, 0, 0o600 << 16, offset))
+        directory.write(encoded)
+    start = output.tell()
+    listing = directory.getvalue()
+    output.write(listing)
+    output.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(listing), start, 0))
+    return output.getvalue()
 
 
 def normalized_zip(data: bytes) -> bytes:

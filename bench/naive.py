@@ -60,10 +60,20 @@ def main() -> None:
         office = shutil.which("soffice") or shutil.which("libreoffice")
         if office is None:
             sys.exit("LibreOffice est introuvable (./dev.sh test l'installe)")
+        documents = sorted(arguments.output.glob("*.docx"))
         with tempfile.TemporaryDirectory() as profile:
-            subprocess.run([office, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                            "--outdir", str(arguments.output), *map(str, sorted(arguments.output.glob("*.docx")))],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # by batches: LibreOffice 7.4 given a thousand files converts ~250, then stops, exit code 0
+            for start in range(0, len(documents), BATCH):
+                subprocess.run([office, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                                "--outdir", str(arguments.output), *map(str, documents[start:start + BATCH])],
+                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        missing = [path.name for path in documents if not path.with_suffix(".pdf").is_file()]
+        if missing:
+            sys.exit(f"LibreOffice n'a pas converti {len(missing)} fichier(s) sur {len(documents)}, dont {missing[0]}")
+
+
+BATCH = 100
+"""Files per LibreOffice call."""
 
 
 if __name__ == "__main__":

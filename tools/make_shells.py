@@ -8,7 +8,6 @@ Run: python tools/make_shells.py
 from __future__ import annotations
 
 import datetime
-import io
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ars_docs.writers.docx import normalized_zip  # noqa: E402
+from ars_docs.writers.docx_ooxml import package_zip  # noqa: E402
 
 FONT = "Arial"  # metric twin of the Liberation Sans embedded in the PDF
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
@@ -238,9 +237,7 @@ def _saved(document, title: str) -> bytes:  # type: ignore[no-untyped-def]
     core.created = core.modified = datetime.datetime(2026, 1, 1)
     core.revision = 1
     core.last_modified_by = "arsdocs"
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalized_zip(buffer.getvalue())
+    return package_zip(document.part.package)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.html import SIGNATURE_ROLE, html_blocks
 from ars_docs.writers.pdf import PdfError, PdfWriter, project_url
 from ars_docs.writers.stylesheets import stylesheet_problems
-from ars_docs.writers.typst import TypstWriter, typst_source
+from ars_docs.writers.typst import ENTRY, TypstWriter, typst_source
 
 SCREEN_STYLESHEET = "commun/ecran.css"
 
@@ -105,6 +105,10 @@ class Publisher:
         where = Location(self.project.name(self.typst_path))
         if not self.typst_path.is_file():
             return [Problem(where, "", "coquille Typst introuvable (moteur_pdf: typst dans arsdocs.yaml)")]
+        entry = self.project.root / ENTRY
+        if not entry.is_file():
+            return [Problem(Location(self.project.name(entry)), "", "point d'entrée des documents Typst introuvable "
+                            "(moteur_pdf: typst dans arsdocs.yaml) : copiez-le depuis l'exemple d'arsdocs")]
         try:
             self.typst_pdf(_PROBE, {}, f"essai de {self.project.name(self.typst_path)}")
         except PdfError as error:
@@ -170,9 +174,10 @@ class Publisher:
     def typst_pdf(self, document: Document, fields: Mapping[str, Any], name: str) -> bytes:
         assert self.typst is not None
         settings = self.project.settings
-        source = typst_source(document, self.project.name(self.typst_path), fields,
-                              self.project.name(self.project.logo), settings.logo_texte, settings.logo_hauteur_mm)
-        return self.typst.render(source, name, epoch_of(document.date), signature=_signed(document.blocks))
+        source = typst_source(document, fields, self.project.name(self.project.logo), settings.logo_texte,
+                              settings.logo_hauteur_mm)
+        return self.typst.render(source, self.project.name(self.typst_path), name, epoch_of(document.date),
+                                 signature=_signed(document.blocks))
 
     def docx_of(self, document: Document, fields: Mapping[str, Any]) -> bytes:
         return self.docx.render(document, {"document": document, **fields}, self.project.logo,

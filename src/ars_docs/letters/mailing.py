@@ -12,9 +12,11 @@ import datetime
 import hashlib
 import io
 import json
+import re
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -93,7 +95,20 @@ def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes | None) -> 
     if envelope.form is not None:
         message.add_attachment(envelope.form[1], maintype="application", subtype="pdf", filename=envelope.form[0])
     message.set_boundary("=_arsdocs_" + hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24])
-    return message.as_bytes()
+    buffer = io.BytesIO()
+    _Generator(buffer, policy=message.policy).flatten(message)
+    return buffer.getvalue()
+
+
+class _Generator(BytesGenerator):
+    """`as_bytes` to the byte, writing each body at once rather than line by line (the base64 of
+    the attachments is ~2,000 lines a message: two thirds of the time of an e-mail)."""
+
+    def _write_lines(self, lines: str) -> None:
+        self.write(_LINE_ENDS.sub(self._NL, lines))  # type: ignore[attr-defined]
+
+
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)

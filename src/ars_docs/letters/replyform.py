@@ -27,7 +27,7 @@ from ars_docs.letters.models import Letter
 from ars_docs.templating import sandbox
 from ars_docs.typography import typeset_text
 from ars_docs.writers.docx import set_core_properties
-from ars_docs.writers.docx_ooxml import normalized_zip, repeat_as_header
+from ars_docs.writers.docx_ooxml import package_zip, repeat_as_header
 
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
 FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Email"))
@@ -159,9 +159,7 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     document.add_paragraph(context["consigne"])
     set_core_properties(document, date, "fr-FR", identifier=f"{FORM_NAME}:{establishment.id}",
                         title=context["titre"], author=letter.signataire.organisme)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalized_zip(buffer.getvalue())
+    return package_zip(document.part.package)
 
 
 def read_docx_form(path: Path) -> tuple[str | None, Mapping[str, str]]:

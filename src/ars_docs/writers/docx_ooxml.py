@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-import zipfile
 import zlib
 from typing import Any
 
@@ -222,17 +221,4 @@ def deterministic_zip(entries: list[tuple[str, bytes]]) -> bytes:
     listing = directory.getvalue()
     output.write(listing)
     output.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(listing), start, 0))
-    return output.getvalue()
-
-
-def normalized_zip(data: bytes) -> bytes:
-    """The same package with fixed timestamps and order: python-docx stamps the current time."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(name))
     return output.getvalue()

@@ -42,6 +42,8 @@ from ars_docs.writers.html import SIGNATURE_ANCHOR
 from ars_docs.writers.pdf import PdfError
 
 FONTS = "templates/commun/polices"
+ENTRY = "templates/commun/principal.typ"
+"""The file every document is compiled from: it imports the shell and evaluates the document."""
 PDF_STANDARDS: list[Any] = ["a-2a", "ua-1"]
 _SIGNATURE_LABEL = "arsdocs-bloc-signature"
 
@@ -190,46 +192,41 @@ def _cell(cell: Cell, header: bool, change: str | None) -> str:
     return f"gabarit.cellule([{content}]{options}), "
 
 
-def typst_source(document: Document, shell: str, fields: Mapping[str, Any], logo: str, logo_text: str,
+def typst_source(document: Document, fields: Mapping[str, Any], logo: str, logo_text: str,
                  logo_height_mm: float) -> str:
-    """The whole Typst source of a document: the shell `shell` (a path from the project's folder),
-    the metadata, the shell's fields, the body."""
+    """The Typst source of a document (evaluated by `ENTRY`, with the shell as `gabarit`): the
+    metadata, the shell's fields, the body."""
     meta = {"titre": document.title, "auteur": document.author, "sujet": document.subject,
             "mots-cles": list(document.keywords), "date": document.date, "logo": "/" + logo,
             "logo-texte": logo_text, "langue": document.language.split("-")[0].lower(),
             "region": (document.language.split("-")[1:] or ["FR"])[0].upper(),
             "logo-hauteur": Millimetres(logo_height_mm)}
     champs = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int, float))}
-    return (f"#import {typst_string('/' + shell)} as gabarit\n"
-            f"#show: gabarit.document.with(meta: {typst_value(meta)}, champs: {typst_value(champs)})\n\n"
+    return (f"#show: gabarit.document.with(meta: {typst_value(meta)}, champs: {typst_value(champs)})\n\n"
             f"{_Source(logo_height_mm).blocks(document.blocks)}\n")
 
 
 class TypstWriter:
-    """Compiles Typst sources of one project to PDF: the project's folder is Typst's root (nothing
-    outside it is read), its fonts the only fonts."""
+    """Compiles documents of one project to PDF with one compiler, kept warm: the project's folder
+    is Typst's root (nothing outside it is read), its fonts the only fonts."""
 
     def __init__(self, root: Path) -> None:
         import typst
 
         self.root = root.resolve()
-        self.fonts = [str(self.root / FONTS)]
-        self.compiler: Any = typst.Compiler(root=str(self.root), font_paths=self.fonts, ignore_system_fonts=True)
+        self.compiler: Any = typst.Compiler(
+            str(self.root / ENTRY), str(self.root), [str(self.root / FONTS)], True)
 
-    def render(self, source: str, name: str, epoch: int, signature: bool = False) -> bytes:
+    def render(self, source: str, shell: str, name: str, epoch: int, signature: bool = False) -> bytes:
+        """`shell`: the family's Typst shell, from the project's folder."""
         import typst
 
-        data = source.encode("utf-8")
+        inputs = {"gabarit": "/" + shell, "document": source}
         try:
-            if signature:
-                # a compiler that holds the source can be asked where the signatory block begins
-                compiler: Any = typst.Compiler(data, str(self.root), self.fonts, True)  # type: ignore[misc]
-                places = json.loads(compiler.query(f"<{_SIGNATURE_LABEL}>", field="value"))
-                pdf, warnings = compiler.compile_with_warnings(input=data, pdf_standards=PDF_STANDARDS,
-                                                              timestamp=epoch)
-            else:
-                pdf, warnings = self.compiler.compile_with_warnings(input=data, pdf_standards=PDF_STANDARDS,
-                                                                   timestamp=epoch)
+            pdf, warnings = self.compiler.compile_with_warnings(sys_inputs=inputs, pdf_standards=PDF_STANDARDS,
+                                                                timestamp=epoch)
+            # asked of the document just compiled (its inputs, its layout: nothing is laid out again)
+            places = json.loads(self.compiler.query(f"<{_SIGNATURE_LABEL}>", field="value")) if signature else []
         except (typst.TypstError, RuntimeError) as error:
             raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : {typst_reason(error)}") from None
         if warnings:

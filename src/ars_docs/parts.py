@@ -20,6 +20,9 @@ class MarkdownParts:
         self.project = project
         self.folder = project.templates / family
         self.environment = markdown_environment(self.folder)
+        self._parsed: dict[str, tuple[Block, ...]] = {}
+        """Blocks by Markdown text: the parts a mailing's letters share (the sender, the signature)
+        render to the same text a thousand times; blocks are immutable."""
 
     def exists(self, template: str) -> bool:
         return (self.folder / template).is_file()
@@ -28,11 +31,21 @@ class MarkdownParts:
         path = self.folder / template
         with located(path, self.project.root):
             text = self.environment.get_template(template).render(context)
+        found = self._parsed.get(text)
+        if found is not None:
+            return found
         try:
-            return parse_markdown(text)
+            blocks = parse_markdown(text)
         except MarkupError as error:
             raise InvalidInput([Problem(_markup_location(self.project.name(path), path, error), "", str(error))]) \
                 from None
+        if len(self._parsed) >= _PARSED_KEPT:
+            self._parsed.clear()
+        self._parsed[text] = blocks
+        return blocks
+
+
+_PARSED_KEPT = 512
 
 
 def _markup_location(name: str, path: Path, error: MarkupError) -> Location:

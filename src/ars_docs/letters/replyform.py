@@ -8,6 +8,7 @@ shared by both forms and by the importer.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import logging
 import re
@@ -20,6 +21,7 @@ import pikepdf
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from fontTools.ttLib import TTFont
+from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader
 
 from ars_docs.directory.models import Establishment
@@ -54,11 +56,17 @@ def _context(letter: Letter, establishment: Establishment) -> dict[str, Any]:
 FORM_TEMPLATE = "reponse.html"
 
 
-def form_html(folder: Path, letter: Letter, establishment: Establishment, screen_stylesheet: str | None = None) -> str:
-    """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
+@functools.lru_cache(maxsize=8)
+def _form_environment(folder: Path) -> SandboxedEnvironment:
+    """One environment per templates folder: its template compiled once (Jinja reloads a changed file)."""
     environment = sandbox(folder, autoescape=True)
     environment.globals["field_name"] = field_name
-    return environment.get_template(FORM_TEMPLATE).render(
+    return environment
+
+
+def form_html(folder: Path, letter: Letter, establishment: Establishment, screen_stylesheet: str | None = None) -> str:
+    """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
+    return _form_environment(folder).get_template(FORM_TEMPLATE).render(
         _context(letter, establishment), alternative=screen_stylesheet is not None, style_ecran=screen_stylesheet)
 
 

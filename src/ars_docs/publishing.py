@@ -69,7 +69,7 @@ class Publisher:
                 raise InvalidInput([Problem(Location(project.name(self.html_path)), "", "coquille HTML introuvable")]) \
                     from None
             raise
-        self.pdf = PdfWriter(project.root, (project.templates, project.logo))
+        self._pdf: PdfWriter | None = None
         self.typst_path = self.folder / f"{shell}.typ"
         self.typst: TypstWriter | None = None
         if project.settings.moteur_pdf == "typst":
@@ -77,6 +77,14 @@ class Publisher:
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
         self._alternative: dict[str, str] | None = None
+
+    @property
+    def pdf(self) -> PdfWriter:
+        """WeasyPrint's writer, loaded when a PDF is first made with it (not for a build that makes
+        nothing, nor with `moteur_pdf: typst`)."""
+        if self._pdf is None:
+            self._pdf = PdfWriter(self.project.root, (self.project.templates, self.project.logo))
+        return self._pdf
 
     def validate(self) -> None:
         """What would otherwise fail, or write documents without their text, only when rendering:
@@ -89,7 +97,8 @@ class Publisher:
             problems.append(Problem(Location(self.project.name(self.html_path)), "",
                                     "la coquille HTML ne place pas le corps du document : ajoutez {{ corps }}"))
         problems.extend(self._included_problems(source))
-        problems.extend(stylesheet_problems(self.project, self.html_path, source))
+        if self.typst is None:  # with Typst, the shell's stylesheets lay out no PDF (the screen's is checked below)
+            problems.extend(stylesheet_problems(self.project, self.html_path, source))
         problem = self.docx.validate()
         if problem is not None:
             problems.append(problem)

@@ -8,10 +8,11 @@ only when its bytes change.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from ars_docs.builders import DOCUMENT_SUFFIXES, builder_names, get_builder
 from ars_docs.buildstate import BuildState
@@ -77,12 +78,24 @@ def _folders(project: Project, files: list[str]) -> list[Folder]:
 
 
 def _title(project: Project, page: str) -> str:
+    path = project.out / page
     try:
-        with (project.out / page).open("rb") as stream:
+        status = path.stat()
+        return _title_of(path, status.st_size, status.st_mtime_ns) or page
+    except OSError:
+        return page
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_of(path: Path, size: int, modified: int) -> str | None:
+    """The title of a page, read once per version of the file (a build renders the index twice:
+    to check its template, then to write it)."""
+    try:
+        with path.open("rb") as stream:
             found = _TITLE.search(stream.read(8192))
     except OSError:
-        found = None
-    return html.unescape(found.group(1).decode("utf-8", "replace")).strip() if found else page
+        return None
+    return html.unescape(found.group(1).decode("utf-8", "replace")).strip() if found else None
 
 
 def render_index(project: Project) -> bytes:

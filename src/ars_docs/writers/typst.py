@@ -211,11 +211,17 @@ class TypstWriter:
     is Typst's root (nothing outside it is read), its fonts the only fonts."""
 
     def __init__(self, root: Path) -> None:
-        import typst
-
         self.root = root.resolve()
-        self.compiler: Any = typst.Compiler(
-            str(self.root / ENTRY), str(self.root), [str(self.root / FONTS)], True)
+        self._compiler: Any = None
+
+    @property
+    def compiler(self) -> Any:
+        """Made at the first document (it reads the fonts, and needs `ENTRY`, which `check` looks for)."""
+        if self._compiler is None:
+            import typst
+
+            self._compiler = typst.Compiler(str(self.root / ENTRY), str(self.root), [str(self.root / FONTS)], True)
+        return self._compiler
 
     def render(self, source: str, shell: str, name: str, epoch: int, signature: bool = False) -> bytes:
         """`shell`: the family's Typst shell, from the project's folder."""
@@ -242,11 +248,17 @@ class TypstWriter:
         return pdf
 
 
+_PLACE = re.compile(r"┌─ (\S+?):(\d+):(\d+)")
+
+
 def typst_reason(error: Any) -> str:
-    """Typst's message (in English: Typst has no other), quoted after its place in the shell."""
+    """Typst's message (in English: Typst has no other), quoted, with its place in a shell when it
+    gives one (« templates/letters/lettre.typ, ligne 12, colonne 5 »)."""
     message = str(getattr(error, "message", None) or error).strip().splitlines()[0]
     hints = [str(hint) for hint in getattr(error, "hints", None) or []]
-    return f"« {message} »" + (f" (indication de Typst : « {hints[0]} »)" if hints else "")
+    place = _PLACE.search(str(getattr(error, "diagnostic", "") or ""))
+    where = f" ({place.group(1)}, ligne {place.group(2)}, colonne {place.group(3)})" if place else ""
+    return f"« {message} »{where}" + (f" (indication de Typst : « {hints[0]} »)" if hints else "")
 
 
 def _with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:

@@ -37,7 +37,7 @@ def html_inlines(inlines: tuple[Inline, ...], cell: bool = False) -> str:
     return "".join(_inline(inline, UNBREAKABLE if cell else REFERENCE) for inline in inlines)
 
 
-_LONGEST_UNBROKEN = 30
+LONGEST_UNBROKEN = 30
 """A longer token may break: on one line it would run off the page."""
 
 
@@ -49,7 +49,7 @@ def _unbroken(text: str, tokens: re.Pattern[str]) -> str:
     pieces = []
     position = 0
     for match in tokens.finditer(text):
-        if len(match.group()) > _LONGEST_UNBROKEN:
+        if len(match.group()) > LONGEST_UNBROKEN:
             continue
         pieces += [escape(text[position:match.start()], quote=False),
                    f'<span class="insecable">{escape(match.group(), quote=False)}</span>']

@@ -38,7 +38,7 @@ from ars_docs.doctree import (
     Table,
 )
 from ars_docs.typography import REFERENCE, UNBREAKABLE
-from ars_docs.writers.html import SIGNATURE_ANCHOR
+from ars_docs.writers.html import LONGEST_UNBROKEN, SIGNATURE_ANCHOR
 from ars_docs.writers.pdf import PdfError
 
 FONTS = "templates/commun/polices"
@@ -90,7 +90,7 @@ def _text(text: str, tokens: re.Pattern[str] | None) -> str:
         return f"#{typst_string(text)}" if text else ""
     pieces, position = [], 0
     for match in tokens.finditer(text):
-        if len(match.group()) > 30:
+        if len(match.group()) > LONGEST_UNBROKEN:
             continue
         if match.start() > position:
             pieces.append(f"#{typst_string(text[position:match.start()])}")
@@ -276,7 +276,9 @@ def _with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
             document.Root.Names = names = document.make_indirect(pikepdf.Dictionary())
         names.Dests = destinations.obj
         output = io.BytesIO()
-        document.save(output, deterministic_id=True)
+        # objects in compressed object streams (PDF 1.5, which PDF/A-2 allows): Typst writes the
+        # structure tree's thousand dictionaries as plain text; a letter, 89 kB, becomes 73 kB
+        document.save(output, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return output.getvalue()
 
 

@@ -64,6 +64,28 @@ UNBREAKABLE = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)\w+(?:[/-]\w+)*(?:[\u00a0\u20
 The HTML writer keeps each on one line, the Word writer joins its hyphens, and the column widths
 of a table leave room for the widest (`tablefit`)."""
 
+LONGEST_UNBROKEN = 30
+"""A longer token may break: on one line it would run off the page."""
+
+
+def kept_whole(text: str, tokens: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """The text in pieces, in order, each token of `tokens` (`REFERENCE`, `UNBREAKABLE`) of at
+    most `LONGEST_UNBROKEN` characters a piece of its own marked True: what the HTML and Typst
+    writers keep on one line. No piece is empty."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in tokens.finditer(text):
+        if len(match.group()) > LONGEST_UNBROKEN:
+            continue
+        if match.start() > position:
+            pieces.append((text[position:match.start()], False))
+        pieces.append((match.group(), True))
+        position = match.end()
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return pieces
+
+
 # 1er, 1re, 2e, 3es… : the letters go up (never "2ème").
 _ORDINAL = re.compile(r"\b(\d+)(ers?|res?|es?|èmes?|emes?)\b")
 

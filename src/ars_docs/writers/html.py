@@ -23,7 +23,7 @@ from ars_docs.doctree import (
     headings,
     inline_text,
 )
-from ars_docs.typography import REFERENCE, UNBREAKABLE
+from ars_docs.typography import REFERENCE, UNBREAKABLE, kept_whole
 
 SIGNATURE_ROLE = "signature"
 SIGNATURE_ANCHOR = "bloc-signature"
@@ -37,24 +37,13 @@ def html_inlines(inlines: tuple[Inline, ...], cell: bool = False) -> str:
     return "".join(_inline(inline, UNBREAKABLE if cell else REFERENCE) for inline in inlines)
 
 
-LONGEST_UNBROKEN = 30
-"""A longer token may break: on one line it would run off the page."""
-
-
 _CHANGE_TAGS = {"ins": "ins", "del": "del", "moveTo": "ins", "moveFrom": "del"}
 
 
 def _unbroken(text: str, tokens: re.Pattern[str]) -> str:
     """The text escaped, each token in it kept on one line."""
-    pieces = []
-    position = 0
-    for match in tokens.finditer(text):
-        if len(match.group()) > LONGEST_UNBROKEN:
-            continue
-        pieces += [escape(text[position:match.start()], quote=False),
-                   f'<span class="insecable">{escape(match.group(), quote=False)}</span>']
-        position = match.end()
-    return "".join([*pieces, escape(text[position:], quote=False)])
+    return "".join(f'<span class="insecable">{escape(piece, quote=False)}</span>' if whole
+                   else escape(piece, quote=False) for piece, whole in kept_whole(text, tokens))
 
 
 def _inline(inline: Inline, tokens: re.Pattern[str]) -> str:

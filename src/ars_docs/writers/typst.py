@@ -37,8 +37,8 @@ from ars_docs.doctree import (
     Run,
     Table,
 )
-from ars_docs.typography import REFERENCE, UNBREAKABLE
-from ars_docs.writers.html import LONGEST_UNBROKEN, SIGNATURE_ANCHOR
+from ars_docs.typography import REFERENCE, UNBREAKABLE, kept_whole
+from ars_docs.writers.html import SIGNATURE_ANCHOR
 from ars_docs.writers.pdf import PdfError
 
 FONTS = "templates/commun/polices"
@@ -88,17 +88,8 @@ def _text(text: str, tokens: re.Pattern[str] | None) -> str:
     """Text, each code, date or amount in it kept on one line (`insecable`), as the HTML writer does."""
     if tokens is None:
         return f"#{typst_string(text)}" if text else ""
-    pieces, position = [], 0
-    for match in tokens.finditer(text):
-        if len(match.group()) > LONGEST_UNBROKEN:
-            continue
-        if match.start() > position:
-            pieces.append(f"#{typst_string(text[position:match.start()])}")
-        pieces.append(f"#gabarit.insecable({typst_string(match.group())})")
-        position = match.end()
-    if position < len(text):
-        pieces.append(f"#{typst_string(text[position:])}")
-    return "".join(pieces)
+    return "".join(f"#gabarit.insecable({typst_string(piece)})" if whole else f"#{typst_string(piece)}"
+                   for piece, whole in kept_whole(text, tokens))
 
 
 _CHANGES = {"ins": "insere", "moveTo": "insere", "del": "supprime", "moveFrom": "supprime"}

@@ -37,11 +37,11 @@ from ars_docs.doctree import (
     Run,
     Table,
 )
+from ars_docs.project import FONTS
 from ars_docs.typography import REFERENCE, UNBREAKABLE, kept_whole
 from ars_docs.writers.html import SIGNATURE_ANCHOR
 from ars_docs.writers.pdf import PdfError
 
-FONTS = "templates/commun/polices"
 ENTRY = "templates/commun/principal.typ"
 """The file every document is compiled from: it imports the shell and evaluates the document."""
 PDF_STANDARDS: list[Any] = ["a-2a", "ua-1"]

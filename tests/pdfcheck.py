@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pikepdf
 from fontTools.ttLib import TTFont
@@ -51,8 +52,7 @@ class StructureNode:
 
 def structure_tree(document: pikepdf.Pdf) -> StructureNode:
     def node(element: pikepdf.Dictionary) -> StructureNode:
-        kids = element.get("/K")
-        items = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+        items = _items(element.get("/K"))
         alt = element.get("/Alt")
         result = StructureNode(str(element.get("/S", "")).lstrip("/"), str(alt) if alt is not None else None)
         result.children = [node(kid) for kid in items if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
@@ -99,6 +99,27 @@ def font_program(font: pikepdf.Dictionary) -> bytes | None:
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
 
 
+def _to_unicode(font: pikepdf.Dictionary) -> dict[int, str]:
+    """Code -> text of a font, from its /ToUnicode map (the bfchar entries both engines write)."""
+    return {int(code, 16): bytes.fromhex(text.decode()).decode("utf-16-be")
+            for code, text in _BFCHAR.findall(font.ToUnicode.read_bytes())}
+
+
+def _shown(operands: list[Any], operator: str) -> list[int]:
+    """The two-byte codes (Identity-H: the glyph ids) a Tj or TJ shows."""
+    strings = operands[0] if operator == "TJ" else [operands[0]]
+    codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
+    return [int.from_bytes(codes[index:index + 2], "big") for index in range(0, len(codes), 2)]
+
+
+def _decoded(maps: dict[str, dict[int, str]], fonts_of_page: Any, font: str, operands: list[Any],
+             operator: str) -> list[str]:
+    """The text a Tj or TJ shows with the page's font `font` (its map read once into `maps`)."""
+    if font not in maps:
+        maps[font] = _to_unicode(fonts_of_page[font])
+    return [maps[font].get(code, "?") for code in _shown(operands, operator)]
+
+
 def missing_glyphs(document: pikepdf.Pdf) -> list[str]:
     """Glyphs drawn with a Type0 font (Identity-H, glyph ids kept) that its embedded subset does not
     contain: a glyph id out of the font, .notdef, or an empty outline for a character that is not a
@@ -112,10 +133,8 @@ def missing_glyphs(document: pikepdf.Pdf) -> list[str]:
             if str(operator) == "Tf":
                 current = resources.get(str(operands[0]))
             elif str(operator) in ("Tj", "TJ") and current is not None and current.get("/Subtype") == "/Type0":
-                strings = operands[0] if str(operator) == "TJ" else [operands[0]]
-                codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
-                for index in range(0, len(codes), 2):
-                    problem = _glyph_problem(current, int.from_bytes(codes[index:index + 2], "big"), cache)
+                for gid in _shown(operands, str(operator)):
+                    problem = _glyph_problem(current, gid, cache)
                     if problem:
                         problems.append(f"page {page_number}: {problem}")
     return sorted(set(problems))
@@ -127,9 +146,7 @@ def _glyph_problem(font: pikepdf.Dictionary, gid: int,
     if key not in cache:
         program = font_program(font)
         assert program is not None, f"{font.BaseFont} is not embedded"
-        unicode = {int(code, 16): bytes.fromhex(text.decode()).decode("utf-16-be")
-                   for code, text in _BFCHAR.findall(font.ToUnicode.read_bytes())}
-        cache[key] = (TTFont(io.BytesIO(program)), unicode)
+        cache[key] = (TTFont(io.BytesIO(program)), _to_unicode(font))
     embedded, unicode = cache[key]
     name = str(font.BaseFont)
     if gid == 0:
@@ -184,14 +201,8 @@ def artefact_text(document: pikepdf.Pdf, page: pikepdf.Page) -> str:
             depth -= 1
         elif name == "Tf":
             current = str(operands[0])
-            if current not in maps:
-                font = fonts_of_page[current]
-                maps[current] = {int(code, 16): bytes.fromhex(chars.decode()).decode("utf-16-be")
-                                 for code, chars in _BFCHAR.findall(font.ToUnicode.read_bytes())}
         elif name in ("Tj", "TJ") and inside and current is not None:
-            strings = operands[0] if name == "TJ" else [operands[0]]
-            codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
-            text.extend(maps[current].get(int.from_bytes(codes[i:i + 2], "big"), "?") for i in range(0, len(codes), 2))
+            text.extend(_decoded(maps, fonts_of_page, current, operands, name))
     return "".join(text)
 
 
@@ -220,17 +231,11 @@ def tagged_text(document: pikepdf.Pdf) -> str:
                 sequences.pop()
             elif name == "Tf":
                 current = str(operands[0])
-                if current not in maps:
-                    maps[current] = {int(code, 16): bytes.fromhex(chars.decode()).decode("utf-16-be") for code, chars
-                                     in _BFCHAR.findall(fonts_of_page[current].ToUnicode.read_bytes())}
             elif name in ("Tj", "TJ") and current is not None:
                 identifiers = [identifier for identifier in sequences if identifier is not None]
-                if not identifiers:
-                    continue
-                strings = operands[0] if name == "TJ" else [operands[0]]
-                codes = b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String))
-                marked.setdefault((page.obj.objgen, identifiers[-1]), []).extend(
-                    maps[current].get(int.from_bytes(codes[i:i + 2], "big"), "?") for i in range(0, len(codes), 2))
+                if identifiers:
+                    marked.setdefault((page.obj.objgen, identifiers[-1]), []).extend(
+                        _decoded(maps, fonts_of_page, current, operands, name))
     text: list[str] = []
 
     def walk(element: pikepdf.Dictionary, page: pikepdf.Object | None) -> None:

@@ -122,9 +122,6 @@ def _inline(inline: Inline, tokens: re.Pattern[str]) -> str:
 class _Source(BlockVisitor[None, str]):
     """The body of the Typst source: one call of the shell per block."""
 
-    def __init__(self, logo_height_mm: float) -> None:
-        self.logo_height = Millimetres(logo_height_mm)
-
     def blocks(self, blocks: tuple[Block, ...]) -> str:
         return "\n\n".join(self.visit(block, None) for block in blocks)
 
@@ -158,7 +155,7 @@ class _Source(BlockVisitor[None, str]):
         window = block.window
         geometry = {"a-gauche": window.on_left, "gauche": Millimetres(window.left), "haut": Millimetres(window.top),
                     "largeur": Millimetres(window.width), "hauteur": Millimetres(window.height),
-                    "degagement": Millimetres(window.clearance), "marque": self.logo_height}
+                    "degagement": Millimetres(window.clearance)}
         return (f"#gabarit.entete({typst_value(geometry)},"
                 f" [\n{self.blocks(block.sender)}\n], [\n{self.blocks(block.address)}\n])")
 
@@ -194,7 +191,7 @@ def typst_source(document: Document, fields: Mapping[str, Any], logo: str, logo_
             "logo-hauteur": Millimetres(logo_height_mm)}
     champs = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int, float))}
     return (f"#show: gabarit.document.with(meta: {typst_value(meta)}, champs: {typst_value(champs)})\n\n"
-            f"{_Source(logo_height_mm).blocks(document.blocks)}\n")
+            f"{_Source().blocks(document.blocks)}\n")
 
 
 class TypstWriter:

@@ -264,8 +264,8 @@ def _with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
             document.Root.Names = names = document.make_indirect(pikepdf.Dictionary())
         names.Dests = destinations.obj
         output = io.BytesIO()
-        # objects in compressed object streams (PDF 1.5, which PDF/A-2 allows): Typst writes the
-        # structure tree's thousand dictionaries as plain text; a letter, 89 kB, becomes 73 kB
+        # objects in compressed object streams (PDF 1.5, which PDF/A-2 allows): Typst writes every
+        # object as plain text; a letter of the example, 89 kB, becomes 72 kB
         document.save(output, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return output.getvalue()
 

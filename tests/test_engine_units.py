@@ -117,18 +117,18 @@ def test_a_value_without_canonical_form_is_an_error() -> None:
 # --- what a build wrote --------------------------------------------------------------------------
 
 def test_the_build_record_knows_what_is_current(tmp_path: Path) -> None:
-    target = tmp_path / "lettres/a.pdf"
+    target = tmp_path / "letters/a.pdf"
     target.parent.mkdir()
     target.write_bytes(b"%PDF")
     state = BuildState(tmp_path, "letters")
-    state.items["lettres/a"] = ItemRecord("empreinte", {"lettres/a.pdf": FileRecord.of(target, "sha")})
+    state.items["letters/a"] = ItemRecord("empreinte", {"letters/a.pdf": FileRecord.of(target, "sha")})
     state.save()
     again = BuildState(tmp_path, "letters")
-    assert again.is_current("lettres/a", "empreinte", ("lettres/a.pdf",))
-    assert not again.is_current("lettres/a", "autre", ("lettres/a.pdf",))
-    assert not again.is_current("lettres/a", "empreinte", ("lettres/a.pdf", "lettres/a.docx"))
+    assert again.is_current("letters/a", "empreinte", ("letters/a.pdf",))
+    assert not again.is_current("letters/a", "autre", ("letters/a.pdf",))
+    assert not again.is_current("letters/a", "empreinte", ("letters/a.pdf", "letters/a.docx"))
     target.write_bytes(b"%PDF modifie")
-    assert not again.is_current("lettres/a", "empreinte", ("lettres/a.pdf",))
+    assert not again.is_current("letters/a", "empreinte", ("letters/a.pdf",))
 
 
 def test_an_unreadable_record_means_everything_is_rebuilt(tmp_path: Path) -> None:

@@ -15,9 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from ars_docs.output import write_atomically
+from ars_docs.safefiles import UnsafeFile, confined_relative, inside, read_bounded
 
 STATE_FOLDER = ".arsdocs"
 _FORMAT = 1
+MAX_BYTES = 256 * 2**20
+"""The largest build record read: 10,000 letters make about 10 MiB."""
+
+
+class _Outside(Exception):
+    """A record names a file outside its family's folder."""
 
 
 @dataclass
@@ -52,20 +59,56 @@ def file_sha256(path: Path) -> str:
 class BuildState:
     def __init__(self, out: Path, family: str) -> None:
         self.out = out
+        self.family = family
         self.path = out / STATE_FOLDER / f"{family}.json"
         self.items: dict[str, ItemRecord] = {}
+        self.damage: str | None = None
+        """Why the record on disk was not used (damaged, or naming a file outside its family's
+        folder): everything is then rebuilt, and nothing it names is removed."""
         self._load()
 
     def _load(self) -> None:
         try:
-            raw: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+            text = read_bounded(self.path, MAX_BYTES).decode("utf-8")
+        except FileNotFoundError:
+            return  # never built
+        except (UnsafeFile, UnicodeDecodeError) as error:
+            self.damage = str(error) if isinstance(error, UnsafeFile) else "pas en UTF-8"
+            return
+        try:
+            raw = json.loads(text)
             if raw.get("format") != _FORMAT:
-                return
+                return  # an older arsdocs: rebuilt, silently (nothing wrong with it)
             for key, item in raw["elements"].items():
-                files = {name: FileRecord(**record) for name, record in item["fichiers"].items()}
+                files = {self._confined(name): self._record(record) for name, record in item["fichiers"].items()}
+                if not isinstance(key, str) or not isinstance(item["empreinte"], str):
+                    raise TypeError
                 self.items[key] = ItemRecord(item["empreinte"], files)
-        except (OSError, ValueError, KeyError, TypeError):
-            self.items = {}  # no usable record: everything is rebuilt
+        except _Outside as error:
+            self.items, self.damage = {}, f"il nomme « {error} », hors de out/{self.family}/"
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            self.items, self.damage = {}, "contenu illisible ou incomplet"
+
+    def _confined(self, name: object) -> str:
+        if confined_relative(name, self.family) is None:
+            raise _Outside(str(name)[:200])
+        return str(name)
+
+    @staticmethod
+    def _record(record: Any) -> FileRecord:
+        written = FileRecord(**record)
+        if not (isinstance(written.sha256, str) and isinstance(written.size, int) and isinstance(written.mtime_ns, int)
+                and isinstance(written.signed, bool)):
+            raise TypeError
+        return written
+
+    @property
+    def damage_message(self) -> str | None:
+        """The warning for a record not used, or None."""
+        if self.damage is None:
+            return None
+        return (f"registre de la dernière construction ignoré ({self.damage}) : tout est reconstruit, et aucun "
+                "fichier qu'il nomme n'est supprimé")
 
     def is_current(self, key: str, fingerprint: str, outputs: tuple[str, ...]) -> bool:
         record = self.items.get(key)
@@ -102,7 +145,14 @@ class BuildState:
         write_atomically(self.path, json.dumps(raw, ensure_ascii=False, indent=0).encode("utf-8"))
 
 
-def remove_output(path: Path) -> bool:
+def remove_output(out: Path, relative: str) -> bool:
+    """Remove a file a build recorded, only when it lies in its family's folder of `out`, symbolic
+    links followed (a folder of out/ replaced by a link to data/ does not lead there)."""
+    family = relative.split("/", 1)[0]
+    path = out / relative
+    if confined_relative(relative, family) is None or not inside(path.parent, out / family) or (
+            path.is_symlink() or not path.is_file()):
+        return False
     try:
         path.unlink()
     except FileNotFoundError:

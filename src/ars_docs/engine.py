@@ -21,13 +21,16 @@ from typing import Any
 
 from ars_docs.builders import Builder, Item, get_builder
 from ars_docs.buildstate import BuildState, FileRecord, ItemRecord, prune_empty_folders, remove_output
-from ars_docs.errors import ArsDocsError, InvalidInput, Problem
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, warn
 from ars_docs.fingerprint import canonical, digest, files_digest, toolchain
-from ars_docs.output import commit, remove_leftovers, stage, write_atomically
+from ars_docs.output import Staging, commit, stage, write_atomically
 from ars_docs.project import Project, Settings
+from ars_docs.safefiles import tree_problems
 from ars_docs.site import write_index
 
 Progress = Callable[[int], None]
+PROJECT_FOLDERS = ("data", "templates")
+"""What a build reads besides arsdocs.yaml and the logo (which `Project.open` checks)."""
 
 
 @dataclass
@@ -49,6 +52,10 @@ class FamilyPlan:
     state: BuildState
     stale: list[Item]
     staged: list[Staged] = field(default_factory=list)
+
+    @property
+    def keys(self) -> set[str]:
+        return {item.key for item in self.items}
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ def checked_plans(project: Project, builders: list[Builder],
     from ars_docs.site import render_index
 
     collector = ProblemCollector()
+    # what the build reads, of the right kind and inside the project, before any of it is read
+    collector.add(list(tree_problems(project.root, PROJECT_FOLDERS)))
+    collector.raise_if_any()
     planned = [(builder, collector.attempt(builder.plan, project)) for builder in builders]
     for builder, items in planned:
         if items is not None:  # what `check` validates, `build` validates: templates and shells too
@@ -222,32 +232,44 @@ def _run(project: Project, work: list[tuple[str, Item]], jobs: int, progress: Pr
 def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: int, force: bool,
           progress: Callable[[int], Progress | None] | None = None) -> list[Report]:
     """`planned`: each family's builder and items, all valid. `progress(total)` gives the function
-    told how many items were just made."""
+    told how many items were just made.
+
+    Each family that changes is made whole in a folder of its own beside out/<family> (`Staging`),
+    then swapped with it: a failure (a full disk, an error in the print file, a kill) before the
+    swap leaves out/<family> exactly as it was."""
     families = [plan_family(project, builder, items, force) for builder, items in planned]
     for family in families:
-        remove_leftovers(project.out / family.builder.name)
+        if family.state.damage_message:
+            warn(Problem(Location(f"out/{family.state.path.relative_to(project.out).as_posix()}"), "",
+                         family.state.damage_message))
+    staging = Staging(project.out)
+    staging.reset()
+    changing = [family for family in families if family.stale or set(family.state.items) - family.keys]
+    staged_project = replace(project, output=staging.root)
     work = [(family.builder.name, item) for family in families for item in family.stale]
     tick = progress(len(work)) if progress else None
     results: list[ChunkResult] = []
     try:
-        results = _run(project, work, jobs, tick)
+        for family in changing:
+            staging.prepare(family.builder.name)
+        results = _run(staged_project, work, jobs, tick)
         _raise_failures(results)
-    except BaseException:
-        _discard(results)
+        staged = {staged.key: staged for result in results for staged in result.staged}
         for family in families:
-            # what workers staged before an interruption (Ctrl-C) is in no result: the build holds the
-            # project's lock (worklock), so every temporary file under out/ is this build's
-            remove_leftovers(project.out / family.builder.name)
-            prune_empty_folders(project.out / family.builder.name)
-        raise
-    staged = {staged.key: staged for result in results for staged in result.staged}
-    for family in families:
-        family.staged = [staged[item.key] for item in family.stale]
-    try:
-        reports = [_finish(project, family, force) for family in families]
+            family.staged = [staged[item.key] for item in family.stale]
+        reports = [_finish(staged_project if family in changing else project, family, force)
+                   for family in families]
+        for family in changing:
+            staging.swap(family.builder.name)  # the family whole, at once
     except BaseException:
-        _discard(results)  # what was not yet put in place; each file in place is whole, old or new
+        # what workers staged before an interruption (Ctrl-C) is in no result: the build holds the
+        # project's lock (worklock), so everything in the staging folder is this build's
+        _discard(results)
+        staging.discard()
         raise
+    staging.discard()
+    for family in families:
+        family.state.save()
     write_index(project)
     return reports
 
@@ -294,7 +316,6 @@ def _finish(project: Project, family: FamilyPlan, force: bool) -> Report:
     outputs = {item.key: item.outputs for item in family.items} | {item.key: item.outputs for item in finals}
     removed = _remove_stale_outputs(project, state, keys, outputs)
     prune_empty_folders(project.out / builder.name)
-    state.save()
     total = len(family.items) + len(finals)
     return Report(builder.label, built, total - built, removed, written, f"out/{builder.name}")
 
@@ -315,11 +336,11 @@ def _remove_stale_outputs(project: Project, state: BuildState, keys: set[str],
     removed = 0
     for key in sorted(set(state.items) - keys):
         for relative in state.items.pop(key).files:
-            removed += remove_output(project.out / relative)
+            removed += remove_output(project.out, relative)
     for key, record in state.items.items():
         for relative in sorted(set(record.files) - set(outputs.get(key, ()))):
             del record.files[relative]
-            removed += remove_output(project.out / relative)
+            removed += remove_output(project.out, relative)
     return removed
 
 

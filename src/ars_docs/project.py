@@ -166,7 +166,7 @@ class Project:
             if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
                 problems.append(Problem(Location(self.name(path)), "", f"extension « {path.suffix} » : "
                                         f"renommez le fichier « {path.stem}.yaml », sans quoi il serait ignoré"))
-            elif path.suffix == ".yaml" and not path.is_file():
+            elif path.suffix == ".yaml" and path.is_dir():
                 problems.append(Problem(Location(self.name(path)), "", "c'est un dossier, pas un fichier de données"))
         if problems:
             raise InvalidInput(problems)

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason
+from ars_docs.safefiles import UnsafeFile, read_bounded
 
 PathKey = tuple[str | int, ...]
 
@@ -29,6 +30,10 @@ _MAX_NODES = 200_000  # far above any real data file; stops alias bombs
 MAX_BYTES = 20 * 2**20
 """The largest data file read: 20 MiB, ten times the 10,000 recipients of a national mailing
 (2 MiB). A larger file is refused before it is read."""
+MAX_DEPTH = 50
+"""The deepest nesting of lists and tables: the deepest of the project's files has 7 levels."""
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+"""What YAML does not allow in a file (control characters but tab and line breaks, C1 controls but NEL)."""
 _TOO_LARGE = "document trop volumineux (trop de valeurs ou d'alias imbriqués)"
 _BOM = b"\xef\xbb\xbf"
 
@@ -113,6 +118,15 @@ class _Reader:
 
 class _TooLarge(Exception):
     pass
+
+
+def _control_problem(text: str, at: int, name: str) -> Problem:
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    char = text[at]
+    label = {"\x00": " (NUL)", "\x1b": " (Échap)", "\x7f": " (Suppr)"}.get(char, "")
+    return Problem(Location(name, line, column), "", f"caractère de contrôle U+{ord(char):04X}{label} interdit : "
+                                                      "retirez-le (il vient souvent d'un copier-coller)")
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -202,27 +216,35 @@ def _syntax_problem(error: yaml.MarkedYAMLError, name: str, lines: list[str]) ->
 def load_yaml(path: Path, name: str) -> YamlDocument:
     """Parse `path` (shown to the user as `name`); raise InvalidInput on any problem."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InvalidInput([Problem(Location(name), "", f"fichier trop volumineux ({size / 2**20:.0f} Mio ; "
-                                                            f"au plus {MAX_BYTES // 2**20} Mio)")])
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_BYTES)  # a folder, a pipe or a device is refused before it is read
     except FileNotFoundError:
         raise InvalidInput([Problem(Location(name), "", "fichier introuvable")]) from None
-    except OSError as error:
-        raise InvalidInput([Problem(Location(name), "", f"lecture impossible ({os_reason(error)})")]) from None
+    except UnsafeFile as error:
+        raise InvalidInput([Problem(Location(name), "", str(error))]) from None
     return parse_yaml(raw, name)
 
 
 def parse_yaml(raw: bytes, name: str) -> YamlDocument:
     """Parse YAML bytes, shown to the user as coming from `name`."""
     text = _decode(raw, name)
+    control = _CONTROL.search(text)
+    if control:  # libyaml would say so at the start of the file; the real place is more use
+        raise InvalidInput([_control_problem(text, control.start(), name)])
     document = YamlDocument(name, None, lines=text.splitlines())
     try:
-        # count the events first (constant memory): the nodes composed next are then bounded too
-        for count, _ in enumerate(yaml.parse(text, Loader=_LOADER)):
+        # read the events first (constant memory): the nodes composed next are then bounded in number
+        # and in depth (composing a list nested 50,000 deep overflows libyaml's C stack)
+        depth = 0
+        for count, event in enumerate(yaml.parse(text, Loader=_LOADER)):
             if count > 2 * _MAX_NODES:
                 raise InvalidInput([Problem(Location(name, 1, 1), "", _TOO_LARGE)])
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InvalidInput([Problem(Location(name, *_position(event.start_mark)), "",
+                                                f"valeurs imbriquées trop profondément (plus de {MAX_DEPTH} niveaux)")])
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         raise InvalidInput([_syntax_problem(error, name, document.lines)]) from None

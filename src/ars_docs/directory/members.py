@@ -14,6 +14,7 @@ from ars_docs.errors import InvalidInput, Problem
 from ars_docs.fields import Email, Identifier, Record, Text
 from ars_docs.output import write_atomically
 from ars_docs.project import Project
+from ars_docs.safefiles import present
 from ars_docs.validation import duplicates, field_path, validate
 from ars_docs.yamlsource import load_yaml
 
@@ -52,7 +53,7 @@ class MembersFile(Record):
 
 def load_members(project: Project) -> dict[str, Member]:
     path = project.root / MEMBERS
-    if not path.is_file():
+    if not present(path):
         return {}
     source = load_yaml(path, MEMBERS)
     members = validate(MembersFile, source).membres

@@ -25,6 +25,7 @@ from ars_docs.letters.salutation import (
 )
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
+from ars_docs.safefiles import present
 from ars_docs.validation import duplicates, validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
@@ -63,7 +64,7 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     collector = ProblemCollector()
     recipients = collector.attempt(load_recipients, project)
     # the webinars are optional: a project whose letters announce none needs no data/webinaires.yaml
-    webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile) if (project.root / WEBINARS).exists() \
+    webinars = collector.attempt(_load, project, WEBINARS, WebinarsFile) if present(project.root / WEBINARS) \
         else (WebinarsFile.model_construct(webinaires=[]), None)
     letter_paths = collector.attempt(project.data_files, project.root / letters_folder)
     if letter_paths == []:

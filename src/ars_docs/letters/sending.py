@@ -27,8 +27,13 @@ from typing import Any
 from ars_docs.errors import ArsDocsError, os_reason
 from ars_docs.letters import mailing
 from ars_docs.project import Project, SmtpSettings
+from ars_docs.safefiles import UnsafeFile, confined_relative, read_bounded
 
 JOURNAL_FOLDER = "envois"
+MAX_MANIFEST = 64 * 2**20
+"""A manifest of 10,000 letters is about 6 MiB."""
+MAX_JOURNAL = 256 * 2**20
+_STATES = ("en-cours", "envoye", "refuse", "echec")
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,26 @@ def outgoing(project: Project, family: str, letter_id: str) -> list[Outgoing]:
     if not manifest.is_file():
         raise ArsDocsError(f"rien à envoyer : {project.name(manifest)} est introuvable ; "
                            f"lancez d'abord « arsdocs build {family} »")
-    rows = json.loads(manifest.read_text(encoding="utf-8"))
-    return [Outgoing(Path(row["eml"]).stem, f"{row['etablissement']} — {row['prenom']} {row['nom']}",
-                     row["email"], folder / row["eml"], row["sha256_eml"]) for row in rows]
+    damaged = (f"{project.name(manifest)} est abîmé ou a été modifié à la main : relancez « arsdocs build {family} » "
+               "pour le refaire")
+    try:
+        rows = json.loads(read_bounded(manifest, MAX_MANIFEST).decode("utf-8"))
+        found = [_outgoing(folder, row) for row in rows]
+    except (UnsafeFile, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise ArsDocsError(damaged) from None
+    return found
+
+
+def _outgoing(folder: Path, row: dict[str, Any]) -> Outgoing:
+    """A row of the manifest, a record of out/: it names an e-mail of its own folder, nothing else."""
+    eml, address, sha256 = row["eml"], row["email"], row["sha256_eml"]
+    if not all(isinstance(value, str) for value in (eml, address, sha256, row["etablissement"], row["prenom"],
+                                                     row["nom"])):
+        raise TypeError
+    if confined_relative(f"x/{eml}", "x") is None or "/" in eml or not eml.endswith(".eml") or not address:
+        raise ValueError(eml)
+    return Outgoing(Path(eml).stem, f"{row['etablissement']} — {row['prenom']} {row['nom']}", address,
+                    folder / eml, sha256)
 
 
 class Journal:
@@ -57,11 +79,30 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.state: dict[str, dict[str, Any]] = {}
-        if path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
+        try:
+            text = read_bounded(path, MAX_JOURNAL).decode("utf-8")
+        except FileNotFoundError:
+            return
+        except (UnsafeFile, UnicodeDecodeError) as error:
+            raise ArsDocsError(f"{self._name} : journal d'envoi illisible ({error}) ; il dit à qui le courrier est "
+                               "déjà parti : réparez-le ou mettez-le de côté avant de renvoyer") from None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
                     entry = json.loads(line)
+                    if not (isinstance(entry["cle"], str) and entry["etat"] in _STATES
+                            and isinstance(entry["sha256_eml"], str)):
+                        raise ValueError
                     self.state[entry["cle"]] = entry
+                except (ValueError, KeyError, TypeError, RecursionError):
+                    # never guessed: a line lost could mean a recipient written to twice
+                    raise ArsDocsError(f"{self._name}, ligne {number} : journal d'envoi abîmé (ligne illisible) ; il "
+                                       "dit à qui le courrier est déjà parti : réparez la ligne ou mettez le journal "
+                                       "de côté, puis relancez") from None
+
+    @property
+    def _name(self) -> str:
+        return f"{JOURNAL_FOLDER}/{self.path.name}"
 
     def record(self, item: Outgoing, state: str, detail: str = "") -> None:
         entry = {"cle": item.key, "email": item.address, "sha256_eml": item.sha256, "etat": state,

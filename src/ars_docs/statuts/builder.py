@@ -11,6 +11,7 @@ from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
 from ars_docs.frenchdates import long_date
 from ars_docs.parts import MarkdownParts
 from ars_docs.project import Project
+from ars_docs.safefiles import present
 from ars_docs.statuts.compose import Founder, LoadedDraft, StatutesComposer
 from ars_docs.statuts.models import Draft, ExpectedClauses
 from ars_docs.statuts.rules import PublicFunding, check_draft
@@ -40,7 +41,7 @@ def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
     from ars_docs.directory.members import MEMBERS, load_members
     from ars_docs.directory.recipients import load_establishments
 
-    if not (project.root / MEMBERS).is_file():
+    if not present(project.root / MEMBERS):
         item = next(item for item in drafts if item.draft.annexe_membres)
         raise InvalidInput([Problem(item.source.locate(("annexe_membres",)), "annexe_membres",
                                     f"{MEMBERS} est introuvable : importez d'abord les réponses "

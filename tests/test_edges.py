@@ -12,14 +12,17 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import run
+from conftest import free_port, run
 
 ARSDOCS = [sys.executable, "-m", "ars_docs"]
 
@@ -223,3 +226,99 @@ def test_a_build_killed_part_way_leaves_the_previous_mailing_exactly_as_it_was(s
     assert again.returncode == 0, again.stderr
     assert not (out / ".arsdocs-construction").exists(), "what the killed build left is removed"
     assert _hashes(out / "letters") != before
+
+
+# --- the preview server: a browser page is a hostile client --------------------------------------------
+
+def _raw(port: int, request: bytes) -> bytes:
+    """A request as bytes on a socket, as a page's script or a tool would send it; the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _status(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
+
+
+@pytest.fixture
+def preview_server(small_project: Path) -> Iterator[tuple[Path, int, list[str]]]:
+    from ars_docs import preview
+
+    port, said = free_port(), []
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=preview.serve, args=(small_project, port, said.append, ready, stop), daemon=True)
+    thread.start()
+    assert ready.wait(120), said
+    try:
+        yield small_project, port, said
+    finally:
+        stop.set()
+        thread.join(30)
+
+
+def test_the_preview_answers_only_requests_that_name_it_and_never_leaves_out(
+        preview_server: tuple[Path, int, list[str]], capfd: pytest.CaptureFixture[str]) -> None:
+    project, port, _ = preview_server
+    (project / "out/letters/secret.html").symlink_to(project / "data/recipients.yaml")
+    (project / "out/lien").symlink_to(project / "data")
+
+    def get(target: str, host: str | None = f"127.0.0.1:{port}", method: str = "GET") -> bytes:
+        head = f"{method} {target} HTTP/1.1\r\n" + (f"Host: {host}\r\n" if host is not None else "")
+        return _raw(port, (head + "Connection: close\r\n\r\n").encode("latin-1"))
+
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        assert _status(get("/", host)) == 200, host
+    assert b"Claire" in get("/", f"localhost:{port}") or b"<html" in get("/", f"localhost:{port}")
+    # DNS rebinding: the attacker's name, pointed at 127.0.0.1, with the right port
+    for host in (f"attaquant.example:{port}", "127.0.0.1", f"127.0.0.1:{port + 1}", f"localhost.example:{port}",
+                 f"127.0.0.2:{port}", "", None):
+        answer = get("/", host)
+        assert _status(answer) == 403, (host, answer[:200])
+        assert b"recipients" not in answer and b"<html" not in answer
+    assert _status(get("/__arsdocs__/etat", f"attaquant.example:{port}")) == 403
+    two_hosts = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: attaquant.example\r\nConnection: close\r\n\r\n"
+    assert _status(_raw(port, two_hosts.encode())) == 403
+
+    recipients = (project / "data/recipients.yaml").read_bytes()[:40]
+    for target in ("/letters/secret.html", "/lien/recipients.yaml", "/../data/recipients.yaml",
+                   "/%2e%2e/data/recipients.yaml", "/letters/%2e%2e/%2e%2e/arsdocs.yaml", "/.arsdocs/../../arsdocs.yaml",
+                   "//etc/passwd", "/%2fetc%2fpasswd", "/nulle-part.pdf"):
+        answer = get(target)
+        assert _status(answer) in (400, 404), (target, answer[:200])
+        assert recipients not in answer and b"root:" not in answer
+    for target in ("/%ff%fe", "/a%00b", "/a%0ab", "x", "*", "/" + "a" * 10_000, "/a\\..\\b"):
+        assert _status(get(target)) in (400, 404), target
+    assert _status(get("/", method="POST")) in (405, 501)
+    assert b"Introuvable" in get("/nulle-part.pdf")
+    # a TLS hello: not HTTP/1.x, so http.server answers as to HTTP/0.9, the status in the body
+    assert _raw(port, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n").startswith(b"400 ")
+    assert _status(_raw(port, b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n")) == 431  # too many headers
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_preview_survives_any_data_error_and_shows_it(preview_server: tuple[Path, int, list[str]]) -> None:
+    project, port, said = preview_server
+    webinars = project / "data/webinaires.yaml"
+    good = webinars.read_bytes()
+    state = f"GET /__arsdocs__/etat HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n".encode()
+
+    def error_shown() -> str | None:
+        body = _raw(port, state).split(b"\r\n\r\n", 1)[1]
+        return json.loads(body)["erreur"]
+
+    for bad in (good + b"x: " + b"[" * 100_000 + b"]" * 100_000 + b"\n", good + b"y: \x00\n", b"\xff\xfe"):
+        webinars.write_bytes(bad)
+        deadline = time.monotonic() + 60
+        while not error_shown():
+            assert time.monotonic() < deadline, said
+            time.sleep(0.2)
+        assert "data/webinaires.yaml" in (error_shown() or "")
+    webinars.write_bytes(good)
+    deadline = time.monotonic() + 60
+    while error_shown():
+        assert time.monotonic() < deadline, said
+        time.sleep(0.2)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, run
+from conftest import copy_project, free_port, run
 
 ARSDOCS = [sys.executable, "-m", "ars_docs"]
 
@@ -322,3 +322,47 @@ def test_the_preview_survives_any_data_error_and_shows_it(preview_server: tuple[
     while error_shown():
         assert time.monotonic() < deadline, said
         time.sleep(0.2)
+
+
+# --- git revisions ------------------------------------------------------------------------------------
+
+def _commit_all(repository: Path) -> None:
+    git = ["git", "-C", str(repository), "-c", "user.name=ARS", "-c", "user.email=ars@ars.sante.fr"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "Version initiale"], check=True)
+
+
+def test_a_git_revision_is_never_an_option_and_a_project_in_a_subfolder_reads_its_own_files(
+        tmp_path: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    project = copy_project(tmp_path / "depot/projets/dsr", "petit")
+    _commit_all(tmp_path / "depot")
+    witness = tmp_path / "ecrit-par-git"
+    for revision in (f"--output={witness}", "-p", "--exec-path", "HEAD --output=x", "HEAD:../../etc/passwd",
+                     "a\nb", "main..HEAD", ""):
+        result = run(project, "build", "statuts", "--comparer", f"git:{revision}")
+        assert result.exit_code == 1, (revision, result.output)
+        assert "révision git refusée" in result.output, result.output
+    assert not witness.exists(), "git took data for an option"
+
+    version = project / "data/statuts/dsr-chirurgie-pediatrique/v2.yaml"
+    edit(version, "L'association est constituée pour une durée illimitée.",
+         "L'association est constituée pour une durée de quatre-vingt-dix-neuf ans.")
+    result = run(project, "build", "statuts", "--comparer", "git:HEAD")
+    assert result.exit_code == 0, result.output  # read at depot/projets/dsr/data/…, not at depot/data/…
+    said = {
+        "git:nulle-part": "révision inconnue (ni branche, ni étiquette, ni commit de ce dépôt)",
+        "git:HEAD~3": "révision inconnue",
+        "git:HEAD^{tree}": "cette révision ne désigne pas un commit",
+    }
+    for revision, message in said.items():
+        result = run(project, "build", "statuts", "--comparer", revision)
+        assert result.exit_code == 1 and message in result.output, result.output
+    (project / "data/statuts/dsr-chirurgie-pediatrique/v3.yaml").write_bytes(version.read_bytes().replace(
+        b"numero: 2", b"numero: 3", 1))
+    result = run(project, "build", "statuts", "--comparer", "git:HEAD")
+    assert result.exit_code == 1 and "ce fichier n'existe pas à cette révision" in result.output, result.output
+
+    alone = copy_project(tmp_path / "seul", "petit")
+    result = run(alone, "build", "cpom", "--comparer", "git:HEAD")
+    assert result.exit_code == 1 and "le projet n'est dans aucun dépôt git" in result.output, result.output

@@ -268,17 +268,59 @@ def revision_tag(revision: str) -> str:
     return "git-" + re.sub(r"[^A-Za-z0-9]+", "-", revision).strip("-")
 
 
-def load_yaml_at_revision(root: Path, relative: str, revision: str) -> YamlDocument:
-    """A data file as git recorded it at `revision` (`HEAD~1`, a tag…), named `file@revision` in messages."""
+_REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]{0,199}")
+"""What may follow `git:`: a name, a commit, `HEAD~1`, `v2^`, `main@{2}`; never a leading `-`
+(git would read an option), no space or control character."""
+_GIT_REASONS = (
+    ("not a git repository", "le projet n'est dans aucun dépôt git"),
+    ("dubious ownership", "le dépôt git appartient à un autre utilisateur (git refuse de le lire : voir "
+                          "« git config --global --add safe.directory »)"),
+    ("does not exist in", "ce fichier n'existe pas à cette révision"),
+    ("exists on disk, but not in", "ce fichier n'existe pas à cette révision"),
+    ("invalid object name", "ce fichier n'existe pas à cette révision"),
+    ("not a valid object name", "ce fichier n'existe pas à cette révision"),
+    ("Not a valid object name", "ce fichier n'existe pas à cette révision"),
+    ("expected commit type", "cette révision ne désigne pas un commit"),
+)
+_UNKNOWN = "révision inconnue (ni branche, ni étiquette, ni commit de ce dépôt)"
+
+
+def _git(root: Path, *arguments: str, what: str) -> bytes:
+    """git's output, run in the project's folder with no option taken from data; its errors in French."""
+    import os
     import subprocess
 
+    environment = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
     try:
-        result = subprocess.run(["git", "-C", str(root), "show", f"{revision}:{relative}"],
-                                capture_output=True, check=False)
-    except OSError as error:
-        raise ArsDocsError(f"impossible de lancer git pour lire « {relative} » à la révision « {revision} » : "
-                           f"{os_reason(error)}") from None
+        result = subprocess.run(["git", "-C", str(root), *arguments], capture_output=True, check=False, timeout=60,
+                                env=environment, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        reason = os_reason(error) if isinstance(error, OSError) else "délai d'attente dépassé"
+        raise ArsDocsError(f"impossible de lancer git pour lire {what} : {reason} (git est-il installé ?)") from None
     if result.returncode != 0:
-        raise ArsDocsError(f"impossible de lire « {relative} » à la révision git « {revision} » : "
-                           f"{result.stderr.decode(errors='replace').strip()}")
-    return parse_yaml(result.stdout, f"{relative}@{revision}")
+        said = result.stderr.decode("utf-8", errors="replace").strip()
+        reason = next((french for english, french in _GIT_REASONS if english in said), None if said else _UNKNOWN)
+        raise ArsDocsError(f"impossible de lire {what} : "
+                           + (reason or f"git a refusé (message de git : « {said[:300]} »)"))
+    return result.stdout
+
+
+def load_yaml_at_revision(root: Path, relative: str, revision: str) -> YamlDocument:
+    """A data file as git recorded it at `revision` (`HEAD~1`, a tag…), named `file@revision` in
+    messages. The revision is checked as a commit first (`rev-parse --verify`, after
+    `--end-of-options`); the file is read at the project's own place in its repository (a project
+    in a subfolder of a repository works), and bounded like any data file."""
+    what = f"« {relative} » à la révision git « {revision} »"
+    if not _REVISION.fullmatch(revision) or ".." in revision:
+        raise ArsDocsError(f"révision git refusée « {revision[:100]} » : écrivez un nom de branche ou d'étiquette, "
+                           "un identifiant de commit ou HEAD~N (jamais un texte qui commence par « - »)")
+    commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}",
+                  what=what).decode("ascii", errors="replace").strip()
+    if not re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        raise ArsDocsError(f"impossible de lire {what} : {_UNKNOWN}")
+    prefix = _git(root, "rev-parse", "--show-prefix", what=what).decode("utf-8", errors="replace").strip()
+    blob = f"{commit}:{prefix}{relative}"
+    size = _git(root, "cat-file", "-s", blob, what=what).strip()
+    if not size.isdigit() or int(size) > MAX_BYTES:
+        raise ArsDocsError(f"impossible de lire {what} : fichier trop volumineux (au plus {MAX_BYTES // 2**20} Mio)")
+    return parse_yaml(_git(root, "cat-file", "blob", blob, what=what), f"{relative}@{revision}")

@@ -62,6 +62,9 @@ FUNCTIONS = {
     # the data file's own values, as `normalized` reads them (« chef_service » → « chef service »)
     **{name.replace("_", " "): name for name in ("directeur_general", "president_cme", "chef_service", "chef_pole")},
 }
+CODES = ("finess", "code_postal")
+"""Codes that a spreadsheet turns into numbers (dropping leading zeros, put back below): a number is
+taken there; anywhere else a number, a date or a true/false value is refused at its cell."""
 CIVILITIES = {"madame": "Madame", "mme": "Madame", "monsieur": "Monsieur", "m": "Monsieur", "mr": "Monsieur"}
 ESTABLISHMENT_FIELDS = ("nom", "finess", "adresse", "code_postal", "ville")
 PERSON_FIELDS = ("civilite", "prenom", "nom", "fonction", "service", "email")
@@ -109,6 +112,7 @@ def read_recipients(path: Path, name: str, mapping: dict[str, str]) -> Imported:
     columns = _columns(sheet, mapping)
     imported, problems = Imported(), []
     first_row: dict[str, int] = {}
+    imported.notes += sheet.skipped
     for number, cells in sheet.rows:
         value = {name: cells[index].strip() for name, index in columns.items()}
 
@@ -116,6 +120,14 @@ def read_recipients(path: Path, name: str, mapping: dict[str, str]) -> Imported:
             index = columns.get(name, columns["etablissement"])
             return Problem(Location(sheet.name, number, index + 1), "",
                            f"colonne {column_letter(index)} (« {sheet.headers[index]} ») : {message}")
+
+        typed = [at(name, f"{kind} (« {value[name]} ») là où un texte est attendu : mettez la cellule au format "
+                          "Texte dans le tableur, puis retapez la valeur")
+                 for name, index in columns.items()
+                 if (kind := sheet.kinds.get((number, index))) and not (name in CODES and kind == "un nombre")]
+        if typed:
+            problems += typed
+            continue
 
         function = FUNCTIONS.get(normalized(value["fonction"]))
         if function is None:

@@ -285,7 +285,8 @@ def test_the_preview_answers_only_requests_that_name_it_and_never_leaves_out(
 
     recipients = (project / "data/recipients.yaml").read_bytes()[:40]
     for target in ("/letters/secret.html", "/lien/recipients.yaml", "/../data/recipients.yaml",
-                   "/%2e%2e/data/recipients.yaml", "/letters/%2e%2e/%2e%2e/arsdocs.yaml", "/.arsdocs/../../arsdocs.yaml",
+                   "/%2e%2e/data/recipients.yaml", "/letters/%2e%2e/%2e%2e/arsdocs.yaml",
+                   "/.arsdocs/../../arsdocs.yaml",
                    "//etc/passwd", "/%2fetc%2fpasswd", "/nulle-part.pdf"):
         answer = get(target)
         assert _status(answer) in (400, 404), (target, answer[:200])

@@ -8,8 +8,9 @@ exhausted the memory, hidden sheets and rows were imported, a date was taken as 
 
 from __future__ import annotations
 
-import io
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 
 from ars_docs.directory.importing import read_recipients
 from ars_docs.errors import ArsDocsError
-from conftest import run
+from conftest import copy_project, run
 
 HEADERS = ["Établissement", "FINESS", "Adresse", "Code postal", "Ville", "Civilité", "Prénom", "Nom", "Fonction",
            "Service", "Courriel"]
@@ -50,11 +51,14 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-def _import(project: Path, spreadsheet: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """`arsdocs import destinataires` in its own process, its memory capped: a bomb is a failure."""
-    return subprocess.run([sys.executable, "-m", "ars_docs", "--projet", str(project), "import", "destinataires",
-                           str(spreadsheet)], capture_output=True, text=True, timeout=timeout, check=False,
-                          preexec_fn=_limited)
+def _cli(project: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """arsdocs in its own process, its memory capped and its time bounded: a bomb is a failure."""
+    return subprocess.run([sys.executable, "-m", "ars_docs", "--projet", str(project), *args], capture_output=True,
+                          text=True, timeout=timeout, check=False, preexec_fn=_limited)
+
+
+def _import(project: Path, spreadsheet: Path) -> subprocess.CompletedProcess[str]:
+    return _cli(project, "import", "destinataires", str(spreadsheet))
 
 
 def _workbook(path: Path, rows: list[list[object]], prepare: Callable[[openpyxl.Workbook], None] | None = None) -> Path:
@@ -209,3 +213,134 @@ def test_fuzz_spreadsheets_are_taken_or_refused_in_french(tmp_path: Path, change
         read_recipients(path, "fuzz.xlsx", {})
     except ArsDocsError as error:
         assert error.format_message().strip()
+
+
+# --- a statutes' Word file -------------------------------------------------------------------------
+
+STATUTES_DOCX = "out/statuts/dsr-chirurgie-pediatrique/statuts-v2.docx"
+DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"
+
+
+def _with_part(source: Path, target: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
+    shutil.copy(source, target)
+    return _rezipped(target, part, change)
+
+
+def _laughs(xml: bytes) -> bytes:
+    entities = b'<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">' + b"".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(9)) + b"]>"
+    head, rest = xml.split(b"?>", 1)
+    return head + b"?>" + entities + rest.replace(b"<w:t>", b"<w:t>&j;", 1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("damage", "said"), [
+    (lambda source, target: target.write_bytes(source.read_bytes()[: source.stat().st_size // 2]),
+     "n'est pas un document Word (.docx) lisible : fichier abîmé"),
+    (lambda source, target: _with_part(source, target, "word/document.xml", lambda xml: xml[: len(xml) // 2]),
+     "n'est pas un document Word (.docx) lisible (abîmé"),
+    (lambda source, target: _with_part(source, target, "word/document.xml", _laughs),
+     "n'est pas un"),
+    (lambda source, target: _with_part(source, target, "word/document.xml", lambda xml: xml + b" " * (100 * 2**20)),
+     "une partie de 100 Mio une fois décompressée (au plus 32 Mio)"),
+    (lambda source, target: _with_part(source, target, "[Content_Types].xml", lambda xml: b"<Types/>"),
+     "n'est pas un document Word (.docx) lisible"),
+    (lambda source, target: target.write_bytes(b"\0" * (21 * 2**20)),
+     "fichier trop volumineux (21 Mio ; au plus 20 Mio)"),
+    (lambda source, target: os.mkfifo(target), "c'est un tube nommé (FIFO), pas un fichier ordinaire"),
+])
+def test_a_damaged_or_hostile_statutes_file_is_refused_in_french_and_nothing_is_written(
+        everything: Path, tmp_path: Path, damage, said: str) -> None:  # type: ignore[no-untyped-def]
+    project = copy_project(tmp_path / "projet")
+    target = tmp_path / "statuts-v2-relu.docx"
+    damage(everything / STATUTES_DOCX, target)
+    before = sorted((project / DRAFTS).iterdir())
+    result = _cli(project, "import", "statuts", str(target))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "statuts-v2-relu.docx" in result.stderr and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted((project / DRAFTS).iterdir()) == before, "nothing written"
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=_mutations(), pieces=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(
+    [b"<", b"&", b"<!DOCTYPE x>", b"</w:p>", b"<w:p>", b"\x00", b'<w:bookmarkStart w:name="_art_x"/>',
+     b"<w:ins>", b"Article 99 \xe2\x80\x93 ", b"Titre X \xe2\x80\x93 "])), max_size=4))
+def test_fuzz_statutes_files_are_read_or_refused_in_french(everything: Path, tmp_path: Path,
+                                                          changes: list[tuple[int, int]],
+                                                          pieces: list[tuple[int, bytes]]) -> None:
+    from ars_docs.statuts.importer import read_document
+
+    def insert(xml: bytes) -> bytes:
+        for where, piece in pieces:
+            at = where % len(xml)
+            xml = xml[:at] + piece + xml[at:]
+        return xml
+
+    path = _with_part(everything / STATUTES_DOCX, tmp_path / "fuzz.docx", "word/document.xml", insert)
+    if changes[0][1] % 2:
+        path.write_bytes(_mutated(path.read_bytes(), changes))
+    for accept in (False, True):
+        try:
+            read_document(path, accept)
+        except ArsDocsError as error:
+            assert "fuzz.docx" in error.format_message()
+
+
+# --- returned reply forms ----------------------------------------------------------------------------------
+
+FORMS = "out/letters/lancement-dsr/formulaires"
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=_mutations(), kind=st.sampled_from(["pdf", "docx"]), cut=st.integers(0, 100))
+def test_fuzz_reply_forms_are_taken_or_refused_on_their_own(everything: Path, tmp_path: Path,
+                                                           changes: list[tuple[int, int]], kind: str,
+                                                           cut: int) -> None:
+    from ars_docs.letters.replies import _read
+
+    form = sorted((everything / FORMS).glob(f"*.{kind}"))[0].read_bytes()
+    data = _mutated(form, changes)
+    path = tmp_path / f"reponse.{kind}"
+    path.write_bytes(data[: max(1, len(data) * cut // 100)] if cut < 10 else data)
+    try:
+        reference, values = _read(path)
+    except ValueError as error:
+        assert str(error).strip()
+    else:
+        assert reference is None or isinstance(reference, str)
+        assert all(isinstance(value, str) for value in values.values())
+
+
+@pytest.mark.slow
+def test_reply_forms_are_bounded_and_a_date_to_come_does_not_order_them(everything: Path, tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "projet")
+    folder = tmp_path / "recus"
+    folder.mkdir()
+    form = sorted((everything / FORMS).glob("*.docx"))[0]
+    (folder / "enorme.pdf").write_bytes(b"%PDF-1.7\n" + b" " * (11 * 2**20))
+    _with_part(form, folder / "bombe.docx", "word/document.xml", lambda xml: xml + b" " * (40 * 2**20))
+    os.mkfifo(folder / "tube.pdf")
+    result = _cli(project, "import", "reponses", str(folder))
+    assert "refusé : enorme.pdf : fichier trop volumineux (11 Mio ; au plus 10 Mio)" in result.stdout
+    assert "refusé : bombe.docx : une partie de 40 Mio une fois décompressée (au plus 16 Mio)" in result.stdout
+    assert "refusé : tube.pdf : c'est un tube nommé (FIFO), pas un fichier ordinaire" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_reply_dated_in_the_future_is_dated_by_its_import(tmp_path: Path) -> None:
+    import datetime
+
+    from ars_docs.letters.replies import _dated
+
+    now = datetime.datetime(2027, 5, 15, 10, 0, tzinfo=datetime.UTC)
+    path = tmp_path / "reponse.pdf"
+    path.write_bytes(b"%PDF")
+    in_a_year = (now + datetime.timedelta(days=365)).timestamp()
+    os.utime(path, (in_a_year, in_a_year))
+    assert _dated(path, now) == (now, True)
+    yesterday = (now - datetime.timedelta(days=1)).timestamp()
+    os.utime(path, (yesterday, yesterday))
+    assert _dated(path, now) == (now - datetime.timedelta(days=1), False)

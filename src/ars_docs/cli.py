@@ -366,8 +366,8 @@ def _import_statutes(context: click.Context, fichier: Path, accept: bool) -> Non
     from ars_docs.statuts.importer import import_statutes
 
     project = _open_project(context)
-    if not fichier.is_file():
-        raise ArsDocsError(f"fichier introuvable : « {fichier} »")
+    if not fichier.exists() and not fichier.is_symlink():
+        raise ArsDocsError(f"fichier introuvable : « {fichier} »")  # anything else there: refused when read
     with at_work(project.root, "import", "aucune version n'a été écrite à moitié ; relancez l'import"):
         imported = import_statutes(project, fichier, accept)
     click.echo(f"Version {imported.version} écrite : {project.name(imported.path)}")

@@ -248,7 +248,7 @@ def serve(root: Path, port: int, echo: Callable[[str], None], ready: threading.E
     state = State()
     rebuild(root, state, echo)
     (root / "out").mkdir(exist_ok=True)
-    handler = type("Handler", (_Handler,), {"state": state, "folder": root / "out", "port": port})
+    handler: type[_Handler] = type("Handler", (_Handler,), {"state": state, "folder": root / "out", "port": port})
     try:
         server = _Server(("127.0.0.1", port), handler)
     except OSError as error:

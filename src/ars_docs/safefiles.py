@@ -140,3 +140,26 @@ def _entry_problem(path: Path, top: Path) -> str | None:
     if real is not None and real != top and top not in real.parents:
         return f"lien symbolique qui mène hors du projet (vers « {real} ») : copiez le fichier dans le projet"
     return None
+
+
+def zip_problem(data: bytes, *, max_part: int, max_total: int, max_parts: int = 1_000) -> str | None:
+    """Why a zip (an .xlsx, a .docx) is not opened, in French, or None: damaged, or holding too many
+    parts, or parts that would unpack beyond their limit. The sizes declared are what zipfile
+    ever unpacks (it stops there, and the CRC then fails), so checking them bounds the expansion."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        return "fichier abîmé (ce n'est pas une archive zip lisible)"
+    if len(parts) > max_parts:
+        return f"{len(parts)} parties dans le fichier (au plus {max_parts})"
+    largest = max((part.file_size for part in parts), default=0)
+    if largest > max_part:
+        return (f"une partie de {largest // 2**20} Mio une fois décompressée (au plus {max_part // 2**20} Mio)")
+    total = sum(part.file_size for part in parts)
+    if total > max_total:
+        return f"{total // 2**20} Mio une fois décompressé (au plus {max_total // 2**20} Mio)"
+    return None

@@ -241,7 +241,9 @@ def parse_yaml(raw: bytes, name: str) -> YamlDocument:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise InvalidInput([Problem(Location(name, *_position(event.start_mark)), "",
+                    mark = event.start_mark
+                    place = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    raise InvalidInput([Problem(Location(name, *place), "",
                                                 f"valeurs imbriquées trop profondément (plus de {MAX_DEPTH} niveaux)")])
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
@@ -295,11 +297,12 @@ def _git(root: Path, *arguments: str, what: str) -> bytes:
         result = subprocess.run(["git", "-C", str(root), *arguments], capture_output=True, check=False, timeout=60,
                                 env=environment, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
-        reason = os_reason(error) if isinstance(error, OSError) else "délai d'attente dépassé"
-        raise ArsDocsError(f"impossible de lancer git pour lire {what} : {reason} (git est-il installé ?)") from None
+        cause = os_reason(error) if isinstance(error, OSError) else "délai d'attente dépassé"
+        raise ArsDocsError(f"impossible de lancer git pour lire {what} : {cause} (git est-il installé ?)") from None
     if result.returncode != 0:
         said = result.stderr.decode("utf-8", errors="replace").strip()
-        reason = next((french for english, french in _GIT_REASONS if english in said), None if said else _UNKNOWN)
+        reason: str | None = next((french for english, french in _GIT_REASONS if english in said),
+                                  None if said else _UNKNOWN)
         raise ArsDocsError(f"impossible de lire {what} : "
                            + (reason or f"git a refusé (message de git : « {said[:300]} »)"))
     return result.stdout

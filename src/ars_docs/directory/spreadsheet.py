@@ -7,13 +7,12 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ars_docs.errors import ArsDocsError
-from ars_docs.safefiles import UnsafeFile, read_bounded
+from ars_docs.safefiles import UnsafeFile, read_bounded, zip_problem
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 50_000
@@ -102,22 +101,12 @@ def _limits(name: str, what: str) -> SpreadsheetError:
 
 
 def _check_package(raw: bytes, name: str) -> None:
-    """The zip of an .xlsx, bounded before anything is unpacked: number of parts, the size each
-    declares once unpacked (zipfile never unpacks more than that), and their sum."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as package:
-            parts = package.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise SpreadsheetError(f"{name} : fichier .xlsx illisible (abîmé, ou protégé par un mot de passe ?)") from None
-    if len(parts) > MAX_PARTS:
-        raise _limits(name, f"{len(parts)} parties dans le fichier (au plus {MAX_PARTS})")
-    largest = max((part.file_size for part in parts), default=0)
-    if largest > MAX_PART:
-        raise _limits(name, f"une partie de {largest // 2**20} Mio une fois décompressée (au plus "
-                            f"{MAX_PART // 2**20} Mio)")
-    total = sum(part.file_size for part in parts)
-    if total > MAX_UNPACKED:
-        raise _limits(name, f"{total // 2**20} Mio une fois décompressé (au plus {MAX_UNPACKED // 2**20} Mio)")
+    """The zip of an .xlsx, bounded before anything is unpacked."""
+    problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_UNPACKED, max_parts=MAX_PARTS)
+    if problem and problem.startswith("fichier abîmé"):
+        raise SpreadsheetError(f"{name} : fichier .xlsx illisible (abîmé, ou protégé par un mot de passe ?)")
+    if problem:
+        raise _limits(name, problem)
 
 
 def _xlsx(raw: bytes, name: str) -> _Table:

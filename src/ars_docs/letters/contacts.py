@@ -21,7 +21,7 @@ from ars_docs.yamlsource import parse_yaml
 
 def import_recipients(project: Project, path: Path, mapping: dict[str, str]) -> Iterator[str]:
     """What to tell the user, line by line; the file is written before the summary line."""
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise ArsDocsError(f"fichier introuvable : « {path} »")
     imported = importing.read_recipients(path, str(path), mapping)
     lines, text = importing.merged(project, imported)

@@ -8,6 +8,7 @@ nothing imported is ever lost, and an answer older than the one already imported
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,14 @@ from ars_docs.directory.recipients import load_establishments
 from ars_docs.errors import ArsDocsError
 from ars_docs.letters import replyform
 from ars_docs.project import Project
+from ars_docs.safefiles import UnsafeFile, read_bounded, zip_problem
 from ars_docs.validation import french_errors
+
+MAX_FORM = 10 * 2**20
+"""A returned form: about 40 kB as arsdocs makes it; a scanner may add a page image."""
+MAX_PART = 16 * 2**20
+_CLOCK_SKEW = datetime.timedelta(minutes=5)
+_UNREADABLE = "fichier illisible : ce n'est pas un formulaire de réponse"
 
 
 @dataclass(frozen=True)
@@ -52,12 +60,20 @@ def _read(path: Path) -> tuple[str | None, dict[str, str]]:
     if reader is None:
         raise ValueError("ni PDF ni Word : ce n'est pas un formulaire de réponse")
     try:
-        reference, values = reader(path)
+        raw = read_bounded(path, MAX_FORM)
+    except (OSError, UnsafeFile) as error:
+        raise ValueError(str(error) if isinstance(error, UnsafeFile) else "fichier illisible") from None
+    if reader is replyform.read_docx_form:
+        problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_PART * 2)
+        if problem:
+            raise ValueError(_UNREADABLE if problem.startswith("fichier abîmé") else problem)
+    try:
+        reference, values = reader(io.BytesIO(raw))
     except replyform.ProtectedForm:
         raise ValueError("PDF protégé par un mot de passe : demandez à l'établissement de le renvoyer sans "
                          "protection") from None
     except Exception:  # a damaged or foreign file: whatever the library raises, the file is refused
-        raise ValueError("fichier illisible : ce n'est pas un formulaire de réponse") from None
+        raise ValueError(_UNREADABLE) from None
     return reference, dict(values)
 
 
@@ -80,12 +96,25 @@ def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[
         raise ArsDocsError(f"dossier introuvable : {folder}")
     known = {establishment.id: establishment.nom for establishment in load_establishments(project)}
     members = load_members(project)
-    files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name))
-    outcomes = [_import_one(path, known, members) for path in files]
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    # an ordinary file (a link to one too); a pipe, a device or a folder is no form, and is said so
+    files = sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
+                   key=lambda p: (_dated(p, now)[0], p.name))
+    outcomes = [_import_one(path, known, members, now) for path in files]
     return outcomes, members
 
 
-def _import_one(path: Path, known: dict[str, str], members: dict[str, Member]) -> Outcome:
+def _dated(path: Path, now: datetime.datetime) -> tuple[datetime.datetime, bool]:
+    """When the file was saved, and whether that was in the future: a date to come (a wrong clock,
+    a file made to win) is not trusted to order the answers: the time of the import stands for it."""
+    try:
+        saved = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC).replace(microsecond=0)
+    except (OSError, ValueError, OverflowError):
+        return now, True
+    return (now, True) if saved > now + _CLOCK_SKEW else (saved, False)
+
+
+def _import_one(path: Path, known: dict[str, str], members: dict[str, Member], now: datetime.datetime) -> Outcome:
     name = path.name
     try:
         reference, values = _read(path)
@@ -101,7 +130,7 @@ def _import_one(path: Path, known: dict[str, str], members: dict[str, Member]) -
     referents, problems = _referents(values)
     if problems:
         return Outcome(name, False, " ; ".join(problems))
-    date = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC).replace(microsecond=0)
+    date, future = _dated(path, now)
     answer = Answer(date=date, fichier=name, medecin_referent=referents["medecin"],
                     directeur_referent=referents["directeur"])
     current = members.get(reference)
@@ -118,7 +147,9 @@ def _import_one(path: Path, known: dict[str, str], members: dict[str, Member]) -
     members[reference] = Member(etablissement=reference, reponse=answer, historique=history)
     return Outcome(name, True, f"{known[reference]} : médecin {answer.medecin_referent.prenom} "
                    f"{answer.medecin_referent.nom}, directeur {answer.directeur_referent.prenom} "
-                   f"{answer.directeur_referent.nom}")
+                   f"{answer.directeur_referent.nom}"
+                   + (" (date du fichier dans le futur : non prise en compte, la réponse est datée de l'import)"
+                      if future else ""))
 
 
 def report_lines(outcomes: list[Outcome]) -> Iterator[str]:

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import docx
 import pikepdf
@@ -170,9 +170,9 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     return package_zip(document.part.package)
 
 
-def read_docx_form(path: Path) -> tuple[str | None, Mapping[str, str]]:
+def read_docx_form(source: BinaryIO) -> tuple[str | None, Mapping[str, str]]:
     """(establishment identifier, filled values) of a returned Word form."""
-    document = docx.Document(str(path))
+    document = docx.Document(source)
     identifier = document.core_properties.identifier or ""
     reference = identifier.removeprefix(f"{FORM_NAME}:") if identifier.startswith(f"{FORM_NAME}:") else None
     values: dict[str, str] = {}
@@ -193,15 +193,16 @@ class ProtectedForm(Exception):
     """A PDF form that opens only with a password."""
 
 
-def read_pdf_form(path: Path) -> tuple[str | None, Mapping[str, str]]:
-    """(establishment identifier, filled values) of a returned PDF form."""
+def read_pdf_form(source: BinaryIO) -> tuple[str | None, Mapping[str, str]]:
+    """(establishment identifier, filled values) of a returned PDF form (pypdf bounds what it
+    decompresses: 75 MB a stream, 100,000 fields)."""
     pypdf_log = logging.getLogger("pypdf")
     level = pypdf_log.level
     pypdf_log.setLevel(logging.CRITICAL)  # its warnings (English) on a damaged file: the refusal says it
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(source)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ProtectedForm(path.name)
+            raise ProtectedForm()
         fields = reader.get_fields() or {}
     finally:
         pypdf_log.setLevel(level)

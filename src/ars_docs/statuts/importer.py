@@ -11,6 +11,7 @@ become `[[id]]` again. Pending tracked changes are refused, or accepted on reque
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import yaml
 from ars_docs.errors import ArsDocsError, InvalidInput
 from ars_docs.fields import slug
 from ars_docs.project import Project
+from ars_docs.safefiles import UnsafeFile, read_bounded, zip_problem
 from ars_docs.statuts.compose import LoadedDraft, article_changes
 from ars_docs.statuts.models import Draft
 from ars_docs.statuts.rules import check_draft
@@ -39,6 +41,12 @@ _OTHER_TEXT = r"(?![\d-])(?!\s+(?:de\s+la\s+loi|de\s+l'ordonnance|du\s+code|du\s
 _CITATION = re.compile(r"\barticles?\s+((?:\d+(?:er)?(?:\s+(?:bis|ter|quater))?)"
                        r"(?:(?:\s*,\s*|\s+et\s+)\d+(?:er)?(?:\s+(?:bis|ter|quater))?)*)" + _OTHER_TEXT)
 _LABEL = re.compile(r"\d+(?:er)?(?:\s+(?:bis|ter|quater))?")
+
+
+MAX_BYTES = 20 * 2**20
+MAX_PART = 32 * 2**20
+"""A part of the .docx once unpacked: the statutes' document.xml is about 200 kB."""
+MAX_UNPACKED = 64 * 2**20
 
 
 class StatutesImportError(ArsDocsError):
@@ -159,13 +167,33 @@ def _accept_all(body: Any) -> None:
 def read_document(path: Path, accept: bool) -> tuple[Any, list[ImportedTitle], list[str], int]:
     """(the Word document, its titles and articles, its comments, the version it was built from)."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
+    unreadable = f"« {path.name} » n'est pas un document Word (.docx) lisible"
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, ValueError, KeyError, OSError):
-        raise StatutesImportError(f"« {path} » n'est pas un document Word (.docx) lisible") from None
-    body = document.element.body
+        raw = read_bounded(path, MAX_BYTES)
+    except FileNotFoundError:
+        raise StatutesImportError(f"« {path} » : fichier introuvable") from None
+    except UnsafeFile as error:
+        raise StatutesImportError(f"« {path.name} » : {error}") from None
+    problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_UNPACKED)
+    if problem:
+        raise StatutesImportError(f"{unreadable} : {problem}")
+    try:
+        document = docx.Document(io.BytesIO(raw))
+        body = document.element.body
+        if body is None:
+            raise ValueError("no body")
+    except Exception:  # a damaged or foreign file: whatever python-docx or lxml raise (bad XML, a part missing)
+        raise StatutesImportError(f"{unreadable} (abîmé, ou d'un autre format enregistré en .docx ?)") from None
+    try:
+        return _read(document, body, path, accept)
+    except ArsDocsError:
+        raise
+    except Exception:  # a part that parses but does not hold what Word writes
+        raise StatutesImportError(f"{unreadable} : sa structure n'est pas celle d'un document Word") from None
+
+
+def _read(document: Any, body: Any, path: Path, accept: bool) -> tuple[Any, list[ImportedTitle], list[str], int]:
     bookmarks = [name for name in (mark.get(f"{W}name", "") for mark in body.iter(f"{W}bookmarkStart"))
                  if anchor_of(name)]
     version = _VERSION.search(document.core_properties.title or "")

@@ -24,6 +24,8 @@ import pytest
 
 from conftest import copy_project, free_port, run
 
+pytestmark = pytest.mark.slow  # end to end: real builds, processes, a server, a tmpfs (unit tests: test_safefiles.py)
+
 ARSDOCS = [sys.executable, "-m", "ars_docs"]
 
 
@@ -76,7 +78,8 @@ def test_a_folder_of_out_replaced_by_a_link_is_not_followed(small_project: Path)
 @pytest.mark.parametrize("damage", ["{pas du json", "[]", '{"format": 1, "elements": {"a": {"empreinte": 3}}}',
                                     '{"format": 1, "elements": {"a": {"empreinte": "x", "fichiers": '
                                     '{"letters/a.pdf": {"sha256": "x", "size": "?", "mtime_ns": 1}}}}}',
-                                    "\x00\xff", "[" * 100_000])
+                                    "\x00\xff", "[" * 100_000],
+                         ids=["json", "liste", "type", "taille", "octets", "imbrication"])
 def test_a_damaged_build_record_is_rebuilt_from_scratch_with_a_french_message(small_project: Path,
                                                                              damage: str) -> None:
     assert run(small_project, "build", "letters").exit_code == 0
@@ -161,7 +164,6 @@ def _undo(project: Path, original: bytes) -> None:
     (project / "templates/letters/lancement-dsr.md").write_bytes(original)
 
 
-@pytest.mark.slow
 def test_a_full_disk_leaves_the_previous_mailing_exactly_as_it_was(small_project: Path) -> None:
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("monter un tmpfs demande d'être root")
@@ -196,7 +198,6 @@ def test_a_full_disk_leaves_the_previous_mailing_exactly_as_it_was(small_project
         subprocess.run(["umount", "-l", str(out)], check=False)
 
 
-@pytest.mark.slow
 def test_a_build_killed_part_way_leaves_the_previous_mailing_exactly_as_it_was(small_project: Path) -> None:
     assert _cli(small_project, "build", "letters", "--jobs", "1").returncode == 0
     out = small_project / "out"
@@ -367,3 +368,65 @@ def test_a_git_revision_is_never_an_option_and_a_project_in_a_subfolder_reads_it
     alone = copy_project(tmp_path / "seul", "petit")
     result = run(alone, "build", "cpom", "--comparer", "git:HEAD")
     assert result.exit_code == 1 and "le projet n'est dans aucun dépôt git" in result.output, result.output
+
+
+# --- data and templates: links out of the project, control characters, stylesheet addresses ------------
+
+@pytest.mark.parametrize("name", ["templates/letters/lettre.typ", "templates/letters/lettre.docx",
+                                  "templates/letters/lettre.css", "templates/letters/lancement-dsr.md",
+                                  "templates/commun/principal.typ", "templates/commun/polices",
+                                  "data/webinaires.yaml", "data/statuts"])
+def test_a_link_out_of_the_project_is_refused_by_check_for_every_engine(small_project: Path, name: str) -> None:
+    path = small_project / name
+    outside = small_project.parent / f"ailleurs-{path.name}"
+    shutil.move(path, outside)
+    path.symlink_to(outside)
+    for engine in ("weasyprint", "typst"):
+        result = run(small_project, "build", "all", "--moteur-pdf", engine)
+        assert result.exit_code == 1, result.output
+        assert f"{name} : lien symbolique qui mène hors du projet (vers « {outside} »)" in result.output
+    assert not (small_project / "out").exists(), "nothing built"
+    path.unlink()
+    path.symlink_to(Path(*[".."] * (len(Path(name).parts)), outside.name))  # relative: refused alike
+    result = run(small_project, "check")
+    assert result.exit_code == 1 and "lien symbolique qui mène hors du projet" in result.output, result.output
+
+
+def test_a_link_inside_the_project_is_allowed(small_project: Path) -> None:
+    css = small_project / "templates/letters/lettre.css"
+    kept = small_project / "templates/commun/lettre-commune.css"
+    shutil.move(css, kept)
+    css.symlink_to(Path("../commun/lettre-commune.css"))
+    result = run(small_project, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_control_characters_in_a_template_are_located_at_their_line(small_project: Path) -> None:
+    text = small_project / "templates/letters/lancement-dsr.md"
+    lines = text.read_text(encoding="utf-8").split("\n")
+    lines[3] += " fin\x00"
+    text.write_text("\n".join(lines), encoding="utf-8")
+    result = run(small_project, "check")
+    assert result.exit_code == 1
+    assert (f"templates/letters/lancement-dsr.md:4:{len(lines[3])} : caractère de contrôle U+0000 interdit"
+            in result.output), result.output
+
+
+@pytest.mark.parametrize("rule", ['@import url("../../../../etc/arsdocs.css");',
+                                  '@import url("file:///etc/passwd");',
+                                  "@font-face { font-family: X; src: url(../../data/recipients.yaml) }",
+                                  'p { background: url("https://exemple.fr/pixel.png") }'])
+def test_a_stylesheet_address_outside_the_project_is_refused_by_check_at_its_line(small_project: Path,
+                                                                                    rule: str) -> None:
+    css = small_project / "templates/letters/lettre.css"
+    original = css.read_text(encoding="utf-8")
+    if rule.startswith("@import"):
+        css.write_text(rule + "\n" + original, encoding="utf-8")
+        line = 1
+    else:
+        css.write_text(original + "\n" + rule + "\n", encoding="utf-8")
+        line = original.count("\n") + 2
+    result = run(small_project, "check")
+    assert result.exit_code == 1, result.output
+    assert f"templates/letters/lettre.css:{line}" in result.output, result.output
+    assert "Traceback" not in result.output

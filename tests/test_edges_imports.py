@@ -193,6 +193,7 @@ _XML_PIECES = st.sampled_from([b"<", b">", b"&", b"&amp;", b'"', b"<!DOCTYPE x>"
                                b'hidden="1"', b'<c t="n"><v>nan</v></c>'])
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=_mutations(), pieces=st.lists(st.tuples(st.integers(0, 10**5), _XML_PIECES), max_size=4))
 def test_fuzz_spreadsheets_are_taken_or_refused_in_french(tmp_path: Path, changes: list[tuple[int, int]],

@@ -53,6 +53,10 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""What no template may hold: control characters but tab and line breaks (XML 1.0 forbids most)."""
+
+
 class TemplateOutsideProject(jinja2.TemplateError):
     """A template that resolves outside its folder (a symbolic link pointing elsewhere)."""
 
@@ -60,10 +64,11 @@ class TemplateOutsideProject(jinja2.TemplateError):
 class TemplateFileError(jinja2.TemplateError):
     """A template file that cannot serve: empty (the document would lack its part), or not UTF-8."""
 
-    def __init__(self, filename: str, message: str) -> None:
+    def __init__(self, filename: str, message: str, line: int = 0, column: int = 0) -> None:
         super().__init__(message)
         self.filename = filename
         self.problem = message
+        self.line, self.column = line, column
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
@@ -84,6 +89,12 @@ class ConfinedLoader(jinja2.FileSystemLoader):
                                          f"(lien symbolique vers {real}) : refusé")
         if not source.strip():
             raise TemplateFileError(filename, "gabarit vide : la partie qu'il écrit manquerait aux documents")
+        control = CONTROL_CHARACTER.search(source)
+        if control:  # it would reach the documents, where XML cannot hold it (a Word file that does not open)
+            at = control.start()
+            line, column = source.count("\n", 0, at) + 1, at - (source.rfind("\n", 0, at) + 1) + 1
+            raise TemplateFileError(filename, f"caractère de contrôle U+{ord(source[at]):04X} interdit : retirez-le",
+                                    line, column)
         return source, filename, uptodate
 
 
@@ -121,7 +132,8 @@ def located(template_path: Path, root: Path) -> Iterator[None]:
     except InvalidInput:
         raise
     except TemplateFileError as error:
-        raise InvalidInput([Problem(Location(relative_name(Path(error.filename), root)), "", error.problem)]) from None
+        raise InvalidInput([Problem(Location(relative_name(Path(error.filename), root), error.line, error.column), "",
+                                    error.problem)]) from None
     except jinja2.TemplateNotFound as error:
         name = relative_name(template_path, root)
         message = "gabarit introuvable" if error.name == template_path.name else \

@@ -106,6 +106,42 @@ def _rule_problems(project: Project, path: Path, rules: list[Any],
                     url = _url(declaration.value)
                     if url is not None:
                         yield from _font_problems(project, _target(project, path.parent, url), place)
+                    continue
+                if declaration.type == "declaration":
+                    yield from _address_problems(project, path, declaration.value)
+            continue
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            continue
+        # any other address (a background, an image, a cursor, in any rule): the writer would refuse it
+        yield from _address_problems(project, path, [*rule.prelude, *(rule.content or [])])
+
+
+def _addresses(tokens: list[Any]) -> Iterator[tuple[Any, str]]:
+    """Every url(…) among `tokens`, nested blocks and functions included, with its address."""
+    for token in tokens:
+        if token.type == "url":
+            yield token, str(token.value)
+        elif token.type == "function":
+            if token.lower_name == "url":
+                strings = [str(argument.value) for argument in token.arguments if argument.type == "string"]
+                if strings:
+                    yield token, strings[0]
+            yield from _addresses(token.arguments)
+        elif token.type in ("() block", "[] block", "{} block"):
+            yield from _addresses(token.content)
+
+
+def _address_problems(project: Project, path: Path, tokens: list[Any]) -> Iterator[Problem]:
+    name = project.name(path)
+    for token, url in _addresses(tokens):
+        if url.startswith("#"):
+            continue  # a fragment (an SVG filter): nothing is read
+        target = _target(project, path.parent, url)
+        place = Location(name, token.source_line, token.source_column)
+        if isinstance(target, str):
+            yield Problem(place, "", target)
+        elif not target.is_file():
+            yield Problem(place, "", f"fichier introuvable « {url} »")
 
 
 def _url(tokens: list[Any]) -> str | None:

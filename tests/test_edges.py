@@ -165,11 +165,13 @@ def _undo(project: Path, original: bytes) -> None:
 
 
 def test_a_full_disk_leaves_the_previous_mailing_exactly_as_it_was(small_project: Path) -> None:
+    """A real full disk (a tmpfs on out/) when the print file is written, every letter made by then.
+    Before, the letters were already in place: new letters beside the old print file and manifest."""
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("monter un tmpfs demande d'être root")
     out = small_project / "out"
     out.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(out)], capture_output=True,
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(out)], capture_output=True,
                              check=False)
     if mounted.returncode != 0:
         pytest.skip(f"tmpfs impossible ici : {mounted.stderr.decode(errors='replace')}")
@@ -178,15 +180,10 @@ def test_a_full_disk_leaves_the_previous_mailing_exactly_as_it_was(small_project
         before = _hashes(out / "letters")
         original = (small_project / "templates/letters/lancement-dsr.md").read_bytes()
         _change_every_letter(small_project)
-        free = shutil.disk_usage(out).free
-        used = sum((out / "letters" / name).stat().st_size for name in before)
-        # room for about half the new mailing: the build fails part-way, on a real ENOSPC
-        (out / "remplissage").write_bytes(b"\0" * max(0, free - used // 2))
 
-        result = _cli(small_project, "build", "letters", "--jobs", "1")
+        result = _fail_at_the_print_file(small_project, "remplir")
         assert result.returncode == 1, result.stdout + result.stderr
-        assert "plus de place sur le disque" in result.stderr
-        assert "Traceback" not in result.stderr
+        assert "plus de place sur le disque" in result.stderr and "Traceback" not in result.stderr, result.stderr
         assert _hashes(out / "letters") == before, "the mailing was half replaced"
 
         (out / "remplissage").unlink()
@@ -198,18 +195,68 @@ def test_a_full_disk_leaves_the_previous_mailing_exactly_as_it_was(small_project
         subprocess.run(["umount", "-l", str(out)], check=False)
 
 
-def test_a_build_killed_part_way_leaves_the_previous_mailing_exactly_as_it_was(small_project: Path) -> None:
+_FAULTY_PRINT_FILE = """
+import os, signal, sys
+from pathlib import Path
+from ars_docs.cli import main
+from ars_docs.letters import mailing
+
+made = mailing.print_file
+
+def faulty(*arguments, **options):  # the print file is made once every letter is made: strike right there
+    if sys.argv[1] == "tuer":
+        os.kill(os.getpid(), signal.SIGKILL)
+    with open(Path(sys.argv[3]) / "out" / "remplissage", "wb") as filler:  # a real full disk, then write it
+        try:
+            while True:
+                filler.write(bytes(1 << 16))
+                filler.flush()
+        except OSError:
+            pass
+    return made(*arguments, **options)
+
+mailing.print_file = faulty
+main(sys.argv[2:], prog_name="arsdocs")
+"""
+
+
+def _fail_at_the_print_file(project: Path, fault: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", _FAULTY_PRINT_FILE, fault, "--projet", str(project), "build",
+                           "letters", "--jobs", "1"], capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_a_build_killed_at_the_print_file_leaves_the_previous_mailing_exactly_as_it_was(small_project: Path) -> None:
+    """SIGKILL when the print file is made: every letter is made by then, nothing swapped yet. Before,
+    the letters were already in place: new letters beside the old print file and manifest."""
     assert _cli(small_project, "build", "letters", "--jobs", "1").returncode == 0
     out = small_project / "out"
     before = _hashes(out / "letters")
     original = (small_project / "templates/letters/lancement-dsr.md").read_bytes()
     _change_every_letter(small_project)
-    staging = out / ".arsdocs-construction/letters"
+    failed = _fail_at_the_print_file(small_project, "tuer")
+    assert failed.returncode == -signal.SIGKILL, failed.stderr
+    assert _hashes(out / "letters") == before, "the mailing was half replaced"
+
+    _undo(small_project, original)
+    verified = _cli(small_project, "build", "letters", "--verifier", "--jobs", "1")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    _change_every_letter(small_project)
+    again = _cli(small_project, "build", "letters", "--jobs", "1")
+    assert again.returncode == 0, again.stderr
+    assert not (out / ".arsdocs-construction").exists(), "what the failed build left is removed"
+    assert _hashes(out / "letters") != before
+
+
+def test_a_build_killed_while_it_writes_leaves_the_previous_mailing_exactly_as_it_was(small_project: Path) -> None:
+    assert _cli(small_project, "build", "letters", "--jobs", "1").returncode == 0
+    out = small_project / "out"
+    before = _hashes(out / "letters")
+    _change_every_letter(small_project)
     build = subprocess.Popen([*ARSDOCS, "--projet", str(small_project), "build", "letters", "--jobs", "1"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while not list(staging.rglob("*.arsdocs-tmp")):  # the new letters are being written
+        while not list(out.rglob("*.arsdocs-tmp")):  # the new letters are being written
             assert build.poll() is None and time.monotonic() < deadline, "the build ended before it was killed"
             time.sleep(0.01)
         build.send_signal(signal.SIGKILL)
@@ -218,15 +265,7 @@ def test_a_build_killed_part_way_leaves_the_previous_mailing_exactly_as_it_was(s
         if build.poll() is None:
             build.kill()
     assert _hashes(out / "letters") == before, "a kill left the mailing half replaced"
-
-    _undo(small_project, original)
-    verified = _cli(small_project, "build", "letters", "--verifier", "--jobs", "1")
-    assert verified.returncode == 0, verified.stdout + verified.stderr
-    _change_every_letter(small_project)
-    again = _cli(small_project, "build", "letters", "--jobs", "1")
-    assert again.returncode == 0, again.stderr
-    assert not (out / ".arsdocs-construction").exists(), "what the killed build left is removed"
-    assert _hashes(out / "letters") != before
+    assert _cli(small_project, "build", "letters", "--jobs", "1").returncode == 0
 
 
 # --- the preview server: a browser page is a hostile client --------------------------------------------

@@ -1,8 +1,10 @@
-"""Writing outputs atomically: a reader or an interrupted build never sees half a file.
+"""Writing outputs atomically: a reader or an interrupted build never sees half a file, nor half
+a family.
 
 A file is first written whole beside its target under a temporary name ending in `.arsdocs-tmp`,
-flushed to disk, then renamed over the target. A build that is killed leaves at most such
-temporary files, which the next build removes.
+flushed to disk, then renamed over the target. A build makes each family it changes in a folder
+of its own (`Staging`), swapped with `out/<family>` in one step; a build that is killed leaves at
+most that folder, which the next build removes.
 """
 
 from __future__ import annotations
@@ -66,13 +68,6 @@ def commit(temporary: Path, target: Path) -> None:
 def write_atomically(target: Path, data: bytes) -> None:
     """Write to a temporary file beside `target`, flush it to disk, then rename it over `target`."""
     commit(stage(target, data), target)
-
-
-def remove_leftovers(folder: Path) -> None:
-    """Remove the temporary files an interrupted build left under `folder`."""
-    if folder.is_dir():
-        for path in folder.rglob(f".*{TEMPORARY_SUFFIX}"):
-            path.unlink(missing_ok=True)
 
 
 # --- a family's folder replaced whole -----------------------------------------------------------

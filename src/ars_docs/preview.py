@@ -127,7 +127,9 @@ _KINDS = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".css"
           ".ics": "text/calendar; charset=utf-8", ".eml": "message/rfc822",
           ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           ".txt": "text/plain; charset=utf-8"}
-_REASONS = {400: "Requête invalide", 403: "Accès refusé", 404: "Introuvable", 405: "Méthode non permise"}
+_REASONS = {400: "Requête invalide", 403: "Accès refusé", 404: "Introuvable", 405: "Méthode non permise",
+            408: "Délai dépassé", 414: "Adresse trop longue", 431: "En-têtes trop grands",
+            501: "Méthode non prise en charge (seuls GET et HEAD le sont)", 505: "Version HTTP non prise en charge"}
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -214,7 +216,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (a malformed request line, a method not allowed) in French too."""
-        super().send_error(code, _REASONS.get(code, message), explain=None)
+        super().send_error(code, _REASONS.get(code, "Erreur"), explain=None)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal says what was rebuilt, not every request."""

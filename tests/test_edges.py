@@ -470,3 +470,17 @@ def test_a_stylesheet_address_outside_the_project_is_refused_by_check_at_its_lin
     assert result.exit_code == 1, result.output
     assert f"templates/letters/lettre.css:{line}" in result.output, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["arsdocs.yaml", "templates/commun/bloc-marque-provisoire.png"])
+@pytest.mark.parametrize(("make", "said"), [(_fifo, "c'est un tube nommé (FIFO), pas un fichier ordinaire"),
+                                            (_device_link, "c'est un périphérique, pas un fichier ordinaire")],
+                         ids=["tube", "peripherique"])
+def test_the_settings_and_the_logo_are_refused_when_they_are_not_ordinary_files(
+        small_project: Path, make, said: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    make(small_project / name)
+    result = _cli(small_project, "check", timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    if name.endswith(".png") and make is _device_link:  # the logo's link leads out of the project first
+        said = "est hors du dossier du projet"
+    assert said in result.stderr and "Traceback" not in result.stderr, result.stderr

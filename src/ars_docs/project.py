@@ -9,14 +9,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason, relative_name
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
 from ars_docs.fields import PRINTABLE, Record, Text, YesNo, check_identifier
+from ars_docs.safefiles import UnsafeFile, present, read_bounded
 from ars_docs.validation import validate
 from ars_docs.yamlsource import YamlDocument, load_yaml
 
 SETTINGS_FILE = "arsdocs.yaml"
 FONTS = "templates/commun/polices"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LOGO_BYTES = 20 * 2**20
+"""The brand block: a PNG of a few hundred kilobytes."""
 
 
 class SmtpSettings(Record):
@@ -120,7 +123,7 @@ class Project:
     def open(cls, root: Path) -> Project:
         root = root.resolve()
         settings_path = root / SETTINGS_FILE
-        if not settings_path.is_file():
+        if not present(settings_path):
             raise ArsDocsError(
                 f"aucun projet arsdocs dans « {root} » : le fichier {SETTINGS_FILE} est introuvable "
                 "(placez-vous dans le dossier du projet ou indiquez-le avec --projet DOSSIER)")
@@ -185,11 +188,10 @@ class Project:
             raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » est un dossier : indiquez le "
                                                        "fichier PNG du bloc marque")])
         try:
-            with self.logo.open("rb") as stream:
-                head = stream.read(8)
-        except OSError as error:
-            reason = ("fichier introuvable" if isinstance(error, FileNotFoundError)
-                      else f"illisible ({os_reason(error)})")
-            raise InvalidInput([Problem(where, "logo", f"{reason} « {self.settings.logo} »")]) from None
+            head = read_bounded(self.logo, LOGO_BYTES)[:8]  # a pipe or a device is refused, not waited for
+        except FileNotFoundError:
+            raise InvalidInput([Problem(where, "logo", f"fichier introuvable « {self.settings.logo} »")]) from None
+        except UnsafeFile as error:
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » : {error}")]) from None
         if head != _PNG_SIGNATURE:
             raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » n'est pas une image PNG")])

@@ -3,11 +3,13 @@ with a file replaced from tests/roots/, built in a temporary folder."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,24 @@ def run(project: Path, *args: str) -> Result:
     if args and args[0] == "build" and not {"--jobs", "-j"} & set(args):
         args = (*args, "--jobs", "1")
     return CliRunner().invoke(main, ["--projet", str(project), *args], catch_exceptions=False)
+
+
+@contextlib.contextmanager
+def preview_running(project: Path) -> Iterator[tuple[int, list[str]]]:
+    """`arsdocs serve` on a free port of 127.0.0.1, in a thread, until the block ends: its port and
+    what it said."""
+    from ars_docs import preview
+
+    port, said = free_port(), []
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=preview.serve, args=(project, port, said.append, ready, stop), daemon=True)
+    thread.start()
+    assert ready.wait(120), said
+    try:
+        yield port, said
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 def free_port() -> int:

@@ -15,14 +15,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, free_port, run
+from conftest import copy_project, preview_running, run
 
 pytestmark = pytest.mark.slow  # end to end: real builds, processes, a server, a tmpfs (unit tests: test_safefiles.py)
 
@@ -286,18 +285,8 @@ def _status(answer: bytes) -> int:
 
 @pytest.fixture
 def preview_server(small_project: Path) -> Iterator[tuple[Path, int, list[str]]]:
-    from ars_docs import preview
-
-    port, said = free_port(), []
-    ready, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=preview.serve, args=(small_project, port, said.append, ready, stop), daemon=True)
-    thread.start()
-    assert ready.wait(120), said
-    try:
+    with preview_running(small_project) as (port, said):
         yield small_project, port, said
-    finally:
-        stop.set()
-        thread.join(30)
 
 
 def test_the_preview_answers_only_requests_that_name_it_and_never_leaves_out(

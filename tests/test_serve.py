@@ -4,14 +4,12 @@ a mistake is shown in the page, located and in French, over the last good docume
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ars_docs import preview
-from conftest import free_port, run
+from conftest import preview_running, run
 
 pytestmark = pytest.mark.slow  # a real browser (see README, « Tests »)
 
@@ -24,16 +22,8 @@ DATA = "data/courriers/premier-courrier.yaml"
 def served(tmp_path: Path) -> Iterator[tuple[Path, str, list[str]]]:
     project = tmp_path / "projet"
     assert run(tmp_path, "init", str(project)).exit_code == 0
-    port, said = free_port(), []
-    ready, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=preview.serve, args=(project, port, said.append, ready, stop), daemon=True)
-    thread.start()
-    assert ready.wait(120), said
-    try:
+    with preview_running(project) as (port, said):
         yield project, f"http://127.0.0.1:{port}", said
-    finally:
-        stop.set()
-        thread.join(30)
 
 
 def test_the_open_page_follows_the_data_and_shows_a_mistake_until_it_is_fixed(

@@ -66,6 +66,14 @@ def read_bounded(path: Path, limit: int) -> bytes:
         os.close(handle)
 
 
+def read_imported(path: Path, limit: int) -> bytes:
+    """A file given to an import: as `read_bounded`, a missing file being one more UnsafeFile."""
+    try:
+        return read_bounded(path, limit)
+    except FileNotFoundError:
+        raise UnsafeFile("fichier introuvable") from None
+
+
 def too_large(size: int, limit: int) -> str:
     def shown(count: int) -> str:
         return f"{count / 2**20:.0f} Mio" if count >= 2**20 else f"{max(1, count // 1024)} kio"

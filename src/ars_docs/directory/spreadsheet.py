@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ars_docs.errors import ArsDocsError
-from ars_docs.safefiles import UnsafeFile, read_bounded, zip_problem
+from ars_docs.safefiles import UnsafeFile, read_imported, zip_problem
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 50_000
@@ -70,9 +70,7 @@ def read_sheet(path: Path, name: str) -> Sheet:
         raise SpreadsheetError(f"{name} : un tableau .xlsx ou .csv est attendu, "
                                f"pas « {path.suffix or 'sans extension'} »")
     try:
-        raw = read_bounded(path, MAX_BYTES)
-    except FileNotFoundError:
-        raise SpreadsheetError(f"{name} : fichier introuvable") from None
+        raw = read_imported(path, MAX_BYTES)
     except UnsafeFile as error:
         raise SpreadsheetError(f"{name} : {error}") from None
     table = _xlsx(raw, name) if suffix == ".xlsx" else _csv(raw, name)

@@ -20,7 +20,7 @@ from ars_docs.directory.recipients import load_establishments
 from ars_docs.errors import ArsDocsError
 from ars_docs.letters import replyform
 from ars_docs.project import Project
-from ars_docs.safefiles import UnsafeFile, read_bounded, zip_problem
+from ars_docs.safefiles import UnsafeFile, read_imported, zip_problem
 from ars_docs.validation import french_errors
 
 MAX_FORM = 10 * 2**20
@@ -60,9 +60,9 @@ def _read(path: Path) -> tuple[str | None, dict[str, str]]:
     if reader is None:
         raise ValueError("ni PDF ni Word : ce n'est pas un formulaire de réponse")
     try:
-        raw = read_bounded(path, MAX_FORM)
-    except (OSError, UnsafeFile) as error:
-        raise ValueError(str(error) if isinstance(error, UnsafeFile) else "fichier illisible") from None
+        raw = read_imported(path, MAX_FORM)
+    except UnsafeFile as error:
+        raise ValueError(str(error)) from None
     if reader is replyform.read_docx_form:
         problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_PART * 2)
         if problem:

@@ -23,7 +23,7 @@ import yaml
 from ars_docs.errors import ArsDocsError, InvalidInput
 from ars_docs.fields import slug
 from ars_docs.project import Project
-from ars_docs.safefiles import UnsafeFile, read_bounded, zip_problem
+from ars_docs.safefiles import UnsafeFile, read_imported, zip_problem
 from ars_docs.statuts.compose import LoadedDraft, article_changes
 from ars_docs.statuts.models import Draft
 from ars_docs.statuts.rules import check_draft
@@ -170,9 +170,7 @@ def read_document(path: Path, accept: bool) -> tuple[Any, list[ImportedTitle], l
 
     unreadable = f"« {path.name} » n'est pas un document Word (.docx) lisible"
     try:
-        raw = read_bounded(path, MAX_BYTES)
-    except FileNotFoundError:
-        raise StatutesImportError(f"« {path} » : fichier introuvable") from None
+        raw = read_imported(path, MAX_BYTES)
     except UnsafeFile as error:
         raise StatutesImportError(f"« {path.name} » : {error}") from None
     problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_UNPACKED)

@@ -376,7 +376,8 @@ def test_a_symbolic_link_out_of_the_project_is_refused(small_project: Path, edit
     (small_project / "templates/letters/fuite.png").symlink_to("/etc/passwd")
     edit(small_project / "templates/letters/lettre.html", "{{ corps }}", '{{ corps }}<img src="fuite.png">')
     result = run(small_project, "build", "letters", "--jobs", "1")
-    assert result.exit_code == 1 and "hors des dossiers permis du projet" in result.output
+    assert result.exit_code == 1 and ("templates/letters/fuite.png : lien symbolique qui mène hors du projet "
+                                      "(vers « /etc/passwd »)") in result.output
 
 
 def test_a_template_linked_out_of_the_project_is_refused(small_project: Path, edit: Callable[..., None]) -> None:
@@ -385,7 +386,8 @@ def test_a_template_linked_out_of_the_project_is_refused(small_project: Path, ed
     (small_project / "templates/letters/fuite.md").symlink_to(secret)
     edit(small_project / "data/courriers/lancement-dsr.yaml", "gabarit: lancement-dsr.md", "gabarit: fuite.md")
     result = run(small_project, "build", "letters", "--jobs", "1")
-    assert result.exit_code == 1 and "mène hors du dossier des gabarits" in result.output
+    assert result.exit_code == 1 and "templates/letters/fuite.md : lien symbolique qui mène hors du projet" \
+        in result.output
     assert "hunter2" not in result.output
     assert not [path for path in (small_project / "out").rglob("*") if path.is_file()]
 

@@ -32,7 +32,8 @@ def _umask() -> int:
 
 
 def _failure(target: Path, error: OSError) -> OutputError:
-    return OutputError(f"impossible d'écrire « {target} » : {os_reason(error)} ; les fichiers déjà en place "
+    shown = Path(str(target).replace(f"/{STAGING_FOLDER}/", "/", 1))  # where the file was going
+    return OutputError(f"impossible d'écrire « {shown} » : {os_reason(error)} ; les fichiers déjà en place "
                        "sont intacts")
 
 

@@ -110,8 +110,8 @@ def _rule_problems(project: Project, path: Path, rules: list[Any],
                 if declaration.type == "declaration":
                     yield from _address_problems(project, path, declaration.value)
             continue
-        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
-            continue
+        if rule.type == "error" or (rule.type == "at-rule" and rule.lower_at_keyword == "import"):
+            continue  # a syntax error: WeasyPrint's own check names it
         # any other address (a background, an image, a cursor, in any rule): the writer would refuse it
         yield from _address_problems(project, path, [*rule.prelude, *(rule.content or [])])
 

@@ -31,7 +31,7 @@ MAX_BYTES = 20 * 2**20
 """The largest data file read: 20 MiB, ten times the 10,000 recipients of a national mailing
 (2 MiB). A larger file is refused before it is read."""
 MAX_DEPTH = 50
-"""The deepest nesting of lists and tables: the deepest of the project's files has 7 levels."""
+"""The deepest nesting of lists and tables: the deepest of the example's files has 6 levels."""
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 """What YAML does not allow in a file (control characters but tab and line breaks, C1 controls but NEL)."""
 _TOO_LARGE = "document trop volumineux (trop de valeurs ou d'alias imbriqués)"

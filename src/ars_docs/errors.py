@@ -63,6 +63,12 @@ class InvalidInput(ArsDocsError):
         super().__init__("\n".join(lines))
 
 
+def position(text: str | bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset` in a text (or in bytes), as editors show them."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    return text.count(newline, 0, offset) + 1, offset - (text.rfind(newline, 0, offset) + 1) + 1  # type: ignore[arg-type]
+
+
 def relative_name(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the project when inside it."""
     try:

@@ -18,7 +18,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs import frenchdates
-from ars_docs.errors import InvalidInput, Location, Problem, relative_name
+from ars_docs.errors import InvalidInput, Location, Problem, position, relative_name
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^:\"'$=])")
 
@@ -92,7 +92,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         control = CONTROL_CHARACTER.search(source)
         if control:  # it would reach the documents, where XML cannot hold it (a Word file that does not open)
             at = control.start()
-            line, column = source.count("\n", 0, at) + 1, at - (source.rfind("\n", 0, at) + 1) + 1
+            line, column = position(source, at)
             raise TemplateFileError(filename, f"caractère de contrôle U+{ord(source[at]):04X} interdit : retirez-le",
                                     line, column)
         return source, filename, uptodate

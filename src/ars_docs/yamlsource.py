@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason
+from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason, position
 from ars_docs.safefiles import UnsafeFile, read_bounded
 
 PathKey = tuple[str | int, ...]
@@ -121,8 +121,7 @@ class _TooLarge(Exception):
 
 
 def _control_problem(text: str, at: int, name: str) -> Problem:
-    line = text.count("\n", 0, at) + 1
-    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    line, column = position(text, at)
     char = text[at]
     label = {"\x00": " (NUL)", "\x1b": " (Échap)", "\x7f": " (Suppr)"}.get(char, "")
     return Problem(Location(name, line, column), "", f"caractère de contrôle U+{ord(char):04X}{label} interdit : "
@@ -138,8 +137,7 @@ def _decode(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = position(raw, error.start)
         raise InvalidInput(
             [Problem(Location(name, line, column), "",
                      f"le fichier n'est pas encodé en UTF-8 (octet 0x{raw[error.start]:02x}) ; "

@@ -245,6 +245,7 @@ def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: 
     staging = Staging(project.out)
     staging.reset()
     changing = [family for family in families if family.stale or set(family.state.items) - family.keys]
+    swapped = {family.builder.name for family in changing}
     staged_project = replace(project, output=staging.root)
     work = [(family.builder.name, item) for family in families for item in family.stale]
     tick = progress(len(work)) if progress else None
@@ -257,7 +258,7 @@ def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: 
         staged = {staged.key: staged for result in results for staged in result.staged}
         for family in families:
             family.staged = [staged[item.key] for item in family.stale]
-        reports = [_finish(staged_project if family in changing else project, family, force)
+        reports = [_finish(staged_project if family.builder.name in swapped else project, family, force)
                    for family in families]
         for family in changing:
             staging.swap(family.builder.name)  # the family whole, at once

@@ -150,6 +150,10 @@ def _entry_problem(path: Path, top: Path) -> str | None:
     return None
 
 
+DAMAGED_ZIP = "fichier abîmé (ce n'est pas une archive zip lisible)"
+"""What `zip_problem` says of a file that is no zip: each import words it its own way."""
+
+
 def zip_problem(data: bytes, *, max_part: int, max_total: int, max_parts: int = 1_000) -> str | None:
     """Why a zip (an .xlsx, a .docx) is not opened, in French, or None: damaged, or holding too many
     parts, or parts that would unpack beyond their limit. The sizes declared are what zipfile
@@ -161,7 +165,7 @@ def zip_problem(data: bytes, *, max_part: int, max_total: int, max_parts: int = 
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             parts = package.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        return "fichier abîmé (ce n'est pas une archive zip lisible)"
+        return DAMAGED_ZIP
     if len(parts) > max_parts:
         return f"{len(parts)} parties dans le fichier (au plus {max_parts})"
     largest = max((part.file_size for part in parts), default=0)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ars_docs.errors import ArsDocsError
-from ars_docs.safefiles import UnsafeFile, read_imported, zip_problem
+from ars_docs.safefiles import DAMAGED_ZIP, UnsafeFile, read_imported, zip_problem
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 50_000
@@ -101,7 +101,7 @@ def _limits(name: str, what: str) -> SpreadsheetError:
 def _check_package(raw: bytes, name: str) -> None:
     """The zip of an .xlsx, bounded before anything is unpacked."""
     problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_UNPACKED, max_parts=MAX_PARTS)
-    if problem and problem.startswith("fichier abîmé"):
+    if problem == DAMAGED_ZIP:
         raise SpreadsheetError(f"{name} : fichier .xlsx illisible (abîmé, ou protégé par un mot de passe ?)")
     if problem:
         raise _limits(name, problem)

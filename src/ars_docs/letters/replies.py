@@ -20,7 +20,7 @@ from ars_docs.directory.recipients import load_establishments
 from ars_docs.errors import ArsDocsError
 from ars_docs.letters import replyform
 from ars_docs.project import Project
-from ars_docs.safefiles import UnsafeFile, read_imported, zip_problem
+from ars_docs.safefiles import DAMAGED_ZIP, UnsafeFile, read_imported, zip_problem
 from ars_docs.validation import french_errors
 
 MAX_FORM = 10 * 2**20
@@ -66,7 +66,7 @@ def _read(path: Path) -> tuple[str | None, dict[str, str]]:
     if reader is replyform.read_docx_form:
         problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_PART * 2)
         if problem:
-            raise ValueError(_UNREADABLE if problem.startswith("fichier abîmé") else problem)
+            raise ValueError(_UNREADABLE if problem == DAMAGED_ZIP else problem)
     try:
         reference, values = reader(io.BytesIO(raw))
     except replyform.ProtectedForm:
@@ -98,9 +98,9 @@ def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[
     members = load_members(project)
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     # an ordinary file (a link to one too); a pipe, a device or a folder is no form, and is said so
-    files = sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
-                   key=lambda p: (_dated(p, now)[0], p.name))
-    outcomes = [_import_one(path, known, members, now) for path in files]
+    dated = {path: _dated(path, now) for path in folder.iterdir() if not path.name.startswith(".")}
+    outcomes = [_import_one(path, dated[path], known, members)
+                for path in sorted(dated, key=lambda path: (dated[path][0], path.name))]
     return outcomes, members
 
 
@@ -114,7 +114,8 @@ def _dated(path: Path, now: datetime.datetime) -> tuple[datetime.datetime, bool]
     return (now, True) if saved > now + _CLOCK_SKEW else (saved, False)
 
 
-def _import_one(path: Path, known: dict[str, str], members: dict[str, Member], now: datetime.datetime) -> Outcome:
+def _import_one(path: Path, dated: tuple[datetime.datetime, bool], known: dict[str, str],
+                members: dict[str, Member]) -> Outcome:
     name = path.name
     try:
         reference, values = _read(path)
@@ -130,7 +131,7 @@ def _import_one(path: Path, known: dict[str, str], members: dict[str, Member], n
     referents, problems = _referents(values)
     if problems:
         return Outcome(name, False, " ; ".join(problems))
-    date, future = _dated(path, now)
+    date, future = dated
     answer = Answer(date=date, fichier=name, medecin_referent=referents["medecin"],
                     directeur_referent=referents["directeur"])
     current = members.get(reference)

@@ -213,7 +213,11 @@ def _read(document: Any, body: Any, path: Path, accept: bool) -> tuple[Any, list
         _accept_all(body)
     styles = {style.style_id: style.name for style in document.styles}
     comments = [f"{comment.author or '?'} : {_plain(comment.text).strip()}" for comment in document.comments]
-    return document, _structure(body, styles), comments, int(version.group(1))
+    try:
+        titles = _structure(body, styles)
+    except StatutesImportError as error:  # a heading or an article that does not read: said with its file
+        raise StatutesImportError(f"« {path.name} » : {error.format_message()}") from None
+    return document, titles, comments, int(version.group(1))
 
 
 def _structure(body: Any, styles: dict[str, str]) -> list[ImportedTitle]:

@@ -248,6 +248,7 @@ def serve(root: Path, port: int, echo: Callable[[str], None], ready: threading.E
           stop: threading.Event | None = None) -> None:
     """Build, serve out/ on 127.0.0.1:`port` and rebuild on every change, until `stop` (or Ctrl-C)."""
     state = State()
+    seen = snapshot(root)  # before the first build: a change made while it runs is seen by the loop
     rebuild(root, state, echo)
     (root / "out").mkdir(exist_ok=True)
     handler: type[_Handler] = type("Handler", (_Handler,), {"state": state, "folder": root / "out", "port": port})
@@ -266,7 +267,6 @@ def serve(root: Path, port: int, echo: Callable[[str], None], ready: threading.E
     if ready is not None:
         ready.set()
     stop = stop or threading.Event()
-    seen = snapshot(root)
     try:
         while not stop.wait(0.5):
             now = snapshot(root)

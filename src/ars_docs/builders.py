@@ -137,6 +137,17 @@ class Builder:
         """Items made from the files of the others, once those are in place."""
         return []
 
+    prints_logo = False
+    """Whether its documents print the brand block (`logo:`), which the release gate looks at."""
+
+    def release_sources(self, project: Project) -> list[Path]:
+        """The data files whose values the release gate reads (`release`): those of its folder."""
+        return sorted(path for path in (project.root / self.data_folder).rglob("*.yaml") if path.is_file())
+
+    def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
+        """The documents that say they must be signed and are not, for the release gate (`release`)."""
+        return []
+
     @property
     def mailing_folder(self) -> str:
         """Where the data of the mailings a family sends are (`SEND`)."""

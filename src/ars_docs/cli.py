@@ -59,17 +59,30 @@ def init(dossier: Path) -> None:
     click.echo(f"Projet créé dans {dossier.resolve()}.\n{starter.FIRST_STEPS}")
 
 
+DEFINITIVE = click.option(
+    "--definitif", is_flag=True,
+    help="Pour ce qui part ou se signe : refuse le bloc marque provisoire, les valeurs « à confirmer », "
+         "« à compléter », « TODO » ou « XXX », les adresses de test (example.fr…) et, pour check, les lettres "
+         "à signer qui ne le sont pas. Sans cette option, ils sont signalés à la fin.")
+
+
 @main.command()
 @HELP
+@DEFINITIVE
 @click.pass_context
-def check(context: click.Context) -> None:
+def check(context: click.Context, definitif: bool) -> None:
     """Valide les données et les gabarits de toutes les familles, sans rien écrire."""
+    from ars_docs import release
     from ars_docs.engine import checked_plans
 
     project = _open_project(context)
     planned = checked_plans(project, families(project), composed=True)
+    found = release.findings(project, planned)
+    if definitif:
+        release.enforce(found, "check --definitif")
     counts = [f"{builder.documents(items)} {builder.label}" for builder, items in planned]
-    click.echo(f"Tout est valide : {', '.join(counts)}.")
+    click.echo(f"Tout est valide{' et prêt à partir' if definitif else ''} : {', '.join(counts)}.")
+    release.report(found)
 
 
 @main.command()
@@ -88,14 +101,15 @@ def check(context: click.Context) -> None:
 @click.option("--verifier", is_flag=True,
               help="N'écrit rien : reconstruit tout à part et échoue si un fichier de out/ n'est pas celui "
                    "que les données actuelles produisent (pour les équipes qui gardent out/ dans leur dépôt).")
+@DEFINITIVE
 @click.pass_context
 def build(context: click.Context, famille: str, comparer: str | None, jobs: int | None, force: bool,
-          moteur_pdf: str | None, verifier: bool) -> None:
+          moteur_pdf: str | None, verifier: bool, definitif: bool) -> None:
     """Construit les documents d'une famille (ou de toutes : all) dans out/.
 
     Seuls les documents dont les données, les gabarits, les réglages ou la version d'arsdocs ont
     changé sont reconstruits ; les fichiers des documents qui n'existent plus sont supprimés."""
-    from ars_docs import engine
+    from ars_docs import engine, release
 
     if comparer and famille not in ("statuts", "cpom", ALL):
         raise click.UsageError("--comparer ne vaut que pour les statuts et les annexes de CPOM")
@@ -109,6 +123,9 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     for builder in builders:
         builder.configure(compare=comparer)
     valid = engine.checked_plans(project, builders)
+    found = release.findings(project, valid, signatures=False)  # `sign` comes after the build
+    if definitif:
+        release.enforce(found, "build --definitif")
     workers = jobs or engine.default_jobs()
     with at_work(project.root, "build", "les fichiers déjà en place dans out/ sont entiers, les fichiers "
                  "temporaires ont été retirés ; relancez la construction pour la terminer"):
@@ -119,6 +136,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
             reports = engine.build(project, valid, jobs=workers, force=force, progress=progress)
     for report in reports:
         click.echo(str(report))
+    release.report(found)
 
 
 def _verify(project: Project, planned: list[tuple[Builder, list[Item]]], workers: int) -> None:
@@ -188,11 +206,15 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
 
     Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
     le même courrier à quelqu'un."""
+    from ars_docs import release
     from ars_docs.builders import get_builder
     from ars_docs.letters import sending
     from ars_docs.letters.data import load_letter
 
     project = _open_project(context)
+    found = release.findings(project, [(get_builder(famille), [])], signatures=False)  # signatures: below
+    if envoyer:
+        release.enforce(found, "Envoi")
     folder = get_builder(famille).mailing_folder
     letter_id = _letter_to_send(project, folder, courrier)
     items, journal = sending.plan(project, famille, letter_id)
@@ -211,6 +233,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
             click.echo(f"{SEND_LABELS[journal.status(item)]} : {item.label} <{item.address}>")
         due = sum(journal.status(item) == "a-envoyer" for item in items)
         click.echo(f"Rien n'a été envoyé ({due} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
+        release.report(found)
         return
     settings = _smtp_settings(project, smtp, sans_starttls, debit)
     sender = sending.Sender(settings)
@@ -276,12 +299,13 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     reconstruite par arsdocs build sans --force."""
     import os
 
-    from ars_docs import signing
+    from ars_docs import release, signing
     from ars_docs.builders import get_builder
 
     project = _open_project(context)
-    key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
     builder = get_builder(famille)
+    release.enforce(release.findings(project, [(builder, [])], signatures=False), "Signature")
+    key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
     with at_work(project.root, "sign", "les lettres déjà signées le restent, les autres n'ont pas été "
                  "modifiées ; relancez la signature pour signer les autres"):
         report = builder.sign(project, key, courrier)

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from ars_docs.builders import DOCUMENT_SUFFIXES, Builder, FinalItem, Item, ProblemCollector
 from ars_docs.directory.models import Establishment, Recipient
-from ars_docs.directory.recipients import recipient_slug
+from ars_docs.directory.recipients import RECIPIENTS, recipient_slug
 from ars_docs.doctree import Block, Document, Letterhead, Paragraph, Window, inline_text
 from ars_docs.errors import InvalidInput, Location, Problem
 from ars_docs.letters import mailing, postal, replyform
-from ars_docs.letters.data import ADDRESS, AFTER_BODY, BEFORE_BODY, LETTERS, SENDER, addressee, load_mailing
+from ars_docs.letters.data import (
+    ADDRESS,
+    AFTER_BODY,
+    BEFORE_BODY,
+    LETTERS,
+    SENDER,
+    WEBINARS,
+    addressee,
+    load_mailing,
+)
 from ars_docs.letters.models import Letter, Webinar
 from ars_docs.letters.salutation import (
     full_name,
@@ -24,6 +34,7 @@ from ars_docs.project import Project
 from ars_docs.publishing import epoch_of
 from ars_docs.templating import located, text_environment
 from ars_docs.typography import typeset, typeset_text
+from ars_docs.yamlsource import load_yaml
 from ars_docs.writers.pdf import PdfWriter
 
 FORMS_FOLDER = "formulaires"
@@ -210,9 +221,34 @@ class LettersBuilder(Builder):
         self._form_writer: PdfWriter | None = None
         self._invitations: dict[str, bytes] = {}
 
+    prints_logo = True
+
     def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
         """The establishments that receive the letters: all of them."""
         return establishments
+
+    def release_sources(self, project: Project) -> list[Path]:
+        """The recipients, the webinars and the mailings' files."""
+        shared = [project.root / name for name in (RECIPIENTS, WEBINARS) if (project.root / name).is_file()]
+        return [*shared, *super().release_sources(project)]
+
+    def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
+        """Per mailing whose signatory signs electronically: its letters that `arsdocs sign` has not signed."""
+        from ars_docs.buildstate import BuildState
+
+        signed = set(BuildState(project.out, self.name).signed())
+        waiting: dict[str, int] = {}
+        for letter in self.letter_jobs(items):
+            if letter.letter.signataire.signature_electronique and f"{letter.stem}.pdf" not in signed:
+                waiting[letter.letter_id] = waiting.get(letter.letter_id, 0) + 1
+        problems = []
+        for letter_id, count in waiting.items():
+            path = project.root / self.data_folder / f"{letter_id}.yaml"
+            where = load_yaml(path, project.name(path)).locate(("signataire", "signature_electronique"))
+            problems.append(Problem(where, "signataire.signature_electronique",
+                                    f"{count} lettre(s) du courrier « {letter_id} » doivent être signées et ne le "
+                                    f"sont pas : lancez « arsdocs build {self.name} » puis « arsdocs sign {self.name} »"))
+        return problems
 
     @property
     def mailing_folder(self) -> str:

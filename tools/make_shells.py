@@ -154,11 +154,7 @@ def statutes_shell() -> bytes:
     mark.alignment = CENTER
     run = mark.add_run("{{ marque_projet }}")
     run.font.size, run.font.color.rgb = Pt(8.5), RGBColor(0x55, 0x55, 0x55)
-    header._element.append(parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                                     "<w:r><w:t>{%p if filigrane %}</w:t></w:r></w:p>"))
-    header._element.append(parse_xml(WATERMARK))
-    header._element.append(parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                                     "<w:r><w:t>{%p endif %}</w:t></w:r></w:p>"))
+    _watermark(header)
     document.add_paragraph("{{p corps }}")
     return _saved(document, "Statuts")
 
@@ -172,12 +168,21 @@ def cpom_shell() -> bytes:
         document.styles[name].paragraph_format.keep_with_next = True
     _style(document, "ARS titre-cpom", size=10, after=6, align=CENTER)
     _style(document, "ARS tableau", size=8.5, after=1, before=1, align=LEFT)
-    mark = document.sections[0].header.paragraphs[0]
+    header = document.sections[0].header
+    mark = header.paragraphs[0]
     mark.alignment = CENTER
     run = mark.add_run("{{ marque }}")
     run.font.size, run.font.color.rgb = Pt(8), RGBColor(0x55, 0x55, 0x55)
+    _watermark(header)
     document.add_paragraph("{{p corps }}")
     return _saved(document, "Annexes du CPOM")
+
+
+def _watermark(header) -> None:  # type: ignore[no-untyped-def]
+    """« {{ filigrane }} » behind every page when the document says one (a draft), as Word draws its own."""
+    for xml in ("<w:r><w:t>{%p if filigrane %}</w:t></w:r>", None, "<w:r><w:t>{%p endif %}</w:t></w:r>"):
+        header._element.append(parse_xml(WATERMARK) if xml is None else parse_xml(
+            f'<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">{xml}</w:p>'))
 
 
 # Styles the writer asks for (src/ars_docs/writers/docx.py), besides the shell's own `ARS …` styles.

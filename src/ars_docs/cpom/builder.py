@@ -26,6 +26,16 @@ def load_contract(project: Project, path: Path) -> tuple[Cpom, YamlDocument]:
     return validate(Cpom, source), source
 
 
+def contract_marks(cpom: Cpom) -> dict[str, str]:
+    """The running header of every annex, and until the contract is signed, « PROJET »: in the
+    header (the HTML page and the Word file say it too) and as a watermark on the printed pages."""
+    contract = cpom.contrat
+    if contract.statut == "signe":
+        return {"marque": typeset_text(f"{contract.titre} — {contract.version}"), "filigrane": ""}
+    return {"marque": typeset_text(f"PROJET — {contract.titre} — {contract.version}"),
+            "filigrane": "PROJET"}
+
+
 class CpomBuilder(Builder):
     name = "cpom"
     label = "annexes de CPOM"
@@ -78,14 +88,14 @@ class CpomBuilder(Builder):
         for path, (cpom, source) in zip(paths, loaded, strict=True):
             composer = CpomComposer(parts, cpom, source)
             folder = f"{self.name}/{path.stem}"
-            mark = typeset_text(f"{cpom.contrat.titre} — {cpom.contrat.version}")
+            marks = contract_marks(cpom)
             for number, (name, _) in ANNEXES.items():
                 document = collector.attempt(composer.annex, number)
                 if document:
-                    items.append(rendition_item(document, f"{folder}/{name}", {"marque": mark}))
+                    items.append(rendition_item(document, f"{folder}/{name}", marks))
             document = collector.attempt(composer.all_annexes)
             if document:
-                items.append(rendition_item(document, f"{folder}/{ALL_ANNEXES}", {"marque": mark}))
+                items.append(rendition_item(document, f"{folder}/{ALL_ANNEXES}", marks))
             if self.compare is None:  # the comparison's template, checked before an amendment needs it
                 collector.attempt(composer.comparison_summary, composer)
             else:
@@ -93,9 +103,10 @@ class CpomBuilder(Builder):
                 if older:
                     old_cpom, old_source, tag = older
                     comparison = collector.attempt(composer.comparison, CpomComposer(parts, old_cpom, old_source))
-                    marks = {"marque": typeset_text(f"{cpom.contrat.titre} — comparaison : "
-                                                    f"{old_cpom.contrat.version} → {cpom.contrat.version}")}
+                    compared = {"marque": typeset_text(f"{cpom.contrat.titre} — comparaison : "
+                                                       f"{old_cpom.contrat.version} → {cpom.contrat.version}"),
+                                "filigrane": ""}
                     if comparison:
-                        items.append(rendition_item(comparison, f"{folder}/comparaison-{tag}", marks))
+                        items.append(rendition_item(comparison, f"{folder}/comparaison-{tag}", compared))
         collector.raise_if_any()
         return items

@@ -47,6 +47,9 @@ class Contract(Record):
     date: datetime.date
     version: Text = "Version initiale"
     """`Version initiale`, `Avenant n° 1`…: printed on every annex."""
+    statut: Literal["projet", "signe"] = "projet"
+    """`projet` (until both parties have signed): every annex says « PROJET » (watermark on the
+    printed pages, running header everywhere); `signe`: none."""
     transmission_indicateurs: DayAndMonth = "31/03"
     """Day and month of the year after the one measured by which the association sends the
     indicators' values: 31 March at the latest (instruction DGOS/R3/DGS/SP1/2023/122, IV)."""

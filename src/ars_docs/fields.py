@@ -61,6 +61,16 @@ def slug(text: str) -> str:
     return name
 
 
+def folded(text: str) -> str:
+    """Lower case, without accents, one character for one: « À CONFIRMER » is « a confirmer », at
+    the same positions (a word found in it is found in the text at the same place)."""
+    def one(character: str) -> str:
+        bare = "".join(part for part in unicodedata.normalize("NFKD", character.casefold())
+                       if not unicodedata.combining(part))
+        return bare[:1] or character
+    return "".join(map(one, text))
+
+
 def check_identifier(value: str) -> str:
     if not _IDENTIFIER.fullmatch(value):
         raise ValueError(

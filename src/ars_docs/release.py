@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ars_docs.errors import ArsDocsError, InvalidInput, Problem
+from ars_docs.fields import folded as fold
 from ars_docs.yamlsource import PathKey, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
@@ -42,16 +42,6 @@ RESERVED_DOMAINS = ("example", "test", "invalid", "localhost")
 """RFC 2606 and RFC 6761: names that never reach anyone (`example.fr` included, by its second label)."""
 
 
-def _folded(text: str) -> str:
-    """Lower case, without accents, one character for one (« À CONFIRMER » is « a confirmer »,
-    at the same positions)."""
-    def one(character: str) -> str:
-        bare = "".join(part for part in unicodedata.normalize("NFKD", character.casefold())
-                       if not unicodedata.combining(part))
-        return bare[:1] or character
-    return "".join(map(one, text))
-
-
 def unfinished(text: str) -> str | None:
     """The stand-in a value holds, as written, or None. « TODO », « XXX » anywhere as words;
     « à confirmer », « à compléter » when they stand for the value: alone, at its start, after a
@@ -59,7 +49,7 @@ def unfinished(text: str) -> str | None:
     word = _WORD_MARKERS.search(text)
     if word:
         return word.group(0)
-    folded = _folded(text)
+    folded = fold(text)
     for marker in _MARKERS:
         for found in re.finditer(rf"\b{marker}\b", folded):
             if _OPENING.search(folded[:found.start()]):

@@ -11,10 +11,13 @@ build records say which files are signed: `arsdocs build` then refuses to rebuil
 
 from __future__ import annotations
 
+import datetime
+import functools
 import hashlib
 import io
 import logging
 import tempfile
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,13 +131,13 @@ def sign_pdf(pdf: bytes, name: str, key: SigningKey, font: Path, reason: str, lo
         reason=reason, location=location, use_pades_lta=False)
     style = TextStampStyle(
         stamp_text="Signé électroniquement par\n%(signer)s\nle %(ts)s",
-        timestamp_format="%d/%m/%Y à %H:%M:%S (UTC%z)",
+        timestamp_format="%d/%m/%Y à %H:%M:%S (heure de Paris)",
         # the same size for both: pyHanko advances lines at the font engine's size (its issue 733)
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=8), font_size=8),
         border_width=1, background=None)
     field = fields.SigFieldSpec(FIELD_NAME, on_page=page, box=(round(left), round(bottom), round(right), round(top)),
                                 readable_field_name="Signature électronique")
-    signer = signers.PdfSigner(metadata, signer=key.signer, timestamper=key.timestamper, stamp_style=style)
+    signer = _paris_signer()(metadata, signer=key.signer, timestamper=key.timestamper, stamp_style=style)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     fields.append_signature_field(writer, field)
     _tag_widget(writer, page)  # in the same incremental update as the signature
@@ -147,6 +150,25 @@ def sign_pdf(pdf: bytes, name: str, key: SigningKey, font: Path, reason: str, lo
     except Exception as error:  # pyHanko's other errors, whose detail is in English
         raise SigningError(f"« {name} » n'a pas pu être signé : {error}") from None
     return output.getvalue()
+
+
+@functools.cache
+def _paris_signer() -> Any:
+    from pyhanko.sign import signers
+
+    class ParisSigner(signers.PdfSigner):
+        """The signing time in Paris time: pyHanko takes the machine's zone (UTC on a server) for
+        the stamp's text; the signature holds the same instant."""
+
+        def init_signing_session(self, *arguments: Any, **options: Any) -> Any:
+            session = super().init_signing_session(*arguments, **options)
+            session.system_time = datetime.datetime.now(PARIS)
+            return session
+
+    return ParisSigner
+
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 def _tag_widget(writer: Any, page: int) -> None:

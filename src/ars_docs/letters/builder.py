@@ -34,8 +34,8 @@ from ars_docs.project import Project
 from ars_docs.publishing import epoch_of
 from ars_docs.templating import located, text_environment
 from ars_docs.typography import typeset, typeset_text
-from ars_docs.yamlsource import load_yaml
 from ars_docs.writers.pdf import PdfWriter
+from ars_docs.yamlsource import load_yaml
 
 FORMS_FOLDER = "formulaires"
 FORM_PREFIX = "reponse-"
@@ -132,13 +132,14 @@ class ManifestJob(FinalItem):
 
 @dataclass(frozen=True)
 class PrintJob(FinalItem):
-    """A print file: letters one after the other, ready for a duplex printer."""
+    """A print file, ready for a duplex printer: each establishment's letters, then its reply form
+    when the letters expect an answer (what they announce goes in the envelope)."""
 
     stem: str
     title: str
     letters: tuple[LetterJob, ...]
     inputs: list[list[str]]
-    """The letters' fingerprints."""
+    """The fingerprints of the letters and of their forms."""
     suffixes = ("pdf",)
 
 
@@ -147,9 +148,19 @@ class PrintJob(FinalItem):
         return self.inputs
 
     def make(self, builder: Builder, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
-        entries = [mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
-                                      full_name(letter.recipient)) for letter in self.letters]
+        entries = []
+        for position, letter in enumerate(self.letters):
+            entries.append(mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
+                                              full_name(letter.recipient)))
+            following = self.letters[position + 1] if position + 1 < len(self.letters) else None
+            if letter.form and (following is None or following.group != letter.group):
+                entries.append(mailing.PrintEntry(project.out / letter.form, letter.establishment.nom,
+                                                  FORM_BOOKMARK))
         return {f"{self.stem}.pdf": mailing.print_file(entries, f"{self.title} — impression")}
+
+
+FORM_BOOKMARK = "Formulaire de réponse"
+"""The bookmark of an establishment's reply form in a print file, under its letters'."""
 
 
 def _letters(builder: Builder) -> LettersBuilder:
@@ -188,7 +199,8 @@ class _Composer:
     @staticmethod
     def context(item: LetterJob) -> dict[str, Any]:
         return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
-                "destinataire": addressee(item.recipient, list(item.address)), "courrier_relance": item.reminded}
+                "destinataire": addressee(item.recipient, list(item.address)), "courrier_relance": item.reminded,
+                "formulaire": item.form.rsplit("/", 1)[1] if item.form else None}
 
     def letter(self, item: LetterJob) -> Document:
         context = self.context(item)
@@ -247,7 +259,8 @@ class LettersBuilder(Builder):
             where = load_yaml(path, project.name(path)).locate(("signataire", "signature_electronique"))
             problems.append(Problem(where, "signataire.signature_electronique",
                                     f"{count} lettre(s) du courrier « {letter_id} » doivent être signées et ne le "
-                                    f"sont pas : lancez « arsdocs build {self.name} » puis « arsdocs sign {self.name} »"))
+                                    f"sont pas : lancez « arsdocs build {self.name} » puis "
+                                    f"« arsdocs sign {self.name} »"))
         return problems
 
     @property
@@ -388,13 +401,25 @@ class LettersBuilder(Builder):
                 finals.append(InvitationJob(f"{folder}/{invitation}", first.letter, first.webinar))
             finals.append(ManifestJob(f"{folder}/{mailing.MANIFEST}", tuple(letters),
                                       _fingerprints_of(letters, fingerprints)))
-            volumes = [letters[start:start + mailing.PRINT_VOLUME]
-                       for start in range(0, len(letters), mailing.PRINT_VOLUME)]
-            for number, volume in enumerate(volumes, 1):
+            for number, volume in enumerate(volumes := _volumes(letters), 1):
                 name = mailing.PRINT_FILE if len(volumes) == 1 else f"{mailing.PRINT_FILE}-{number:03}"
+                forms = {letter.form: fingerprints[letter.form.removesuffix(".pdf")]
+                         for letter in volume if letter.form}
                 finals.append(PrintJob(f"{folder}/{name}", first.letter.titre, tuple(volume),
-                                       _fingerprints_of(volume, fingerprints)))
+                                       _fingerprints_of(volume, fingerprints) + [[*form] for form in forms.items()]))
         return finals
+
+
+def _volumes(letters: list[LetterJob]) -> list[list[LetterJob]]:
+    """The print files of a mailing: about `PRINT_VOLUME` letters each, an establishment's letters
+    (and its form after them) never split between two."""
+    volumes: list[list[LetterJob]] = [[]]
+    for position, letter in enumerate(letters):
+        starts_group = position == 0 or letters[position - 1].group != letter.group
+        if starts_group and len(volumes[-1]) >= mailing.PRINT_VOLUME:
+            volumes.append([])
+        volumes[-1].append(letter)
+    return volumes
 
 
 def _form_page(project: Project, form: FormJob) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ars_docs.directory.models import Establishment
 from ars_docs.errors import Problem, warn
+from ars_docs.fields import folded
 from ars_docs.letters import postal
 from ars_docs.letters.models import Letter, Webinar
 from ars_docs.letters.salutation import function_title
@@ -67,6 +68,41 @@ def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], 
             yield Problem(item.source.locate(("date",)), "date",
                           f"la relance du {item.letter.date:%d/%m/%Y} ne suit pas le courrier « {original_id} » "
                           f"du {original.date:%d/%m/%Y}")
+        elif original.reponse is not None and item.letter.date <= original.reponse.date_limite:
+            yield Problem(item.source.locate(("date",)), "date",
+                          f"la relance du {item.letter.date:%d/%m/%Y} dirait la réponse manquante alors que le "
+                          f"courrier « {original_id} » l'attend jusqu'au {original.reponse.date_limite:%d/%m/%Y} : "
+                          "datez la relance après cette échéance")
+
+
+def annex_problems(letters: list[LetterSource]) -> Iterator[Problem]:
+    """The annex line says what the envelope and the e-mail hold: the reply form when an answer is
+    expected (`reponse:`), and no form, no invitation that does not go with the letter."""
+    for item in letters:
+        letter = item.letter
+        if letter.annexe is None:
+            continue  # the shell prints « formulaire de réponse de l'établissement » when one goes with it
+        said = folded(letter.annexe)
+        where = item.source.locate(("annexe",))
+        if letter.reponse is not None and "formulaire" not in said:
+            yield Problem(where, "annexe", "le formulaire de réponse de l'établissement part avec chaque lettre "
+                                           "(reponse:) : nommez-le dans l'annexe")
+        if letter.reponse is None and "formulaire" in said:
+            yield Problem(where, "annexe", "l'annexe annonce un formulaire, mais le courrier n'attend pas de réponse "
+                                           "(pas de reponse:) : aucun formulaire ne part avec lui")
+        if letter.webinaire is None and ("invitation" in said or "webinaire" in said):
+            yield Problem(where, "annexe", "l'annexe annonce une invitation au webinaire, mais le courrier n'en "
+                                           "annonce aucun (pas de webinaire:) : aucune invitation ne part avec lui")
+
+
+def past_webinar_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> Iterator[Problem]:
+    """A reminder that announces a webinar held before it is sent would invite to the past."""
+    for item in letters:
+        webinar = webinars.get(item.letter.webinaire or "")
+        if webinar is not None and webinar.date < item.letter.date:
+            yield Problem(item.source.locate(("webinaire",)), "webinaire",
+                          f"le webinaire « {webinar.id} » a eu lieu le {webinar.date:%d/%m/%Y}, avant le courrier du "
+                          f"{item.letter.date:%d/%m/%Y} : retirez « webinaire: » (son invitation partirait avec)")
 
 
 ADDRESS_FONT = f"{FONTS}/LiberationSans-Regular.ttf"

@@ -82,6 +82,8 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     collector.add(_dangling(project, data))
     collector.add(checks.postal_problems(data.establishments, data.recipients_source, project))
     collector.add(checks.date_problems(data.letters, data.webinars))
+    collector.add(checks.past_webinar_problems(data.letters, data.webinars))
+    collector.add(checks.annex_problems(data.letters))
     followed = collector.attempt(project.data_files, project.root / LETTERS) if letters_folder != LETTERS else None
     if followed is not None:  # reminders: the letters they follow, when their folder can be read
         reminded = {source.id: source.letter for source in

@@ -50,13 +50,17 @@ def main(context: click.Context, projet: Path) -> None:
 @main.command()
 @HELP
 @click.argument("dossier", type=click.Path(path_type=Path))
-def init(dossier: Path) -> None:
+@click.option("--exemple", is_flag=True, help="Crée l'exemple complet (courriers, relances, statuts, annexes "
+              "du CPOM) au lieu du petit projet à compléter.")
+def init(dossier: Path, exemple: bool) -> None:
     """Crée dans DOSSIER (nouveau ou vide) un petit projet à compléter : un courrier, deux
-    destinataires, les gabarits et les réglages, que check et build all acceptent tels quels."""
+    destinataires, les gabarits et les réglages, que check et build all acceptent tels quels.
+    Avec --exemple : l'exemple complet d'arsdocs."""
     from ars_docs import starter
 
-    starter.create(dossier)
-    click.echo(f"Projet créé dans {dossier.resolve()}.\n{starter.FIRST_STEPS}")
+    starter.create(dossier, example=exemple)
+    steps = starter.EXAMPLE_STEPS if exemple else starter.FIRST_STEPS
+    click.echo(f"{'Exemple' if exemple else 'Projet'} créé dans {dossier.resolve()}.\n{steps}")
 
 
 DEFINITIVE = click.option(

@@ -9,6 +9,7 @@ one copy of each in the repository.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,6 +22,9 @@ from ars_docs.errors import ArsDocsError, os_reason
 
 MODEL = Path(__file__).resolve().parent / "modele"
 SHARED = MODEL / "gabarits"
+EXAMPLE = MODEL / "exemple"
+"""The whole example (`init --exemple`): links to the repository's `data/` and `arsdocs.yaml`, its
+templates being `SHARED`; a wheel holds copies (setuptools follows the links)."""
 LETTER_TEMPLATES = ("lettre.html", "lettre.docx", "lettre.css", "expediteur.md", "destinataire.md", "ouverture.md",
                     "signature.md", "courriel.txt", "reponse.html")
 IGNORED = "/out/\n/.arsdocs.verrou\n"
@@ -38,8 +42,16 @@ Vos destinataires sont dans un tableur ? Complétez destinataires-modele.xlsx (m
 Puis : arsdocs check, et arsdocs build all (les documents sont dans out/, out/index.html les liste)."""
 
 
-def create(folder: Path) -> None:
-    """Write the starter project into `folder` (new, or empty), whole or not at all."""
+EXAMPLE_STEPS = """\
+C'est l'exemple complet d'arsdocs : courriers et relances du DSR de chirurgie pédiatrique, projets de
+statuts, annexes du CPOM 2027-2030. Essayez : arsdocs check, puis arsdocs build all (out/index.html).
+Ses valeurs provisoires (bloc marque, adresses example.fr, code FIR « à confirmer ») sont signalées
+à la fin de check et de build ; arsdocs check --definitif les refuse."""
+
+
+def create(folder: Path, example: bool = False) -> None:
+    """Write the starter project (or with `example`, the whole example) into `folder` (new, or
+    empty), whole or not at all."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ArsDocsError(f"« {folder} » existe et n'est pas un dossier vide : choisissez un dossier nouveau "
                            "ou vide")
@@ -49,9 +61,10 @@ def create(folder: Path) -> None:
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private: the project gets the usual rights
         moved: list[Path] = []
         try:
-            _write(staging)
+            _write_example(staging) if example else _write(staging)
             if not folder.exists():
                 staging.rename(folder)
                 return
@@ -67,13 +80,30 @@ def create(folder: Path) -> None:
         raise ArsDocsError(f"impossible de créer le projet dans « {folder} » : {os_reason(error)}") from None
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_example(target: Path) -> None:
+    if not (EXAMPLE / "data").is_dir():
+        raise ArsDocsError(f"l'exemple est introuvable dans cette installation d'arsdocs ({EXAMPLE})")
+    ignored = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(SHARED, target / "templates", ignore=ignored)
+    shutil.copytree(EXAMPLE / "data", target / "data", ignore=ignored)
+    shutil.copy(EXAMPLE / "arsdocs.yaml", target / "arsdocs.yaml")
+    (target / ".gitignore").write_text(IGNORED, encoding="utf-8")
+
+
 def _write(target: Path) -> None:
     shutil.copytree(SHARED / "commun", target / "templates" / "commun")
     shutil.copy(SHARED / "index.html", target / "templates" / "index.html")
     (target / "templates" / "letters").mkdir()
     for name in LETTER_TEMPLATES:
         shutil.copy(SHARED / "letters" / name, target / "templates" / "letters" / name)
-    shutil.copytree(MODEL, target, ignore=shutil.ignore_patterns("gabarits", "__pycache__"), dirs_exist_ok=True)
+    shutil.copytree(MODEL, target, ignore=shutil.ignore_patterns("gabarits", "exemple", "__pycache__"),
+                    dirs_exist_ok=True)
     (target / ".gitignore").write_text(IGNORED, encoding="utf-8")
     people = RecipientsFile.model_validate(yaml.safe_load((target / "data" / "recipients.yaml").read_text("utf-8")))
     write_template(target / TEMPLATE, people.etablissements)

@@ -121,7 +121,8 @@ def test_failed_build_writes_nothing(small_project: Path, edit: Edit) -> None:
 def test_check_writes_nothing(small_project: Path) -> None:
     result = run(small_project, "check")
     assert result.exit_code == 0
-    assert result.output == "Tout est valide : 3 courriers, 3 relances, 3 statuts, 5 annexes de CPOM.\n"
+    assert result.stdout == "Tout est valide : 3 courriers, 3 relances, 3 statuts, 5 annexes de CPOM.\n"
+    assert result.stderr.startswith("Attention : à remplacer avant l'envoi ou la signature")  # the example's stand-ins
     assert not (small_project / "out").exists()
 
 

@@ -23,7 +23,7 @@ clitext.install()  # click's own messages in French
 
 if TYPE_CHECKING:
     from ars_docs.builders import Builder, Item
-    from ars_docs.project import Project, SmtpSettings
+    from ars_docs.project import Project
 
 
 def _open_project(context: click.Context) -> Project:
@@ -239,7 +239,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
         click.echo(f"Rien n'a été envoyé ({due} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
         release.report(found)
         return
-    settings = _smtp_settings(project, smtp, sans_starttls, debit)
+    settings = sending.smtp_settings(project, smtp, sans_starttls, debit)
     sender = sending.Sender(settings)
     outcomes: dict[str, int] = {}
     with at_work(project.root, "send", f"le journal {project.name(journal.path)} dit qui a reçu son courrier ; "
@@ -263,24 +263,6 @@ def _letter_to_send(project: Project, folder: str, courrier: str | None) -> str:
     if courrier is None or courrier not in letters:
         raise click.UsageError(f"--courrier : choisir parmi {', '.join(letters)}")
     return courrier
-
-
-def _smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debit: int | None) -> SmtpSettings:
-    from ars_docs.project import SmtpSettings
-
-    settings = project.settings.smtp
-    if smtp:
-        host, _, port = smtp.rpartition(":") if ":" in smtp else (smtp, "", "")
-        fields = settings.model_dump() if settings else {}
-        settings = SmtpSettings.model_validate({**fields, "hote": host, **({"port": port} if port else {})})
-    if settings is None:
-        raise ArsDocsError("aucun serveur SMTP : ajoutez « smtp: » dans arsdocs.yaml ou l'option --smtp HOTE[:PORT]")
-    changes: dict[str, object] = {}
-    if sans_starttls:
-        changes["starttls"] = False
-    if debit:
-        changes["debit_par_minute"] = debit
-    return settings.model_copy(update=changes)
 
 
 @main.command()

@@ -240,3 +240,20 @@ def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute
             continue
         journal.record(item, "envoye")
         yield item, "envoye"
+
+
+def smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debit: int | None) -> SmtpSettings:
+    """The SMTP server of arsdocs.yaml, or of `--smtp`, with the options of `arsdocs send`."""
+    settings = project.settings.smtp
+    if smtp:
+        host, _, port = smtp.rpartition(":") if ":" in smtp else (smtp, "", "")
+        fields = settings.model_dump() if settings else {}
+        settings = SmtpSettings.model_validate({**fields, "hote": host, **({"port": port} if port else {})})
+    if settings is None:
+        raise ArsDocsError("aucun serveur SMTP : ajoutez « smtp: » dans arsdocs.yaml ou l'option --smtp HOTE[:PORT]")
+    changes: dict[str, object] = {}
+    if sans_starttls:
+        changes["starttls"] = False
+    if debit:
+        changes["debit_par_minute"] = debit
+    return settings.model_copy(update=changes)

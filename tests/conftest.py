@@ -31,6 +31,31 @@ def copy_project(target: Path, root: str | None = None) -> Path:
     return target
 
 
+TEST_DOMAIN = "hopitaux-grandest-essai.fr"
+"""Where the test recipients are once a project is cleared for release: not a reserved domain (the
+release gate refuses those), and only ever sent to by the tests' local SMTP server."""
+
+
+def cleared_for_release(project: Path) -> Path:
+    """The project with the example's stand-ins replaced, as an officer would before sending: a
+    brand block of its own (another image, under another name), real-looking addresses, the FIR code."""
+    from PIL import Image, ImageDraw
+
+    with Image.open(project / "templates/commun/bloc-marque-provisoire.png") as image:
+        official = image.convert("RGB")
+    ImageDraw.Draw(official).rectangle((0, 200, official.width, official.height), fill="white")
+    official.save(project / "templates/commun/bloc-marque.png")
+    settings = project / "arsdocs.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "logo: templates/commun/bloc-marque-provisoire.png", "logo: templates/commun/bloc-marque.png"), encoding="utf-8")
+    for path in (project / "data").rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        cleared = text.replace("@example.fr", f"@{TEST_DOMAIN}").replace("code: à confirmer", "code: MI2-2-2")
+        if cleared != text:
+            path.write_text(cleared, encoding="utf-8")
+    return project
+
+
 def run(project: Path, *args: str) -> Result:
     """The CLI, in this process. A build renders in this process too (`--jobs 1`) unless the test
     asks for workers: the test run already keeps every core busy (pytest-xdist), and worker

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import free_port, run
+from conftest import TEST_DOMAIN, cleared_for_release, free_port, run
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
 Edit = Callable[[Path, str, str], None]
-ADDRESSES = ["claire.martin@example.fr", "camille.roth@example.fr", "pierre.royer@example.fr"]
+ADDRESSES = [f"{name}@{TEST_DOMAIN}" for name in ("claire.martin", "camille.roth", "pierre.royer")]
 
 
 class Mailbox:
@@ -65,7 +65,9 @@ def mailbox() -> Iterator[tuple[Mailbox, str]]:
 
 @pytest.fixture
 def built(small_project: Path) -> Path:
-    """The small project's letters built, to be sent unsigned (the signature has its own tests)."""
+    """The small project's letters built, cleared for release, to be sent unsigned (the signature has
+    its own tests)."""
+    cleared_for_release(small_project)
     letter = small_project / "data/courriers/lancement-dsr.yaml"
     letter.write_text(letter.read_text(encoding="utf-8").replace("signature_electronique: oui",
                                                                   "signature_electronique: non"), encoding="utf-8")
@@ -104,10 +106,10 @@ def test_each_recipient_receives_exactly_one_message(built: Path, mailbox: tuple
 
 def test_a_refused_address_is_reported_and_the_others_delivered(built: Path, mailbox: tuple[Mailbox, str]) -> None:
     box, server = mailbox
-    box.refused.add("camille.roth@example.fr")
+    box.refused.add(ADDRESSES[1])
     result = _send(built, server)
     assert result.exit_code == 1
-    assert ("refusé par le serveur : CHU de Reims — Camille Roth <camille.roth@example.fr>"
+    assert (f"refusé par le serveur : CHU de Reims — Camille Roth <{ADDRESSES[1]}>"
             in result.output.splitlines())
     assert "Erreur : 1 envoi(s) en échec" in result.output
     assert [box.count(address) for address in ADDRESSES] == [1, 0, 1]
@@ -118,7 +120,7 @@ def test_a_refused_address_is_reported_and_the_others_delivered(built: Path, mai
 
 def test_a_lost_connection_is_reported_and_the_run_goes_on(built: Path, mailbox: tuple[Mailbox, str]) -> None:
     box, server = mailbox
-    box.drop.add("camille.roth@example.fr")
+    box.drop.add(ADDRESSES[1])
     result = _send(built, server)
     assert result.exit_code == 1
     assert any(line.startswith("échec : CHU de Reims — Camille Roth") for line in result.output.splitlines())
@@ -191,11 +193,11 @@ def test_an_interrupted_message_is_reported_not_resent(built: Path, mailbox: tup
     box, server = mailbox
     journal = built / "envois/lancement-dsr.jsonl"
     journal.parent.mkdir()
-    journal.write_text(json.dumps({"cle": "ch-troyes--pierre-royer", "email": "pierre.royer@example.fr",
+    journal.write_text(json.dumps({"cle": "ch-troyes--pierre-royer", "email": ADDRESSES[2],
                                    "sha256_eml": "x", "etat": "en-cours"}) + "\n", encoding="utf-8")
     result = _send(built, server)
     assert ("envoi interrompu, état inconnu : vérifiez avant de renvoyer : Centre hospitalier de Troyes — "
-            "Pierre Royer <pierre.royer@example.fr>") in result.output.splitlines()
+            f"Pierre Royer <{ADDRESSES[2]}>") in result.output.splitlines()
     assert [box.count(address) for address in ADDRESSES] == [1, 1, 0]
 
 

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pikepdf
 import pytest
@@ -18,7 +19,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from conftest import ENGINES, copy_project, run, use_engine
+from conftest import ENGINES, cleared_for_release, copy_project, run, use_engine
 from pdfcheck import font_program, fonts, structure_tree, xmp_value
 from pki import Chain, make_chain, timestamp_server
 from readback import MM, pdf_lines
@@ -46,7 +47,8 @@ def certificate(chain: Chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.fixture
 def built(small_project: Path, engine: str) -> Path:
-    """The small project's letters, laid out by each PDF engine in turn."""
+    """The small project's letters, cleared for release, laid out by each PDF engine in turn."""
+    cleared_for_release(small_project)
     use_engine(small_project, engine)
     result = run(small_project, "build", "letters", "--jobs", "1")
     assert result.exit_code == 0, result.output
@@ -78,7 +80,7 @@ def signed_once(tmp_path_factory: pytest.TempPathFactory, chain: Chain,
                 request: pytest.FixtureRequest) -> Iterator[Signed]:
     """Signed once (for each PDF engine) for the tests that only read the signed files."""
     folder = tmp_path_factory.mktemp("signees")
-    project = use_engine(copy_project(folder / "projet", "petit"), request.param)
+    project = use_engine(cleared_for_release(copy_project(folder / "projet", "petit")), request.param)
     assert run(project, "build", "letters", "--jobs", "1").exit_code == 0
     certificate = folder / "signataire.p12"
     certificate.write_bytes(chain.pkcs12(PASSWORD))
@@ -241,10 +243,11 @@ def test_the_visible_mention_says_who_signed_and_when(signed_once: Signed,
         field = next(field for field in document.Root.AcroForm.Fields if field.get("/FT") == "/Sig")
         stamp = field.AP.N.read_bytes().decode("latin-1")
     shown = [_pdf_string(text) for text in re.findall(r"/ActualText \(((?:\\.|[^\\)])*)\)", stamp)]
-    moment = validate(project / f"{LETTER}.pdf", chain).signer_reported_dt
+    moment = validate(project / f"{LETTER}.pdf", chain).signer_reported_dt.astimezone(ZoneInfo("Europe/Paris"))
     assert shown[0] == "Signé électroniquement par"
     assert shown[1] == "Directrice générale (test)"  # the certificate's holder (tests/pki.py)
-    assert shown[2].startswith(f"le {moment:%d/%m/%Y} à ")
+    # the time the signature holds, in Paris time whatever the machine's zone (UTC here)
+    assert shown[2] == f"le {moment:%d/%m/%Y} à {moment:%H:%M:%S} (heure de Paris)", shown[2]
 
 
 def _pdf_string(literal: str) -> str:

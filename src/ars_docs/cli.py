@@ -83,7 +83,7 @@ def check(context: click.Context, definitif: bool) -> None:
     planned = checked_plans(project, families(project), composed=True)
     found = release.findings(project, planned)
     if definitif:
-        release.enforce(found, "check --definitif")
+        release.enforce(found, "vérification définitive refusée")
     counts = [f"{builder.documents(items)} {builder.label}" for builder, items in planned]
     click.echo(f"Tout est valide{' et prêt à partir' if definitif else ''} : {', '.join(counts)}.")
     release.report(found)
@@ -129,7 +129,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     valid = engine.checked_plans(project, builders)
     found = release.findings(project, valid, signatures=False)  # `sign` comes after the build
     if definitif:
-        release.enforce(found, "build --definitif")
+        release.enforce(found, "construction définitive refusée")
     workers = jobs or engine.default_jobs()
     with at_work(project.root, "build", "les fichiers déjà en place dans out/ sont entiers, les fichiers "
                  "temporaires ont été retirés ; relancez la construction pour la terminer"):
@@ -218,7 +218,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     project = _open_project(context)
     found = release.findings(project, [(get_builder(famille), [])], signatures=False)  # signatures: below
     if envoyer:
-        release.enforce(found, "Envoi")
+        release.enforce(found, "envoi refusé")
     folder = get_builder(famille).mailing_folder
     letter_id = _letter_to_send(project, folder, courrier)
     items, journal = sending.plan(project, famille, letter_id)
@@ -290,7 +290,7 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
 
     project = _open_project(context)
     builder = get_builder(famille)
-    release.enforce(release.findings(project, [(builder, [])], signatures=False), "Signature")
+    release.enforce(release.findings(project, [(builder, [])], signatures=False), "signature refusée")
     key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
     with at_work(project.root, "sign", "les lettres déjà signées le restent, les autres n'ont pas été "
                  "modifiées ; relancez la signature pour signer les autres"):

@@ -146,7 +146,7 @@ class ReleaseRefused(ArsDocsError):
 
     def __init__(self, problems: list[Problem], what: str) -> None:
         self.problems = sorted(set(problems))
-        super().__init__(f"{what} refusé, à remplacer avant l'envoi ou la signature : {_listing(self.problems)}")
+        super().__init__(f"{what}, à remplacer avant l'envoi ou la signature : {_listing(self.problems)}")
 
 
 def enforce(problems: list[Problem], what: str) -> None:

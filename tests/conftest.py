@@ -46,8 +46,9 @@ def cleared_for_release(project: Path) -> Path:
     ImageDraw.Draw(official).rectangle((0, 200, official.width, official.height), fill="white")
     official.save(project / "templates/commun/bloc-marque.png")
     settings = project / "arsdocs.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace(
-        "logo: templates/commun/bloc-marque-provisoire.png", "logo: templates/commun/bloc-marque.png"), encoding="utf-8")
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("logo: templates/commun/bloc-marque-provisoire.png",
+                                     "logo: templates/commun/bloc-marque.png"), encoding="utf-8")
     for path in (project / "data").rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         cleared = text.replace("@example.fr", f"@{TEST_DOMAIN}").replace("code: à confirmer", "code: MI2-2-2")
@@ -122,11 +123,11 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 def build_example(factory: pytest.TempPathFactory, family: str, engine: str = "weasyprint") -> tuple[Path, str]:
     """A copy of the repository's example project with one family built (its PDFs by `engine`);
-    the command's output."""
+    the command's report (its standard output: the example's stand-ins are warned of on the other)."""
     project = use_engine(copy_project(factory.mktemp(family) / "projet"), engine)
     result = run(project, "build", family)
     assert result.exit_code == 0, result.output
-    return project, result.output
+    return project, result.stdout
 
 
 def _built_once(factory: pytest.TempPathFactory, folder: str, engine: str) -> Path:

@@ -145,7 +145,8 @@ def test_a_stand_in_in_a_literal_block_is_found_at_its_own_line(ready: Path, edi
     result = run(ready, "check", "--definitif")
     assert result.exit_code == 1
     line = _line(ready, draft, "Son sigle est")  # the third line of its block (`texte: |`), not the block's first
-    assert f"  {draft}:{line}:27 : titres[0].articles[0].texte : « XXX » : valeur à compléter avant l'envoi" in result.output
+    assert (f"  {draft}:{line}:27 : titres[0].articles[0].texte : « XXX » : valeur à compléter avant "
+            "l'envoi") in result.output
 
 
 @pytest.mark.slow

@@ -27,10 +27,10 @@ def test_a_project_of_letters_only(tmp_path: Path) -> None:
     project = _without(copy_project(tmp_path / "projet", "petit"), "data/relances", "data/statuts", "data/cpom",
                        "templates/statuts", "templates/cpom")
     checked = run(project, "check")
-    assert checked.exit_code == 0 and checked.output == "Tout est valide : 3 courriers.\n"
+    assert checked.exit_code == 0 and checked.stdout == "Tout est valide : 3 courriers.\n"
     built = run(project, "build", "all")
     assert built.exit_code == 0, built.output
-    assert built.output.startswith("courriers : 8 construit(s)") and len(built.output.splitlines()) == 1
+    assert built.stdout.startswith("courriers : 8 construit(s)") and len(built.stdout.splitlines()) == 1
     assert sorted(path.name for path in (project / "out").iterdir()) == [".arsdocs", "index.html", "letters"]
     refused = run(project, "build", "statuts")
     assert refused.exit_code == 1
@@ -41,7 +41,7 @@ def test_a_project_of_letters_only(tmp_path: Path) -> None:
 def test_a_project_of_statutes_only(tmp_path: Path) -> None:
     project = _without(copy_project(tmp_path / "projet"), "data/relances", "data/courriers", "data/cpom",
                        "data/recipients.yaml", "data/webinaires.yaml", "templates/letters", "templates/cpom")
-    assert run(project, "check").output == "Tout est valide : 3 statuts.\n"
+    assert run(project, "check").stdout == "Tout est valide : 3 statuts.\n"
     built = run(project, "build", "all")
     assert built.exit_code == 0 and built.output.startswith("statuts : 3 construit(s)"), built.output
 
@@ -63,7 +63,7 @@ def test_init_makes_a_project_that_checks_and_builds_at_once(tmp_path: Path) -> 
     assert created.output.startswith(f"Projet créé dans {folder}.\nPour commencer, dans cet ordre :\n"
                                      "  1. arsdocs.yaml : le bloc marque officiel")
     checked = run(folder, "check")
-    assert checked.exit_code == 0 and checked.output == "Tout est valide : 2 courriers.\n", checked.output
+    assert checked.exit_code == 0 and checked.stdout == "Tout est valide : 2 courriers.\n", checked.output
     built = run(folder, "build", "all")
     assert built.exit_code == 0 and built.output.startswith("courriers : 5 construit(s)"), built.output
     letters = folder / "out/letters/premier-courrier"

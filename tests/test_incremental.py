@@ -31,9 +31,10 @@ def rewritten(before: dict[str, int], after: dict[str, int]) -> set[str]:
 
 
 def build(project: Path, *args: str) -> str:
+    """The build's report (its standard output: the example's stand-ins are warned of on the other)."""
     result = run(project, "build", *args)
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 @pytest.fixture

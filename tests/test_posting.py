@@ -230,14 +230,16 @@ def test_a_window_below_the_fold_is_refused(small_project: Path) -> None:
 
 
 def test_reminder_dates_are_checked_against_the_letter_and_the_webinar(small_project: Path, edit) -> None:  # type: ignore[no-untyped-def]
-    reminder = small_project / "data/relances/relance-dsr.yaml"
-    edit(reminder, "  date_limite: 2026-05-21\n", "  date_limite: 2026-05-29\n")
+    letter = small_project / "data/courriers/lancement-dsr.yaml"
+    edit(letter, "  date_limite: 2026-05-22\n", "  date_limite: 2026-05-29\n")
     result = run(small_project, "check")
-    assert result.exit_code == 0, result.output
-    assert "Attention : data/relances/relance-dsr.yaml:33:16 : reponse.date_limite : la réponse est attendue le " \
+    assert result.exit_code == 1, result.output  # the reminder of 26 May would come before this deadline
+    assert "Attention : data/courriers/lancement-dsr.yaml:32:16 : reponse.date_limite : la réponse est attendue le " \
            "29/05/2026, après le webinaire « lancement-dsr-2026 » du 22/05/2026 qu'elle doit préparer" in result.output
-    edit(reminder, "date: 2026-05-15\n", "date: 2026-04-20\n")
-    edit(reminder, "  date_limite: 2026-05-29\n", "  date_limite: 2026-04-10\n")
+    edit(letter, "  date_limite: 2026-05-29\n", "  date_limite: 2026-05-22\n")
+    reminder = small_project / "data/relances/relance-dsr.yaml"
+    edit(reminder, "date: 2026-05-26\n", "date: 2026-04-20\n")
+    edit(reminder, "  date_limite: 2026-06-05\n", "  date_limite: 2026-04-10\n")
     result = run(small_project, "check")
     assert result.exit_code == 1
     assert "data/relances/relance-dsr.yaml:8:7 : date : la relance du 20/04/2026 ne suit pas le courrier " \

@@ -196,8 +196,9 @@ def test_reminders_go_to_exactly_the_others(project: Path, tmp_path: Path) -> No
                                                                           "reponse-chu-reims.html",
                                                                           "reponse-chu-reims.pdf"]
     text = "\n".join(docx_paragraphs(folder / "chu-reims--claire-martin.docx"))
-    assert "la réponse de votre établissement ne nous est pas encore parvenue" in text
-    assert "avant le 21\u00a0mai\u00a02026" in text
+    assert "la réponse de votre établissement, attendue pour le 22\u00a0mai\u00a02026, ne nous est pas encore " \
+           "parvenue" in text  # the reminder is dated after the letter's deadline, and says which it was
+    assert "avant le 5\u00a0juin\u00a02026" in text
     assert (folder / "chu-reims--claire-martin.eml").exists() and (folder / "impression.pdf").exists()
 
 

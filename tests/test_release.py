@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_check_definitif_refuses_each_stand_in_at_its_place_and_accepts_once_rep
     logo.write_bytes((REPO / "templates/commun/bloc-marque-provisoire.png").read_bytes())
     edit(ready / "arsdocs.yaml", "logo: templates/commun/bloc-marque.png", "logo: templates/commun/logo-officiel.png")
     edit(ready / COURRIER, "lieu: Nancy", "lieu: À CONFIRMER")
-    edit(ready / "data/recipients.yaml", f"camille.roth@{TEST_DOMAIN}", "camille.roth@chu-reims.test")
+    edit(ready / "data/recipients.yaml", f"camille.roth@{TEST_DOMAIN}", "camille.roth@services.example.org")
     edit(ready / "data/recipients.yaml", f"pierre.royer@{TEST_DOMAIN}", "pierre.royer@example.com")
     edit(ready / "data/webinaires.yaml", "organisateur:\n      nom: ARS Grand Est — Cellule parcours",
          "organisateur:\n      nom: TODO")
@@ -103,22 +104,22 @@ def test_check_definitif_refuses_each_stand_in_at_its_place_and_accepts_once_rep
     assert refused.exit_code == 1
     lines = refused.output.splitlines()
     assert lines[0] == "Erreur : vérification définitive refusée, à remplacer avant l'envoi ou la signature : " \
-                       "6 éléments"
+                       "6 éléments", refused.output
     assert lines[1:] == [
         "  arsdocs.yaml:5:7 : logo : « templates/commun/logo-officiel.png » est le bloc marque provisoire fourni "
         "avec arsdocs (« Logo provisoire — à remplacer ») : indiquez le bloc marque officiel de l'ARS",
         f"  {COURRIER}:{_line(ready, COURRIER, 'lieu:')}:7 : lieu : « À CONFIRMER » : valeur à compléter avant "
         "l'envoi",
-        f"  {CONTRACT}:{_line(ready, CONTRACT, 'code: à confirmer')}:13 : financement.lignes[0].code : « à confirmer » "
+        f"  {CONTRACT}:{_line(ready, CONTRACT, 'code: à confirmer')}:13 : financement.lignes[1].code : « à confirmer » "
         ": valeur à compléter avant l'envoi",
-        f"  data/recipients.yaml:{_line(ready, 'data/recipients.yaml', 'chu-reims.test')}:16 : "
-        "etablissements[0].destinataires[1].email : adresse de test « camille.roth@chu-reims.test » (domaine "
+        f"  data/recipients.yaml:{_line(ready, 'data/recipients.yaml', 'services.example.org')}:16 : "
+        "etablissements[1].destinataires[2].email : adresse de test « camille.roth@services.example.org » (domaine "
         "réservé, personne ne la reçoit) : indiquez l'adresse réelle",
         f"  data/recipients.yaml:{_line(ready, 'data/recipients.yaml', 'example.com')}:16 : "
-        "etablissements[1].destinataires[0].email : adresse de test « pierre.royer@example.com » (domaine "
+        "etablissements[2].destinataires[1].email : adresse de test « pierre.royer@example.com » (domaine "
         "réservé, personne ne la reçoit) : indiquez l'adresse réelle",
         f"  data/webinaires.yaml:{_line(ready, 'data/webinaires.yaml', 'nom: TODO')}:12 : "
-        "webinaires[0].organisateur.nom : « TODO » : valeur à compléter avant l'envoi"]
+        "webinaires[1].organisateur.nom : « TODO » : valeur à compléter avant l'envoi"]
     assert not (ready / "out").exists()
 
     # without --definitif: valid, and the same findings said once, at the end, on the error stream
@@ -145,7 +146,7 @@ def test_a_stand_in_in_a_literal_block_is_found_at_its_own_line(ready: Path, edi
     result = run(ready, "check", "--definitif")
     assert result.exit_code == 1
     line = _line(ready, draft, "Son sigle est")  # the third line of its block (`texte: |`), not the block's first
-    assert (f"  {draft}:{line}:27 : titres[0].articles[0].texte : « XXX » : valeur à compléter avant "
+    assert (f"  {draft}:{line}:27 : titres[1].articles[1].texte : « XXX » : valeur à compléter avant "
             "l'envoi") in result.output
 
 
@@ -193,7 +194,7 @@ def test_an_unsigned_contract_says_projet_everywhere_and_a_signed_one_nowhere(tm
         for page in document.pages:  # portrait and landscape: a watermark on each, as page furniture
             assert "PROJET" in artefact_text(document, page)
     pages = pdf_pages(annex.with_suffix(".pdf"))
-    assert all("PROJET — Contrat pluriannuel d'objectifs et de moyens 2027-2030" in page for page in pages)
+    assert all("PROJET — Contrat pluriannuel d’objectifs et de moyens 2027-2030" in page for page in pages)
     with zipfile.ZipFile(annex.with_suffix(".docx")) as package:
         headers = "".join(package.read(name).decode() for name in package.namelist() if "header" in name)
     assert 'string="PROJET"' in headers and "PowerPlusWaterMarkObject" in headers and "PROJET — Contrat" in headers
@@ -244,8 +245,10 @@ def test_the_annex_line_says_what_goes_with_the_letter(small_project: Path, edit
 def _kind(page: str) -> str:
     if not page.strip():
         return "blanche"
+    if re.search(r"\b[2-9]/[2-9]\s*$", page):
+        return "suite"  # the second page of a letter
     if "Réponse au courrier du" in page:
-        return "formulaire " + next(line for line in page.splitlines()[1:] if line.startswith(("CHU", "Centre")))
+        return "formulaire " + next(name for name in ("CHU de Reims", "Centre hospitalier de Troyes") if name in page)
     return "lettre " + next(name for name in ("Claire", "Camille", "Pierre") if name in page)
 
 
@@ -256,9 +259,12 @@ def test_the_print_file_puts_each_establishments_form_after_its_letters(small_pr
     folder = small_project / "out" / family / ("lancement-dsr" if family == "letters" else "relance-dsr")
     print_file = folder / "impression.pdf"
     pages = [_kind(page) for page in pdf_pages(print_file)]
-    # each letter and each form starts a new sheet in duplex: a blank back after each single page
-    assert pages == ["lettre Claire", "blanche", "lettre Camille", "blanche", "formulaire CHU de Reims", "blanche",
-                     "lettre Pierre", "blanche", "formulaire Centre hospitalier de Troyes", "blanche"], pages
+    starts = [(kind, index) for index, kind in enumerate(pages) if kind not in ("blanche", "suite")]
+    assert [kind for kind, _ in starts] == ["lettre Claire", "lettre Camille", "formulaire CHU de Reims",
+                                            "lettre Pierre", "formulaire Centre hospitalier de Troyes"], pages
+    # each letter and each form starts a new sheet in duplex: on a front page, after a blank back if need be
+    assert all(index % 2 == 0 for _, index in starts) and len(pages) % 2 == 0, pages
+    assert pages[starts[2][1] + 1] == "blanche" and pages[-1] == "blanche"  # a form is one page: its back is blank
     with pikepdf.open(print_file) as document:
         assert "/AcroForm" not in document.Root  # the form's fields printed as drawn, not left fillable
         with document.open_outline() as outline:
@@ -272,4 +278,4 @@ def test_the_print_file_puts_each_establishments_form_after_its_letters(small_pr
     body = message.get_body(("plain",)).get_content()
     assert "Le formulaire de réponse de votre établissement est joint (reponse-chu-reims.pdf)" in body
     letter = " ".join(pdf_pages(folder / "chu-reims--claire-martin.pdf"))
-    assert "Annexe : formulaire de réponse de l’établissement" in letter
+    assert "Annexe\u00a0: formulaire de réponse de l’établissement" in letter

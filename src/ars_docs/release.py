@@ -23,6 +23,7 @@ import click
 
 from ars_docs.errors import ArsDocsError, InvalidInput, Problem
 from ars_docs.fields import folded as fold
+from ars_docs.validation import field_path
 from ars_docs.yamlsource import PathKey, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
@@ -73,20 +74,16 @@ def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
             yield from _texts(item, (*path, index))
 
 
-def _field(path: PathKey) -> str:
-    return ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in path).replace(".[", "[")
-
-
 def value_findings(source: YamlDocument) -> Iterator[Problem]:
     """Every stand-in among the text values of a YAML file, at its line."""
     for path, text in _texts(source.data, ()):
         marker = unfinished(text)
         if marker is not None:
-            yield Problem(source.locate_inside(path, text[:text.find(marker)], marker), _field(path),
+            yield Problem(source.locate_inside(path, text[:text.find(marker)], marker), field_path(path),
                           f"« {marker} » : valeur à compléter avant l'envoi")
         for found in _EMAIL.finditer(text):
             if reserved_domain(found.group(0)):
-                yield Problem(source.locate_inside(path, text[:found.start()], found.group(0)), _field(path),
+                yield Problem(source.locate_inside(path, text[:found.start()], found.group(0)), field_path(path),
                               f"adresse de test « {found.group(0)} » (domaine réservé, personne ne la reçoit) : "
                               "indiquez l'adresse réelle")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run
+from conftest import REPO, copy_project, run
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
@@ -72,6 +72,24 @@ def test_init_makes_a_project_that_checks_and_builds_at_once(tmp_path: Path) -> 
     assert (letters / "formulaires/reponse-chu-exemple.pdf").is_file()
     assert not (letters / "invitation-webinaire.ics").exists(), "no webinar in the starter: no invitation"
     assert (folder / ".gitignore").read_text(encoding="utf-8") == "/out/\n/.arsdocs.verrou\n"
+
+
+def test_init_exemple_writes_the_whole_example_that_checks_at_once(tmp_path: Path) -> None:
+    """For a user who installed the package without the repository: the example, as it is here."""
+    folder = tmp_path / "exemple"
+    created = run(tmp_path, "init", "--exemple", str(folder))
+    assert created.exit_code == 0 and created.output.startswith(f"Exemple créé dans {folder}.\n"), created.output
+    for name in ("data", "templates"):
+        mine = sorted(path.relative_to(folder / name) for path in (folder / name).rglob("*") if path.is_file())
+        shipped = sorted(path.relative_to(REPO / name) for path in (REPO / name).rglob("*") if path.is_file())
+        assert mine == shipped
+        assert all((folder / name / path).read_bytes() == (REPO / name / path).read_bytes() for path in mine)
+    assert (folder / "arsdocs.yaml").read_bytes() == (REPO / "arsdocs.yaml").read_bytes()
+    checked = run(folder, "check")
+    assert checked.exit_code == 0
+    assert checked.stdout == "Tout est valide : 52 courriers, 52 relances, 3 statuts, 5 annexes de CPOM.\n"
+    assert "code: à confirmer" not in checked.stderr and "« à confirmer »" in checked.stderr  # its stand-ins, said
+    assert run(folder, "check", "--definitif").exit_code == 1
 
 
 def test_init_never_writes_into_a_folder_that_has_files(tmp_path: Path) -> None:

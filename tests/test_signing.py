@@ -264,3 +264,19 @@ def test_a_letter_meant_to_be_signed_is_not_sent_unsigned(built: Path, certifica
         assert run(built, "sign", "letters", "--certificat", str(certificate), "--horodatage", url).exit_code == 0
     result = run(built, "send", "letters")
     assert result.exit_code == 0 and "Attention" not in result.output
+
+
+def test_check_definitif_wants_every_letter_that_says_so_signed(built: Path, certificate: Path) -> None:
+    """The release gate: letters whose mailing asks for an electronic signature leave signed."""
+    assert run(built, "build", "relances").exit_code == 0
+    refused = run(built, "check", "--definitif")
+    assert refused.exit_code == 1
+    assert "3 lettre(s) du courrier « lancement-dsr » doivent être signées" in refused.output
+    assert "3 lettre(s) du courrier « relance-dsr » doivent être signées" in refused.output
+    assert run(built, "sign", "letters", "--certificat", str(certificate)).exit_code == 0
+    refused = run(built, "check", "--definitif")
+    assert refused.exit_code == 1 and "« lancement-dsr »" not in refused.output and "« relance-dsr »" in refused.output
+    assert run(built, "sign", "relances", "--certificat", str(certificate)).exit_code == 0
+    accepted = run(built, "check", "--definitif")
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.output.startswith("Tout est valide et prêt à partir : ")

@@ -59,10 +59,16 @@ def test_the_placeholder_brand_block_is_known_by_its_pixels(tmp_path: Path) -> N
     assert logo_pixels(shipped) == PLACEHOLDER_LOGO_PIXELS  # tools/make_placeholder_logo.py: update the constant
     with Image.open(shipped) as image:  # saved again by an image editor, under another name
         image.save(tmp_path / "logo-ars.png", compress_level=1)
+        image.convert("RGBA").save(tmp_path / "logo-alpha.png")
         image.convert("RGB").crop((0, 0, 10, 10)).save(tmp_path / "autre.png")
+        changed = image.convert("RGB")
+    changed.putpixel((0, 0), (255, 0, 0))
+    changed.save(tmp_path / "modifie.png")
     assert (tmp_path / "logo-ars.png").read_bytes() != shipped.read_bytes()
     assert logo_pixels(tmp_path / "logo-ars.png") == PLACEHOLDER_LOGO_PIXELS
-    assert logo_pixels(tmp_path / "autre.png") != PLACEHOLDER_LOGO_PIXELS
+    assert logo_pixels(tmp_path / "logo-alpha.png") == PLACEHOLDER_LOGO_PIXELS
+    assert logo_pixels(tmp_path / "autre.png") is None  # another size: not even decoded
+    assert logo_pixels(tmp_path / "modifie.png") not in (None, PLACEHOLDER_LOGO_PIXELS)
 
 
 # --- the gate, through the command line --------------------------------------------------------------

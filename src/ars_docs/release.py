@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ars_docs.errors import ArsDocsError, InvalidInput, Problem
+from ars_docs.errors import ArsDocsError, Problem
 from ars_docs.fields import folded as fold
 from ars_docs.validation import field_path
 from ars_docs.yamlsource import PathKey, YamlDocument, load_yaml
@@ -30,14 +30,16 @@ if TYPE_CHECKING:
     from ars_docs.builders import Builder, Item
     from ars_docs.project import Project
 
-PLACEHOLDER_LOGO_PIXELS = "cf3193ed2a526f27f7a76c453c0f9fb7ba5736396c3bc496e94ee26e27ef369e"
+PLACEHOLDER_LOGO_SIZE = (900, 300)
+PLACEHOLDER_LOGO_PIXELS = "6f799fee52028334d1fda56c4e151be8ce4373b43a14d8272886d1ed5a8e41ae"
 """SHA-256 of the pixels of templates/commun/bloc-marque-provisoire.png (tools/make_placeholder_logo.py):
 the same image saved again, or under another name, is still recognised."""
 
 _MARKERS = ("a confirmer", "a completer")
 _WORD_MARKERS = re.compile(r"(?<![\w])(todo|xxx+|tbd)(?![\w])", re.IGNORECASE)
-_OPENING = re.compile(r"(^|[\[(«<:–—-])\s*$")
-"""What comes before a marker that stands for the value: nothing, an opening bracket, a colon, a dash."""
+_OPENING = "[(«<:–—-"
+"""What may come before a marker that stands for the value, besides nothing: an opening bracket, a
+colon, a dash (spaces between them aside)."""
 _EMAIL = re.compile(r"[\w.+'-]+@((?:[\w-]+\.)*[\w-]+)", re.UNICODE)
 RESERVED_DOMAINS = ("example", "test", "invalid", "localhost")
 """RFC 2606 and RFC 6761: names that never reach anyone (`example.fr` included, by its second label)."""
@@ -53,7 +55,8 @@ def unfinished(text: str) -> str | None:
     folded = fold(text)
     for marker in _MARKERS:
         for found in re.finditer(rf"\b{marker}\b", folded):
-            if _OPENING.search(folded[:found.start()]):
+            before = folded[:found.start()].rstrip()
+            if not before or before[-1] in _OPENING:
                 return text[found.start():found.end()]
     return None
 
@@ -88,13 +91,16 @@ def value_findings(source: YamlDocument) -> Iterator[Problem]:
                               "indiquez l'adresse réelle")
 
 
-def logo_pixels(path: Path) -> str:
+def logo_pixels(path: Path) -> str | None:
+    """The digest of the image's pixels, or None if it has not the placeholder's size (an image
+    is never decoded whole unless it could be the placeholder: a logo may be huge)."""
     from PIL import Image
 
     with Image.open(path) as image:
-        image.load()
-        header = f"{image.mode}:{image.size[0]}x{image.size[1]}:".encode()
-        return hashlib.sha256(header + image.tobytes()).hexdigest()
+        if image.size != PLACEHOLDER_LOGO_SIZE:
+            return None
+        colours = image.convert("RGB")  # saved again with an alpha channel or a palette: the same pixels
+        return hashlib.sha256(colours.tobytes()).hexdigest()
 
 
 def logo_findings(project: Project) -> Iterator[Problem]:
@@ -124,7 +130,7 @@ def findings(project: Project, planned: list[tuple[Builder, list[Item]]], *, sig
     for path in sources:
         try:
             source = load_yaml(path, project.name(path))
-        except (InvalidInput, ArsDocsError):
+        except ArsDocsError:
             continue  # its errors are the check's to say
         found.update(value_findings(source))
     return sorted(found)

@@ -90,7 +90,7 @@ def annex_problems(letters: list[LetterSource]) -> Iterator[Problem]:
         if letter.reponse is None and "formulaire" in said:
             yield Problem(where, "annexe", "l'annexe annonce un formulaire, mais le courrier n'attend pas de réponse "
                                            "(pas de reponse:) : aucun formulaire ne part avec lui")
-        if letter.webinaire is None and ("invitation" in said or "webinaire" in said):
+        if letter.webinaire is None and "invitation" in said:
             yield Problem(where, "annexe", "l'annexe annonce une invitation au webinaire, mais le courrier n'en "
                                            "annonce aucun (pas de webinaire:) : aucune invitation ne part avec lui")
 

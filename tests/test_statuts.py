@@ -391,3 +391,29 @@ def test_an_article_citing_itself_is_a_located_warning(tmp_path: Path, edit: Edi
     assert result.exit_code == 0, result.output
     assert "Attention : data/statuts/dsr-chirurgie-pediatrique/v2.yaml:69:84 : titres[1].articles[5].texte : " \
            "l'article « duree » se cite lui-même" in result.output
+
+
+LEGAL_REFERENCE = re.compile(r"\b(?:[LRD]|art)\.\s\d[\d-]*")
+
+
+def test_legal_references_are_never_cut_at_a_line_end(statutes: Path) -> None:
+    """« article L. » at a line's end and « 612-4 » on the next is what a lawyer cannot read: the
+    reference is bound in every format (no-break space), and no line of either engine's PDF ends
+    with the letter of one."""
+    from readback import pdf_lines
+
+    found = 0
+    for path in (statutes / OUT).glob("statuts-v*.pdf"):
+        for page in pdf_lines(path):
+            for line in page:
+                assert line[-1].text not in ("L.", "R.", "D.", "art."), (path.name, " ".join(w.text for w in line))
+                assert not re.fullmatch(r"\d[\d-]*-?", line[0].text) or not any(
+                    previous and previous[-1].text in ("L.", "R.", "D.") for previous in page), path.name
+                found += sum(1 for word in line if word.text in ("L.", "R.", "D."))
+    assert found >= 3  # the example cites L. 612-4, R. 6123-202 and D. 6327-6
+    for suffix in ("docx", "html"):
+        files = list((statutes / OUT).glob(f"statuts-v*.{suffix}"))
+        text = " ".join("\n".join(docx_paragraphs(path)) if suffix == "docx"
+                        else re.sub(r"<[^>]+>", "", path.read_text("utf-8")) for path in files)
+        references = LEGAL_REFERENCE.findall(text)
+        assert references and all("\u00a0" in reference for reference in references), (suffix, references)

@@ -34,6 +34,13 @@ NB, NNB = "\u00a0", "\u202f"
     ("« l'objet »", f"«{NNB}l’objet{NNB}»"),
     ("écrire à o'neil@exemple.fr ou https://exemple.fr/l'a", "écrire à o'neil@exemple.fr ou https://exemple.fr/l'a"),
     ("année 2024 et 2025", "année 2024 et 2025"),
+    # legal references stay whole: the letter, the article number, the date of a law
+    ("article L. 612-4 du code de commerce", f"article L.{NB}612-4 du code de commerce"),
+    ("articles R. 6123-202 et D. 6327-6", f"articles R.{NB}6123-202 et D.{NB}6327-6"),
+    ("art. 10-1 des statuts", f"art.{NB}10-1 des statuts"),
+    ("loi n° 2000-321 du 12 avril 2000", f"loi n°{NB}2000-321 du 12{NB}avril{NB}2000"),
+    ("Cf. D. 612-5", f"Cf. D.{NB}612-5"),
+    ("M. L. Martin", f"M.{NB}L. Martin"),  # an initial before a name is not a reference
 ])
 def test_spacing_rules(raw: str, expected: str) -> None:
     assert typeset_text(raw) == expected

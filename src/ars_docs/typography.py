@@ -50,6 +50,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=\d\u00a0h) (?=\d\d\b)"), NBSP),  # « 14 h 00 », once « 14 h » is bound
     (re.compile(r"(?<=\b\d{5}) (?=[A-ZÀ-Ý])"), NBSP),  # a postal code and its town: « 51092 Reims »
     (re.compile(r"\b(Mme|M\.|Dr|Pr|Me) (?=\w)"), r"\1" + NBSP),
+    # a legal reference is read whole: « article L.|612-4 » cut at the line's end is not
+    (re.compile(r"(?<![\w.])([LRDA]|[Aa]rts?)\. (?=\d)"), r"\1." + NBSP),
 )
 
 REFERENCE = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)\w+(?:[/-]\w+)+")

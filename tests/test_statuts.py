@@ -417,3 +417,21 @@ def test_legal_references_are_never_cut_at_a_line_end(statutes: Path) -> None:
                         else re.sub(r"<[^>]+>", "", path.read_text("utf-8")) for path in files)
         references = LEGAL_REFERENCE.findall(text)
         assert references and all("\u00a0" in reference for reference in references), (suffix, references)
+
+
+def _signatory_rows(pdf: Path) -> float:
+    """The distance between the two signatories' rows of the statutes, in millimetres, as read
+    from the page (the top of each name)."""
+    from readback import pdf_lines
+
+    tops = {word.text: word.top for page in pdf_lines(pdf) for line in page for word in line
+            if word.text in ("POIRIER", "LEFÈVRE")}
+    return tops["LEFÈVRE"] - tops["POIRIER"]
+
+
+def test_each_signatory_has_room_to_sign(statutes: Path, tmp_path: Path) -> None:
+    """At least 15 mm per signatory: in the PDF of each engine, and in the Word file as LibreOffice
+    lays it out (they were 5 to 6 mm apart in Word and Typst)."""
+    assert _signatory_rows(statutes / OUT / "statuts-v2.pdf") >= 15
+    laid_out = libreoffice_to_pdf([statutes / OUT / "statuts-v2.docx"], tmp_path)
+    assert _signatory_rows(laid_out / "statuts-v2.pdf") >= 15

@@ -103,6 +103,13 @@ class Division:
     blocks: tuple[Block, ...]
 
 
+SIGNATURE_ROLE = "signature"
+"""The division of the signatories: a letter's signatory block, the statutes' signature table."""
+SIGNATURE_ROW_MM = 16.0
+"""The least height of a row of a signature table, room for a hand to sign (15 mm at least): the
+Word writer sets it; the stylesheets and Typst shells of the families say the same."""
+
+
 @dataclass(frozen=True)
 class Window:
     """The address frame of a window envelope on the page, in millimetres from its top-left corner."""

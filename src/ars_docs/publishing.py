@@ -14,6 +14,7 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from ars_docs.doctree import (
+    SIGNATURE_ROLE,
     Block,
     Cell,
     Contents,
@@ -34,7 +35,7 @@ from ars_docs.formats import FORMATS
 from ars_docs.project import Project
 from ars_docs.templating import located, sandbox
 from ars_docs.writers.docx import DocxWriter
-from ars_docs.writers.html import SIGNATURE_ROLE, html_blocks
+from ars_docs.writers.html import html_blocks
 from ars_docs.writers.pdf import PdfError, PdfWriter, project_url
 from ars_docs.writers.stylesheets import stylesheet_problems
 from ars_docs.writers.typst import ENTRY, TypstWriter, typst_source

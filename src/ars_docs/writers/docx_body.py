@@ -20,6 +20,8 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
 from ars_docs.doctree import (
+    SIGNATURE_ROLE,
+    SIGNATURE_ROW_MM,
     Block,
     BlockVisitor,
     Cell,
@@ -89,6 +91,8 @@ class Place:
     container: Any
     style: str | None
     width: Emu
+    role: str = ""
+    """The role of the division the block is in (`doctree.Division`), if any."""
 
 
 class BodyWriter(BlockVisitor[Place, None]):
@@ -121,9 +125,10 @@ class BodyWriter(BlockVisitor[Place, None]):
             raise DocxShellError(f"le gabarit Word « {self.shell_name} » n'a pas de style « {name} »")
         return name
 
-    def blocks(self, container: Any, blocks: tuple[Block, ...], style: str | None, width: Emu) -> None:
+    def blocks(self, container: Any, blocks: tuple[Block, ...], style: str | None, width: Emu,
+               role: str = "") -> None:
         for previous, block in zip((None, *blocks), blocks, strict=False):
-            self.visit(block, Place(container, style, width))
+            self.visit(block, Place(container, style, width, role))
             if isinstance(previous, Table) and isinstance(block, Paragraph):
                 # Word has no margin below a table: the paragraph that follows keeps the distance.
                 container.paragraphs[-1].paragraph_format.space_before = _SPACE_AFTER_TABLE
@@ -144,7 +149,7 @@ class BodyWriter(BlockVisitor[Place, None]):
             self.add_paragraph(place.container, item.inlines, list_style)
 
     def division(self, block: Division, place: Place) -> None:
-        self.blocks(place.container, block.blocks, self.style(f"ARS {block.role}"), place.width)
+        self.blocks(place.container, block.blocks, self.style(f"ARS {block.role}"), place.width, block.role)
 
     def page_break(self, block: PageBreak, place: Place) -> None:
         place.container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -294,6 +299,8 @@ class BodyWriter(BlockVisitor[Place, None]):
             keep_row_together(docx_row)
             if r < table.header_rows:
                 repeat_as_header(docx_row)
+            elif place.role == SIGNATURE_ROLE:  # room to sign
+                docx_row.height, docx_row.height_rule = Mm(SIGNATURE_ROW_MM), WD_ROW_HEIGHT_RULE.AT_LEAST
             if change := table.row_change(r):
                 # a tracked row: accepting (or rejecting) every change removes it, not just its text
                 docx_row._tr.get_or_add_trPr().append(self._revision(change))

@@ -6,6 +6,7 @@ import re
 from html import escape
 
 from ars_docs.doctree import (
+    SIGNATURE_ROLE,
     Block,
     BlockVisitor,
     Cell,
@@ -25,7 +26,6 @@ from ars_docs.doctree import (
 )
 from ars_docs.typography import REFERENCE, UNBREAKABLE, kept_whole
 
-SIGNATURE_ROLE = "signature"
 SIGNATURE_ANCHOR = "bloc-signature"
 """The signatory block's identifier: WeasyPrint writes it as a named destination of the PDF, where
 `arsdocs sign` places the visible signature."""

@@ -218,10 +218,20 @@ CASES = {
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:26:1 : titres : clause attendue absente : « Bureau » "
         "(bureau) ; aucun article n'a « clause: bureau »"),
     "strasbourg-under-the-1901-law": (
-        V2, '    code_postal: "51092"\n    ville: Reims Cedex', '    code_postal: "67000"\n    ville: Strasbourg',
+        V2, '    code_postal: "51100"\n    ville: Reims', '    code_postal: "67000"\n    ville: Strasbourg',
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:11:9 : regime : siège en Bas-Rhin (Strasbourg) : la loi de "
         "1901 ne s'y applique pas ; le droit local (articles 21 à 79 du code civil local) impose « regime: "
         "droit-local »"),
+    "seat-at-a-cedex-address": (
+        V2, "    ville: Reims\n", "    ville: Reims Cedex\n",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:10:18 : association.siege.ville : « Cedex » : le siège est "
+        "une adresse géographique, pas une adresse de distribution du courrier ; écrivez la voie, le code postal et "
+        "la commune du lieu (sans Cedex, BP ni CS)"),
+    "seat-at-a-post-office-box": (
+        V2, "45 rue Cognacq-Jay, 51100 Reims.", "BP 12, 51100 Reims.",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:61:82 : titres[1].articles[4].texte : « BP » : le siège est "
+        "une adresse géographique, pas une adresse de distribution du courrier ; écrivez la voie, le code postal et "
+        "la commune du lieu (sans Cedex, BP ni CS)"),
     "date-of-birth": (
         V2, "      nom: Lefèvre\n", "      nom: Lefèvre, né le 3 mars 1970\n",
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:23:21 : signature.signataires[2].nom : une date de "
@@ -247,7 +257,7 @@ def test_located_errors(tmp_path: Path, edit: Edit, case: str) -> None:
 def test_local_law_wording_and_signatories(tmp_path: Path, edit: Edit) -> None:
     """A seat in Strasbourg under local law: the 1901 wording is refused, seven signatories needed."""
     project = copy_project(tmp_path / "projet")
-    edit(project / V2, '    code_postal: "51092"\n    ville: Reims Cedex',
+    edit(project / V2, '    code_postal: "51100"\n    ville: Reims',
          '    code_postal: "67000"\n    ville: Strasbourg')
     edit(project / V2, "regime: loi-1901", "regime: droit-local")
     result = run(project, "check")

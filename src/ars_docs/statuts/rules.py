@@ -10,6 +10,7 @@ from typing import Any
 
 from ars_docs.cpom.rules import format_amount
 from ars_docs.errors import Problem, warn
+from ars_docs.fields import folded
 from ars_docs.statuts.models import Article, Draft, ExpectedClauses
 from ars_docs.validation import duplicates, field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
@@ -84,6 +85,7 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
     _self_references(numbered, source)
     yield from _clauses(numbered, source, expected, expected_source, funding)
     yield from _regime(draft, numbered, source)
+    yield from _seat(draft, numbered, source)
     yield from _signatories(draft, source)
     yield from _birth_dates(source.data, (), source)
 
@@ -146,6 +148,29 @@ def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: Ex
                           f"clause attendue absente : « {clause.libelle} » ({clause.id}) : le CPOM {funding.contract} "
                           f"verse à l'association {format_amount(funding.amount)} en {funding.year}, {above} ; "
                           f"aucun article n'a « clause: {clause.id} »")
+
+
+_POSTAL_ONLY = re.compile(r"\b(?:cedex|b\.?\s?p\.?(?=\s*\d)|boite postale|cs(?=\s*\d))\b", re.IGNORECASE)
+"""What a mail room reads but no one can go to: « Cedex », a post-office box (« BP 12 », « boîte
+postale »), a « CS 30002 » (correspondance spéciale)."""
+
+
+def _seat(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """The registered office is a place (the prefecture records it, the association's domicile at
+    law): a geographic address, never a postal distribution one."""
+    seat = draft.association.siege
+    fields: list[tuple[PathKey, str]] = [(("association", "siege", "adresse", index), line)
+                                         for index, line in enumerate(seat.adresse)]
+    fields.append((("association", "siege", "ville"), seat.ville))
+    fields += [((*item.path, "texte"), item.article.texte) for item in numbered if item.article.clause == "siege"]
+    for path, text in fields:
+        found = _POSTAL_ONLY.search(folded(text))
+        if found:
+            written = text[found.start():found.end()]
+            yield Problem(source.locate_inside(path, text[:found.start()], written), field_path(path),
+                          f"« {written} » : le siège est une adresse géographique, pas une adresse de distribution "
+                          "du courrier ; écrivez la voie, le code postal et la commune du lieu (sans Cedex, BP "
+                          "ni CS)")
 
 
 def _regime(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:

@@ -364,7 +364,8 @@ def test_an_auditor_clause_is_required_above_153000_euros_of_public_subsidy_a_ye
     result = run(project, "check")
     assert result.exit_code == 1
     assert ("  data/statuts/dsr-chirurgie-pediatrique/v2.yaml:26:1 : titres : clause attendue absente : « Comptes "
-            "annuels et commissaire aux comptes (code de commerce, art. L. 612-4) » (commissaire-aux-comptes) : le "
+            "annuels et commissaire aux comptes (code de commerce, art. L. 612-4 ; seuil de l'art. D. 612-5) » "
+            "(commissaire-aux-comptes) : le "
             "CPOM data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml verse à l'association 255\u202f000\u00a0€ en "
             "2027, plus de 153\u202f000\u00a0€ de subventions publiques dans l'année ; aucun article n'a "
             "« clause: commissaire-aux-comptes »") in result.output.splitlines()

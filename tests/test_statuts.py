@@ -232,6 +232,12 @@ CASES = {
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:61:82 : titres[1].articles[4].texte : « BP » : le siège est "
         "une adresse géographique, pas une adresse de distribution du courrier ; écrivez la voie, le code postal et "
         "la commune du lieu (sans Cedex, BP ni CS)"),
+    "members-by-right-struck-off-for-unpaid-dues": (
+        V2, "pour motif grave ou, pour un membre d'un autre collège que celui des membres de droit, pour "
+            "non-paiement de la cotisation", "pour motif grave ou pour non-paiement de la cotisation",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:110:112 : titres[2].articles[4].texte : la radiation pour "
+        "non-paiement de la cotisation s'appliquerait aux membres de droit, dont l'adhésion ne dépend pas de "
+        "l'association : réservez ce motif aux autres collèges, en nommant celui des membres de droit"),
     "date-of-birth": (
         V2, "      nom: Lefèvre\n", "      nom: Lefèvre, né le 3 mars 1970\n",
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:23:21 : signature.signataires[2].nom : une date de "

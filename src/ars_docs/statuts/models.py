@@ -84,7 +84,8 @@ class ExpectedClause(Record):
     libelle: Text
     subventions_publiques_au_dela_de: Annotated[int, Field(ge=0)] | None = None
     """Expected only when the association's CPOM gives it more than this amount of public subsidy
-    in a year (euros): 0 for any subsidy, 153 000 for a statutory auditor (code de commerce L. 612-4, the threshold set by D. 612-5)."""
+    in a year (euros): 0 for any subsidy, 153 000 for a statutory auditor (code de commerce L. 612-4, the
+    threshold set by D. 612-5)."""
 
 
 class ExpectedClauses(Record):

@@ -86,6 +86,7 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
     yield from _clauses(numbered, source, expected, expected_source, funding)
     yield from _regime(draft, numbered, source)
     yield from _seat(draft, numbered, source)
+    yield from _members_by_right(numbered, source)
     yield from _signatories(draft, source)
     yield from _birth_dates(source.data, (), source)
 
@@ -171,6 +172,33 @@ def _seat(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -
                           f"« {written} » : le siège est une adresse géographique, pas une adresse de distribution "
                           "du courrier ; écrivez la voie, le code postal et la commune du lieu (sans Cedex, BP "
                           "ni CS)")
+
+
+BY_RIGHT = "membres de droit"
+"""The college whose members belong by law (the DSR's authorised establishments): they cannot be
+refused, nor struck off for unpaid dues."""
+
+
+def _members_by_right(numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """Where the statutes have a college of members by right, the striking-off for unpaid dues
+    (a line of the article on losing membership that names both) must leave them out, by name."""
+    if not any(BY_RIGHT in folded(item.article.texte) for item in numbered if item.article.clause == "composition"):
+        return
+    for item in numbered:
+        if item.article.clause != "perte-qualite-membre":
+            continue
+        text, offset = item.article.texte, 0
+        for line in text.splitlines(keepends=True):
+            said = folded(line)
+            unpaid = said.find("cotisation")
+            if "radiation" in said and unpaid >= 0 and BY_RIGHT not in said:
+                word = line[unpaid:unpaid + len("cotisation")]
+                yield Problem(source.locate_inside((*item.path, "texte"), text[:offset + unpaid], word),
+                              field_path((*item.path, "texte")),
+                              "la radiation pour non-paiement de la cotisation s'appliquerait aux membres de droit, "
+                              "dont l'adhésion ne dépend pas de l'association : réservez ce motif aux autres "
+                              "collèges, en nommant celui des membres de droit")
+            offset += len(line)
 
 
 def _regime(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:

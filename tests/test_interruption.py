@@ -38,8 +38,10 @@ def _leftovers(project: Path) -> list[Path]:
 
 
 def test_a_second_command_waits_for_the_first_and_ctrl_c_leaves_everything_whole(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "projet")  # the example: 53 letters, long enough to meet it at work
-    command = [sys.executable, "-m", "ars_docs", "--projet", str(project), "build", "letters", "--jobs", "2"]
+    # the example, every family: long enough to meet it at work while the other commands run here,
+    # on a machine that a parallel test run keeps busy (its letters alone were once done first)
+    project = copy_project(tmp_path / "projet")
+    command = [sys.executable, "-m", "ars_docs", "--projet", str(project), "build", "all", "--jobs", "2"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True)  # its own group: Ctrl-C reaches it and its workers
     try:

@@ -155,7 +155,7 @@ def test_ctrl_c_during_a_send_and_a_build_meanwhile(built: Path, mailbox: tuple[
     box, server = mailbox
     journal = built / "envois/lancement-dsr.jsonl"
     command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
-               "--sans-starttls", "--debit", "30"]  # two seconds between messages
+               "--sans-starttls", "--debit", "6"]  # ten seconds between messages: Ctrl-C comes in a pause
     process = subprocess.Popen(command, cwd=built, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 20

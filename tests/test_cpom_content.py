@@ -60,7 +60,7 @@ def test_the_example_is_valid_and_serves_every_mission(project: Path) -> None:
     assert _check(project) == []
     text, _ = _annex_text(project, 1)
     assert "2° rendre lisible l’offre de soins, y compris pour le public" in text
-    assert "Missions du DSR servies (art. D. 6327-6 II)\u00a0: 1° animer et coordonner" in text
+    assert "Missions du DSR servies (art. D.\u00a06327-6 II)\u00a0: 1° animer et coordonner" in text
 
 
 def test_an_uncovered_mission_is_refused_with_its_line(project: Path, edit: Edit) -> None:

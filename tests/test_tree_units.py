@@ -4,6 +4,8 @@ paragraphs, headings and tables, column widths that hold every token, the format
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ars_docs.doctree import Cell, Division, Heading, ListBlock, Paragraph, Run, Table, inline_text, paragraphs
 from ars_docs.formats import FORMATS, SUFFIXES
@@ -59,6 +61,43 @@ def test_a_changed_word_is_deleted_then_inserted() -> None:
     assert ("deux", "del") in _changes(result) and ("trois", "ins") in _changes(result)
     assert inline_text(tuple(run for run in result if isinstance(run, Run) and run.change != "del")) == \
         "Le conseil se réunit trois fois par an."
+
+
+def _accepted(inlines: tuple[object, ...]) -> str:
+    return "".join(run.text for run in inlines if isinstance(run, Run) and run.change != "del")
+
+
+def _rejected(inlines: tuple[object, ...]) -> str:
+    return "".join(run.text for run in inlines if isinstance(run, Run) and run.change != "ins")
+
+
+def test_a_rewritten_phrase_is_deleted_then_inserted_whole() -> None:
+    old = "Le vote par procuration est admis, sauf pour les personnes morales de droit public."
+    new = "Le vote par procuration est admis, sauf ou de la dérogation prévue à l'article 12."
+    result = diff_inlines((Run(old),), (Run(new),))
+    # word by word it read « pourou lesde personnesla moralesdérogation » : one phrase each way now
+    assert _changes(result) == [("Le vote par procuration est admis, sauf ", None),
+                                ("pour les personnes morales de droit public", "del"),
+                                ("ou de la dérogation prévue à l'article 12", "ins"), (".", None)]
+    assert _accepted(result) == new and _rejected(result) == old
+
+
+def test_words_far_apart_stay_separate_changes() -> None:
+    result = diff_inlines((Run("Le conseil se réunit deux fois par an au siège social de l'association."),),
+                          (Run("Le conseil se réunit trois fois par an au siège social de la fédération."),))
+    assert [change for change in _changes(result) if change[1]] == [
+        ("deux", "del"), ("trois", "ins"), ("l'association", "del"), ("la fédération", "ins")]
+
+
+_WORDS = st.lists(st.sampled_from(["le", "la", "conseil", "vote", "12", "de", "droit", ",", ".", " ", "  "]),
+                  max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS, _WORDS)
+def test_accepting_every_change_gives_the_new_text_and_rejecting_every_one_the_old(old: str, new: str) -> None:
+    result = diff_inlines((Run(old),), (Run(new),))
+    assert _accepted(result) == new and _rejected(result) == old
 
 
 @pytest.mark.parametrize(("old", "new"), [("25\u202f000\u00a0€", "30\u202f000\u00a0€"), ("85\u00a0%", "90\u00a0%"),

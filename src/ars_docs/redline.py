@@ -49,12 +49,37 @@ def _marked(tokens: list[Inline], change: str, move: str | None = None) -> list[
     return [token if isinstance(token, LineBreak) else replace(token, change=change, move=move) for token in tokens]
 
 
+ISLAND_WORDS = 2
+"""Unchanged words between two changes that are read as part of one changed phrase: with fewer,
+a rewritten phrase reads « pourou lesde personnesla » (each word deleted then inserted in turn)."""
+
+_Span = tuple[str, int, int, int, int]
+
+
+def _phrases(opcodes: list[_Span], before: list[Inline]) -> list[_Span]:
+    """The changes of a word diff, with every island of at most ISLAND_WORDS unchanged words (spaces
+    and signs do not count) between two changes merged into one replaced phrase: the semantic
+    clean-up of diff-match-patch, by words. Each span still covers the old and the new text in
+    order, so accepting every change gives the newer text and rejecting every one the older."""
+    merged: list[_Span] = []
+    for index, span in enumerate(opcodes):
+        operation, i1, i2, j1, j2 = span
+        island = (operation == "equal" and 0 < index < len(opcodes) - 1
+                  and sum(_text(token)[:1].isalnum() for token in before[i1:i2]) <= ISLAND_WORDS)
+        if merged and merged[-1][0] == "replace" and (operation != "equal" or island):
+            merged[-1] = ("replace", merged[-1][1], i2, merged[-1][3], j2)
+        else:
+            merged.append(("replace", i1, i2, j1, j2) if operation != "equal" else span)
+    return merged
+
+
 def diff_inlines(old: tuple[Inline, ...], new: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """The new text, with the words removed from the old one kept and marked `del`, the added ones `ins`."""
+    """The new text, with the words removed from the old one kept and marked `del`, the added ones
+    `ins`; a phrase rewritten around a word or two it kept is deleted, then inserted, whole."""
     before, after = _tokens(old), _tokens(new)
     matcher = SequenceMatcher(a=[_text(t) for t in before], b=[_text(t) for t in after], autojunk=False)
     result: list[Inline] = []
-    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+    for operation, i1, i2, j1, j2 in _phrases(matcher.get_opcodes(), before):
         if operation == "equal":
             result.extend(after[j1:j2])
             continue

@@ -238,6 +238,11 @@ CASES = {
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:110:112 : titres[2].articles[4].texte : la radiation pour "
         "non-paiement de la cotisation s'appliquerait aux membres de droit, dont l'adhésion ne dépend pas de "
         "l'association : réservez ce motif aux autres collèges, en nommant celui des membres de droit"),
+    "no-vote-per-member": (
+        V2, "Chaque membre y dispose d'une voix, quel que soit son collège ; un membre personne morale l'exprime",
+        "Un membre personne morale s'y exprime",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:131:17 : titres[4].articles[1].clause : l'article 11 couvre "
+        "la clause « Voix des membres, quorum et majorité » (voix-et-quorum) mais ne dit pas « une voix »"),
     "date-of-birth": (
         V2, "      nom: Lefèvre\n", "      nom: Lefèvre, né le 3 mars 1970\n",
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:23:21 : signature.signataires[2].nom : une date de "

@@ -11,7 +11,7 @@ from typing import Any
 from ars_docs.cpom.rules import format_amount
 from ars_docs.errors import Problem, warn
 from ars_docs.fields import folded
-from ars_docs.statuts.models import Article, Draft, ExpectedClauses
+from ars_docs.statuts.models import Article, Draft, ExpectedClause, ExpectedClauses
 from ars_docs.validation import duplicates, field_path
 from ars_docs.yamlsource import PathKey, YamlDocument
 
@@ -136,6 +136,7 @@ def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: Ex
                               f"clause « {clause_id} » absente de {expected_source.name}")
     for clause in expected.clauses:
         if clause.id in covered:
+            yield from _said(clause, [item for item in numbered if clause.id in item.article.clauses], source)
             continue
         threshold = clause.subventions_publiques_au_dela_de
         if threshold is None:
@@ -149,6 +150,22 @@ def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: Ex
                           f"clause attendue absente : « {clause.libelle} » ({clause.id}) : le CPOM {funding.contract} "
                           f"verse à l'association {format_amount(funding.amount)} en {funding.year}, {above} ; "
                           f"aucun article n'a « clause: {clause.id} »")
+
+
+def _said(clause: ExpectedClause, articles: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """A covered clause whose articles do not say what it must (one vote per member, the bases of
+    the quorum…): located at the first article's « clause: »."""
+    text = folded("\n".join(item.article.texte for item in articles))
+    for wanted in clause.doit_dire:
+        phrases = [wanted] if isinstance(wanted, str) else wanted
+        if any(folded(phrase) in text for phrase in phrases):
+            continue
+        first = articles[0]
+        path = (*first.path, "clause")
+        said = " ni ".join(f"« {phrase} »" for phrase in phrases)
+        yield Problem(source.locate(path), field_path(path),
+                      f"l'{cite([item.number for item in articles])} couvre la clause « {clause.libelle} » "
+                      f"({clause.id}) mais ne dit pas {said}")
 
 
 _POSTAL_ONLY = re.compile(r"\b(?:cedex|b\.?\s?p\.?(?=\s*\d)|boite postale|cs(?=\s*\d))\b", re.IGNORECASE)

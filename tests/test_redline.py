@@ -4,6 +4,7 @@ Python); accepting all gives exactly the newer draft's text, rejecting all the o
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from conftest import REPO, copy_project, run
+from readback import docx_paragraphs
 
 DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"
 OUT = "out/statuts/dsr-chirurgie-pediatrique"
@@ -55,11 +57,26 @@ def check_round(project: Path, old: str, new: str, folder: Path) -> list[str]:
         return [part for part in package.namelist() if part == "word/comments.xml"]
 
 
+def tracked(docx: Path, kind: str) -> list[str]:
+    """The text of each tracked insertion (`ins`) or deletion (`del`) of a Word file, in order."""
+    with zipfile.ZipFile(docx) as package:
+        body = package.read("word/document.xml").decode()
+    return ["".join(re.findall(r"<w:(?:t|delText)\b[^>]*>([^<]*)<", change.group(1)))
+            for change in re.finditer(rf"<w:{kind} [^>]*>(.*?)</w:{kind}>", body, re.S)]
+
+
 @pytest.mark.slow
 def test_accepting_all_gives_the_newer_draft_and_rejecting_all_the_older(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "projet")
     assert run(project, "build", "statuts").exit_code == 0
     assert check_round(project, "v1", "v2", tmp_path / "lo") == ["word/comments.xml"]
+    # « … la perte de l'autorisation pour les personnes morales » became « … ou de la dérogation qui
+    # fondait son adhésion »: one deletion and one insertion, not « pourou lesde personnesla »
+    comparison = project / OUT / "comparaison-v1-v2.docx"
+    assert "pour les personnes morales" in tracked(comparison, "del")
+    assert "ou de la dérogation qui fondait son adhésion" in tracked(comparison, "ins")
+    legend = next(p for p in docx_paragraphs(comparison) if p.startswith("Dans le PDF et la page HTML"))
+    assert "modifications suivies de « Comité de rédaction »" in re.sub("[\u00a0\u202f]", " ", legend)
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
@@ -56,7 +57,7 @@ a rewritten phrase reads « pourou lesde personnesla » (each word deleted then 
 _Span = tuple[str, int, int, int, int]
 
 
-def _phrases(opcodes: list[_Span], before: list[Inline]) -> list[_Span]:
+def _phrases(opcodes: Sequence[_Span], before: list[Inline]) -> list[_Span]:
     """The changes of a word diff, with every island of at most ISLAND_WORDS unchanged words (spaces
     and signs do not count) between two changes merged into one replaced phrase: the semantic
     clean-up of diff-match-patch, by words. Each span still covers the old and the new text in

@@ -86,7 +86,7 @@ class ExpectedClause(Record):
     """Expected only when the association's CPOM gives it more than this amount of public subsidy
     in a year (euros): 0 for any subsidy, 153 000 for a statutory auditor (code de commerce L. 612-4, the
     threshold set by D. 612-5)."""
-    doit_dire: list[Text | Annotated[list[Text], Field(min_length=1)]] = []
+    doit_dire: list[Text | Annotated[list[Text], Field(min_length=1)]] = Field(default_factory=list)
     """What the articles covering the clause must say: each item a phrase, or a list of phrases
     one of which is enough (compared without case or accents)."""
 

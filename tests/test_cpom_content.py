@@ -170,10 +170,8 @@ def test_a_target_before_every_sheet_that_measures_it_begins_is_warned(project: 
     assert _check(project) == []
     assert "Attention" not in capsys.readouterr().err
     edit(project / CONTRACT, "        2027: Programme régional de formation ; deux premiers protocoles\n", "")
-    edit(project / CONTRACT, 'definition: Même définition, IBODE et IADE, formés à partir de 2029 (fiche action 4.1)\n'
-                             "    source: Listes d'émargement\n    cibles: {2029:",
-         'definition: Même définition, IBODE et IADE, formés à partir de 2029 (fiche action 4.1)\n'
-         "    source: Listes d'émargement\n    cibles: {2027: \"5\", 2029:")
+    edit(project / CONTRACT, "    mesure_a_partir_de: 2029\n    cibles: {2029:",
+         "    mesure_a_partir_de: 2029\n    cibles: {2027: \"5\", 2029:")
     assert _check(project) == []
     warnings = capsys.readouterr().err.splitlines()
     # FOR01, FOR02 and FOR03 have 2027 targets, FOR03a too through its parent's sheet
@@ -202,3 +200,73 @@ def test_a_budget_amount_out_of_bounds_is_refused_where_it_is_written(project: P
         f"{CONTRACT}:{line}:24 : financement.lignes[3].montants.2027 : doit valoir au plus 999999999999, pas « 1e30 »",
         f"{CONTRACT}:{line}:36 : financement.lignes[3].montants.2028 : au plus 2 décimales (les centimes), pas "
         "« 15.005 »"]
+
+
+def test_every_funding_line_is_spent_by_an_action_sheet_that_names_it(project: Path, edit: Edit) -> None:
+    text, _ = _annex_text(project, 2)
+    assert "Fiche action 1.3 – Déployer la plateforme régionale de télé-expertise" in text
+    edit(project / CONTRACT, "      financement: [MI2-1-1]\n", "")
+    line = _line_of(project, "    - code: MI2-1-1")
+    assert _check(project) == [
+        f"{CONTRACT}:{line}:13 : financement.lignes[2].code : ligne « MI2-1-1 » (Télémédecine (plateforme régionale "
+        "de télé-expertise en chirurgie pédiatrique), 95\u202f000\u00a0€) qu'aucune fiche action ne met en œuvre : "
+        "nommez-la dans « financement » de la fiche de l'action qui la dépense"]
+    edit(project / CONTRACT, "      financement: [dsr, MI4-1-1]\n", "      financement: [dsr, MI4-1-1, MI9-9-9]\n")
+    assert any(".fiche.financement[3] : ligne de financement « MI9-9-9 » inconnue" in problem
+               for problem in _check(project))
+
+
+def test_each_sheet_names_the_lines_it_spends(project: Path) -> None:
+    _, table = _annex_text(project, 2)  # the last sheet: training, spent from the DSR line
+    rows = {inline_text(row[0].paragraphs[0].inlines): inline_text(row[1].paragraphs[0].inlines)
+            for row in table.rows[1:] if row[0] is not None and row[1] is not None}
+    assert rows["Financement"].startswith("à confirmer – Dispositifs spécifiques régionaux - chirurgie pédiatrique")
+
+
+def test_the_membership_target_is_never_below_the_members_by_law(project: Path, edit: Edit) -> None:
+    edit(project / CONTRACT, 'cibles: {2027: "21", 2028: "23"', 'cibles: {2027: "18", 2028: "23"')
+    line = _line_of(project, 'cibles: {2027: "18"')
+    assert _check(project) == [
+        f"{CONTRACT}:{line}:20 : indicateurs[1].cibles.2027 : cible de ACT01 pour 2027 (18) en dessous des 21 "
+        "établissements dont l'adhésion est obligatoire (contrat.membres_de_droit) : ils sont membres de droit"]
+
+
+def test_targets_that_contradict_the_calendar_or_the_contract_are_warned(project: Path, edit: Edit,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project / CONTRACT, 'cibles: {2027: "40", 2028: "80"', 'cibles: {2027: "60", 2028: "80"')
+    edit(project / CONTRACT, "cibles: {2028: oui, 2029: oui, 2030: oui}",
+         "cibles: {2027: oui, 2028: oui, 2029: oui, 2030: oui}")
+    assert _check(project) == []
+    warnings = [line.removeprefix("Attention : ") for line in capsys.readouterr().err.splitlines()]
+    qua03, rep01 = _line_of(project, 'cibles: {2027: "60"'), _line_of(project, "porte_sur: annee-precedente") + 1
+    assert warnings == [
+        f"{CONTRACT}:{qua03}:14 : indicateurs[9].cibles.2027 : cible de QUA03 pour 2027 : ce qu'il mesure n'est "
+        "produit qu'à partir de 2028 (mesure_a_partir_de, calendrier de la fiche action) ; avant, la cible ne peut "
+        "être que la valeur de référence, ou aucune",
+        f"{CONTRACT}:{rep01}:14 : indicateurs[16].cibles.2027 : cible de REP01 pour 2027 : elle porte sur 2026, avant "
+        "le début du contrat (2027) ; la première cible de cet indicateur est celle de 2028"]
+    edit(project / CONTRACT, "    mesure_a_partir_de: 2028\n    cibles: {2027: \"60\"",
+         "    mesure_a_partir_de: 2026\n    cibles: {2027: \"60\"")
+    assert _check(project) == [f"{CONTRACT}:{qua03 - 1}:25 : indicateurs[9].mesure_a_partir_de : année 2026 hors du "
+                               "contrat (2027 à 2030)"]
+
+
+def test_annex_3_cites_the_instruction_it_applies(project: Path) -> None:
+    text, _ = _annex_text(project, 3)
+    assert "appliquent l’instruction n°\u00a0DGOS/R3/DGS/SP1/2023/122 du 3\u00a0août\u00a02023 (IV)" in text
+
+
+def test_the_payment_schedule_states_amounts_computed_from_the_financial_annex(project: Path, edit: Edit) -> None:
+    _, table = _annex_text(project, 4)
+    rows = [[inline_text(cell.paragraphs[0].inlines) if cell and cell.paragraphs else "" for cell in row]
+            for row in table.rows]
+    assert rows[0] == ["Date", "Versement", "Montant"]
+    # 2027: 255 000 €, 70 % then the rest; 2028: 230 000 €
+    assert [row[2] for row in rows[1:5]] == ["178\u202f500\u00a0€", "76\u202f500\u00a0€", "161\u202f000\u00a0€",
+                                            "69\u202f000\u00a0€"]
+    assert rows[-1][0] == "Total" and rows[-1][2] == "905\u202f000\u00a0€"
+    edit(project / CONTRACT, "dotation: 2027, part: 70,", "dotation: 2027, part: 80,")
+    edit(project / CONTRACT, "dotation: 2027, objet", "dotation: 2027, part: 30, objet")
+    line = _line_of(project, "dotation: 2027, part: 30")
+    assert _check(project) == [f"{CONTRACT}:{line}:48 : financement.echeancier[2].part : les versements de la "
+                               "dotation 2027 dépasseraient 100 % de celle-ci (110 %)"]

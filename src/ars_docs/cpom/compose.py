@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from ars_docs.cpom.amendment import changes
@@ -203,6 +204,10 @@ class CpomComposer:
         rows.append((_text("Livrables", bold=True), _text(" ; ".join(sheet.livrables))))
         rows.append((_text("Indicateurs", bold=True),
                      _text(" ; ".join(f"{code} – {labels[code]}" for code in sheet.indicateurs) or "—")))
+        if sheet.financement:
+            lines = [line for line in self.cpom.financement.lignes if set(line.names) & set(sheet.financement)]
+            rows.append((_text("Financement", bold=True),
+                         _text(" ; ".join(f"{line.code} – {line.libelle} (annexe 4)" for line in lines))))
         return Table(((_text("Rubrique"), _text("Contenu")), *rows), header_rows=1, widths=(1, 4))
 
     def _indicators(self) -> Iterator[Block]:
@@ -240,13 +245,30 @@ class CpomComposer:
                      *(_text(format_amount(a), bold=True, align="right") for a in (*totals, finance.grand_total))))
         yield Table(tuple(rows), header_rows=1, widths=(8, 27, 11, 11, 11, 11, 12))
         yield Heading(2, (Run("Échéancier des versements"),), anchor="echeancier")
-        yield Table((_header("Date", "Versement"),
-                     *((_text(short_date(p.date)), _text(p.objet)) for p in finance.echeancier)), header_rows=1,
-                    widths=(1, 5))
+        yield from self._schedule()
         yield Heading(2, (Run("Conditions d'utilisation des crédits"),), anchor="conditions")
         yield from self._markdown(finance.conditions, ("financement", "conditions"))
         yield Heading(2, (Run("Compte rendu financier"),), anchor="compte-rendu")
         yield from self._markdown(finance.compte_rendu, ("financement", "compte_rendu"))
+
+    def _schedule(self) -> Iterator[Block]:
+        """The payments, with their amounts when they say which year's funding they pay."""
+        finance = self.cpom.financement
+        amounts = [finance.payment(index) for index in range(len(finance.echeancier))]
+        if not any(amount is not None for amount in amounts):
+            yield Table((_header("Date", "Versement"),
+                         *((_text(short_date(p.date)), _text(p.objet)) for p in finance.echeancier)), header_rows=1,
+                        widths=(1, 5))
+            return
+        rows: list[tuple[Cell | None, ...]] = [_header("Date", "Versement", "Montant")]
+        rows += [(_text(short_date(payment.date)), _text(payment.objet),
+                  _text("—" if amount is None else format_amount(amount), align="right"))
+                 for payment, amount in zip(finance.echeancier, amounts, strict=True)]
+        if all(amount is not None for amount in amounts):
+            total = sum((amount or Decimal(0) for amount in amounts), Decimal(0))
+            rows.append((Cell((Paragraph((Run("Total", bold=True),)),), colspan=2), None,
+                         _text(format_amount(total), bold=True, align="right")))
+        yield Table(tuple(rows), header_rows=1, widths=(2, 7, 2))
 
     def _markdown(self, text: str, path: PathKey) -> tuple[Block, ...]:
         try:

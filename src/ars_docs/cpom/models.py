@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from ars_docs.fields import Identifier, MultilineText, Record, Text
 
@@ -23,6 +23,8 @@ IndicatorType = Literal["nombre", "pourcentage", "oui-non", "date", "montant"]
 UNITS = {"nombre": "nombre", "pourcentage": "%", "oui-non": "oui/non", "date": "date", "montant": "€"}
 """The unit an indicator shows when its data gives none (`unite: ETP` for a number of posts)."""
 Mission = Annotated[int, Field(ge=1, le=5)]
+Year = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
+"""A year written as a value (`2028`), read as the keys of the year tables are."""
 
 
 def _day_and_month(value: str) -> str:
@@ -40,6 +42,13 @@ def _day_and_month(value: str) -> str:
 DayAndMonth = Annotated[str, AfterValidator(_day_and_month)]
 
 
+class MembersByRight(Record):
+    nombre: Annotated[int, Field(ge=1)]
+    """Establishments whose membership is compulsory (an authorisation or a derogation)."""
+    indicateur: Text
+    """Code of the indicator that counts the association's members: no target below `nombre`."""
+
+
 class Contract(Record):
     titre: Text
     organisme: Text
@@ -53,6 +62,10 @@ class Contract(Record):
     transmission_indicateurs: DayAndMonth = "31/03"
     """Day and month of the year after the one measured by which the association sends the
     indicators' values: 31 March at the latest (instruction DGOS/R3/DGS/SP1/2023/122, IV)."""
+    instruction_indicateurs: Text | None = None
+    """The text the indicators apply, cited at the head of annex 3."""
+    membres_de_droit: MembersByRight | None = None
+    """How many establishments are members by law, and the indicator that counts the members."""
 
 
 class Orientation(Record):
@@ -71,6 +84,9 @@ class ActionSheet(Record):
     livrables: Annotated[list[Text], Field(min_length=1)]
     indicateurs: list[Text] = Field(default_factory=list)
     """Codes of the indicators that measure the action."""
+    financement: list[Text] = Field(default_factory=list)
+    """The funding lines the action spends, by their code (or their `id` while the code is not
+    known): every line is spent by at least one action."""
 
 
 class Objective(Record):
@@ -98,6 +114,12 @@ class Indicator(Record):
     frequence: Text = "annuelle"
     reference: Baseline | None = None
     cibles: dict[str, Text]
+    mesure_a_partir_de: Year | None = None
+    """The year of the action sheet's step that produces what is measured: before it, a target
+    other than the reference is a warning."""
+    porte_sur: Literal["annee", "annee-precedente"] = "annee"
+    """`annee-precedente` when a year's value measures the year before (a transmission of last
+    year's values): a target whose measured year is before the contract is a warning."""
 
     @property
     def unit(self) -> str:
@@ -107,6 +129,8 @@ class Indicator(Record):
 class FundingLine(Record):
     code: Text
     """FIR mission code (`MI2-2-2`), or `à confirmer` while it is not known."""
+    id: Identifier | None = None
+    """How the action sheets name the line while its code is `à confirmer`."""
     libelle: Text
     montants: dict[str, Amount]
     total: Amount | None = None
@@ -114,6 +138,11 @@ class FundingLine(Record):
 
     def amount(self, year: str) -> Decimal:
         return self.montants.get(year, Decimal(0))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What an action sheet may call it by."""
+        return (self.code,) if self.id is None else (self.code, self.id)
 
     @property
     def sum(self) -> Decimal:
@@ -124,6 +153,10 @@ class FundingLine(Record):
 class Payment(Record):
     date: datetime.date
     objet: Text
+    dotation: Year | None = None
+    """The year whose funding the payment pays (`2027`): its amount is then computed."""
+    part: Annotated[Decimal, Field(gt=0, le=100)] | None = None
+    """The percentage of that year's funding paid; none: what remains of it."""
 
 
 class Finance(Record):
@@ -133,6 +166,18 @@ class Finance(Record):
     echeancier: Annotated[list[Payment], Field(min_length=1)]
     conditions: MultilineText
     compte_rendu: MultilineText
+
+    def payment(self, index: int) -> Decimal | None:
+        """The amount of the `index`-th payment, from the year's total: its part, or the rest of the
+        year once the payments before it are paid (rounded to the cent, the rest exact)."""
+        payment = self.echeancier[index]
+        if payment.dotation is None:
+            return None
+        total = self.year_total(payment.dotation)
+        if payment.part is not None:
+            return (total * payment.part / 100).quantize(Decimal("0.01"))
+        earlier = [i for i, other in enumerate(self.echeancier[:index]) if other.dotation == payment.dotation]
+        return total - sum((self.payment(i) or Decimal(0) for i in earlier), Decimal(0))
 
     def year_total(self, year: str) -> Decimal:
         """The total of a year, computed from the lines (a stated total is only checked)."""

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency, format_decimal
 
-from ars_docs.cpom.models import MAX_AMOUNT, YEARS, Cpom, Indicator
+from ars_docs.cpom.models import MAX_AMOUNT, YEARS, Cpom, Indicator, Objective
 from ars_docs.errors import Problem, warn
 from ars_docs.fields import parse_yes_no
 from ars_docs.frenchdates import short_date
@@ -97,6 +97,10 @@ def _errors(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
     yield from _hierarchy(cpom.indicateurs, source)
     yield from _years(source, _year_tables(cpom))
     yield from _funding(cpom, source)
+    yield from _spent(cpom, source)
+    yield from _payments(cpom, source)
+    yield from _membership(cpom, source)
+    yield from _measured_from(cpom, source)
 
 
 def _problem(source: YamlDocument, path: PathKey, message: str, key: bool = False) -> Problem:
@@ -190,21 +194,131 @@ def _hierarchy(indicators: list[Indicator], source: YamlDocument) -> Iterator[Pr
                            "niveaux sous un indicateur, au-delà l'annexe 3 serait illisible")
 
 
+def _sheets_measuring(cpom: Cpom, indicator: Indicator) -> list[Objective]:
+    """The action sheets that list the indicator, or the one it details."""
+    by_code = {item.code: item for item in cpom.indicateurs}
+    measured = {indicator.code, *(a.code for a in ancestors(indicator, by_code))}
+    return [objective for objective in cpom.objectifs if measured & set(objective.fiche.indicateurs)]
+
+
 def _target_years(cpom: Cpom, source: YamlDocument) -> None:
-    """Warns of a target set for a year before every action sheet that measures the indicator
-    (through it or the indicator it details) has begun."""
-    by_code = {indicator.code: indicator for indicator in cpom.indicateurs}
+    """Warns of a target that contradicts the calendar or the contract: set for a year before
+    every action sheet that measures the indicator has begun, before the step that produces what
+    it measures (other than the reference value), or measuring a year before the contract."""
     for index, indicator in enumerate(cpom.indicateurs):
-        measured = {indicator.code, *(a.code for a in ancestors(indicator, by_code))}
-        starts = [min(objective.fiche.calendrier) for objective in cpom.objectifs
-                  if objective.fiche.calendrier and measured & set(objective.fiche.indicateurs)]
-        if not starts:
-            continue
+        starts = [min(objective.fiche.calendrier) for objective in _sheets_measuring(cpom, indicator)
+                  if objective.fiche.calendrier]
+        reference = indicator.reference.valeur if indicator.reference else None
         for year in sorted(indicator.cibles):
-            if year < min(starts):
-                warn(_problem(source, ("indicateurs", index, "cibles", year),
-                              f"cible de {indicator.code} pour {year}, avant la première année ({min(starts)}) du "
-                              "calendrier des fiches actions qui le mesurent", key=True))
+            where = ("indicateurs", index, "cibles", year)
+            if starts and year < min(starts):
+                warn(_problem(source, where, f"cible de {indicator.code} pour {year}, avant la première année "
+                              f"({min(starts)}) du calendrier des fiches actions qui le mesurent", key=True))
+            elif indicator.mesure_a_partir_de and year < indicator.mesure_a_partir_de and not (
+                    reference is not None and _same(indicator, indicator.cibles[year], reference)):
+                warn(_problem(source, where, f"cible de {indicator.code} pour {year} : ce qu'il mesure n'est "
+                              f"produit qu'à partir de {indicator.mesure_a_partir_de} (mesure_a_partir_de, "
+                              "calendrier de la fiche action) ; avant, la cible ne peut être que la valeur de "
+                              "référence, ou aucune", key=True))
+            if indicator.porte_sur == "annee-precedente" and str(int(year) - 1) < YEARS[0]:
+                warn(_problem(source, where, f"cible de {indicator.code} pour {year} : elle porte sur "
+                              f"{int(year) - 1}, avant le début du contrat ({YEARS[0]}) ; la première cible de cet "
+                              f"indicateur est celle de {int(YEARS[0]) + 1}", key=True))
+
+
+def _same(indicator: Indicator, raw: str, other: str) -> bool:
+    try:
+        return parse_value(indicator.type, raw) == parse_value(indicator.type, other)
+    except ValueError:
+        return False
+
+
+def _measured_from(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    """`mesure_a_partir_de` names a year of the calendar of a sheet that measures the indicator."""
+    for index, indicator in enumerate(cpom.indicateurs):
+        year = indicator.mesure_a_partir_de
+        if year is None:
+            continue
+        path = ("indicateurs", index, "mesure_a_partir_de")
+        sheets = _sheets_measuring(cpom, indicator)
+        if year not in YEARS:
+            yield _problem(source, path, f"année {year} hors du contrat (2027 à 2030)")
+        elif not any(year in objective.fiche.calendrier for objective in sheets):
+            named = ", ".join(f"« {objective.id} »" for objective in sheets) or "aucune"
+            yield _problem(source, path, f"aucune fiche action qui mesure {indicator.code} n'a d'étape en {year} "
+                                         f"(fiches qui le mesurent : {named})")
+
+
+def _spent(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    """Every funding line is spent by an action sheet that names it, and a sheet names only lines."""
+    lines = cpom.financement.lignes
+    known = {name for line in lines for name in line.names}
+    for index, objective in enumerate(cpom.objectifs):
+        for position, name in enumerate(objective.fiche.financement):
+            if name not in known:
+                yield _problem(source, ("objectifs", index, "fiche", "financement", position),
+                               f"ligne de financement « {name} » inconnue{wrong_kind(cpom, name, 'une ligne')} "
+                               f"(connues : {', '.join(sorted(known))})")
+    named = {name for objective in cpom.objectifs for name in objective.fiche.financement}
+    for index, line in enumerate(lines):
+        if not named & set(line.names):
+            yield _problem(source, ("financement", "lignes", index, "code"),
+                           f"ligne « {line.code} » ({line.libelle}, {format_amount(line.sum)}) qu'aucune fiche "
+                           "action ne met en œuvre : nommez-la dans « financement » de la fiche de l'action qui "
+                           "la dépense" + ("" if line.code != PENDING_CODE else " (par son « id », tant que le "
+                                          "code est à confirmer)"))
+
+
+def _payments(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    """A payment pays a year of the contract; the parts of a year add up to no more than all of it."""
+    parts: dict[str, Decimal] = {}
+    for index, payment in enumerate(cpom.financement.echeancier):
+        if payment.dotation is None:
+            if payment.part is not None:
+                yield _problem(source, ("financement", "echeancier", index, "part"),
+                               "une part sans « dotation » : de quelle année ?")
+            continue
+        if payment.dotation not in YEARS:
+            yield _problem(source, ("financement", "echeancier", index, "dotation"),
+                           f"année {payment.dotation} hors du contrat (2027 à 2030)")
+            continue
+        paid = parts.get(payment.dotation, Decimal(0))
+        if payment.part is None:  # the rest of the year
+            if paid >= 100:
+                yield _problem(source, ("financement", "echeancier", index, "dotation"),
+                               f"la dotation {payment.dotation} est déjà versée en entier par les versements "
+                               "qui précèdent : rien ne reste pour celui-ci")
+            parts[payment.dotation] = Decimal(100)
+        elif paid + payment.part > 100:
+            yield _problem(source, ("financement", "echeancier", index, "part"),
+                           f"les versements de la dotation {payment.dotation} dépasseraient 100 % de celle-ci "
+                           f"({paid + payment.part} %)")
+        else:
+            parts[payment.dotation] = paid + payment.part
+
+
+def _membership(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    """The indicator that counts the members has no target below the members by law."""
+    by_right = cpom.contrat.membres_de_droit
+    if by_right is None:
+        return
+    index = next((i for i, indicator in enumerate(cpom.indicateurs) if indicator.code == by_right.indicateur), None)
+    if index is None:
+        yield _problem(source, ("contrat", "membres_de_droit", "indicateur"),
+                       f"indicateur « {by_right.indicateur} » inconnu"
+                       f"{wrong_kind(cpom, by_right.indicateur, 'un indicateur')}")
+        return
+    indicator = cpom.indicateurs[index]
+    for year, raw in indicator.cibles.items():
+        try:
+            value = parse_value(indicator.type, raw)
+        except ValueError:
+            continue  # said by _indicators
+        if isinstance(value, Decimal) and value < by_right.nombre:
+            yield _problem(source, ("indicateurs", index, "cibles", year),
+                           f"cible de {indicator.code} pour {year} ({raw}) en dessous des {by_right.nombre} "
+                           "établissements dont l'adhésion est obligatoire (contrat.membres_de_droit) : "
+                           "ils sont membres de droit")
 
 
 def _indicators(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:

@@ -446,14 +446,20 @@ def _signatory_rows(pdf: Path) -> float:
     from the page (the top of each name)."""
     from readback import pdf_lines
 
-    tops = {word.text: word.top for page in pdf_lines(pdf) for line in page for word in line
+    pages = pdf_lines(pdf)
+    tops = {word.text: word.top for page in pages for line in page for word in line
             if word.text in ("POIRIER", "LEFÈVRE")}
+    # the place and date, and every signatory, on one page
+    found = {word.text: number for number, page in enumerate(pages) for line in page for word in line
+             if word.text in ("Fait", "POIRIER", "LEFÈVRE")}
+    assert len(found) == 3 and len(set(found.values())) == 1, found
     return tops["LEFÈVRE"] - tops["POIRIER"]
 
 
 def test_each_signatory_has_room_to_sign(statutes: Path, tmp_path: Path) -> None:
-    """At least 15 mm per signatory: in the PDF of each engine, and in the Word file as LibreOffice
-    lays it out (they were 5 to 6 mm apart in Word and Typst)."""
+    """At least 15 mm per signatory, all on the page of « Fait à … »: in the PDF of each engine, and
+    in the Word file as LibreOffice lays it out (they were 5 to 6 mm apart in Word and Typst, and
+    LibreOffice put the second signatory on the next page once the statutes grew)."""
     assert _signatory_rows(statutes / OUT / "statuts-v2.pdf") >= 15
     laid_out = libreoffice_to_pdf([statutes / OUT / "statuts-v2.docx"], tmp_path)
     assert _signatory_rows(laid_out / "statuts-v2.pdf") >= 15

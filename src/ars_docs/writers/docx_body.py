@@ -311,6 +311,14 @@ class BodyWriter(BlockVisitor[Place, None]):
             for c, cell in enumerate(row):
                 if cell is not None:
                     self._fill(cells, table.width, r, c, cell, bold=r < table.header_rows)
+        if place.role == SIGNATURE_ROLE:  # the signatories on one page, with the line above (« Fait à… »)
+            before = grid._tbl.getprevious()
+            if before is not None and before.tag == qn("w:p"):
+                DocxParagraph(before, grid._parent).paragraph_format.keep_with_next = True
+            for docx_row in grid.rows[:-1]:
+                for docx_cell in docx_row.cells:
+                    for paragraph in docx_cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
 
     def _fill(self, cells: list[Any], width: int, r: int, c: int, cell: Cell, bold: bool) -> None:
         target = cells[r * width + c]

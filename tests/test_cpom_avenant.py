@@ -27,7 +27,8 @@ OUT = "out/cpom/dsr-chirurgie-pediatrique-2027-2030"
 
 def _amend(path: Path) -> None:
     """Avenant n° 1: two targets and an amount changed (with the totals written by hand), an
-    indicator removed and another added, an action sheet removed, a budget line added."""
+    indicator removed and another added, an action sheet removed, a budget line added (and named
+    by the sheet that spends it)."""
     text = path.read_text(encoding="utf-8")
     for old, new in [
         ("  version: Version initiale\n", "  version: Avenant n° 1\n"),
@@ -40,6 +41,7 @@ def _amend(path: Path) -> None:
         ("total_general: 905000", "total_general: 934000"),
         ("      indicateurs: [QUA02, QUA04, QUA05]\n", "      indicateurs: [QUA02, QUA04, QUA06]\n"),
         ("      indicateurs: [ACT01, COO01, REP01, RH01]\n", "      indicateurs: [ACT01, COO01, COO02, REP01, RH01]\n"),
+        ("      financement: [dsr, MI4-1-1]\n", "      financement: [dsr, MI4-1-1, MI3-1-1]\n"),
         ("  total_par_annee:", "    - code: MI3-1-1\n      libelle: Évaluation externe du dispositif\n"
                                "      montants: {2029: 12000, 2030: 12000}\n  total_par_annee:"),
     ]:

@@ -65,8 +65,10 @@ def _phrases(opcodes: Sequence[_Span], before: list[Inline]) -> list[_Span]:
     merged: list[_Span] = []
     for index, span in enumerate(opcodes):
         operation, i1, i2, j1, j2 = span
-        island = (operation == "equal" and 0 < index < len(opcodes) - 1
-                  and sum(_text(token)[:1].isalnum() for token in before[i1:i2]) <= ISLAND_WORDS)
+        kept = before[i1:i2]
+        island = (operation == "equal" and 0 < index < len(opcodes) - 1  # a line break is never retyped
+                  and sum(_text(token)[:1].isalnum() for token in kept) <= ISLAND_WORDS
+                  and not any(isinstance(token, LineBreak) for token in kept))
         if merged and merged[-1][0] == "replace" and (operation != "equal" or island):
             merged[-1] = ("replace", merged[-1][1], i2, merged[-1][3], j2)
         else:

@@ -163,9 +163,11 @@ def _said(clause: ExpectedClause, articles: list[NumberedArticle], source: YamlD
         first = articles[0]
         path = (*first.path, "clause")
         said = " ni ".join(f"« {phrase} »" for phrase in phrases)
+        where = cite([item.number for item in articles])
+        subject = f"les {where} couvrent" if len(articles) > 1 else f"l'{where} couvre"
         yield Problem(source.locate(path), field_path(path),
-                      f"l'{cite([item.number for item in articles])} couvre la clause « {clause.libelle} » "
-                      f"({clause.id}) mais ne dit pas {said}")
+                      f"{subject} la clause « {clause.libelle} » ({clause.id}) mais ne "
+                      f"{'disent' if len(articles) > 1 else 'dit'} pas {said}")
 
 
 _POSTAL_ONLY = re.compile(r"\b(?:cedex|b\.?\s?p\.?(?=\s*\d)|boite postale|cs(?=\s*\d))\b", re.IGNORECASE)

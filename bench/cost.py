@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ars_docs.builders import get_builder
-from ars_docs.letters.builder import FormJob, LetterJob, LettersBuilder
-from ars_docs.project import Project
+from ars_docs.build.registry import get_builder
+from ars_docs.families.letters.builder import LettersBuilder
+from ars_docs.families.letters.items import FormJob, LetterJob
+from ars_docs.source.project import Project
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 COUNT = 20

@@ -18,9 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ars_docs.builders import get_builder
-from ars_docs.letters.builder import LetterJob
-from ars_docs.project import Project
+from ars_docs.build.registry import get_builder
+from ars_docs.families.letters.items import LetterJob
+from ars_docs.source.project import Project
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.pdf import _confined_fetcher, project_url
 

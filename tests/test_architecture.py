@@ -1,6 +1,6 @@
-"""The shape of the code: no import circle between arsdocs' modules (imports inside functions
-included, those for the type checker only left out), no module over 400 lines, one walk of the
-document tree, and families that share data through `ars_docs.directory`, not through each other."""
+"""The shape of the code: no import circle between arsdocs' modules (imports inside functions and
+those for the type checker only included), no module over 400 lines, one walk of the document
+tree, and families that share data through `ars_docs.directory`, never importing one another."""
 
 from __future__ import annotations
 
@@ -22,16 +22,11 @@ def _modules() -> dict[str, Path]:
 
 
 def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
-    """The arsdocs modules a module imports, anywhere in it: `from ars_docs.letters import checks` is
-    `ars_docs.letters.checks`, not the package."""
+    """The arsdocs modules a module imports, anywhere in it: `from ars_docs.families.letters import checks` is
+    `ars_docs.families.letters.checks`, not the package."""
     found: set[str] = set()
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    typing_only = {id(inner) for node in ast.walk(tree)
-                   if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
-                   for inner in ast.walk(node)}  # for the type checker only: no import at run time
-    for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
+    for node in ast.walk(tree):  # at the top, in functions, and for the type checker alike
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ars_docs"):
             for alias in node.names:
                 candidate = f"{node.module}.{alias.name}"
@@ -75,13 +70,22 @@ def test_no_import_circle() -> None:
     assert [" → ".join(cycle) for cycle in _cycles(graph)] == []
 
 
-def test_families_share_data_through_the_directory_not_through_each_other() -> None:
+FAMILIES = "ars_docs.families."
+
+
+def _family(module: str) -> str | None:
+    return module[len(FAMILIES):].split(".")[0] if module.startswith(FAMILIES) else None
+
+
+def test_no_family_imports_another_and_only_the_command_line_names_one() -> None:
     graph = _graph()
-    for name, targets in graph.items():
-        if name.startswith(("ars_docs.statuts", "ars_docs.cpom")):
-            assert not any(target.startswith("ars_docs.letters") for target in targets), (name, targets)
-    assert "ars_docs.directory.recipients" in graph["ars_docs.letters.builder"]
-    assert "ars_docs.directory.members" in graph["ars_docs.statuts.builder"]
+    crossings = {(name, target) for name, targets in graph.items() for target in targets
+                 if _family(target) and _family(name) != _family(target)}
+    # the registry finds the builders by name; only the command line imports a family's module
+    # (its import commands)
+    assert {(name, target) for name, target in crossings if not name.startswith("ars_docs.cli")} == set()
+    assert "ars_docs.directory.recipients" in graph["ars_docs.families.letters.builder"]
+    assert "ars_docs.directory.members" in graph["ars_docs.families.statuts.builder"]
 
 
 def test_no_module_over_400_lines() -> None:
@@ -96,9 +100,9 @@ def test_an_unknown_block_is_refused_alike_by_every_walk_of_the_tree() -> None:
 
     import pytest
 
-    from ars_docs.doctree import Document, UnknownBlock
-    from ars_docs.redline import mark_blocks
-    from ars_docs.typography import typeset_blocks
+    from ars_docs.tree.doctree import Document, UnknownBlock
+    from ars_docs.tree.redline import mark_blocks
+    from ars_docs.tree.typography import typeset_blocks
     from ars_docs.writers.docx import DocxWriter
     from ars_docs.writers.html import html_blocks
 

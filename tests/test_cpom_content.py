@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from ars_docs.cpom.builder import load_contract
-from ars_docs.cpom.compose import CpomComposer, day_and_month, indicators_in_order
-from ars_docs.cpom.rules import check_cpom
-from ars_docs.doctree import Table, inline_text, paragraphs
-from ars_docs.errors import InvalidInput
-from ars_docs.parts import MarkdownParts
-from ars_docs.project import Project
+from ars_docs.families.cpom.builder import load_contract
+from ars_docs.families.cpom.compose import CpomComposer, day_and_month, indicators_in_order
+from ars_docs.families.cpom.rules import check_cpom
+from ars_docs.source.errors import InvalidInput
+from ars_docs.source.project import Project
+from ars_docs.tree.doctree import Table, inline_text, paragraphs
+from ars_docs.tree.parts import MarkdownParts
 from conftest import copy_project
 
 Edit = Callable[[Path, str, str], None]
@@ -159,7 +159,7 @@ def test_the_reporting_date_is_a_setting_stated_in_annex_3(project: Path, edit: 
 
 
 def test_reporting_date_default_is_31_march() -> None:
-    from ars_docs.cpom.models import Contract
+    from ars_docs.families.cpom.models import Contract
     contract = Contract(titre="t", organisme="o", date="2027-01-01")  # type: ignore[arg-type]
     assert day_and_month(contract.transmission_indicateurs) == "31 mars"
     assert day_and_month("01/04") == "1er avril"
@@ -183,7 +183,7 @@ def test_a_target_before_every_sheet_that_measures_it_begins_is_warned(project: 
 
 
 def test_an_amount_indicator_is_in_euros_to_the_cent() -> None:
-    from ars_docs.cpom.rules import format_value, parse_value
+    from ars_docs.families.cpom.rules import format_value, parse_value
 
     assert format_value("montant", parse_value("montant", "12,50")) == "12,50\u00a0€"
     assert format_value("montant", parse_value("montant", "185000")) == "185\u202f000\u00a0€"

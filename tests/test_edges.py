@@ -198,7 +198,7 @@ _FAULTY_PRINT_FILE = """
 import os, signal, sys
 from pathlib import Path
 from ars_docs.cli import main
-from ars_docs.letters import mailing
+from ars_docs.families.letters import mailing
 
 made = mailing.print_file
 

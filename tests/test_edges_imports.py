@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ars_docs.directory.importing import read_recipients
-from ars_docs.errors import ArsDocsError
+from ars_docs.source.errors import ArsDocsError
 from conftest import copy_project, run
 
 HEADERS = ["Établissement", "FINESS", "Adresse", "Code postal", "Ville", "Civilité", "Prénom", "Nom", "Fonction",
@@ -271,7 +271,7 @@ def test_a_damaged_or_hostile_statutes_file_is_refused_in_french_and_nothing_is_
 def test_fuzz_statutes_files_are_read_or_refused_in_french(everything: Path, tmp_path: Path,
                                                           changes: list[tuple[int, int]],
                                                           pieces: list[tuple[int, bytes]]) -> None:
-    from ars_docs.statuts.importer import read_document
+    from ars_docs.families.statuts.importer import read_document
 
     def insert(xml: bytes) -> bytes:
         for where, piece in pieces:
@@ -300,7 +300,7 @@ FORMS = "out/letters/lancement-dsr/formulaires"
 def test_fuzz_reply_forms_are_taken_or_refused_on_their_own(everything: Path, tmp_path: Path,
                                                            changes: list[tuple[int, int]], kind: str,
                                                            cut: int) -> None:
-    from ars_docs.letters.replies import _read
+    from ars_docs.families.letters.replies import _read
 
     form = sorted((everything / FORMS).glob(f"*.{kind}"))[0].read_bytes()
     data = _mutated(form, changes)
@@ -334,7 +334,7 @@ def test_reply_forms_are_bounded_and_a_date_to_come_does_not_order_them(everythi
 def test_a_reply_dated_in_the_future_is_dated_by_its_import(tmp_path: Path) -> None:
     import datetime
 
-    from ars_docs.letters.replies import _dated
+    from ars_docs.families.letters.replies import _dated
 
     now = datetime.datetime(2027, 5, 15, 10, 0, tzinfo=datetime.UTC)
     path = tmp_path / "reponse.pdf"

@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ars_docs.builders import Item
-from ars_docs.buildstate import BuildState, FileRecord, ItemRecord
-from ars_docs.engine import _chunks
-from ars_docs.errors import ArsDocsError, InvalidInput, os_reason
-from ars_docs.fields import IDENTIFIER_LENGTH, Email, Identifier, Record, check_identifier, parse_yes_no, slug
-from ars_docs.fingerprint import canonical, digest
-from ars_docs.validation import duplicates, field_path
-from ars_docs.worklock import Interrupted, at_work
+from ars_docs.build.engine import _chunks
+from ars_docs.build.fingerprint import canonical, digest
+from ars_docs.build.lock import Interrupted, at_work
+from ars_docs.build.registry import Item
+from ars_docs.build.state import BuildState, FileRecord, ItemRecord
+from ars_docs.source.errors import ArsDocsError, InvalidInput, os_reason
+from ars_docs.source.fields import IDENTIFIER_LENGTH, Email, Identifier, Record, check_identifier, parse_yes_no, slug
+from ars_docs.source.validation import duplicates, field_path
+from ars_docs.source.yamlsource import parse_yaml
 from ars_docs.writers.docx import CORE_PROPERTY_LIMIT, shortened
-from ars_docs.yamlsource import parse_yaml
 
 SAMPLE = b"""\
 etablissements:
@@ -191,7 +191,7 @@ def test_no_cell_of_a_manifest_is_a_formula(value: str, cell: str) -> None:
     import io
     import json
 
-    from ars_docs.letters.mailing import ManifestRow, manifest_csv, manifest_json
+    from ars_docs.families.letters.mailing import ManifestRow, manifest_csv, manifest_json
 
     row = ManifestRow(value, "510000029", "Madame", "Claire", value, "Directrice", "c@x.fr", "a.docx", "a.pdf",
                       "a.eml", "1", "2", "3")

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from ars_docs.doctree import inline_text, paragraphs
-from ars_docs.letters.builder import LetterJob, LettersBuilder
-from ars_docs.project import Project
+from ars_docs.families.letters.builder import LettersBuilder
+from ars_docs.families.letters.items import LetterJob
+from ars_docs.source.project import Project
+from ars_docs.tree.doctree import inline_text, paragraphs
 from conftest import engine_of
 from pdfcheck import tagged_text
 from readback import BULLET, docx_paragraphs, pdf_body_text, pdf_pages, squash

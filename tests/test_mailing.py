@@ -22,7 +22,7 @@ import pytest
 import yaml
 from pypdf import PdfReader, PdfWriter
 
-from ars_docs.letters.mailing import PrintEntry, print_file
+from ars_docs.families.letters.mailing import PrintEntry, print_file
 from conftest import run
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)

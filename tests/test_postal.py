@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ars_docs.letters import postal
+from ars_docs.families.letters import postal
 
 
 @pytest.mark.parametrize(("code", "town", "expected"), [

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ars_docs.letters.builder import LetterJob, LettersBuilder, RemindersBuilder
-from ars_docs.project import Project
+from ars_docs.families.letters.builder import LettersBuilder, RemindersBuilder
+from ars_docs.families.letters.items import LetterJob
+from ars_docs.source.project import Project
 from conftest import copy_project, run, use_engine
 from readback import Word, libreoffice_to_pdf, pdf_lines
 
@@ -249,7 +250,7 @@ def test_reminder_dates_are_checked_against_the_letter_and_the_webinar(small_pro
 
 
 def test_the_reminder_agrees_with_its_recipient_and_cites_the_letter_it_follows(small_project: Path) -> None:
-    from ars_docs.doctree import inline_text, paragraphs
+    from ars_docs.tree.doctree import inline_text, paragraphs
 
     project = Project.open(small_project)
     builder = RemindersBuilder()

@@ -27,13 +27,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from ars_docs.cpom.models import Cpom
 from ars_docs.directory.members import MembersFile
 from ars_docs.directory.models import RecipientsFile
-from ars_docs.letters.models import Letter, WebinarsFile
-from ars_docs.project import Settings
-from ars_docs.statuts.models import Draft
-from ars_docs.typography import typeset_text
+from ars_docs.families.cpom.models import Cpom
+from ars_docs.families.letters.models import Letter, WebinarsFile
+from ars_docs.families.statuts.models import Draft
+from ars_docs.source.project import Settings
+from ars_docs.tree.typography import typeset_text
 from conftest import copy_project, run
 from readback import docx_paragraphs, squash
 from schemagen import READABLE, TEXT, from_model

@@ -16,7 +16,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ars_docs.release import PLACEHOLDER_LOGO_PIXELS, logo_pixels, reserved_domain, unfinished
+from ars_docs.build.release import PLACEHOLDER_LOGO_PIXELS, logo_pixels, reserved_domain, unfinished
 from conftest import REPO, TEST_DOMAIN, cleared_for_release, copy_project, run, use_engine
 from pdfcheck import artefact_text
 from readback import pdf_pages

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from ars_docs.buildstate import BuildState, remove_output
-from ars_docs.errors import ArsDocsError, InvalidInput
-from ars_docs.output import Staging
-from ars_docs.preview import _request_path
-from ars_docs.safefiles import UnsafeFile, confined_relative, read_bounded, tree_problems, zip_problem
-from ars_docs.yamlsource import MAX_DEPTH, load_yaml_at_revision, parse_yaml
+from ars_docs.build.output import Staging
+from ars_docs.build.preview import _request_path
+from ars_docs.build.state import BuildState, remove_output
+from ars_docs.source.errors import ArsDocsError, InvalidInput
+from ars_docs.source.safefiles import UnsafeFile, confined_relative, read_bounded, tree_problems, zip_problem
+from ars_docs.source.yamlsource import MAX_DEPTH, load_yaml_at_revision, parse_yaml
 
 
 def test_read_bounded_reads_an_ordinary_file_and_refuses_the_others(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ars_docs.directory.models import Recipient
-from ars_docs.letters.salutation import (
+from ars_docs.families.letters.salutation import (
     address_term,
     full_name,
     function_title,

@@ -11,8 +11,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from ars_docs.errors import InvalidInput
-from ars_docs.templating import jinja_french, located, sandbox
+from ars_docs.source.errors import InvalidInput
+from ars_docs.tree.templating import jinja_french, located, sandbox
 from conftest import copy_project, run
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ars_docs.doctree import (
+from ars_docs.tree.doctree import (
     Cell,
     Division,
     Heading,
@@ -19,11 +19,11 @@ from ars_docs.doctree import (
     inline_text,
     paragraphs,
 )
-from ars_docs.formats import FORMATS, SUFFIXES
-from ars_docs.markdown import MarkupError, parse_markdown
-from ars_docs.redline import diff_blocks, diff_inlines, diff_tables, mark_blocks
-from ars_docs.tablefit import TooNarrow, fit_widths, needed_widths
-from ars_docs.typography import UNBREAKABLE
+from ars_docs.tree.markdown import MarkupError, parse_markdown
+from ars_docs.tree.redline import diff_blocks, diff_inlines, diff_tables, mark_blocks
+from ars_docs.tree.tablefit import TooNarrow, fit_widths, needed_widths
+from ars_docs.tree.typography import UNBREAKABLE
+from ars_docs.writers.formats import FORMATS, SUFFIXES
 
 
 def _text(blocks: tuple[object, ...]) -> list[str]:

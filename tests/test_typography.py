@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
-from ars_docs.doctree import Run
-from ars_docs.frenchdates import clock_time, long_date, short_date
-from ars_docs.typography import typeset_inlines, typeset_text
+from ars_docs.tree.doctree import Run
+from ars_docs.tree.french import clock_time, long_date, short_date
+from ars_docs.tree.typography import typeset_inlines, typeset_text
 
 NB, NNB = "\u00a0", "\u202f"
 

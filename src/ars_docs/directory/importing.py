@@ -26,10 +26,10 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ars_docs.directory.models import Establishment, Recipient
 from ars_docs.directory.recipients import RECIPIENTS
 from ars_docs.directory.spreadsheet import Sheet, column_letter, read_sheet
-from ars_docs.errors import ArsDocsError, InvalidInput, Location, Problem
-from ars_docs.fields import slug
-from ars_docs.project import Project
-from ars_docs.validation import french_errors
+from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem
+from ars_docs.source.fields import slug
+from ars_docs.source.project import Project
+from ars_docs.source.validation import french_errors
 
 # field: (what the header says, normalized; the first is shown), required
 COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {

@@ -9,14 +9,14 @@ from typing import Annotated
 import yaml
 from pydantic import Field
 
+from ars_docs.build.output import write_atomically
 from ars_docs.directory.recipients import load_establishments
-from ars_docs.errors import InvalidInput, Problem
-from ars_docs.fields import Email, Identifier, Record, Text
-from ars_docs.output import write_atomically
-from ars_docs.project import Project
-from ars_docs.safefiles import present
-from ars_docs.validation import duplicates, field_path, validate
-from ars_docs.yamlsource import load_yaml
+from ars_docs.source.errors import InvalidInput, Problem
+from ars_docs.source.fields import Email, Identifier, Record, Text
+from ars_docs.source.project import Project
+from ars_docs.source.safefiles import present
+from ars_docs.source.validation import duplicates, field_path, validate
+from ars_docs.source.yamlsource import load_yaml
 
 MEMBERS = "data/membres.yaml"
 

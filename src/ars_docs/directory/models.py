@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ars_docs.fields import Email, Finess, Identifier, PostalCode, Record, Text
+from ars_docs.source.fields import Email, Finess, Identifier, PostalCode, Record, Text
 
 Civility = Literal["Madame", "Monsieur"]
 Function = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]

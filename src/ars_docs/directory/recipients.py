@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ars_docs import validation
 from ars_docs.directory.models import Establishment, Recipient, RecipientsFile
-from ars_docs.errors import Problem
-from ars_docs.fields import slug
-from ars_docs.project import Project
-from ars_docs.validation import validate
-from ars_docs.yamlsource import YamlDocument, load_yaml
+from ars_docs.source import validation
+from ars_docs.source.errors import Problem
+from ars_docs.source.fields import slug
+from ars_docs.source.project import Project
+from ars_docs.source.validation import validate
+from ars_docs.source.yamlsource import YamlDocument, load_yaml
 
 RECIPIENTS = "data/recipients.yaml"
 

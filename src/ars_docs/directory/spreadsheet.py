@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ars_docs.errors import ArsDocsError
-from ars_docs.safefiles import DAMAGED_ZIP, UnsafeFile, read_imported, zip_problem
+from ars_docs.source.errors import ArsDocsError
+from ars_docs.source.safefiles import DAMAGED_ZIP, UnsafeFile, read_imported, zip_problem
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 50_000

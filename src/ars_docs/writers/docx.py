@@ -25,11 +25,11 @@ from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
 from docxtpl.subdoc import Subdoc
 
-from ars_docs.doctree import (
+from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.tree.doctree import (
     Document,
 )
-from ars_docs.errors import InvalidInput, Location, Problem
-from ars_docs.templating import sandbox
+from ars_docs.tree.templating import sandbox
 from ars_docs.writers.docx_body import BodyWriter
 from ars_docs.writers.docx_ooxml import number_lines, package_zip, style_ids
 

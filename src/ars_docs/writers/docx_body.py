@@ -19,7 +19,8 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
-from ars_docs.doctree import (
+from ars_docs.source.errors import ArsDocsError
+from ars_docs.tree.doctree import (
     SIGNATURE_ROLE,
     SIGNATURE_ROW_MM,
     Block,
@@ -40,7 +41,6 @@ from ars_docs.doctree import (
     Table,
     headings,
 )
-from ars_docs.errors import ArsDocsError
 from ars_docs.writers.docx_ooxml import (
     enclose,
     field_char,

@@ -16,10 +16,10 @@ from docx.shared import Emu
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from ars_docs.doctree import (
+from ars_docs.tree.doctree import (
     Window,
 )
-from ars_docs.typography import UNBREAKABLE
+from ars_docs.tree.typography import UNBREAKABLE
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 

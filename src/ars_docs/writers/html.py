@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ars_docs.doctree import (
+from ars_docs.tree.doctree import (
     SIGNATURE_ROLE,
     Block,
     BlockVisitor,
@@ -24,7 +24,7 @@ from ars_docs.doctree import (
     headings,
     inline_text,
 )
-from ars_docs.typography import REFERENCE, UNBREAKABLE, kept_whole
+from ars_docs.tree.typography import REFERENCE, UNBREAKABLE, kept_whole
 
 SIGNATURE_ANCHOR = "bloc-signature"
 """The signatory block's identifier: WeasyPrint writes it as a named destination of the PDF, where

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from ars_docs.errors import ArsDocsError
+from ars_docs.source.errors import ArsDocsError
 
 
 class PdfError(ArsDocsError):

@@ -14,8 +14,8 @@ from urllib.parse import unquote
 import cssselect2
 import tinycss2
 
-from ars_docs.errors import InvalidInput, Location, Problem
-from ars_docs.project import Project, font_characters
+from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.source.project import Project, font_characters
 from ars_docs.writers.pdf import collected_warnings, project_url
 
 _LINK = re.compile(r"""<link\b[^>]*\bhref=["']([^"'{}]+\.css)["']""", re.I)

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ars_docs.doctree import (
+from ars_docs.source.project import FONTS
+from ars_docs.tree.doctree import (
     Block,
     BlockVisitor,
     Cell,
@@ -37,8 +38,7 @@ from ars_docs.doctree import (
     Run,
     Table,
 )
-from ars_docs.project import FONTS
-from ars_docs.typography import REFERENCE, UNBREAKABLE, kept_whole
+from ars_docs.tree.typography import REFERENCE, UNBREAKABLE, kept_whole
 from ars_docs.writers.html import SIGNATURE_ANCHOR
 from ars_docs.writers.pdf import PdfError
 

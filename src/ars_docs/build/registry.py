@@ -1,0 +1,257 @@
+"""Document families, registered by name: the CLI's choices come from here.
+
+A family is a builder and its templates. `plan` validates the data and lists the items to make,
+each with the inputs its fingerprint covers, without writing anything; `make` (in a worker
+process) turns one item into the bytes of its files; `finals` are the items made afterwards from
+the others' files (a print file, a manifest).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ars_docs.source.errors import ArsDocsError, InvalidInput, Problem
+from ars_docs.source.project import Project
+from ars_docs.tree.doctree import Document
+from ars_docs.writers.formats import SUFFIXES
+
+if TYPE_CHECKING:
+    from ars_docs.writers.publishing import Publisher
+
+T = TypeVar("T")
+
+
+DOCUMENT_SUFFIXES = SUFFIXES
+"""Every document is written in each format of `formats.FORMATS`: Word, PDF, a standalone HTML page."""
+
+
+class _Work:
+    """What every unit of work writes: `<stem>.<suffix>` for each of its suffixes (relative to
+    out/), known by its stem; what its fingerprint covers, by default the unit itself."""
+
+    stem: str
+    suffixes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.stem
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(f"{self.stem}.{suffix}" for suffix in self.suffixes)
+
+    @property
+    def fingerprinted(self) -> Any:
+        """What the fingerprint covers besides the family's files."""
+        return self
+
+
+class Item(_Work):
+    """One unit of work, typed by what it makes (a document, a letter, a reply form…): plain data
+    that the family's builder makes (`Builder.make`). Items go to worker processes: each kind is a
+    frozen dataclass that pickles."""
+
+    suffixes = DOCUMENT_SUFFIXES
+    group: str = ""
+    """Items of one group are made in order by the same worker (letters sharing a reply form)."""
+    counted = True
+    """Whether it is one of the documents a family reports (a letter's reply form is not)."""
+
+
+class FinalItem(_Work):
+    """An item made after the others, from their files once in place (a print file, a manifest)."""
+
+
+@dataclass(frozen=True)
+class Rendition(Item):
+    """A document tree and the fields of its shells, rendered as `<stem>.docx`, `<stem>.pdf` and
+    `<stem>.html` (its accessible alternative)."""
+
+    document: Document
+    stem: str
+    """Relative to out/, without suffix."""
+    fields: Mapping[str, Any]
+
+
+def rendition_item(document: Document, stem: str, fields: Mapping[str, Any]) -> Item:
+    return Rendition(document, stem, dict(fields))
+
+
+@dataclass(frozen=True)
+class PublicFunding:
+    """The most public money a family's documents give an organisation in one year, and the file
+    that says so: what a CPOM tells the statutes (the clauses the law ties to public subsidies)."""
+
+    amount: Decimal
+    year: str
+    contract: str
+
+
+class Builder:
+    name = ""
+    label = ""
+    template_folder = ""
+    """Its folder in templates/ (reminders share the letters')."""
+    shell = ""
+    data_folder = ""
+    """The folder of the family's data (`data/courriers`): a project without it has no such documents."""
+
+    def __init__(self) -> None:
+        self._publisher: Publisher | None = None
+
+    def present(self, project: Project) -> bool:
+        """Whether the project has this family (its data folder): families are optional."""
+        return (project.root / self.data_folder).is_dir()
+
+    def configure(self, *, compare: str | None = None) -> None:
+        """Options of `arsdocs build`; a family uses those that concern it."""
+
+    def plan(self, project: Project) -> list[Item]:
+        raise NotImplementedError
+
+    def documents(self, items: list[Item]) -> int:
+        """How many documents the items are (a letter's reply form is not counted)."""
+        return sum(item.counted for item in items)
+
+    def check(self, project: Project, items: list[Item]) -> None:
+        """What `plan` does not validate and rendering would find too late: the family's shells, and
+        what `plan` left to the workers. `check` and `build` both run it, before anything is written."""
+        self.publisher(project).validate()
+
+    def compose(self, project: Project, items: list[Item]) -> list[Item]:
+        """What `plan` leaves to the workers, done here for every item at once: `check` composes
+        everything a build could have to make (a thousand letters), so that whatever it accepts
+        builds; a build composes only the items it remakes, in its workers (unchanged inputs
+        compose as they did). Located errors, all at once."""
+        return items
+
+    def make(self, project: Project, item: Item) -> dict[str, bytes]:
+        """The files of one item, output path relative to out/ -> bytes (in a worker process): a
+        document rendered in every format; a family with other kinds of items makes them first."""
+        if not isinstance(item, Rendition):
+            raise TypeError(f"{type(item).__name__} : élément inconnu de la famille {self.name}")
+        rendered = self.publisher(project).render(item.document, f"out/{item.stem}", item.fields)
+        return {f"{item.stem}.{suffix}": data for suffix, data in rendered.items()}
+
+    def make_final(self, project: Project, item: FinalItem, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        """The files of an item made from the others once in place (`hashes`: SHA-256 of every
+        output of the family, by path relative to out/)."""
+        raise TypeError(f"{type(item).__name__} : élément inconnu de la famille {self.name}")
+
+    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
+        """Items made from the files of the others, once those are in place."""
+        return []
+
+    prints_logo = False
+    """Whether its documents print the brand block (`logo:`), which the release gate looks at."""
+
+    def release_sources(self, project: Project) -> list[Path]:
+        """The data files whose values the release gate reads (`release`): those of its folder."""
+        return sorted(path for path in (project.root / self.data_folder).rglob("*.yaml") if path.is_file())
+
+    def public_funding(self, project: Project, organisation: str) -> PublicFunding | None:
+        """What the family's documents give `organisation` in public money (none by default): how
+        one family learns from another without importing it."""
+        return None
+
+    def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
+        """The documents that say they must be signed and are not, for the release gate (`release`)."""
+        return []
+
+    @property
+    def mailing_folder(self) -> str:
+        """Where the data of the mailings a family sends are (`SEND`)."""
+        raise NotImplementedError
+
+    def sign(self, project: Project, key: Any, only: str | None) -> Any:
+        """Sign the family's documents (`SIGN`), or those of one mailing; what was signed."""
+        raise NotImplementedError
+
+    def family_files(self, project: Project) -> list[Path]:
+        """The files every output of the family depends on."""
+        return [project.templates / self.template_folder, project.templates / "commun", project.logo]
+
+    def publisher(self, project: Project) -> Publisher:
+        if self._publisher is None:
+            from ars_docs.writers.publishing import Publisher  # imported when rendering: the CLI starts fast
+
+            self._publisher = Publisher(project, self.template_folder, self.shell)
+        return self._publisher
+
+
+SEND, SIGN = "send", "sign"
+"""What a family's documents can be besides built: sent by e-mail (`arsdocs send`), signed
+(`arsdocs sign`). Its builder then implements `mailing_folder`, and `sign`."""
+
+# name -> ("module:Class", what else it can do), imported only when used (a CLI that starts fast)
+_REGISTRY: dict[str, tuple[str, frozenset[str]]] = {
+    "letters": ("ars_docs.families.letters.builder:LettersBuilder", frozenset({SEND, SIGN})),
+    "relances": ("ars_docs.families.letters.builder:RemindersBuilder", frozenset({SEND, SIGN})),
+    "statuts": ("ars_docs.families.statuts.builder:StatutsBuilder", frozenset()),
+    "cpom": ("ars_docs.families.cpom.builder:CpomBuilder", frozenset()),
+}
+
+
+def builder_names(capability: str | None = None) -> list[str]:
+    """The families, or those whose documents can also be sent (`SEND`) or signed (`SIGN`)."""
+    return [name for name, (_, capabilities) in _REGISTRY.items() if capability is None or capability in capabilities]
+
+
+def get_builder(name: str) -> Builder:
+    module, _, cls = _REGISTRY[name][0].partition(":")
+    builder: Builder = getattr(importlib.import_module(module), cls)()
+    return builder
+
+
+class ProblemCollector:
+    """Runs steps that may each fail with InvalidInput, so that every problem is reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def attempt(self, step: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return step(*args)
+        except InvalidInput as failure:
+            self.problems.extend(failure.problems)
+            return None
+
+    def add(self, problems: Iterator[Problem] | list[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)
+
+
+ALL = "all"
+"""On the command line: every family the project has."""
+
+
+def families(project: Project, famille: str = ALL) -> list[Builder]:
+    """The builders of `famille`, or with `all` those of the families the project has (a project
+    of letters only has no data/statuts/): families are optional, but not all of them."""
+    if famille != ALL:
+        builder = get_builder(famille)
+        if not builder.present(project):
+            raise ArsDocsError(f"ce projet n'a pas de {builder.label} : le dossier {builder.data_folder}/ "
+                               "n'existe pas (voir README, « Un projet »)")
+        return [builder]
+    builders = [builder for builder in map(get_builder, builder_names()) if builder.present(project)]
+    if not builders:
+        folders = ", ".join(f"{get_builder(name).data_folder}/" for name in builder_names())
+        raise ArsDocsError(f"aucun document à faire dans ce projet : aucun des dossiers {folders} n'existe "
+                           "(voir README, « Un projet »)")
+    return builders
+
+
+def public_funding(project: Project, organisation: str) -> PublicFunding | None:
+    """The most public money any family of the project gives `organisation` in a year."""
+    found = [funding for builder in map(get_builder, builder_names()) if builder.present(project)
+             if (funding := builder.public_funding(project, organisation)) is not None]
+    return max(found, key=lambda funding: funding.amount, default=None)

@@ -1,0 +1,1 @@
+"""The document families: letters (and reminders), statutes, CPOM annexes; none imports another."""

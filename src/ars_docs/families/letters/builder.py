@@ -1,0 +1,293 @@
+"""The letters family: `data/recipients.yaml`, `data/webinaires.yaml` and `data/courriers/*.yaml`
+become one letter per recipient and per letter, under `out/letters/<letter>/`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ars_docs.build.registry import Builder, FinalItem, Item, ProblemCollector
+from ars_docs.directory.models import Establishment
+from ars_docs.directory.recipients import RECIPIENTS, recipient_slug
+from ars_docs.families.letters import finals, mailing, postal, replyform
+from ars_docs.families.letters.data import (
+    ADDRESS,
+    AFTER_BODY,
+    BEFORE_BODY,
+    LETTERS,
+    SENDER,
+    WEBINARS,
+    addressee,
+    load_mailing,
+)
+from ars_docs.families.letters.items import FORM_PREFIX, FORMS_FOLDER, FormJob, LetterJob
+from ars_docs.families.letters.models import Letter
+from ars_docs.families.letters.salutation import (
+    full_name,
+    function_title,
+)
+from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.source.project import Project
+from ars_docs.source.yamlsource import load_yaml
+from ars_docs.tree.doctree import Block, Document, Letterhead, Paragraph, Window, inline_text
+from ars_docs.tree.parts import MarkdownParts
+from ars_docs.tree.templating import located, text_environment
+from ars_docs.tree.typography import typeset, typeset_text
+from ars_docs.writers.pdf import PdfWriter
+from ars_docs.writers.publishing import epoch_of
+
+
+class _Composer:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.parts = MarkdownParts(project, "letters")
+        self.part = self.parts.part
+        self.text = text_environment(self.parts.folder)
+        envelope = project.settings.enveloppe
+        self.window = Window(envelope.gauche_mm, envelope.haut_mm, envelope.largeur_mm, envelope.hauteur_mm,
+                             envelope.degagement_mm)
+
+    def mail_body(self, letter: Letter, context: dict[str, Any]) -> str:
+        template = letter.courriel.gabarit
+        with located(self.parts.folder / template, self.project.root):
+            return typeset_text(self.text.get_template(template).render(context))
+
+    def _salutation_once(self, opening: tuple[Block, ...], body: tuple[Block, ...], template: str) -> None:
+        """The salutation (« Madame la Directrice, ») is printed by the opening part: a body that
+        begins with it too would print it twice."""
+        said = [inline_text(block.inlines).strip() for block in opening if isinstance(block, Paragraph)]
+        first = next((inline_text(block.inlines).strip() for block in body if isinstance(block, Paragraph)), None)
+        if said and first is not None and first == said[-1]:
+            path = self.parts.folder / template
+            line = next((number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                         if "destinataire.salutation" in text or "destinataire.appel" in text or first in text), 0)
+            raise InvalidInput([Problem(Location(self.project.name(path), line), "",
+                                        f"le corps commence par la formule d'appel « {first} », que "
+                                        f"{BEFORE_BODY} imprime déjà : retirez-la du corps")])
+
+    @staticmethod
+    def context(item: LetterJob) -> dict[str, Any]:
+        return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
+                "destinataire": addressee(item.recipient, list(item.address)), "courrier_relance": item.reminded,
+                "formulaire": item.form.rsplit("/", 1)[1] if item.form else None}
+
+    def letter(self, item: LetterJob) -> Document:
+        context = self.context(item)
+        head = Letterhead(self.part(SENDER, context), self.part(ADDRESS, context), self.window)
+        opening, body = self.part(BEFORE_BODY, context), self.part(item.letter.gabarit, context)
+        self._salutation_once(opening, body, item.letter.gabarit)
+        blocks = (head, *opening, *body, *self.part(AFTER_BODY, context))
+        letter, establishment = item.letter, item.establishment
+        return typeset(Document(
+            title=f"{letter.titre} — {establishment.nom} — {full_name(item.recipient)}",
+            date=letter.date, blocks=blocks, author=letter.signataire.organisme, subject=letter.objet,
+            keywords=(establishment.nom, item.letter_id)))
+
+
+class LettersBuilder(Builder):
+    name = "letters"
+    label = "courriers"
+    data_folder = LETTERS
+    template_folder = "letters"
+    shell = "lettre"
+    """Where the letters' data files are; their outputs go to `out/<name>/<letter>/`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._composer: _Composer | None = None
+        self._last_form: tuple[str, bytes] | None = None
+        """The last reply form (PDF) this process made, and its path relative to out/: the letters of
+        its establishment come next, in the same worker (one group). Only one is kept: a worker
+        that makes thousands of letters holds one form at a time."""
+        self._form_writer: PdfWriter | None = None
+        self._invitations: dict[str, bytes] = {}
+
+    prints_logo = True
+
+    def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
+        """The establishments that receive the letters: all of them."""
+        return establishments
+
+    def release_sources(self, project: Project) -> list[Path]:
+        """The recipients, the webinars and the mailings' files."""
+        shared = [project.root / name for name in (RECIPIENTS, WEBINARS) if (project.root / name).is_file()]
+        return [*shared, *super().release_sources(project)]
+
+    def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
+        """Per mailing whose signatory signs electronically: its letters that `arsdocs sign` has not signed."""
+        from ars_docs.build.state import BuildState
+
+        signed = set(BuildState(project.out, self.name).signed())
+        waiting: dict[str, int] = {}
+        for letter in self.letter_jobs(items):
+            if letter.letter.signataire.signature_electronique and f"{letter.stem}.pdf" not in signed:
+                waiting[letter.letter_id] = waiting.get(letter.letter_id, 0) + 1
+        problems = []
+        for letter_id, count in waiting.items():
+            path = project.root / self.data_folder / f"{letter_id}.yaml"
+            where = load_yaml(path, project.name(path)).locate(("signataire", "signature_electronique"))
+            problems.append(Problem(where, "signataire.signature_electronique",
+                                    f"{count} lettre(s) du courrier « {letter_id} » doivent être signées et ne le "
+                                    f"sont pas : lancez « arsdocs build {self.name} » puis "
+                                    f"« arsdocs sign {self.name} »"))
+        return problems
+
+    @property
+    def mailing_folder(self) -> str:
+        return self.data_folder
+
+    @staticmethod
+    def letter_jobs(items: list[Item], only: str | None = None) -> list[LetterJob]:
+        """The letters among the items (not their forms), or those of one mailing."""
+        return [item for item in items if isinstance(item, LetterJob) and (only is None or item.letter_id == only)]
+
+    def sign(self, project: Project, key: Any, only: str | None) -> Any:
+        from ars_docs.families.letters import signing
+
+        planned = self.plan(project)
+        return signing.sign_letters(project, self, planned, self.letter_jobs(planned, only), key, only, self.email)
+
+    def plan(self, project: Project) -> list[Item]:
+        data = load_mailing(project, self.data_folder)
+        establishments = self.addressed(project, data.establishments)
+        addresses = {(establishment.id, position): tuple(line.text for line in postal.address_block(
+                         establishment, position, function_title(recipient)))
+                     for establishment in establishments
+                     for position, recipient in enumerate(establishment.destinataires)}
+        items: list[Item] = []
+        for source in data.letters:
+            webinar = data.webinars[source.letter.webinaire] if source.letter.webinaire else None
+            folder = f"{self.name}/{source.id}"
+            for establishment in establishments:
+                alone = establishment.model_copy(update={"destinataires": []})
+                group = f"{folder}/{establishment.id}"
+                form = ""
+                if source.letter.reponse is not None:  # a form only where an answer is expected
+                    form_job = FormJob(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter,
+                                       alone, group)
+                    items.append(form_job)
+                    form = f"{form_job.stem}.pdf"
+                for position, recipient in enumerate(establishment.destinataires):
+                    stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
+                    items.append(LetterJob(stem, source.id, source.letter, webinar, alone, recipient, form,
+                                           addresses[establishment.id, position],
+                                           data.reminded.get(source.letter.relance_de or ""), group))
+        return items
+
+    def compose(self, project: Project, items: list[Item]) -> list[Item]:
+        """Every letter and the text of its e-mail composed from their templates."""
+        collector = ProblemCollector()
+        composed = [collector.attempt(self.composed, project, item) if isinstance(item, LetterJob) else item
+                    for item in items]
+        collector.raise_if_any()
+        return [item for item in composed if item is not None]
+
+    def composed(self, project: Project, item: LetterJob) -> LetterJob:
+        if item.document is not None:
+            return item
+        composer = self.composer(project)
+        collector = ProblemCollector()
+        document = collector.attempt(composer.letter, item)
+        body = collector.attempt(composer.mail_body, item.letter, composer.context(item))
+        collector.raise_if_any()
+        return replace(item, document=document, mail_body=body or "")
+
+    def composer(self, project: Project) -> _Composer:
+        if self._composer is None:
+            self._composer = _Composer(project)
+        return self._composer
+
+    def check(self, project: Project, items: list[Item]) -> None:
+        """The shells, and a reply form's page per letter (the letters are composed by `compose`)."""
+        collector = ProblemCollector()
+        collector.attempt(super().check, project, items)
+        forms: set[str] = set()
+        for item in items:
+            if isinstance(item, FormJob) and item.letter.titre not in forms:
+                forms.add(item.letter.titre)
+                collector.attempt(_form_page, project, item)
+        collector.raise_if_any()
+
+    def make(self, project: Project, item: Item) -> dict[str, bytes]:
+        if isinstance(item, LetterJob):
+            return self.make_letter(project, item)
+        if isinstance(item, FormJob):
+            return self.make_form(project, item)
+        return super().make(project, item)
+
+    def make_final(self, project: Project, item: FinalItem, hashes: Mapping[str, str]) -> dict[str, bytes]:
+        return finals.make_final(item, project, hashes)
+
+    def make_form(self, project: Project, form: FormJob) -> dict[str, bytes]:
+        folder = project.templates / "letters"
+        html = _form_page(project, form)
+        if self._form_writer is None:
+            self._form_writer = PdfWriter(project.root, (project.templates,))
+        pdf = self._form_writer.render(html, project.name(folder), f"formulaire {form.establishment.id}",
+                                       epoch_of(form.letter.date), forms=True)
+        pdf = replyform.finish_form(pdf)
+        self._last_form = (f"{form.stem}.pdf", pdf)
+        page = replyform.form_html(folder, form.letter, form.establishment,
+                                   self.publisher(project).alternative_fields()["style_ecran"])
+        return {f"{form.stem}.pdf": pdf,
+                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date),
+                f"{form.stem}.html": page.encode("utf-8")}
+
+    def _form(self, project: Project, name: str) -> bytes:
+        """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""
+        if self._last_form is not None and self._last_form[0] == name:
+            return self._last_form[1]
+        return (project.out / name).read_bytes()
+
+    def _invitation(self, item: LetterJob) -> bytes | None:
+        if item.webinar is None:
+            return None
+        if item.letter_id not in self._invitations:
+            self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter)
+        return self._invitations[item.letter_id]
+
+    def make_letter(self, project: Project, item: LetterJob) -> dict[str, bytes]:
+        item = self.composed(project, item)
+        assert item.document is not None
+        rendered = self.publisher(project).render(item.document, f"out/{item.stem}")
+        files = {f"{item.stem}.{suffix}": data for suffix, data in rendered.items()}
+        return {**files, f"{item.stem}.eml": self.email(project, item, rendered["pdf"])}
+
+    def email(self, project: Project, item: LetterJob, pdf: bytes) -> bytes:
+        """The e-mail that carries the letter's PDF (and its reply form, and the invitation)."""
+        body = item.mail_body
+        name = item.stem.rsplit("/", 1)[1]
+        sender_domain = item.letter.courriel.expediteur.email.rsplit("@", 1)[1]
+        person = item.recipient
+        envelope = mailing.Envelope(
+            name=f"{person.prenom} {person.nom}", email=person.email, body=body,
+            attachment_name=f"{name}.pdf", message_id=f"<{item.letter_id}.{name}@{sender_domain}>",
+            form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)) if item.form else None)
+        return mailing.email(item.letter, envelope, pdf, self._invitation(item))
+
+    def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
+        return finals.mailing_finals(self.name, self.letter_jobs(items), fingerprints)
+
+
+def _form_page(project: Project, form: FormJob) -> str:
+    """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
+    folder = project.templates / "letters"
+    with located(folder / replyform.FORM_TEMPLATE, project.root):
+        return replyform.form_html(folder, form.letter, form.establishment)
+
+
+class RemindersBuilder(LettersBuilder):
+    """`arsdocs build relances`: the same letters, for the establishments that have not answered
+    (absent from data/membres.yaml), from `data/relances/`."""
+
+    name = "relances"
+    label = "relances"
+    data_folder = "data/relances"
+
+    def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
+        from ars_docs.directory.members import load_members
+
+        answered = load_members(project)
+        return [establishment for establishment in establishments if establishment.id not in answered]

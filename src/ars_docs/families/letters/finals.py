@@ -1,0 +1,143 @@
+"""The items made from a mailing's letters once they are in place: the webinar invitation, the
+manifest, and the print files (each establishment's letters, then its reply form)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ars_docs.build.registry import FinalItem
+from ars_docs.families.letters import mailing
+from ars_docs.families.letters.items import LetterJob
+from ars_docs.families.letters.models import Letter, Webinar
+from ars_docs.families.letters.salutation import full_name, function_title
+from ars_docs.source.project import Project
+
+
+@dataclass(frozen=True)
+class InvitationJob(FinalItem):
+    """The webinar invitation (iCalendar) of a letter."""
+
+    stem: str
+    letter: Letter
+    webinar: Webinar
+    suffixes = ("ics",)
+
+    @property
+    def key(self) -> str:
+        return f"{self.stem}.ics"  # as the build records have always named it
+
+
+@dataclass(frozen=True)
+class ManifestJob(FinalItem):
+    """The manifest of a letter's mailing (CSV and JSON), made from all its letters' files."""
+
+    stem: str
+    letters: tuple[LetterJob, ...]
+    inputs: list[list[str]]
+    """The letters' fingerprints: the manifest is remade when a letter is."""
+    suffixes = ("csv", "json")
+
+    @property
+    def fingerprinted(self) -> Any:
+        return self.inputs
+
+
+@dataclass(frozen=True)
+class PrintJob(FinalItem):
+    """A print file, ready for a duplex printer: each establishment's letters, then its reply form
+    when the letters expect an answer (what they announce goes in the envelope)."""
+
+    stem: str
+    title: str
+    letters: tuple[LetterJob, ...]
+    inputs: list[list[str]]
+    """The fingerprints of the letters and of their forms."""
+    suffixes = ("pdf",)
+
+
+    @property
+    def fingerprinted(self) -> Any:
+        return self.inputs
+
+
+def make_final(item: FinalItem, project: Project, hashes: Mapping[str, str]) -> dict[str, bytes]:
+    """The files of an item made from the mailing's letters once in place (`hashes`: SHA-256 of
+    every output of the family, by path relative to out/)."""
+    if isinstance(item, InvitationJob):
+        return {f"{item.stem}.ics": mailing.invitation(item.webinar, item.letter)}
+    if isinstance(item, ManifestJob):
+        rows = _manifest_rows(item.letters, hashes)
+        return {f"{item.stem}.csv": mailing.manifest_csv(rows), f"{item.stem}.json": mailing.manifest_json(rows)}
+    assert isinstance(item, PrintJob), item
+    return _print_file(item, project)
+
+
+def _print_file(item: PrintJob, project: Project) -> dict[str, bytes]:
+    entries = []
+    for position, letter in enumerate(item.letters):
+        entries.append(mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
+                                          full_name(letter.recipient)))
+        following = item.letters[position + 1] if position + 1 < len(item.letters) else None
+        if letter.form and (following is None or following.group != letter.group):
+            entries.append(mailing.PrintEntry(project.out / letter.form, letter.establishment.nom,
+                                              FORM_BOOKMARK))
+    return {f"{item.stem}.pdf": mailing.print_file(entries, f"{item.title} — impression")}
+
+
+FORM_BOOKMARK = "Formulaire de réponse"
+"""The bookmark of an establishment's reply form in a print file, under its letters'."""
+
+
+def mailing_finals(family: str, letters: list[LetterJob], fingerprints: Mapping[str, str]) -> list[FinalItem]:
+    """Per letter: the invitation and the manifest, made from all its letters, and the print
+    file (or its volumes), each made from its own letters: their inputs are the letters'
+    fingerprints (and their forms')."""
+    by_folder: dict[str, list[LetterJob]] = {}
+    for item in letters:
+        by_folder.setdefault(f"{family}/{item.letter_id}", []).append(item)
+    finals: list[FinalItem] = []
+    for folder, letters in by_folder.items():
+        first = letters[0]
+        if first.webinar is not None:
+            invitation = mailing.INVITATION.removesuffix(".ics")
+            finals.append(InvitationJob(f"{folder}/{invitation}", first.letter, first.webinar))
+        finals.append(ManifestJob(f"{folder}/{mailing.MANIFEST}", tuple(letters),
+                                  _fingerprints_of(letters, fingerprints)))
+        for number, volume in enumerate(volumes := _volumes(letters), 1):
+            name = mailing.PRINT_FILE if len(volumes) == 1 else f"{mailing.PRINT_FILE}-{number:03}"
+            forms = {letter.form: fingerprints[letter.form.removesuffix(".pdf")]
+                     for letter in volume if letter.form}
+            finals.append(PrintJob(f"{folder}/{name}", first.letter.titre, tuple(volume),
+                                   _fingerprints_of(volume, fingerprints) + [[*form] for form in forms.items()]))
+    return finals
+
+
+def _volumes(letters: list[LetterJob]) -> list[list[LetterJob]]:
+    """The print files of a mailing: about `PRINT_VOLUME` letters each, an establishment's letters
+    (and its form after them) never split between two."""
+    volumes: list[list[LetterJob]] = [[]]
+    for position, letter in enumerate(letters):
+        starts_group = position == 0 or letters[position - 1].group != letter.group
+        if starts_group and len(volumes[-1]) >= mailing.PRINT_VOLUME:
+            volumes.append([])
+        volumes[-1].append(letter)
+    return volumes
+
+
+def _fingerprints_of(items: list[LetterJob], fingerprints: Mapping[str, str]) -> list[list[str]]:
+    return [[item.key, fingerprints[item.key]] for item in items]
+
+
+def _manifest_rows(letters: tuple[LetterJob, ...], hashes: Mapping[str, str]) -> list[mailing.ManifestRow]:
+    """What was made for whom, with the SHA-256 of each file, for the mailing's records."""
+    rows: list[mailing.ManifestRow] = []
+    for letter in letters:
+        files = [f"{letter.stem}.{suffix}" for suffix in ("docx", "pdf", "eml")]
+        person, establishment = letter.recipient, letter.establishment
+        rows.append(mailing.ManifestRow(
+            establishment.nom, establishment.finess or "", person.civilite or "", person.prenom,
+            person.nom, function_title(person), person.email, *(name.rsplit("/", 1)[1] for name in files),
+            *(hashes[name] for name in files)))
+    return rows

@@ -1,0 +1,145 @@
+"""The data a project officer writes for a mailing (documented in the README); the people it goes
+to are in `ars_docs.directory`."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+
+from ars_docs.directory.models import Honorific
+from ars_docs.source.fields import (
+    Email,
+    Identifier,
+    Record,
+    Text,
+    Url,
+    YesNo,
+)
+
+
+class Organizer(Record):
+    nom: Text
+    email: Email
+
+
+class Webinar(Record):
+    """An online meeting announced by a letter (`data/webinaires.yaml`)."""
+
+    id: Identifier
+    titre: Text
+    date: datetime.date
+    debut: datetime.time
+    fin: datetime.time
+    fuseau: Text = "Europe/Paris"
+    lien: Url
+    organisateur: Organizer | None = None
+
+    @field_validator("fin")
+    @classmethod
+    def _ends_after_start(cls, end: datetime.time, info: ValidationInfo) -> datetime.time:
+        start = info.data.get("debut")
+        if start is not None and end <= start:
+            raise ValueError(f"le webinaire finit ({end:%H:%M}) avant de commencer ({start:%H:%M})")
+        return end
+
+    @field_validator("fuseau")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"fuseau horaire inconnu « {zone} » (par exemple Europe/Paris)") from None
+        return zone
+
+
+class WebinarsFile(Record):
+    """`data/webinaires.yaml`."""
+
+    webinaires: Annotated[list[Webinar], Field(min_length=1)]
+
+
+class Agent(Record):
+    """An agent of the ARS who follows the case (`Affaire suivie par`)."""
+
+    titre: Honorific
+    prenom: Text
+    nom: Text
+    email: Email
+    telephone: Text
+
+
+class Sender(Record):
+    direction: Text
+    service: Text
+    suivi_par: Annotated[list[Agent], Field(min_length=1, max_length=3)]
+
+
+class Signatory(Record):
+    titre: Honorific | None = None
+    prenom: Text
+    nom: Text
+    fonction: Text
+    """As printed above the name: `Le Directeur de la Direction de la politique médico-soignante`."""
+    delegation: Text
+    """`Pour la directrice générale et par délégation`."""
+    organisme: Text
+    signature_electronique: YesNo = True
+    """`oui`: the letter is to be signed with `arsdocs sign`, which draws the visible mention
+    « Signé électroniquement par … le … »; `arsdocs send` refuses to send it unsigned. The built
+    letter never claims a signature it does not carry."""
+
+
+class Reply(Record):
+    date_limite: datetime.date
+    adresse: Email
+
+
+def _template_file(suffix: str):  # type: ignore[no-untyped-def]
+    def check(name: str) -> str:
+        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(suffix):
+            raise ValueError(f"gabarit « {name} » invalide : un nom de fichier {suffix} de templates/letters/")
+        return name
+    return check
+
+
+MarkdownTemplate = Annotated[Text, AfterValidator(_template_file(".md"))]
+"""The name of a Markdown template of `templates/letters/` (a letter's body)."""
+TextTemplate = Annotated[Text, AfterValidator(_template_file(".txt"))]
+"""The name of a plain-text template of `templates/letters/` (an e-mail's text)."""
+
+
+class Mail(Record):
+    """How the letter goes out by e-mail (`courriel`)."""
+
+    expediteur: Organizer
+    """Sender of the e-mails; replies go to `reponse.adresse`."""
+    gabarit: TextTemplate = "courriel.txt"
+    """The text of the e-mails, a plain-text template of `templates/letters/`: each mailing its own."""
+
+
+class Letter(Record):
+    """One letter of a mailing (`data/courriers/<id>.yaml`)."""
+
+    titre: Text
+    """Short title, used in the document properties."""
+    gabarit: MarkdownTemplate
+    """Body template in `templates/letters/` (Markdown and Jinja)."""
+    webinaire: Identifier | None = None
+    """The webinar the letter announces (`data/webinaires.yaml`): its invitation (.ics) goes with
+    each e-mail. Without one, no invitation."""
+    lieu: Text
+    date: datetime.date
+    objet: Text
+    references: list[Text] = Field(default_factory=list)
+    expediteur: Sender
+    signataire: Signatory
+    reponse: Reply | None = None
+    """The answer expected: with it, a reply form per establishment goes with each e-mail (and
+    the body template may print the reply table); without it, no form."""
+    annexe: Text | None = None
+    courriel: Mail
+    relance_de: Identifier | None = None
+    """For a reminder (`data/relances/`): the letter it follows up (`data/courriers/<id>.yaml`)."""

@@ -1,0 +1,158 @@
+"""`arsdocs import reponses DOSSIER`: returned reply forms (PDF or Word) become `data/membres.yaml`.
+
+One entry per establishment: its two referents, and the date (the file's modification time) and
+name of the answer. A newer answer replaces the current one, which moves to the entry's history:
+nothing imported is ever lost, and an answer older than the one already imported is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ars_docs.directory.members import Answer, Member, Referent, load_members
+from ars_docs.directory.recipients import load_establishments
+from ars_docs.families.letters import replyform
+from ars_docs.source.errors import ArsDocsError
+from ars_docs.source.project import Project
+from ars_docs.source.safefiles import DAMAGED_ZIP, UnsafeFile, read_imported, zip_problem
+from ars_docs.source.validation import french_errors
+
+MAX_FORM = 10 * 2**20
+"""A returned form: about 40 kB as arsdocs makes it; a scanner may add a page image."""
+MAX_PART = 16 * 2**20
+_CLOCK_SKEW = datetime.timedelta(minutes=5)
+_UNREADABLE = "fichier illisible : ce n'est pas un formulaire de réponse"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    file: str
+    taken: bool
+    message: str
+
+
+def _referents(values: dict[str, str]) -> tuple[dict[str, Referent], list[str]]:
+    problems: list[str] = []
+    referents: dict[str, Referent] = {}
+    names = dict(replyform.FIELDS)
+    for role, label in replyform.ROLES:
+        fields = {field: values.get(replyform.field_name(role, field), "").strip() for field, _ in replyform.FIELDS}
+        empty = [f"{name.lower()} du {label.lower()}" for field, name in replyform.FIELDS if not fields[field]]
+        if empty:
+            problems.append("champ(s) vide(s) : " + ", ".join(empty))
+            continue
+        try:
+            referents[role] = Referent.model_validate(fields)
+        except ValidationError as failure:
+            problems.extend(f"{names.get(field, field).lower()} du {label.lower()} : {message}"
+                            for field, message in french_errors(failure, Referent))
+    return referents, problems
+
+
+def _read(path: Path) -> tuple[str | None, dict[str, str]]:
+    reader = {".pdf": replyform.read_pdf_form, ".docx": replyform.read_docx_form}.get(path.suffix.lower())
+    if reader is None:
+        raise ValueError("ni PDF ni Word : ce n'est pas un formulaire de réponse")
+    try:
+        raw = read_imported(path, MAX_FORM)
+    except UnsafeFile as error:
+        raise ValueError(str(error)) from None
+    if reader is replyform.read_docx_form:
+        problem = zip_problem(raw, max_part=MAX_PART, max_total=MAX_PART * 2)
+        if problem:
+            raise ValueError(_UNREADABLE if problem == DAMAGED_ZIP else problem)
+    try:
+        reference, values = reader(io.BytesIO(raw))
+    except replyform.ProtectedForm:
+        raise ValueError("PDF protégé par un mot de passe : demandez à l'établissement de le renvoyer sans "
+                         "protection") from None
+    except Exception:  # a damaged or foreign file: whatever the library raises, the file is refused
+        raise ValueError(_UNREADABLE) from None
+    return reference, dict(values)
+
+
+def _tampered(path: Path, reference: str, values: dict[str, str], known: dict[str, str]) -> str | None:
+    """Why the form is not what arsdocs sent to `reference`: a read-only field altered, or the
+    file renamed after another establishment's form."""
+    printed = values.get(replyform.NAME_FIELD, "").strip()
+    if printed != known[reference]:
+        return (f"champ en lecture seule modifié : « Établissement » vaut « {printed} » et non « {known[reference]} », "
+                f"le nom de l'établissement de référence « {reference} » ; demandez le formulaire d'origine")
+    named = path.stem.removeprefix(f"{replyform.FORM_NAME}-")
+    if path.stem.startswith(f"{replyform.FORM_NAME}-") and named in known and named != reference:
+        return (f"le fichier porte le nom du formulaire de {known[named]} mais contient celui de "
+                f"{known[reference]} : vérifiez qui l'a envoyé")
+    return None
+
+
+def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[str, Member]]:
+    if not folder.is_dir():
+        raise ArsDocsError(f"dossier introuvable : {folder}")
+    known = {establishment.id: establishment.nom for establishment in load_establishments(project)}
+    members = load_members(project)
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    # an ordinary file (a link to one too); a pipe, a device or a folder is no form, and is said so
+    dated = {path: _dated(path, now) for path in folder.iterdir() if not path.name.startswith(".")}
+    outcomes = [_import_one(path, dated[path], known, members)
+                for path in sorted(dated, key=lambda path: (dated[path][0], path.name))]
+    return outcomes, members
+
+
+def _dated(path: Path, now: datetime.datetime) -> tuple[datetime.datetime, bool]:
+    """When the file was saved, and whether that was in the future: a date to come (a wrong clock,
+    a file made to win) is not trusted to order the answers: the time of the import stands for it."""
+    try:
+        saved = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC).replace(microsecond=0)
+    except (OSError, ValueError, OverflowError):
+        return now, True
+    return (now, True) if saved > now + _CLOCK_SKEW else (saved, False)
+
+
+def _import_one(path: Path, dated: tuple[datetime.datetime, bool], known: dict[str, str],
+                members: dict[str, Member]) -> Outcome:
+    name = path.name
+    try:
+        reference, values = _read(path)
+    except ValueError as error:
+        return Outcome(name, False, str(error))
+    if reference is None:
+        return Outcome(name, False, "ce n'est pas un formulaire de réponse arsdocs (pas de référence d'établissement)")
+    if reference not in known:
+        return Outcome(name, False, f"établissement inconnu « {reference} »")
+    tampered = _tampered(path, reference, values, known)
+    if tampered:
+        return Outcome(name, False, tampered)
+    referents, problems = _referents(values)
+    if problems:
+        return Outcome(name, False, " ; ".join(problems))
+    date, future = dated
+    answer = Answer(date=date, fichier=name, medecin_referent=referents["medecin"],
+                    directeur_referent=referents["directeur"])
+    current = members.get(reference)
+    if current is not None:
+        if answer == current.reponse or answer in current.historique:
+            return Outcome(name, True, f"{known[reference]} : réponse déjà importée")
+        if answer.date < current.reponse.date:
+            return Outcome(name, False, f"réponse du {answer.date:%d/%m/%Y %H:%M} plus ancienne que celle déjà "
+                           f"importée pour {known[reference]} ({current.reponse.fichier}, "
+                           f"{current.reponse.date:%d/%m/%Y %H:%M}) : ignorée")
+        history = [*current.historique, current.reponse]
+    else:
+        history = []
+    members[reference] = Member(etablissement=reference, reponse=answer, historique=history)
+    return Outcome(name, True, f"{known[reference]} : médecin {answer.medecin_referent.prenom} "
+                   f"{answer.medecin_referent.nom}, directeur {answer.directeur_referent.prenom} "
+                   f"{answer.directeur_referent.nom}"
+                   + (" (date du fichier dans le futur : non prise en compte, la réponse est datée de l'import)"
+                      if future else ""))
+
+
+def report_lines(outcomes: list[Outcome]) -> Iterator[str]:
+    for outcome in outcomes:
+        yield f"{'importé' if outcome.taken else 'refusé'} : {outcome.file} : {outcome.message}"

@@ -1,0 +1,261 @@
+"""Numbering, references and the legal checks of a draft (domain rules §4)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ars_docs.build.registry import PublicFunding
+from ars_docs.families.statuts.models import Article, Draft, ExpectedClause, ExpectedClauses
+from ars_docs.source.errors import Problem, warn
+from ars_docs.source.fields import folded
+from ars_docs.source.validation import duplicates, field_path
+from ars_docs.source.yamlsource import PathKey, YamlDocument
+from ars_docs.tree.french import format_amount
+
+REFERENCE = re.compile(r"\[\[([^\[\]]*)\]\]")
+LOCAL_LAW_DEPARTEMENTS = {"57": "Moselle", "67": "Bas-Rhin", "68": "Haut-Rhin"}
+MIN_SIGNATORIES = {"loi-1901": 2, "droit-local": 7}
+# The wording each regime requires, and that the other must not contain.
+WORDING = {
+    "loi-1901": ("loi du 1er juillet 1901",),
+    "droit-local": ("articles 21 à 79 du code civil local", "inscrite au registre des associations"),
+}
+BIRTH_DATE = re.compile(r"\b(né|née|nés|nées)\s+le\b|date\s+de\s+naissance|\bnaissance\s*:", re.IGNORECASE)
+_ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def roman(number: int) -> str:
+    text = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            text, number = text + letters, number - value
+    return text
+
+
+@dataclass(frozen=True)
+class NumberedArticle:
+    article: Article
+    number: int
+    title_id: str
+    path: PathKey
+
+
+def number_articles(draft: Draft) -> list[NumberedArticle]:
+    """Articles numbered from 1 across titles, in the order written."""
+    numbered: list[NumberedArticle] = []
+    for t, title in enumerate(draft.titres):
+        for a, article in enumerate(title.articles):
+            numbered.append(NumberedArticle(article, len(numbered) + 1, title.id, ("titres", t, "articles", a)))
+    return numbered
+
+
+def article_name(number: int) -> str:
+    return "1er" if number == 1 else str(number)
+
+
+def cite(numbers: list[int]) -> str:
+    """`article 12`, `articles 12 et 13`, `articles 2, 5 et 9`."""
+    names = [article_name(n) for n in sorted(numbers)]
+    if len(names) == 1:
+        return f"article {names[0]}"
+    return f"articles {', '.join(names[:-1])} et {names[-1]}"
+
+
+def resolve_references(text: str, numbers: dict[str, int]) -> str:
+    return REFERENCE.sub(lambda match: cite([numbers[label.strip()] for label in match.group(1).split("|")]), text)
+
+
+def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, expected_source: YamlDocument,
+                funding: PublicFunding | None = None) -> Iterator[Problem]:
+    numbered = number_articles(draft)
+    yield from _duplicates(draft, source)
+    yield from _references(numbered, source, {title.id for title in draft.titres})
+    _self_references(numbered, source)
+    yield from _clauses(numbered, source, expected, expected_source, funding)
+    yield from _regime(draft, numbered, source)
+    yield from _seat(draft, numbered, source)
+    yield from _members_by_right(numbered, source)
+    yield from _signatories(draft, source)
+    yield from _birth_dates(source.data, (), source)
+
+
+def _duplicates(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
+    """Title labels are unique among titles, article labels among articles."""
+    titles = [(("titres", t, "id"), title.id) for t, title in enumerate(draft.titres)]
+    articles = [(("titres", t, "articles", a, "id"), article.id)
+                for t, title in enumerate(draft.titres) for a, article in enumerate(title.articles)]
+    yield from duplicates(source, titles)
+    yield from duplicates(source, articles)
+
+
+def _references(numbered: list[NumberedArticle], source: YamlDocument, titles: set[str]) -> Iterator[Problem]:
+    known = {item.article.id for item in numbered}
+    for item in numbered:
+        path = (*item.path, "texte")
+        for match in REFERENCE.finditer(item.article.texte):
+            for label in match.group(1).split("|"):
+                if label.strip() not in known:
+                    kind = (" : c'est un titre ; un renvoi désigne un article (celui du titre qu'il faut citer)"
+                            if label.strip() in titles else "")
+                    yield Problem(source.locate_inside(path, item.article.texte[:match.start()], match.group(0)),
+                                  field_path(path), f"renvoi à un article inconnu « {label.strip()} »{kind}")
+
+
+def _self_references(numbered: list[NumberedArticle], source: YamlDocument) -> None:
+    """An article that cites itself (« dans les conditions de l'article 12 » in article 12) is
+    allowed, but rarely meant: a warning."""
+    for item in numbered:
+        path = (*item.path, "texte")
+        for match in REFERENCE.finditer(item.article.texte):
+            if item.article.id in (label.strip() for label in match.group(1).split("|")):
+                warn(Problem(source.locate_inside(path, item.article.texte[:match.start()], match.group(0)),
+                             field_path(path), f"l'article « {item.article.id} » se cite lui-même"))
+
+
+def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: ExpectedClauses,
+             expected_source: YamlDocument, funding: PublicFunding | None) -> Iterator[Problem]:
+    wanted = {clause.id: clause for clause in expected.clauses}
+    covered = {clause for item in numbered for clause in item.article.clauses}
+    for item in numbered:
+        for clause_id in item.article.clauses:
+            if clause_id not in wanted:
+                path = (*item.path, "clause")
+                yield Problem(source.locate(path), field_path(path),
+                              f"clause « {clause_id} » absente de {expected_source.name}")
+    for clause in expected.clauses:
+        if clause.id in covered:
+            yield from _said(clause, [item for item in numbered if clause.id in item.article.clauses], source)
+            continue
+        threshold = clause.subventions_publiques_au_dela_de
+        if threshold is None:
+            yield Problem(source.locate(("titres",), key=True), "titres",
+                          f"clause attendue absente : « {clause.libelle} » ({clause.id}) ; aucun article "
+                          f"n'a « clause: {clause.id} »")
+        elif funding is not None and funding.amount > threshold:
+            above = (f"plus de {format_amount(Decimal(threshold))} de subventions publiques dans l'année"
+                     if threshold else "des subventions publiques")
+            yield Problem(source.locate(("titres",), key=True), "titres",
+                          f"clause attendue absente : « {clause.libelle} » ({clause.id}) : le CPOM {funding.contract} "
+                          f"verse à l'association {format_amount(funding.amount)} en {funding.year}, {above} ; "
+                          f"aucun article n'a « clause: {clause.id} »")
+
+
+def _said(clause: ExpectedClause, articles: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """A covered clause whose articles do not say what it must (one vote per member, the bases of
+    the quorum…): located at the first article's « clause: »."""
+    text = folded("\n".join(item.article.texte for item in articles))
+    for wanted in clause.doit_dire:
+        phrases = [wanted] if isinstance(wanted, str) else wanted
+        if any(folded(phrase) in text for phrase in phrases):
+            continue
+        first = articles[0]
+        path = (*first.path, "clause")
+        said = " ni ".join(f"« {phrase} »" for phrase in phrases)
+        where = cite([item.number for item in articles])
+        subject = f"les {where} couvrent" if len(articles) > 1 else f"l'{where} couvre"
+        yield Problem(source.locate(path), field_path(path),
+                      f"{subject} la clause « {clause.libelle} » ({clause.id}) mais ne "
+                      f"{'disent' if len(articles) > 1 else 'dit'} pas {said}")
+
+
+_POSTAL_ONLY = re.compile(r"\b(?:cedex|b\.?\s?p\.?(?=\s*\d)|boite postale|cs(?=\s*\d))\b", re.IGNORECASE)
+"""What a mail room reads but no one can go to: « Cedex », a post-office box (« BP 12 », « boîte
+postale »), a « CS 30002 » (correspondance spéciale)."""
+
+
+def _seat(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """The registered office is a place (the prefecture records it, the association's domicile at
+    law): a geographic address, never a postal distribution one."""
+    seat = draft.association.siege
+    fields: list[tuple[PathKey, str]] = [(("association", "siege", "adresse", index), line)
+                                         for index, line in enumerate(seat.adresse)]
+    fields.append((("association", "siege", "ville"), seat.ville))
+    fields += [((*item.path, "texte"), item.article.texte) for item in numbered if item.article.clause == "siege"]
+    for path, text in fields:
+        found = _POSTAL_ONLY.search(folded(text))
+        if found:
+            written = text[found.start():found.end()]
+            yield Problem(source.locate_inside(path, text[:found.start()], written), field_path(path),
+                          f"« {written} » : le siège est une adresse géographique, pas une adresse de distribution "
+                          "du courrier ; écrivez la voie, le code postal et la commune du lieu (sans Cedex, BP "
+                          "ni CS)")
+
+
+BY_RIGHT = "membres de droit"
+"""The college whose members belong by law (the DSR's authorised establishments): they cannot be
+refused, nor struck off for unpaid dues."""
+
+
+def _members_by_right(numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """Where the statutes have a college of members by right, the striking-off for unpaid dues
+    (a line of the article on losing membership that names both) must leave them out, by name."""
+    if not any(BY_RIGHT in folded(item.article.texte) for item in numbered if item.article.clause == "composition"):
+        return
+    for item in numbered:
+        if item.article.clause != "perte-qualite-membre":
+            continue
+        text, offset = item.article.texte, 0
+        for line in text.splitlines(keepends=True):
+            said = folded(line)
+            unpaid = said.find("cotisation")
+            if "radiation" in said and unpaid >= 0 and BY_RIGHT not in said:
+                word = line[unpaid:unpaid + len("cotisation")]
+                yield Problem(source.locate_inside((*item.path, "texte"), text[:offset + unpaid], word),
+                              field_path((*item.path, "texte")),
+                              "la radiation pour non-paiement de la cotisation s'appliquerait aux membres de droit, "
+                              "dont l'adhésion ne dépend pas de l'association : réservez ce motif aux autres "
+                              "collèges, en nommant celui des membres de droit")
+            offset += len(line)
+
+
+def _regime(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    departement = draft.association.siege.code_postal[:2]
+    local = LOCAL_LAW_DEPARTEMENTS.get(departement)
+    where = source.locate(("regime",))
+    if local and draft.regime == "loi-1901":
+        yield Problem(where, "regime", f"siège en {local} ({draft.association.siege.ville}) : la loi de 1901 "
+                      "ne s'y applique pas ; le droit local (articles 21 à 79 du code civil local) impose "
+                      "« regime: droit-local »")
+    if not local and draft.regime == "droit-local":
+        yield Problem(where, "regime", f"siège hors d'Alsace-Moselle ({draft.association.siege.ville}) : "
+                      "le droit local ne s'applique pas ; « regime: loi-1901 » attendu")
+    other = "droit-local" if draft.regime == "loi-1901" else "loi-1901"
+    for item in numbered:
+        for phrase in WORDING[other]:
+            position = item.article.texte.find(phrase)
+            if position >= 0:
+                path = (*item.path, "texte")
+                yield Problem(source.locate_inside(path, item.article.texte[:position], phrase), field_path(path),
+                              f"formule « {phrase} » du régime {other} dans des statuts du régime {draft.regime} : "
+                              "les deux régimes ne se mélangent pas")
+    if not any(all(phrase in item.article.texte for phrase in WORDING[draft.regime]) for item in numbered):
+        yield Problem(where, "regime", f"aucun article ne porte la formule du régime {draft.regime} : "
+                      + " ; ".join(f"« {phrase} »" for phrase in WORDING[draft.regime]))
+
+
+def _signatories(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
+    needed = MIN_SIGNATORIES[draft.regime]
+    if len(draft.signature.signataires) < needed:
+        path = ("signature", "signataires")
+        yield Problem(source.locate(path), field_path(path),
+                      f"{len(draft.signature.signataires)} signataire(s) ; le régime {draft.regime} en exige "
+                      f"au moins {needed}")
+
+
+def _birth_dates(value: Any, path: PathKey, source: YamlDocument) -> Iterator[Problem]:
+    """No date of birth, ever, in statutes (domain rules §4)."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _birth_dates(child, (*path, key), source)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _birth_dates(child, (*path, index), source)
+    elif isinstance(value, str):
+        match = BIRTH_DATE.search(value)
+        if match:
+            yield Problem(source.locate_inside(path, value[:match.start()], match.group(0)), field_path(path),
+                          "une date de naissance n'a pas sa place dans les statuts (ni dans aucun document publié)")

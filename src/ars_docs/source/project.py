@@ -1,0 +1,197 @@
+"""A project folder: `arsdocs.yaml` (settings), `data/`, `templates/`, `out/`."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
+from ars_docs.source.fields import PRINTABLE, Record, Text, YesNo, check_identifier
+from ars_docs.source.safefiles import UnsafeFile, present, read_bounded
+from ars_docs.source.validation import validate
+from ars_docs.source.yamlsource import YamlDocument, load_yaml
+
+SETTINGS_FILE = "arsdocs.yaml"
+FONTS = "templates/commun/polices"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LOGO_BYTES = 20 * 2**20
+"""The brand block: a PNG of a few hundred kilobytes."""
+
+
+class SmtpSettings(Record):
+    """The mail server of `arsdocs send` (`smtp:`); the login comes from environment variables."""
+
+    hote: Text
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    starttls: YesNo = True
+    """Encryption before login; may only be turned off for a server on this machine (tests)."""
+    variable_identifiant: Text = "ARSDOCS_SMTP_IDENTIFIANT"
+    variable_mot_de_passe: Text = "ARSDOCS_SMTP_MOT_DE_PASSE"
+    debit_par_minute: Annotated[int, Field(ge=1, le=600)] = 30
+
+
+class EnvelopeSettings(Record):
+    """Where the address must lie to show through the envelope's window (`enveloppe:`): a frame on the
+    A4 page, in millimetres from its top-left corner. The default is the common French DL envelope
+    (110 × 220 mm, window 45 × 100 mm on the right, 20 mm from the right edge and 15 mm from the
+    bottom); for a left-window envelope, for instance `gauche_mm: 20`."""
+
+    gauche_mm: float = Field(default=110.0, ge=0, le=190)
+    haut_mm: float = Field(default=55.0, ge=0, le=90)
+    largeur_mm: float = Field(default=85.0, ge=70, le=120)
+    """At least 70 mm: a line of 38 characters needs about that much."""
+    hauteur_mm: float = Field(default=33.0, ge=27, le=60)
+    """At least 27 mm: six lines of the address at 11.5 pt, below a 2 mm inset."""
+    degagement_mm: float = Field(default=5.0, ge=0, le=20)
+    """Blank kept around the frame, where nothing else is printed: the letter moves in the envelope."""
+
+    @model_validator(mode="after")
+    def _on_the_first_third(self) -> EnvelopeSettings:
+        if self.gauche_mm + self.largeur_mm > 210:
+            raise ValueError(f"le cadre dépasse le bord droit de la page : {self.gauche_mm:g} + "
+                             f"{self.largeur_mm:g} mm > 210 mm")
+        if self.haut_mm + self.hauteur_mm > 99:
+            raise ValueError(f"le cadre descend sous le premier pli de la lettre pliée en trois : {self.haut_mm:g} + "
+                             f"{self.hauteur_mm:g} mm > 99 mm")
+        return self
+
+
+class Settings(Record):
+    """Settings of a project (`arsdocs.yaml`)."""
+
+    logo: Text
+    """Path (from the project folder) of the brand block printed at the top of the first page, PNG."""
+    logo_texte: Text
+    """Alternative text of the brand block, for screen readers."""
+    logo_hauteur_mm: float = Field(default=22.0, gt=5, le=60)
+    """Printed height of the brand block, in millimetres."""
+    smtp: SmtpSettings | None = None
+    enveloppe: EnvelopeSettings = EnvelopeSettings()
+    """The window of the envelopes the letters are posted in."""
+    moteur_pdf: Literal["weasyprint", "typst"] = "weasyprint"
+    """What lays out the PDFs: WeasyPrint through the HTML shells (the reference), or Typst through
+    the Typst shells (`<family>/<shell>.typ`), several times faster for large mailings."""
+
+
+def printable_characters(root: Path) -> frozenset[str] | None:
+    """The characters every font of the documents (`templates/commun/polices/`) can draw."""
+    folder = root / FONTS
+    faces = sorted([*folder.glob("*.ttf"), *folder.glob("*.otf")])
+    if not faces:
+        return None
+    covered: frozenset[str] | None = None
+    for face in faces:
+        characters = font_characters(face, relative_name(face, root))
+        covered = characters if covered is None else covered & characters
+    return frozenset(covered or ())
+
+
+def font_characters(face: Path, name: str) -> frozenset[str]:
+    """The characters a font file draws; a located error when it is not a font fontTools can read.
+    Read once per version of the file (opening a project and checking its stylesheets both ask;
+    `arsdocs serve` asks again after each change, and sees a replaced font)."""
+    try:
+        status = face.stat()
+        return _cmap(face, status.st_size, status.st_mtime_ns)
+    except Exception:  # fontTools raises a dozen kinds on a damaged file
+        raise InvalidInput([Problem(Location(name), "", "police illisible : ce n'est pas une police TrueType "
+                                                         "ou OpenType lisible")]) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _cmap(face: Path, size: int, modified: int) -> frozenset[str]:
+    """`size` and `modified`: the version of the file, so that a replaced font is read again."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(face, lazy=True) as font:
+        return frozenset(chr(code) for code in font.getBestCmap())
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    settings: Settings
+    settings_source: YamlDocument
+    output: Path | None = None
+    """Where outputs go, when not `out/` (the check of `build --verifier` builds elsewhere)."""
+
+    @classmethod
+    def open(cls, root: Path) -> Project:
+        root = root.resolve()
+        settings_path = root / SETTINGS_FILE
+        if not present(settings_path):
+            raise ArsDocsError(
+                f"aucun projet arsdocs dans « {root} » : le fichier {SETTINGS_FILE} est introuvable "
+                "(placez-vous dans le dossier du projet ou indiquez-le avec --projet DOSSIER)")
+        source = load_yaml(settings_path, SETTINGS_FILE)
+        project = cls(root, validate(Settings, source), source)
+        project.check_logo()
+        PRINTABLE.set(printable_characters(root))
+        return project
+
+    def with_settings(self, **changes: object) -> Project:
+        """The project with settings changed from the command line (they count in the fingerprints)."""
+        return replace(self, settings=self.settings.model_copy(update=changes))
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def out(self) -> Path:
+        return self.output or self.root / "out"
+
+    def name(self, path: Path) -> str:
+        return relative_name(path, self.root)
+
+    def identifier_of(self, path: Path) -> str:
+        """The identifier a file or folder name gives (`v1.yaml` excepted): `lancement-dsr.yaml` ->
+        `lancement-dsr`; a name that is not one is a located error."""
+        try:
+            return check_identifier(path.name if path.is_dir() else path.stem)
+        except ValueError as error:
+            raise InvalidInput([Problem(Location(self.name(path)), "", f"nom invalide : {error}")]) from None
+
+    def data_files(self, folder: Path) -> list[Path]:
+        """The `.yaml` files of a data folder, in order. A file written `.yml` (or `.YAML`) would be
+        silently left out, a folder named `x.yaml` would not be a file: both are located errors."""
+        paths = sorted(folder.glob("*")) if folder.is_dir() else []
+        problems = []
+        for path in paths:
+            if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
+                problems.append(Problem(Location(self.name(path)), "", f"extension « {path.suffix} » : "
+                                        f"renommez le fichier « {path.stem}.yaml », sans quoi il serait ignoré"))
+            elif path.suffix == ".yaml" and path.is_dir():
+                problems.append(Problem(Location(self.name(path)), "", "c'est un dossier, pas un fichier de données"))
+        if problems:
+            raise InvalidInput(problems)
+        return [path for path in paths if path.suffix == ".yaml"]
+
+    @property
+    def logo(self) -> Path:
+        return (self.root / self.settings.logo).resolve()
+
+    def check_logo(self) -> None:
+        where = self.settings_source.locate(("logo",))
+        if self.root not in self.logo.parents:
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » est hors du dossier du projet : "
+                                        "copiez le fichier officiel dans le projet (par exemple templates/commun/)")])
+        if self.logo.is_dir():
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » est un dossier : indiquez le "
+                                                       "fichier PNG du bloc marque")])
+        try:
+            head = read_bounded(self.logo, LOGO_BYTES)[:8]  # a pipe or a device is refused, not waited for
+        except FileNotFoundError:
+            raise InvalidInput([Problem(where, "logo", f"fichier introuvable « {self.settings.logo} »")]) from None
+        except UnsafeFile as error:
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » : {error}")]) from None
+        if head != _PNG_SIGNATURE:
+            raise InvalidInput([Problem(where, "logo", f"« {self.settings.logo} » n'est pas une image PNG")])

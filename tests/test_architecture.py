@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO
+from helpers.project import REPO
 
 SOURCE = REPO / "src"
 

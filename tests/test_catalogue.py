@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import copy_project, run
+from helpers.project import copy_project, run
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
@@ -74,7 +74,7 @@ def test_bad_input_is_refused_clearly_and_loses_nothing(case: Path, built_projec
     apply_case(case, spec, project)
     data = snapshot(project / "data")
     command = spec.get("commande", "build all").replace("{projet}", str(project)).split()
-    result = run(project, *command)  # a build in this process (conftest.run)
+    result = run(project, *command)  # a build in this process (helpers.project.run)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     # the error first; after the list of what an import took or refused, file by file

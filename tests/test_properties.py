@@ -34,9 +34,9 @@ from ars_docs.families.letters.models import Letter, WebinarsFile
 from ars_docs.families.statuts.models import Draft
 from ars_docs.source.project import Settings
 from ars_docs.tree.typography import typeset_text
-from conftest import copy_project, run
-from readback import docx_paragraphs, squash
-from schemagen import READABLE, TEXT, from_model
+from helpers.project import copy_project, run
+from helpers.readback import docx_paragraphs, squash
+from helpers.schemagen import READABLE, TEXT, from_model
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 

@@ -1,0 +1,213 @@
+"""`arsdocs send letters` against a real SMTP server on the loopback address (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from helpers.project import TEST_DOMAIN, cleared_for_release, free_port, run
+
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
+Edit = Callable[[Path, str, str], None]
+ADDRESSES = [f"{name}@{TEST_DOMAIN}" for name in ("claire.martin", "camille.roth", "pierre.royer")]
+
+
+class Mailbox:
+    """Accepts every message but those to a refused address; keeps what it received."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], bytes]] = []
+        self.refused: set[str] = set()
+        self.drop: set[str] = set()  # the connection is cut while these messages are transferred
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: Any) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop & set(envelope.rcpt_tos):
+            self.drop -= set(envelope.rcpt_tos)
+            server.transport.close()
+            return "421 Connexion perdue"
+        self.received.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted"
+
+    def count(self, address: str) -> int:
+        return sum(address in recipients for recipients, _ in self.received)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, str]]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield box, f"127.0.0.1:{controller.port}"
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def built(small_project: Path) -> Path:
+    """The small project's letters built, cleared for release, to be sent unsigned (the signature has
+    its own tests)."""
+    cleared_for_release(small_project)
+    letter = small_project / "data/courriers/lancement-dsr.yaml"
+    letter.write_text(letter.read_text(encoding="utf-8").replace("signature_electronique: oui",
+                                                                  "signature_electronique: non"), encoding="utf-8")
+    assert run(small_project, "build", "letters").exit_code == 0
+    return small_project
+
+
+def _send(project: Path, server: str, *extra: str) -> Any:
+    return run(project, "send", "letters", "--envoyer", "--smtp", server, "--sans-starttls", "--debit", "600", *extra)
+
+
+def test_without_envoyer_nothing_is_sent(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, _ = mailbox
+    result = run(built, "send", "letters")
+    assert result.exit_code == 0
+    assert result.output.count("à envoyer : ") == 3
+    assert "Rien n'a été envoyé (3 message(s) à envoyer) : ajoutez --envoyer pour envoyer." in result.output
+    assert box.received == [] and not (built / "envois").exists()
+
+
+def test_each_recipient_receives_exactly_one_message(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, server = mailbox
+    result = _send(built, server)
+    assert result.exit_code == 0, result.output
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
+    message = email.message_from_bytes(box.received[0][1], policy=policy.default)
+    assert message["Subject"].startswith("Information relative au lancement") and message["X-Unsent"] is None
+    assert {part.get_filename() for part in message.iter_attachments()} == {
+        "chu-reims--claire-martin.pdf", "invitation-webinaire.ics", "reponse-chu-reims.pdf"}
+    again = _send(built, server)
+    assert again.exit_code == 0 and again.output.count("déjà envoyé : ") == 3
+    assert len(box.received) == 3
+    journal = [json.loads(line) for line in (built / "envois/lancement-dsr.jsonl").read_text().splitlines()]
+    assert [entry["etat"] for entry in journal] == ["en-cours", "envoye"] * 3
+
+
+def test_a_refused_address_is_reported_and_the_others_delivered(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, server = mailbox
+    box.refused.add(ADDRESSES[1])
+    result = _send(built, server)
+    assert result.exit_code == 1
+    assert (f"refusé par le serveur : CHU de Reims — Camille Roth <{ADDRESSES[1]}>"
+            in result.output.splitlines())
+    assert "Erreur : 1 envoi(s) en échec" in result.output
+    assert [box.count(address) for address in ADDRESSES] == [1, 0, 1]
+    box.refused.clear()  # the address was fixed on the server's side: the next run delivers it, only it
+    assert _send(built, server).exit_code == 0
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
+
+
+def test_a_lost_connection_is_reported_and_the_run_goes_on(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, server = mailbox
+    box.drop.add(ADDRESSES[1])
+    result = _send(built, server)
+    assert result.exit_code == 1
+    assert any(line.startswith("échec : CHU de Reims — Camille Roth") for line in result.output.splitlines())
+    assert [box.count(address) for address in ADDRESSES] == [1, 0, 1], "reconnected for the next recipient"
+    assert _send(built, server).exit_code == 0
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
+
+
+def test_a_run_killed_half_way_then_restarted_sends_each_once(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, server = mailbox
+    journal = built / "envois/lancement-dsr.jsonl"
+    command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
+               "--sans-starttls", "--debit", "30"]  # two seconds between messages
+    process = subprocess.Popen(command, cwd=built, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if journal.exists() and '"envoye"' in journal.read_text():
+            break
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert len(box.received) == 1, "killed after the first message, in the pause before the second"
+    result = _send(built, server)
+    assert result.exit_code == 0, result.output
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
+    assert result.output.count("déjà envoyé : ") == 1 and result.output.count("envoyé : ") == 3
+
+
+def test_ctrl_c_during_a_send_and_a_build_meanwhile(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    """A build while a send runs is turned away (it would rebuild the letters being sent); Ctrl-C
+    stops the send with a French message, and the next run sends to the others only."""
+    box, server = mailbox
+    journal = built / "envois/lancement-dsr.jsonl"
+    command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
+               "--sans-starttls", "--debit", "6"]  # ten seconds between messages: Ctrl-C comes in a pause
+    process = subprocess.Popen(command, cwd=built, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 20
+    while not (journal.exists() and '"envoye"' in journal.read_text()):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    during = run(built, "build", "letters", "--force")
+    assert during.exit_code == 1 and "une autre commande arsdocs (build, send, sign ou import)" in during.output
+    os.killpg(process.pid, signal.SIGINT)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert errors.strip().splitlines()[-1] == (
+        "Erreur : « arsdocs send » interrompu (Ctrl-C) : le journal envois/lancement-dsr.jsonl dit qui a reçu son "
+        "courrier ; relancez la même commande pour envoyer aux autres, jamais deux fois au même destinataire")
+    assert "Traceback" not in errors and "Aborted" not in errors
+    assert len(box.received) == 1
+    result = _send(built, server)
+    assert result.exit_code == 0, result.output
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 1]
+
+
+def test_a_letter_rebuilt_after_sending_is_listed_not_resent(built: Path, mailbox: tuple[Mailbox, str],
+                                                            edit: Edit) -> None:
+    box, server = mailbox
+    assert _send(built, server).exit_code == 0
+    edit(built / "data/webinaires.yaml", 'fin: "15:30"', 'fin: "16:00"')
+    assert run(built, "build", "letters").exit_code == 0
+    result = _send(built, server)
+    assert result.exit_code == 0
+    assert result.output.count("modifié depuis son envoi : non renvoyé : ") == 3
+    assert len(box.received) == 3
+
+
+def test_an_interrupted_message_is_reported_not_resent(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, server = mailbox
+    journal = built / "envois/lancement-dsr.jsonl"
+    journal.parent.mkdir()
+    journal.write_text(json.dumps({"cle": "ch-troyes--pierre-royer", "email": ADDRESSES[2],
+                                   "sha256_eml": "x", "etat": "en-cours"}) + "\n", encoding="utf-8")
+    result = _send(built, server)
+    assert ("envoi interrompu, état inconnu : vérifiez avant de renvoyer : Centre hospitalier de Troyes — "
+            f"Pierre Royer <{ADDRESSES[2]}>") in result.output.splitlines()
+    assert [box.count(address) for address in ADDRESSES] == [1, 1, 0]
+
+
+def test_clear_text_only_to_this_machine(built: Path) -> None:
+    result = run(built, "send", "letters", "--envoyer", "--smtp", "192.0.2.10:25", "--sans-starttls")
+    assert result.exit_code == 1
+    assert "refus d'envoyer en clair vers « 192.0.2.10 » : STARTTLS est obligatoire" in result.output
+    assert not (built / "envois").exists()
+
+
+def test_nothing_to_send_before_a_build(small_project: Path) -> None:
+    result = run(small_project, "send", "letters")
+    assert result.exit_code == 1 and "lancez d'abord « arsdocs build letters »" in result.output

@@ -184,16 +184,17 @@ class Builder:
         return self._publisher
 
 
-SEND, SIGN = "send", "sign"
+SEND, SIGN, COMPARE = "send", "sign", "compare"
 """What a family's documents can be besides built: sent by e-mail (`arsdocs send`), signed
-(`arsdocs sign`). Its builder then implements `mailing_folder`, and `sign`."""
+(`arsdocs sign`), compared with an earlier state (`arsdocs build --comparer`). Its builder then
+implements `mailing_folder`, `sign`, or uses the `compare` of `configure`."""
 
 # name -> ("module:Class", what else it can do), imported only when used (a CLI that starts fast)
 _REGISTRY: dict[str, tuple[str, frozenset[str]]] = {
     "letters": ("ars_docs.families.letters.builder:LettersBuilder", frozenset({SEND, SIGN})),
     "relances": ("ars_docs.families.letters.builder:RemindersBuilder", frozenset({SEND, SIGN})),
-    "statuts": ("ars_docs.families.statuts.builder:StatutsBuilder", frozenset()),
-    "cpom": ("ars_docs.families.cpom.builder:CpomBuilder", frozenset()),
+    "statuts": ("ars_docs.families.statuts.builder:StatutsBuilder", frozenset({COMPARE})),
+    "cpom": ("ars_docs.families.cpom.builder:CpomBuilder", frozenset({COMPARE})),
 }
 
 

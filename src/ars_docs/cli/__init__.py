@@ -15,7 +15,7 @@ import click
 
 from ars_docs import __version__
 from ars_docs.build.lock import at_work
-from ars_docs.build.registry import ALL, SEND, SIGN, builder_names, families
+from ars_docs.build.registry import ALL, COMPARE, SEND, SIGN, builder_names, families, get_builder
 from ars_docs.cli import text as clitext
 from ars_docs.cli.text import FamilyChoice
 from ars_docs.source.errors import ArsDocsError
@@ -116,11 +116,14 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     changé sont reconstruits ; les fichiers des documents qui n'existent plus sont supprimés."""
     from ars_docs.build import engine, release
 
-    if comparer and famille not in ("statuts", "cpom", ALL):
-        raise click.UsageError("--comparer ne vaut que pour les statuts et les annexes de CPOM")
+    compared = builder_names(COMPARE)
+    labels = [get_builder(name).label for name in compared]
+    if comparer and famille not in (*compared, ALL):
+        raise click.UsageError(f"--comparer ne vaut que pour les {' et les '.join(labels)}")
     if comparer and famille == ALL and not comparer.startswith("git:"):
-        raise click.UsageError("avec all, --comparer ne vaut que sous la forme git:RÉVISION (commune aux statuts "
-                               "et au CPOM) ; sinon, construisez chaque famille avec sa propre comparaison")
+        common = " et aux ".join(labels)
+        raise click.UsageError(f"avec all, --comparer ne vaut que sous la forme git:RÉVISION (commune aux {common}) ; "
+                               "sinon, construisez chaque famille avec sa propre comparaison")
     project = _open_project(context)
     if moteur_pdf:
         project = project.with_settings(moteur_pdf=moteur_pdf)
@@ -212,7 +215,6 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
     le même courrier à quelqu'un."""
     from ars_docs.build import release
-    from ars_docs.build.registry import get_builder
     from ars_docs.families.letters import sending
     from ars_docs.families.letters.data import load_letter
 
@@ -287,7 +289,6 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     import os
 
     from ars_docs.build import release
-    from ars_docs.build.registry import get_builder
     from ars_docs.writers import signing
 
     project = _open_project(context)

@@ -270,3 +270,27 @@ def test_ctrl_c_is_a_french_message_with_the_shells_exit_code(tmp_path: Path) ->
 ])
 def test_the_systems_reasons_are_french(error: OSError, reason: str) -> None:
     assert os_reason(error) == reason
+
+
+# --- settings declared by their components ------------------------------------------------------
+
+def test_a_family_declares_its_settings_and_every_other_key_is_refused(tmp_path: Path) -> None:
+    from ars_docs.build.registry import settings_problems
+    from ars_docs.families.letters.postal import EnvelopeSettings, envelope
+    from ars_docs.source.project import Project
+    from helpers.project import copy_project
+
+    project = copy_project(tmp_path / "projet")
+    settings = project / "arsdocs.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "enveloppe:\n  gauche_mm: 20\n", encoding="utf-8")
+    opened = Project.open(project)
+    assert settings_problems(opened) == []
+    assert envelope(opened) == EnvelopeSettings(gauche_mm=20)  # the letters read their own part
+    lines = settings.read_text(encoding="utf-8").splitlines()
+    wrong = [*lines[:-2], "envelope:", "  gauche_mm: 20", "enveloppe:", "  gauche_mm: -3"]
+    settings.write_text("\n".join(wrong) + "\n", encoding="utf-8")
+    said = [str(problem) for problem in settings_problems(Project.open(project))]
+    count = len(lines)
+    assert said == [
+        f"arsdocs.yaml:{count - 1}:1 : envelope : clé inconnue « envelope » ; vouliez-vous dire « enveloppe » ?",
+        f"arsdocs.yaml:{count + 2}:14 : enveloppe.gauche_mm : doit être positif ou nul, pas « -3 »"]

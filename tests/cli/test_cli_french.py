@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ars_docs import cli
 from ars_docs.cli import main
+from ars_docs.cli.commands import check
 
 ENGLISH = re.compile(r"\b(Error|Usage|Invalid value|No such|Missing|Got unexpected|is not one of|is not in the range|"
                      r"Aborted|Did you mean|Show this message|Options:|Commands:|COMMAND|ARGS)\b")
@@ -51,7 +51,7 @@ def test_an_interruption_says_so_in_french(monkeypatch: pytest.MonkeyPatch, tmp_
     def interrupted(context: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_open_project", interrupted)
+    monkeypatch.setattr(check, "open_project", interrupted)
     result = CliRunner().invoke(main, ["--projet", str(tmp_path), "check"])
     assert result.exit_code == 1
     assert result.output.strip() == "Interrompu (Ctrl-C) : rien n'a été écrit."

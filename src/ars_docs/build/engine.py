@@ -77,12 +77,13 @@ def checked_plans(project: Project, builders: list[Builder],
     """Each family's items, once every family and the index page are valid: every problem of every
     family at once, before anything is made. `composed` (what `check` checks): every item composed
     too (`Builder.compose`), which a build leaves to its workers, for the items it remakes."""
-    from ars_docs.build.registry import ProblemCollector
+    from ars_docs.build.registry import ProblemCollector, settings_problems
     from ars_docs.build.site import render_index
 
     collector = ProblemCollector()
     # what the build reads, of the right kind and inside the project, before any of it is read
     collector.add(list(tree_problems(project.root, PROJECT_FOLDERS)))
+    collector.add(settings_problems(project))  # arsdocs.yaml's parts that its components declare
     collector.raise_if_any()
     planned = [(builder, collector.attempt(builder.plan, project)) for builder in builders]
     for builder, items in planned:

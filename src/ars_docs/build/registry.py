@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Problem
-from ars_docs.source.project import Project
+from ars_docs.source.fields import Record
+from ars_docs.source.project import Project, Settings
+from ars_docs.source.validation import unknown_key
 from ars_docs.tree.doctree import Document
 from ars_docs.writers.formats import SUFFIXES
 
@@ -96,6 +98,8 @@ class Builder:
     name = ""
     label = ""
     template_folder = ""
+    settings_sections: ClassVar[dict[str, type[Record]]] = {}
+    """Its own parts of arsdocs.yaml, by key, and the model each is read with (`Project.section`)."""
     """Its folder in templates/ (reminders share the letters')."""
     shell = ""
     data_folder = ""
@@ -256,3 +260,23 @@ def public_funding(project: Project, organisation: str) -> PublicFunding | None:
     found = [funding for builder in map(get_builder, builder_names()) if builder.present(project)
              if (funding := builder.public_funding(project, organisation)) is not None]
     return max(found, key=lambda funding: funding.amount, default=None)
+
+
+def settings_problems(project: Project) -> list[Problem]:
+    """arsdocs.yaml's parts that belong to a component: each key declared by a family
+    (`Builder.settings_sections`, whether the project has the family or not) and valid as its model
+    says; any other key refused, with the closest known one."""
+    declared: dict[str, type[Record]] = {}
+    for name in builder_names():
+        declared.update(get_builder(name).settings_sections)
+    known = sorted({*Settings.model_fields, *declared})
+    problems: list[Problem] = []
+    for key in project.sections:
+        if key not in declared:
+            problems.append(Problem(project.settings_source.locate((key,), key=True), key, unknown_key(key, known)))
+            continue
+        try:
+            project.section(key, declared[key])
+        except InvalidInput as failure:
+            problems.extend(failure.problems)
+    return problems

@@ -5,63 +5,31 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field
 
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
-from ars_docs.source.fields import PRINTABLE, Record, Text, YesNo, check_identifier
+from ars_docs.source.fields import PRINTABLE, Record, Text, check_identifier
 from ars_docs.source.safefiles import UnsafeFile, present, read_bounded
-from ars_docs.source.validation import validate
+from ars_docs.source.validation import validate, validate_part
 from ars_docs.source.yamlsource import YamlDocument, load_yaml
 
 SETTINGS_FILE = "arsdocs.yaml"
 FONTS = "templates/commun/polices"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+Section = TypeVar("Section", bound=Record)
 LOGO_BYTES = 20 * 2**20
 """The brand block: a PNG of a few hundred kilobytes."""
 
 
-class SmtpSettings(Record):
-    """The mail server of `arsdocs send` (`smtp:`); the login comes from environment variables."""
-
-    hote: Text
-    port: Annotated[int, Field(ge=1, le=65535)] = 587
-    starttls: YesNo = True
-    """Encryption before login; may only be turned off for a server on this machine (tests)."""
-    variable_identifiant: Text = "ARSDOCS_SMTP_IDENTIFIANT"
-    variable_mot_de_passe: Text = "ARSDOCS_SMTP_MOT_DE_PASSE"
-    debit_par_minute: Annotated[int, Field(ge=1, le=600)] = 30
-
-
-class EnvelopeSettings(Record):
-    """Where the address must lie to show through the envelope's window (`enveloppe:`): a frame on the
-    A4 page, in millimetres from its top-left corner. The default is the common French DL envelope
-    (110 × 220 mm, window 45 × 100 mm on the right, 20 mm from the right edge and 15 mm from the
-    bottom); for a left-window envelope, for instance `gauche_mm: 20`."""
-
-    gauche_mm: float = Field(default=110.0, ge=0, le=190)
-    haut_mm: float = Field(default=55.0, ge=0, le=90)
-    largeur_mm: float = Field(default=85.0, ge=70, le=120)
-    """At least 70 mm: a line of 38 characters needs about that much."""
-    hauteur_mm: float = Field(default=33.0, ge=27, le=60)
-    """At least 27 mm: six lines of the address at 11.5 pt, below a 2 mm inset."""
-    degagement_mm: float = Field(default=5.0, ge=0, le=20)
-    """Blank kept around the frame, where nothing else is printed: the letter moves in the envelope."""
-
-    @model_validator(mode="after")
-    def _on_the_first_third(self) -> EnvelopeSettings:
-        if self.gauche_mm + self.largeur_mm > 210:
-            raise ValueError(f"le cadre dépasse le bord droit de la page : {self.gauche_mm:g} + "
-                             f"{self.largeur_mm:g} mm > 210 mm")
-        if self.haut_mm + self.hauteur_mm > 99:
-            raise ValueError(f"le cadre descend sous le premier pli de la lettre pliée en trois : {self.haut_mm:g} + "
-                             f"{self.hauteur_mm:g} mm > 99 mm")
-        return self
-
-
 class Settings(Record):
-    """Settings of a project (`arsdocs.yaml`)."""
+    """Settings of a project (`arsdocs.yaml`): those of every document here; a component's own part
+    (`enveloppe:`, `smtp:` of the letters) is kept as written, for the component to read with the
+    model it declares (`Project.section`). A key that no component declares is refused by
+    `check` and `build` (`build.registry.settings_problems`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     logo: Text
     """Path (from the project folder) of the brand block printed at the top of the first page, PNG."""
@@ -69,9 +37,6 @@ class Settings(Record):
     """Alternative text of the brand block, for screen readers."""
     logo_hauteur_mm: float = Field(default=22.0, gt=5, le=60)
     """Printed height of the brand block, in millimetres."""
-    smtp: SmtpSettings | None = None
-    enveloppe: EnvelopeSettings = EnvelopeSettings()
-    """The window of the envelopes the letters are posted in."""
     moteur_pdf: Literal["weasyprint", "typst"] = "weasyprint"
     """What lays out the PDFs: WeasyPrint through the HTML shells (the reference), or Typst through
     the Typst shells (`<family>/<shell>.typ`), several times faster for large mailings."""
@@ -132,6 +97,18 @@ class Project:
         project.check_logo()
         PRINTABLE.set(printable_characters(root))
         return project
+
+    @property
+    def sections(self) -> dict[str, object]:
+        """The parts of arsdocs.yaml kept for the components that declare them, as written."""
+        return dict(self.settings.model_extra or {})
+
+    def section(self, name: str, model: type[Section]) -> Section | None:
+        """A component's part of arsdocs.yaml (`enveloppe:`), as the `model` it declares; None when
+        the project has none. A wrong value is a located error in arsdocs.yaml."""
+        if name not in self.sections:
+            return None
+        return validate_part(model, self.settings_source, (name,))
 
     def with_settings(self, **changes: object) -> Project:
         """The project with settings changed from the command line (they count in the fingerprints)."""

@@ -70,11 +70,7 @@ def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
     if kind == "missing":
         return "champ obligatoire manquant"
     if kind == "extra_forbidden":
-        key = str(error["loc"][-1])
-        known = _known_fields(model, tuple(error["loc"][:-1]))
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else f" ; clés possibles : {', '.join(known)}"
-        return f"clé inconnue « {key} »{hint}"
+        return unknown_key(str(error["loc"][-1]), _known_fields(model, tuple(error["loc"][:-1])))
     if kind == "value_error":
         return str(context.get("error", error["msg"]))
     if kind == "literal_error":
@@ -130,8 +126,28 @@ def validate(model: type[Model], document: YamlDocument) -> Model:
         raise InvalidInput(list(problems_from(failure, document, model))) from None
 
 
-def problems_from(failure: ValidationError, document: YamlDocument, model: type[BaseModel]) -> Iterable[Problem]:
+def validate_part(model: type[Model], document: YamlDocument, at: PathKey) -> Model:
+    """The value at `at` of the document (a section of arsdocs.yaml) as a `model`, or InvalidInput
+    with every problem at its position in the whole document."""
+    value: Any = document.data
+    for key in at:
+        value = value[key]
+    try:
+        return model.model_validate(value)
+    except ValidationError as failure:
+        raise InvalidInput(list(problems_from(failure, document, model, at))) from None
+
+
+def unknown_key(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else f" ; clés possibles : {', '.join(known)}"
+    return f"clé inconnue « {key} »{hint}"
+
+
+def problems_from(failure: ValidationError, document: YamlDocument, model: type[BaseModel],
+                  at: PathKey = ()) -> Iterable[Problem]:
     for error in failure.errors(include_url=False):
-        path = tuple(part for part in error["loc"] if not isinstance(part, str) or not part.startswith("function-"))
+        path = at + tuple(part for part in error["loc"]
+                          if not isinstance(part, str) or not part.startswith("function-"))
         is_key = error["type"] == "extra_forbidden"
         yield Problem(document.locate(path, key=is_key), field_path(path), _french(error, model))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ars_docs.build.registry import Builder, FinalItem, Item, ProblemCollector
 from ars_docs.directory.models import Establishment
@@ -24,11 +24,14 @@ from ars_docs.families.letters.data import (
 )
 from ars_docs.families.letters.items import FORM_PREFIX, FORMS_FOLDER, FormJob, LetterJob
 from ars_docs.families.letters.models import Letter
+from ars_docs.families.letters.postal import EnvelopeSettings
 from ars_docs.families.letters.salutation import (
     full_name,
     function_title,
 )
+from ars_docs.families.letters.sending import SmtpSettings
 from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.source.fields import Record
 from ars_docs.source.project import Project
 from ars_docs.source.yamlsource import load_yaml
 from ars_docs.tree.doctree import Block, Document, Letterhead, Paragraph, Window, inline_text
@@ -45,7 +48,7 @@ class _Composer:
         self.parts = MarkdownParts(project, "letters")
         self.part = self.parts.part
         self.text = text_environment(self.parts.folder)
-        envelope = project.settings.enveloppe
+        envelope = postal.envelope(project)
         self.window = Window(envelope.gauche_mm, envelope.haut_mm, envelope.largeur_mm, envelope.hauteur_mm,
                              envelope.degagement_mm)
 
@@ -91,6 +94,8 @@ class LettersBuilder(Builder):
     label = "courriers"
     data_folder = LETTERS
     template_folder = "letters"
+    settings_sections: ClassVar[dict[str, type[Record]]] = {"smtp": SmtpSettings, "enveloppe": EnvelopeSettings}
+    """Its parts of arsdocs.yaml: the mail server of `arsdocs send`, the envelopes' window."""
     shell = "lettre"
     """Where the letters' data files are; their outputs go to `out/<name>/<letter>/`."""
 

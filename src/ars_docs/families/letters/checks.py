@@ -113,7 +113,7 @@ def postal_problems(establishments: list[Establishment], source: YamlDocument,
     """Every address block that does not meet the postal norm, or that would not fit in the envelope
     window's frame, located at the data it comes from."""
     font = project.root / ADDRESS_FONT
-    frame = project.settings.enveloppe
+    frame = postal.envelope(project)
     for index, establishment in enumerate(establishments):
         written = establishment.adresse_postale
         if written and not written[-1].startswith(f"{establishment.code_postal} "):

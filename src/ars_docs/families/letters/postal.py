@@ -24,7 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field, model_validator
+
 from ars_docs.directory.models import Establishment
+from ars_docs.source.fields import Record
+from ars_docs.source.project import Project
 from ars_docs.tree import fontmetrics
 
 MAX_LINES = 6
@@ -92,6 +96,37 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = (
 )
 _ABBREVIATION_PATTERNS = tuple((re.compile(rf"\b{phrase}\b"), short) for phrase, short in ABBREVIATIONS)
 _CIVILITY_SHORT = {"Madame": "MME", "Monsieur": "M"}
+
+
+class EnvelopeSettings(Record):
+    """Where the address must lie to show through the envelope's window (`enveloppe:`): a frame on the
+    A4 page, in millimetres from its top-left corner. The default is the common French DL envelope
+    (110 × 220 mm, window 45 × 100 mm on the right, 20 mm from the right edge and 15 mm from the
+    bottom); for a left-window envelope, for instance `gauche_mm: 20`."""
+
+    gauche_mm: float = Field(default=110.0, ge=0, le=190)
+    haut_mm: float = Field(default=55.0, ge=0, le=90)
+    largeur_mm: float = Field(default=85.0, ge=70, le=120)
+    """At least 70 mm: a line of 38 characters needs about that much."""
+    hauteur_mm: float = Field(default=33.0, ge=27, le=60)
+    """At least 27 mm: six lines of the address at 11.5 pt, below a 2 mm inset."""
+    degagement_mm: float = Field(default=5.0, ge=0, le=20)
+    """Blank kept around the frame, where nothing else is printed: the letter moves in the envelope."""
+
+    @model_validator(mode="after")
+    def _on_the_first_third(self) -> EnvelopeSettings:
+        if self.gauche_mm + self.largeur_mm > 210:
+            raise ValueError(f"le cadre dépasse le bord droit de la page : {self.gauche_mm:g} + "
+                             f"{self.largeur_mm:g} mm > 210 mm")
+        if self.haut_mm + self.hauteur_mm > 99:
+            raise ValueError(f"le cadre descend sous le premier pli de la lettre pliée en trois : {self.haut_mm:g} + "
+                             f"{self.hauteur_mm:g} mm > 99 mm")
+        return self
+
+
+def envelope(project: Project) -> EnvelopeSettings:
+    """The envelope of the project's letters (`enveloppe:` of arsdocs.yaml), by default a DL one."""
+    return project.section("enveloppe", EnvelopeSettings) or EnvelopeSettings()
 
 
 def postal_capitals(text: str) -> str:

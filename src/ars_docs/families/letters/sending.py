@@ -22,11 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from ars_docs.families.letters import mailing
 from ars_docs.source.errors import ArsDocsError, os_reason
-from ars_docs.source.project import Project, SmtpSettings
+from ars_docs.source.fields import Record, Text, YesNo
+from ars_docs.source.project import Project
 from ars_docs.source.safefiles import UnsafeFile, confined_relative, read_bounded
 
 JOURNAL_FOLDER = "envois"
@@ -34,6 +37,18 @@ MAX_MANIFEST = 64 * 2**20
 """A manifest of 10,000 letters is about 6 MiB."""
 MAX_JOURNAL = 256 * 2**20
 _STATES = ("en-cours", "envoye", "refuse", "echec")
+
+
+class SmtpSettings(Record):
+    """The mail server of `arsdocs send` (`smtp:`); the login comes from environment variables."""
+
+    hote: Text
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    starttls: YesNo = True
+    """Encryption before login; may only be turned off for a server on this machine (tests)."""
+    variable_identifiant: Text = "ARSDOCS_SMTP_IDENTIFIANT"
+    variable_mot_de_passe: Text = "ARSDOCS_SMTP_MOT_DE_PASSE"
+    debit_par_minute: Annotated[int, Field(ge=1, le=600)] = 30
 
 
 @dataclass(frozen=True)
@@ -244,7 +259,7 @@ def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute
 
 def smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debit: int | None) -> SmtpSettings:
     """The SMTP server of arsdocs.yaml, or of `--smtp`, with the options of `arsdocs send`."""
-    settings = project.settings.smtp
+    settings = project.section("smtp", SmtpSettings)
     if smtp:
         host, _, port = smtp.rpartition(":") if ":" in smtp else (smtp, "", "")
         fields = settings.model_dump() if settings else {}

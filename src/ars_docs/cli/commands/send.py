@@ -1,0 +1,102 @@
+"""`arsdocs send`: a mailing's e-mails, shown, then sent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from ars_docs.build.lock import at_work
+from ars_docs.build.registry import (
+    SEND,
+    builder_names,
+    get_builder,
+)
+from ars_docs.cli.common import HELP, open_project
+from ars_docs.cli.text import FamilyChoice
+from ars_docs.source.errors import ArsDocsError
+
+if TYPE_CHECKING:
+    from ars_docs.source.project import Project
+
+
+SEND_LABELS = {
+    "a-envoyer": "à envoyer",
+    "envoye": "envoyé",
+    "deja-envoye": "déjà envoyé",
+    "modifie": "modifié depuis son envoi : non renvoyé",
+    "incertain": "envoi interrompu, état inconnu : vérifiez avant de renvoyer",
+    "refuse": "refusé par le serveur",
+    "echec": "échec",
+}
+
+
+@click.command()
+@HELP
+@click.argument("famille", type=FamilyChoice(builder_names(SEND)))
+@click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/ ou "
+              "data/relances/) s'il y en a plusieurs.")
+@click.option("--envoyer", is_flag=True, help="Envoie pour de vrai ; sans cette option, montre ce qui serait envoyé.")
+@click.option("--smtp", metavar="HOTE[:PORT]", help="Serveur SMTP, à la place de celui de arsdocs.yaml.")
+@click.option("--sans-starttls", is_flag=True, help="Sans chiffrement : permis seulement vers un serveur de "
+              "cette machine (essais).")
+@click.option("--debit", type=click.IntRange(1, 600), metavar="N", help="Au plus N messages par minute.")
+@click.pass_context
+def send(context: click.Context, famille: str, courrier: str | None, envoyer: bool, smtp: str | None,
+         sans_starttls: bool, debit: int | None) -> None:
+    """Envoie par courriel les courriers construits (pièces jointes : la lettre et l'invitation).
+
+    Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
+    le même courrier à quelqu'un."""
+    from ars_docs.build import release
+    from ars_docs.families.letters import sending
+    from ars_docs.families.letters.data import load_letter
+
+    project = open_project(context)
+    found = release.findings(project, [(get_builder(famille), [])], signatures=False)  # signatures: below
+    if envoyer:
+        release.enforce(found, "envoi refusé")
+    folder = get_builder(famille).mailing_folder
+    letter_id = _letter_to_send(project, folder, courrier)
+    items, journal = sending.plan(project, famille, letter_id)
+    letter = load_letter(project, project.root / folder / f"{letter_id}.yaml").letter
+    if letter.signataire.signature_electronique:
+        waiting = [item for item in sending.unsigned(project, famille, items) if journal.status(item) == "a-envoyer"]
+        if waiting:
+            refusal = (f"{len(waiting)} lettre(s) à envoyer ne sont pas signées, alors que le courrier prévoit une "
+                       f"signature électronique (signataire.signature_electronique: oui) : lancez d'abord "
+                       f"« arsdocs sign {famille} »")
+            if envoyer:
+                raise ArsDocsError(refusal)
+            click.echo(f"Attention : {refusal}")
+    if not envoyer:
+        for item in items:
+            click.echo(f"{SEND_LABELS[journal.status(item)]} : {item.label} <{item.address}>")
+        due = sum(journal.status(item) == "a-envoyer" for item in items)
+        click.echo(f"Rien n'a été envoyé ({due} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
+        release.report(found)
+        return
+    settings = sending.smtp_settings(project, smtp, sans_starttls, debit)
+    sender = sending.Sender(settings)
+    outcomes: dict[str, int] = {}
+    with at_work(project.root, "send", f"le journal {project.name(journal.path)} dit qui a reçu son courrier ; "
+                 "relancez la même commande pour envoyer aux autres, jamais deux fois au même destinataire"):
+        try:
+            for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute):
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                click.echo(f"{SEND_LABELS[outcome]} : {item.label} <{item.address}>")
+        finally:
+            sender.close()
+    click.echo("Bilan : " + ", ".join(f"{SEND_LABELS[key]} {count}" for key, count in sorted(outcomes.items())))
+    failed = outcomes.get("refuse", 0) + outcomes.get("echec", 0)
+    if failed:
+        raise ArsDocsError(f"{failed} envoi(s) en échec : voir ci-dessus ; une nouvelle exécution les retentera")
+
+
+def _letter_to_send(project: Project, folder: str, courrier: str | None) -> str:
+    letters = sorted(path.stem for path in (project.root / folder).glob("*.yaml"))
+    if courrier is None and len(letters) == 1:
+        return letters[0]
+    if courrier is None or courrier not in letters:
+        raise click.UsageError(f"--courrier : choisir parmi {', '.join(letters)}")
+    return courrier

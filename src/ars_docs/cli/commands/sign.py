@@ -1,0 +1,50 @@
+"""`arsdocs sign`: PAdES signatures on the built documents of a family that signs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ars_docs.build.lock import at_work
+from ars_docs.build.registry import (
+    SIGN,
+    builder_names,
+    get_builder,
+)
+from ars_docs.cli.common import HELP, open_project
+from ars_docs.cli.text import FamilyChoice
+
+
+@click.command()
+@HELP
+@click.argument("famille", type=FamilyChoice(builder_names(SIGN)))
+@click.option("--certificat", type=click.Path(dir_okay=False, path_type=Path), envvar="ARSDOCS_CERTIFICAT",
+              required=True, metavar="FICHIER.p12",
+              help="Certificat et clé du signataire (PKCS#12) ; ou la variable ARSDOCS_CERTIFICAT. Le mot de "
+                   "passe est lu dans la variable d'environnement ARSDOCS_CERTIFICAT_MOT_DE_PASSE.")
+@click.option("--horodatage", metavar="URL", envvar="ARSDOCS_HORODATAGE",
+              help="Serveur d'horodatage (RFC 3161) ; ou la variable ARSDOCS_HORODATAGE. Sans lui, la date "
+                   "de signature est celle de cet ordinateur.")
+@click.option("--courrier", metavar="ID", help="Ne signe que les lettres de ce courrier.")
+@click.pass_context
+def sign(context: click.Context, famille: str, certificat: Path, horodatage: str | None, courrier: str | None) -> None:
+    """Signe électroniquement (PAdES) les lettres construites, en PDF.
+
+    La signature est ajoutée à la fin du PDF (mise à jour incrémentale) : le PDF/A reste valide.
+    Le courriel de chaque lettre est refait avec la lettre signée. Une lettre signée n'est plus
+    reconstruite par arsdocs build sans --force."""
+    import os
+
+    from ars_docs.build import release
+    from ars_docs.writers import signing
+
+    project = open_project(context)
+    builder = get_builder(famille)
+    release.enforce(release.findings(project, [(builder, [])], signatures=False), "signature refusée")
+    key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
+    with at_work(project.root, "sign", "les lettres déjà signées le restent, les autres n'ont pas été "
+                 "modifiées ; relancez la signature pour signer les autres"):
+        report = builder.sign(project, key, courrier)
+    click.echo(f"{builder.label} : {report.signed} lettre(s) signée(s) par {key.holder}, "
+               f"{report.already} déjà signée(s)" + (" ; horodatage : " + horodatage if horodatage else ""))

@@ -11,13 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ars_docs.build.lock import at_work
-from ars_docs.build.registry import (
-    ALL,
-    COMPARE,
-    builder_names,
-    families,
-    get_builder,
-)
+from ars_docs.build.registry import ALL, COMPARE, builder_names, families, get_builder
 from ars_docs.cli.common import DEFINITIVE, HELP, open_project
 from ars_docs.cli.text import FamilyChoice
 from ars_docs.source.errors import ArsDocsError

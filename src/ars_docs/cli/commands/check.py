@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ars_docs.build.registry import (
-    families,
-)
+from ars_docs.build.registry import families
 from ars_docs.cli.common import DEFINITIVE, HELP, open_project
 
 

@@ -7,11 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ars_docs.build.lock import at_work
-from ars_docs.build.registry import (
-    SEND,
-    builder_names,
-    get_builder,
-)
+from ars_docs.build.registry import SEND, builder_names, get_builder
 from ars_docs.cli.common import HELP, open_project
 from ars_docs.cli.text import FamilyChoice
 from ars_docs.source.errors import ArsDocsError

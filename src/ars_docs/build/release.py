@@ -17,14 +17,14 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ars_docs.source.errors import ArsDocsError, Problem
 from ars_docs.source.fields import folded as fold
 from ars_docs.source.validation import field_path
-from ars_docs.source.yamlsource import PathKey, YamlDocument, load_yaml
+from ars_docs.source.yamlsource import YamlDocument, load_yaml
 
 if TYPE_CHECKING:
     from ars_docs.build.registry import Builder, Item
@@ -66,20 +66,9 @@ def reserved_domain(address: str) -> bool:
     return labels[-1] in RESERVED_DOMAINS or (len(labels) >= 2 and labels[-2] == "example")
 
 
-def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts(item, (*path, index))
-
-
 def value_findings(source: YamlDocument) -> Iterator[Problem]:
     """Every stand-in among the text values of a YAML file, at its line."""
-    for path, text in _texts(source.data, ()):
+    for path, text in source.texts():
         marker = unfinished(text)
         if marker is not None:
             yield Problem(source.locate_inside(path, text[:text.find(marker)], marker), field_path(path),

@@ -8,6 +8,7 @@ Only the standard tags are allowed; a duplicate key is an error, not a silent ov
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,19 @@ class YamlDocument:
             if found:
                 return Location(self.name, *found)
         return Location(self.name, 1, 1)
+
+    def texts(self) -> Iterator[tuple[PathKey, str]]:
+        """Every text value of the file with its path, in the file's order."""
+        def walk(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+            if isinstance(value, str):
+                yield path, value
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    yield from walk(item, (*path, key))
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    yield from walk(item, (*path, index))
+        return walk(self.data, ())
 
     def locate_inside(self, path: PathKey, before: str, needle: str) -> Location:
         """The position of `needle`, found in the string value at `path` after the text `before`.

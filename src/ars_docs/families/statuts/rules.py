@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from ars_docs.build.registry import PublicFunding
 from ars_docs.families.statuts.models import Article, Draft, ExpectedClause, ExpectedClauses
@@ -80,7 +79,7 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
     yield from _seat(draft, numbered, source)
     yield from _members_by_right(numbered, source)
     yield from _signatories(draft, source)
-    yield from _birth_dates(source.data, (), source)
+    yield from _birth_dates(source)
 
 
 def _duplicates(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
@@ -246,15 +245,9 @@ def _signatories(draft: Draft, source: YamlDocument) -> Iterator[Problem]:
                       f"au moins {needed}")
 
 
-def _birth_dates(value: Any, path: PathKey, source: YamlDocument) -> Iterator[Problem]:
+def _birth_dates(source: YamlDocument) -> Iterator[Problem]:
     """No date of birth, ever, in statutes (domain rules §4)."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _birth_dates(child, (*path, key), source)
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _birth_dates(child, (*path, index), source)
-    elif isinstance(value, str):
+    for path, value in source.texts():
         match = BIRTH_DATE.search(value)
         if match:
             yield Problem(source.locate_inside(path, value[:match.start()], match.group(0)), field_path(path),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.project import ENGINES, _built_once, copy_project
+from helpers.project import ENGINES, built_once, copy_project
 
 
 @pytest.fixture
@@ -25,13 +25,13 @@ def engine(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example project with every family built (WeasyPrint, the reference). Read it, never change it."""
-    return _built_once(tmp_path_factory, "tout", "weasyprint")
+    return built_once(tmp_path_factory, "tout", "weasyprint")
 
 
 @pytest.fixture(scope="session")
 def everything_typst(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example project with every family built with `moteur_pdf: typst`. Read it, never change it."""
-    return _built_once(tmp_path_factory, "tout-typst", "typst")
+    return built_once(tmp_path_factory, "tout-typst", "typst")
 
 
 @pytest.fixture(scope="session", params=ENGINES)

@@ -119,7 +119,7 @@ def build_example(factory: pytest.TempPathFactory, family: str, engine: str = "w
     return project, result.stdout
 
 
-def _built_once(factory: pytest.TempPathFactory, folder: str, engine: str) -> Path:
+def built_once(factory: pytest.TempPathFactory, folder: str, engine: str) -> Path:
     """The example project with every family built by `engine`, once for the whole run: the
     processes of a parallel run (pytest-xdist) share it, the first to need it builds it."""
     shared = factory.getbasetemp()

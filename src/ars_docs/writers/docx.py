@@ -1,7 +1,7 @@
 """Document tree to Word, inside a Word shell rendered by docxtpl.
 
 The shell (`<family>/<name>.docx`) carries page setup, styles, header and footer and the fields
-around the body; the body is `{{p corps }}`, a subdocument written here. A division's paragraphs
+around the body; the body goes where the shell says `{{p corps }}`, written by `docx_body`. A division's paragraphs
 take the shell's style `ARS <role>`.
 """
 
@@ -19,11 +19,13 @@ from typing import Any
 import jinja2
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, nsmap, qn
-from docx.shared import Emu, Mm
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import nsmap, qn
+from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from docxtpl.subdoc import Subdoc
+from markupsafe import Markup
 
 from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.tree.doctree import (
@@ -31,33 +33,25 @@ from ars_docs.tree.doctree import (
 )
 from ars_docs.tree.templating import sandbox
 from ars_docs.writers.docx_body import BodyWriter
-from ars_docs.writers.docx_ooxml import number_lines, package_zip, style_ids
+from ars_docs.writers.docx_ooxml import number_lines, package_zip, style_ids, turn
 
 # docxcompose (imported by docxtpl's subdocuments) rebinds python-docx's "cp" prefix to the
 # custom-properties namespace for the whole process: python-docx then writes keywords, revision and
 # last-modified-by into docProps/core.xml in that foreign namespace, beside the empty real ones.
 nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
-
-
-
-class _Body(Subdoc):  # type: ignore[misc]
-    """docxtpl's subdocument without the default Word document it parses each time: a bare body in
-    the shell's own part (its styles, its relationships), with the shell's section for widths."""
-
-    def __init__(self, template: DocxTemplate, section: Any) -> None:
-        self.tpl = template
-        self.docx = template.get_docx()
-        element = parse_xml(f"<w:document {nsdecls('w')}><w:body/></w:document>")
-        element.body.append(deepcopy(section))
-        self.subdocx = WordDocument(element, self.docx.part)
-
-
 _BODY_PLACEHOLDER = re.compile(r"\{\{p\s+corps\s*\}\}")
+_HEADERS_AND_FOOTERS = (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI)
 
 
 class DocxWriter:
-    """Renders documents into one Word shell, read once."""
+    """Renders documents into one Word shell, read and prepared once per process.
+
+    The shell is opened once: its parts that no document changes are kept (and compressed once,
+    `docx_ooxml.package_zip`); its body, headers and footers are docxtpl templates compiled once.
+    For each document the body is written as WordprocessingML (`docx_body`), the shell's fields
+    rendered around it, and the package zipped; what a document adds to the shell (its links,
+    its comments, the logo's relationship, its properties) is taken away again afterwards."""
 
     def __init__(self, shell: Path, shell_name: str) -> None:
         try:
@@ -67,7 +61,7 @@ class DocxWriter:
         self.shell_name = shell_name
         self.environment = sandbox(autoescape=True)
         _compile_once(self.environment)
-        self.styles: dict[WD_STYLE_TYPE, dict[str, str | None]] = {}
+        self._prepared: _PreparedShell | None = None
 
     def validate(self) -> Problem | None:
         """The shell opens as a Word file, its fields parse, and a paragraph of its own holds
@@ -87,35 +81,132 @@ class DocxWriter:
                                          "paragraphe qui ne contient que {{p corps }}")
         return None
 
+    @property
+    def prepared(self) -> _PreparedShell:
+        if self._prepared is None:
+            template = DocxTemplate(io.BytesIO(self.shell))
+            try:
+                template.init_docx()
+            except (zipfile.BadZipFile, KeyError, ValueError):
+                raise InvalidInput([Problem(Location(self.shell_name), "",
+                                            "coquille Word illisible : ce n'est pas un document .docx")]) from None
+            self._prepared = _PreparedShell(template)
+        return self._prepared
+
     def render(self, document: Document, fields: Mapping[str, Any], logo: Path | None, logo_height_mm: float,
                line_numbers: bool = False, logo_text: str = "") -> bytes:
-        template = DocxTemplate(io.BytesIO(self.shell))
+        shell = self.prepared
+        template, part = shell.template, shell.part
+        saved = shell.save()
         try:
-            template.init_docx()
-        except (zipfile.BadZipFile, KeyError, ValueError):
-            raise InvalidInput([Problem(Location(self.shell_name), "",
-                                        "coquille Word illisible : ce n'est pas un document .docx")]) from None
-        if not self.styles:
-            self.styles = {kind: style_ids(template.docx.styles, kind) for kind in
-                           (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE, WD_STYLE_TYPE.CHARACTER)}
-        section = template.docx.sections[0]
-        text_width = Emu(section.page_width - section.left_margin - section.right_margin)
-        subdoc = _Body(template, section._sectPr)
-        writer = BodyWriter(subdoc, self.shell_name, document, section._sectPr, self.styles)
-        writer.head_height = _head_height(template.docx, Emu(Mm(logo_height_mm)) if logo else Emu(0))
-        writer.blocks(subdoc, document.blocks, None, text_width)
-        context: dict[str, Any] = {**fields, "corps": subdoc}
-        context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""
-        try:
-            template.render(context, jinja_env=self.environment, autoescape=True)
-        except jinja2.TemplateError as error:  # a field of the shell (no line: the shell is a Word file)
-            raise InvalidInput([Problem(Location(self.shell_name), "",
-                                        f"erreur dans un champ de la coquille Word : {error.message}")]) from None
-        if line_numbers:
-            number_lines(template.docx)
-        _set_properties(template, document)
-        _describe_images(template, logo_text)
-        return package_zip(template.docx.part.package)
+            styles = shell.styles
+            writer = BodyWriter(self.shell_name, document, shell.section, styles[WD_STYLE_TYPE.PARAGRAPH],
+                                styles[WD_STYLE_TYPE.TABLE], styles[WD_STYLE_TYPE.CHARACTER].get("Hyperlink"),
+                                relate=lambda url: part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True),
+                                comment=lambda text: _comment(part, text, document.reviser, writer.change_date))
+            writer.head_height = shell.head_height(int(Mm(logo_height_mm)) if logo else 0)
+            body = writer.write(shell.text_width)
+            context: dict[str, Any] = {**fields, "corps": Markup(body)}
+            context["logo"] = InlineImage(template, str(logo), height=Mm(logo_height_mm)) if logo else ""
+            template.render_init()
+            try:
+                xml = template.render_xml_part(shell.body_source, part, context, self.environment)
+                tree = template.fix_tables(xml)
+                template.fix_docpr_ids(tree)
+                for uri in _HEADERS_AND_FOOTERS:  # each from the shell's own part (restored after each document)
+                    for relation, rendered in list(template.build_headers_footers_xml(context, uri, self.environment)):
+                        template.map_headers_footers_xml(relation, rendered)
+                template.render_properties(context, self.environment)
+                template.render_footnotes(context, self.environment)
+            except jinja2.TemplateError as error:  # a field of the shell (no line: the shell is a Word file)
+                raise InvalidInput([Problem(Location(self.shell_name), "",
+                                            f"erreur dans un champ de la coquille Word : {error.message}")]) from None
+            root = shell.document_root()
+            root.append(tree)
+            part._element = root
+            word = WordDocument(root, part)
+            if writer.turn_whole_section:
+                turn(word.sections[0]._sectPr)
+            if line_numbers:
+                number_lines(word)
+            _set_properties(word, document)
+            _describe_images(part.package, logo_text)
+            return package_zip(part.package)
+        finally:
+            shell.restore(saved)
+
+
+class _PreparedShell:
+    """A Word shell opened once: its document part, its body and headers as templates, its styles."""
+
+    def __init__(self, template: DocxTemplate) -> None:
+        self.template = template
+        word = template.docx
+        self.part = word.part
+        self.styles = {kind: style_ids(word.styles, kind) for kind in
+                       (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE, WD_STYLE_TYPE.CHARACTER)}
+        section = word.sections[0]
+        self.section = deepcopy(section._sectPr)
+        self.text_width = int(section.page_width - section.left_margin - section.right_margin)
+        self._paragraphs = [(paragraph.text, paragraph.paragraph_format, paragraph.style.paragraph_format)
+                            for paragraph in word.paragraphs]
+        self.body_source = template.patch_xml(template.get_xml())
+        self._footnotes = {part: part.blob for part in word.part.package.iter_parts()
+                           if part.content_type == CT.WML_FOOTNOTES}
+        root = word.element
+        self._root = deepcopy(root)
+        self._root.remove(self._root.body)
+        word.core_properties  # noqa: B018 (made now if the shell has none: then kept like the others)
+        self.element = self.part._element
+        self.core = word.part.package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
+        self._core = deepcopy(self.core._element)
+        self._heights: dict[int, int] = {}
+
+    def document_root(self) -> Any:
+        """The shell's w:document without its body (its namespaces, its attributes)."""
+        return deepcopy(self._root)
+
+    def head_height(self, logo_height: int) -> int:
+        """How far below the top margin the body starts (EMU): the height of the shell's paragraphs
+        before `{{p corps }}` (the brand block: its image and its spacing)."""
+        if logo_height not in self._heights:
+            height = 0
+            for text, *formats in self._paragraphs:
+                if "corps" in text:
+                    break
+                for side in ("space_before", "space_after"):
+                    height += next((value for value in (getattr(f, side) for f in formats) if value is not None), 0)
+                if "logo" in text:
+                    height += logo_height
+            self._heights[logo_height] = int(height)
+        return self._heights[logo_height]
+
+    def save(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        rels = self.part.rels
+        return dict(rels), dict(rels._target_parts_by_rId), {key: rel._target for key, rel in rels.items()}
+
+    def restore(self, saved: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> None:
+        """The shell as it was before a document: its relationships and their targets (the headers
+        a document rendered), its properties."""
+        relations, targets, originals = saved
+        rels = self.part.rels
+        rels.clear()
+        rels.update(relations)
+        rels._target_parts_by_rId.clear()
+        rels._target_parts_by_rId.update(targets)
+        for key, target in originals.items():
+            rels[key]._target = target
+        self.part._element = self.element
+        self.core._element = deepcopy(self._core)
+        for part, blob in self._footnotes.items():
+            part._blob = blob
+
+
+def _comment(part: Any, text: str, author: str, date: str) -> str:
+    """A Word comment by the reviser, dated like the changes; its identifier."""
+    comment = part.comments.add_comment(text=text, author=author, initials="")
+    comment._comment_elm.set(qn("w:date"), date)
+    return str(comment.comment_id)
 
 
 def _compile_once(environment: jinja2.Environment) -> None:
@@ -136,23 +227,8 @@ def _compile_once(environment: jinja2.Environment) -> None:
     environment.from_string = from_string  # type: ignore[method-assign]
 
 
-def _head_height(word: Any, logo_height: Emu) -> Emu:
-    """How far below the top margin the body starts: the height of the shell's paragraphs before
-    `{{p corps }}` (the brand block: its image and its spacing)."""
-    height = 0
-    for paragraph in word.paragraphs:
-        if "corps" in paragraph.text:
-            break
-        formats = [paragraph.paragraph_format, paragraph.style.paragraph_format]
-        for side in ("space_before", "space_after"):
-            height += next((value for value in (getattr(f, side) for f in formats) if value is not None), 0)
-        if "logo" in paragraph.text:
-            height += logo_height
-    return Emu(int(height))
-
-
-def _set_properties(template: DocxTemplate, document: Document) -> None:
-    set_core_properties(template.docx, document.date, document.language, title=document.title,
+def _set_properties(word: Any, document: Document) -> None:
+    set_core_properties(word, document.date, document.language, title=document.title,
                         author=document.author, last_modified_by=document.author,
                         subject=document.subject, keywords=", ".join(document.keywords))
 
@@ -206,10 +282,10 @@ def set_language(word: Any, language: str) -> None:
         theme.set(qn("w:val"), language)
 
 
-def _describe_images(template: DocxTemplate, text: str) -> None:
+def _describe_images(package: Any, text: str) -> None:
     """Alternative text (wp:docPr/@descr) on every image that has none: the logo, inserted by docxtpl
     without one, wherever the shell puts it (body, header)."""
-    for part in template.docx.part.package.iter_parts():
+    for part in package.iter_parts():
         element = getattr(part, "_element", None)
         if element is None:
             continue

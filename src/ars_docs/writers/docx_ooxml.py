@@ -1,20 +1,22 @@
-"""WordprocessingML by hand, where python-docx has no API: tracked ranges, frames, fields, table
-properties in schema order, sections turned landscape, line numbers, reproducible packages."""
+"""WordprocessingML helpers: frames, sections turned landscape, line numbers, reproducible packages."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 import zlib
+from copy import deepcopy
+from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu
-from docx.table import Table as DocxTable
-from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from ars_docs.tree.doctree import (
     Window,
@@ -36,72 +38,19 @@ def joined_hyphens(text: str) -> list[str]:
     return [*pieces, text[start:]]
 
 
-def enclose(paragraph: DocxParagraph, start: Any, end_tag: str) -> None:
-    """A range around the paragraph's content: `start` first (after its properties), then an end
-    element of the same identifier last."""
-    end = OxmlElement(end_tag)
-    end.set(qn("w:id"), start.get(qn("w:id")))
-    properties = paragraph._p.pPr
-    if properties is not None:
-        properties.addnext(start)
-    else:
-        paragraph._p.insert(0, start)
-    paragraph._p.append(end)
-
-
 _TWIPS_PER_MM = 1440 / 25.4
 _FRAME_INSET_MM = 2.0
 """The address starts this far below the frame's top, as in the print stylesheet."""
 
 
-# The children of w:tblPr in the schema's order: Word refuses a table property out of place.
-_TABLE_PROPERTIES = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-                     "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
-                     "tblLook", "tblCaption", "tblDescription", "tblPrChange")
-
-
-def _set_table_property(grid: DocxTable, element: Any) -> None:
-    """Put `element` in the table's w:tblPr at its place in the schema's order."""
-    properties = grid._tbl.tblPr
-    name = element.tag.rsplit("}", 1)[1]
-    for old in properties.findall(element.tag):
-        properties.remove(old)
-    later = _TABLE_PROPERTIES[_TABLE_PROPERTIES.index(name) + 1:]
-    following = next((child for child in properties if child.tag.rsplit("}", 1)[1] in later), None)
-    if following is not None:
-        following.addprevious(element)
-    else:
-        properties.append(element)
-
-
-def indent_table(grid: DocxTable, indent: Emu) -> None:
-    element = OxmlElement("w:tblInd")
-    element.set(qn("w:w"), str(round(indent / 635)))
-    element.set(qn("w:type"), "dxa")
-    _set_table_property(grid, element)
-
-
-def in_frame(paragraph: DocxParagraph, window: Window) -> None:
-    """The paragraph joins the frame of the envelope window (consecutive paragraphs with the same
-    w:framePr make one frame), positioned from the page's corner."""
-    frame = OxmlElement("w:framePr")
-    for name, millimetres in (("w", window.width), ("h", window.height - _FRAME_INSET_MM), ("x", window.left),
-                              ("y", window.top + _FRAME_INSET_MM)):
-        frame.set(qn(f"w:{name}"), str(round(millimetres * _TWIPS_PER_MM)))
-    for name, value in (("hRule", "exact"), ("wrap", "around"), ("hAnchor", "page"), ("vAnchor", "page"),
-                        ("hSpace", "0"), ("vSpace", "0")):
-        frame.set(qn(f"w:{name}"), value)
-    paragraph._p.get_or_add_pPr().insert_element_before(frame, *_AFTER_FRAME)
-
-
-# The children of w:pPr that come after w:framePr, in the schema's order (python-docx keeps the
-# list to itself).
-_AFTER_FRAME = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs",
-                "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-                "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing",
-                "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-                "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-                "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+def frame_properties(window: Window) -> str:
+    """The w:framePr that puts a paragraph in the frame of the envelope window (consecutive
+    paragraphs with the same w:framePr make one frame), positioned from the page's corner."""
+    size = "".join(f' w:{name}="{round(millimetres * _TWIPS_PER_MM)}"' for name, millimetres in (
+        ("w", window.width), ("h", window.height - _FRAME_INSET_MM), ("x", window.left),
+        ("y", window.top + _FRAME_INSET_MM)))
+    return (f'<w:framePr{size} w:hRule="exact" w:wrap="around" w:hAnchor="page" w:vAnchor="page" '
+            f'w:hSpace="0" w:vSpace="0"/>')
 
 
 def style_ids(styles: Any, kind: WD_STYLE_TYPE) -> dict[str, str | None]:
@@ -109,14 +58,6 @@ def style_ids(styles: Any, kind: WD_STYLE_TYPE) -> dict[str, str | None]:
     default = styles.default(kind)
     return {style.name: None if default is not None and style.style_id == default.style_id else style.style_id
             for style in styles if style.type == kind}
-
-
-def field_char(paragraph: DocxParagraph, kind: str, dirty: bool = False) -> None:
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), kind)
-    if dirty:
-        char.set(qn("w:dirty"), "true")
-    paragraph.add_run()._r.append(char)
 
 
 def number_lines(document: Any) -> None:
@@ -131,7 +72,7 @@ def number_lines(document: Any) -> None:
             "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
 
 
-def rotate(section: Any) -> Emu:
+def turn(section: Any) -> Emu:
     """Turn section properties (w:sectPr) to landscape, margins following the page; the text width."""
     size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
     page_width, page_height = size.get(qn("w:w")), size.get(qn("w:h"))
@@ -144,8 +85,18 @@ def rotate(section: Any) -> Emu:
     return Emu((int(page_height) - int(top) - int(bottom)) * 635)  # twips to EMU
 
 
-def keep_row_together(row: Any) -> None:
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+def rotate(section: Any) -> tuple[Any, Emu]:
+    """A landscape copy of section properties, and its text width."""
+    rotated = deepcopy(section)
+    return rotated, turn(rotated)
+
+
+_DECLARATION = re.compile(r' xmlns:\w+="[^"]*"')
+
+
+def section_xml(section: Any) -> str:
+    """Section properties as text for the body (the document declares their namespaces)."""
+    return _DECLARATION.sub("", etree.tostring(section, encoding="unicode"))
 
 
 def repeat_as_header(row: Any) -> None:
@@ -153,15 +104,6 @@ def repeat_as_header(row: Any) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
-
-
-def no_borders(grid: DocxTable) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "nil")
-        borders.append(edge)
-    _set_table_property(grid, borders)
 
 
 def package_zip(package: Any) -> bytes:
@@ -222,3 +164,126 @@ def deterministic_zip(entries: list[tuple[str, bytes]]) -> bytes:
     output.write(listing)
     output.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(listing), start, 0))
     return output.getvalue()
+
+
+# --- the elements of a body, written as text ---------------------------------------------------
+
+def attribute(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+NO_PROPERTIES = object()
+"""A paragraph without w:pPr (python-docx's bare paragraph: a page break, a merged cell)."""
+
+
+@dataclass
+class WordParagraph:
+    """A paragraph being written: its properties, the starts of the ranges around its content
+    (bookmarks, comments, moves), its content."""
+
+    style: Any = NO_PROPERTIES
+    """A style id, None for the default style (an empty w:pPr), or `NO_PROPERTIES`."""
+    keep_next: bool = False
+    frame: str = ""
+    space_before: int | None = None
+    indent: int | None = None
+    align: str | None = None
+    mark: str = ""
+    """A tracked change of the paragraph mark (w:rPr/w:ins or w:del)."""
+    section: str = ""
+    starts: list[str] = field(default_factory=list)
+    content: list[str] = field(default_factory=list)
+
+    def xml(self) -> str:
+        properties = "".join((
+            f'<w:pStyle w:val="{attribute(self.style)}"/>' if isinstance(self.style, str) else "",
+            "<w:keepNext/>" if self.keep_next else "",
+            self.frame,
+            f'<w:spacing w:before="{self.space_before}"/>' if self.space_before is not None else "",
+            f'<w:ind w:left="{self.indent}"/>' if self.indent is not None else "",
+            f'<w:jc w:val="{self.align}"/>' if self.align else "",
+            f"<w:rPr>{self.mark}</w:rPr>" if self.mark else "",
+            self.section))
+        if self.style is NO_PROPERTIES and not properties:
+            head = ""
+        else:
+            head = f"<w:pPr>{properties}</w:pPr>" if properties else "<w:pPr/>"
+        return f"<w:p>{head}{''.join(self.starts)}{''.join(self.content)}</w:p>"
+
+
+@dataclass
+class WordCell:
+    width: int
+    """Twips."""
+    span: int = 1
+    merge: str | None = None
+    """`restart` (the first row of a vertical span), `continue` (the rows below), or None."""
+    paragraphs: list[WordParagraph] = field(default_factory=lambda: [WordParagraph()])
+
+    def xml(self) -> str:
+        span = f'<w:gridSpan w:val="{self.span}"/>' if self.span > 1 else ""
+        merge = {"restart": '<w:vMerge w:val="restart"/>', "continue": "<w:vMerge/>", None: ""}[self.merge]
+        return (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{self.width}"/>{span}{merge}</w:tcPr>'
+                f"{''.join(paragraph.xml() for paragraph in self.paragraphs)}</w:tc>")
+
+
+@dataclass
+class WordRow:
+    cells: list[WordCell]
+    properties: list[str] = field(default_factory=list)
+
+    def xml(self) -> str:
+        properties = f"<w:trPr>{''.join(self.properties)}</w:trPr>" if self.properties else ""
+        return f"<w:tr>{properties}{''.join(cell.xml() for cell in self.cells)}</w:tr>"
+
+
+@dataclass
+class WordTable:
+    columns: list[int]
+    rows: list[WordRow]
+    style: str | None = None
+    centred: bool = False
+    indent: int | None = None
+    borderless: bool = False
+
+    def xml(self) -> str:
+        properties = "".join((
+            f'<w:tblStyle w:val="{attribute(self.style)}"/>' if self.style else "",
+            '<w:tblW w:type="auto" w:w="0"/>',
+            '<w:jc w:val="center"/>' if self.centred else "",
+            f'<w:tblInd w:w="{self.indent}" w:type="dxa"/>' if self.indent is not None else "",
+            "<w:tblBorders>" + "".join(f'<w:{side} w:val="nil"/>' for side in
+                                       ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
+            if self.borderless else "",
+            '<w:tblLayout w:type="fixed"/>',
+            '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+            'w:noVBand="1" w:val="04A0"/>'))
+        grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in self.columns)
+        return (f"<w:tbl><w:tblPr>{properties}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
+                f"{''.join(row.xml() for row in self.rows)}</w:tbl>")
+
+
+WordBlock = WordParagraph | WordTable
+
+
+def text_element(text: str, deleted: bool) -> str:
+    tag = "w:delText" if deleted else "w:t"
+    space = ' xml:space="preserve"' if len(text.strip()) < len(text) else ""
+    return f"<{tag}{space}>{escape(text)}</{tag}>"
+
+
+def with_controls(text: str, deleted: bool) -> str:
+    """Text with tabs and line breaks as python-docx writes it (w:tab, w:br)."""
+    parts: list[str] = []
+    buffer: list[str] = []
+    for char in text:
+        if char in "\t\r\n":
+            if buffer:
+                parts.append(text_element("".join(buffer), deleted))
+                buffer = []
+            parts.append("<w:tab/>" if char == "\t" else "<w:br/>")
+        else:
+            buffer.append(char)
+    if buffer:
+        parts.append(text_element("".join(buffer), deleted))
+    return "".join(parts)

@@ -32,7 +32,8 @@ from helpers.pdfcheck import (
     uris,
     xmp_value,
 )
-from helpers.project import REPO
+from helpers.project import REPO, engine_of
+from helpers.readback import MM, Word, pdf_lines
 
 pytestmark = pytest.mark.slow
 
@@ -209,6 +210,42 @@ def test_reply_forms_name_their_fields_and_have_their_appearances(built_by: Path
                                                        "Directeur référent : Email"}
 
 
+def test_reply_form_fields_lie_in_their_cells_and_are_tagged_there(built_by: Path) -> None:
+    """Each field where the page shows it (read back with word coordinates: the row's label to its
+    left, its column's heading above), its widget in a /Form structure element reached from the
+    page's parent tree, under the cell or division that holds it."""
+    form = built_by / "out/letters/lancement-dsr/formulaires/reponse-chu-reims.pdf"
+    words = [word for line in pdf_lines(form)[0] for word in line]
+
+    def first(text: str) -> Word:
+        return next(word for word in words if word.text == text)
+
+    with pikepdf.open(form) as document:
+        page = document.pages[0]
+        height = float(page.mediabox[3]) * MM
+        rects = {str(field.T): [float(value) * MM for value in field.Rect] for field in page.Annots}
+        for role in ("medecin", "directeur"):
+            for row in ("Nom", "Prénom", "Email"):
+                left, bottom, _, top = rects[f"{role}_{row.lower().replace('é', 'e')}"]
+                top, bottom = height - max(top, bottom), height - min(top, bottom)
+                label, heading = first(row), first("Médecin" if role == "medecin" else "Directeur")
+                assert label.right < left and top - 1 < label.top < bottom + 1, (role, row)
+                assert heading.bottom < top and heading.left - 5 < left < heading.right, (role, row)
+        name_left, name_bottom, _, name_top = rects["etablissement"]
+        label = first("Établissement")
+        top, bottom = height - max(name_top, name_bottom), height - min(name_top, name_bottom)
+        beside = label.right < name_left and top - 1 < label.top < bottom + 1
+        above = label.bottom < top + 1 and top - label.bottom < 10  # WeasyPrint: the whole width, on the next line
+        assert beside or above, (label, rects["etablissement"])
+        if engine_of(built_by) != "typst":
+            return  # WeasyPrint tags its own fields
+        parents = pikepdf.NumberTree(document.Root.StructTreeRoot.ParentTree)
+        for widget in page.Annots:
+            element = parents[int(widget.StructParent)]
+            assert element.S == "/Form" and element.K.Obj.objgen == widget.objgen, str(widget.T)
+            assert element.P.S in ("/TD", "/Div"), str(widget.T)
+
+
 def _widths(font: pikepdf.Dictionary) -> dict[int, float]:
     """The glyph widths of a Type0 font's /W array (`c [w1 w2 …]` and `c1 c2 w` forms)."""
     widths, items, index = {}, list(font.DescendantFonts[0].get("/W", [])), 0
@@ -222,12 +259,12 @@ def _widths(font: pikepdf.Dictionary) -> dict[int, float]:
     return widths
 
 
-def test_reply_forms_embed_fonts_subset_to_what_a_french_form_may_receive(everything: Path) -> None:
+def test_reply_forms_embed_fonts_subset_to_what_a_french_form_may_receive(built_by: Path) -> None:
     """Not the whole fonts (~400 kB each): the glyphs of the page and of `FORM_CHARACTERS`, each
     with its character (cmap, for a reader drawing what is typed) and its width."""
     from ars_docs.writers.pdf import FORM_CHARACTERS
 
-    forms = sorted((everything / "out/letters/lancement-dsr/formulaires").glob("*.pdf"))
+    forms = sorted((built_by / "out/letters/lancement-dsr/formulaires").glob("*.pdf"))
     assert len(forms) == 21
     whole = TTFont(REPO / "templates/commun/polices/LiberationSans-Regular.ttf")
     drawn = {character for character in FORM_CHARACTERS if ord(character) in whole.getBestCmap()}

@@ -213,20 +213,7 @@ class TypstWriter:
 
     def render(self, source: str, shell: str, name: str, epoch: int, signature: bool = False) -> bytes:
         """`shell`: the family's Typst shell, from the project's folder."""
-        import typst
-
-        inputs = {"gabarit": "/" + shell, "document": source}
-        try:
-            pdf, warnings = self.compiler.compile_with_warnings(sys_inputs=inputs, pdf_standards=PDF_STANDARDS,
-                                                                timestamp=epoch)
-            # asked of the document just compiled (its inputs, its layout: nothing is laid out again)
-            places = json.loads(self.compiler.query(f"<{_SIGNATURE_LABEL}>", field="value")) if signature else []
-        except (typst.TypstError, RuntimeError) as error:
-            raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : {typst_reason(error)}") from None
-        if warnings:
-            details = "\n  ".join(dict.fromkeys(typst_reason(warning) for warning in warnings))
-            raise PdfError(f"le PDF « {name} » n'a pas pu être composé proprement par Typst :\n  {details}")
-        assert isinstance(pdf, bytes)
+        pdf, places = self.compile(source, shell, name, epoch, _SIGNATURE_LABEL if signature else None)
         if signature:
             if len(places) != 1:
                 raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : le rôle « signature » de la "
@@ -234,6 +221,25 @@ class TypstWriter:
                                f"où arsdocs sign met la signature ; placée {len(places)} fois")
             pdf = _with_destination(pdf, SIGNATURE_ANCHOR, places[0])
         return pdf
+
+    def compile(self, source: str, shell: str, name: str, epoch: int,
+                label: str | None = None) -> tuple[bytes, list[Any]]:
+        """The PDF of `source` laid out by `shell`, and the values of the metadata labelled `label`
+        in it (asked of the document just compiled: nothing is laid out again)."""
+        import typst
+
+        inputs = {"gabarit": "/" + shell, "document": source}
+        try:
+            pdf, warnings = self.compiler.compile_with_warnings(sys_inputs=inputs, pdf_standards=PDF_STANDARDS,
+                                                                timestamp=epoch)
+            places = json.loads(self.compiler.query(f"<{label}>", field="value")) if label else []
+        except (typst.TypstError, RuntimeError) as error:
+            raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : {typst_reason(error)}") from None
+        if warnings:
+            details = "\n  ".join(dict.fromkeys(typst_reason(warning) for warning in warnings))
+            raise PdfError(f"le PDF « {name} » n'a pas pu être composé proprement par Typst :\n  {details}")
+        assert isinstance(pdf, bytes)
+        return pdf, places
 
 
 _PLACE = re.compile(r"┌─ (\S+?):(\d+):(\d+)")

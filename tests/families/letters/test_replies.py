@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader, PdfWriter
 
-from helpers.project import copy_project, run
+from helpers.project import copy_project, run, use_engine
 from helpers.readback import docx_paragraphs
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
@@ -26,8 +26,10 @@ TROYES = {"medecin_nom": "Royer", "medecin_prenom": "Pierre", "medecin_email": "
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    built = copy_project(tmp_path / "projet", "petit")
+def project(tmp_path: Path, engine: str) -> Path:
+    """The small project's letters built, with each PDF engine in turn: the forms are filled and
+    imported the same whether WeasyPrint or Typst (fields added by arsdocs) made them."""
+    built = use_engine(copy_project(tmp_path / "projet", "petit"), engine)
     assert run(built, "build", "letters").exit_code == 0
     return built
 

@@ -32,12 +32,13 @@ from ars_docs.families.letters.salutation import (
 from ars_docs.families.letters.sending import SmtpSettings
 from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.source.fields import Record
-from ars_docs.source.project import Project
+from ars_docs.source.project import FONTS, Project
 from ars_docs.source.yamlsource import load_yaml
 from ars_docs.tree.doctree import Block, Document, Letterhead, Paragraph, Window, inline_text
 from ars_docs.tree.parts import MarkdownParts
 from ars_docs.tree.templating import located, text_environment
 from ars_docs.tree.typography import typeset, typeset_text
+from ars_docs.writers import formfields
 from ars_docs.writers.pdf import PdfWriter
 from ars_docs.writers.publishing import epoch_of
 
@@ -213,6 +214,8 @@ class LettersBuilder(Builder):
             if isinstance(item, FormJob) and item.letter.titre not in forms:
                 forms.add(item.letter.titre)
                 collector.attempt(_form_page, project, item)
+                if self.publisher(project).typst is not None:  # the form's Typst shell, laid out once
+                    collector.attempt(self._form_pdf, project, item)
         collector.raise_if_any()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
@@ -227,18 +230,31 @@ class LettersBuilder(Builder):
 
     def make_form(self, project: Project, form: FormJob) -> dict[str, bytes]:
         folder = project.templates / "letters"
-        html = _form_page(project, form)
-        if self._form_writer is None:
-            self._form_writer = PdfWriter(project.root, (project.templates,))
-        pdf = self._form_writer.render(html, project.name(folder), f"formulaire {form.establishment.id}",
-                                       epoch_of(form.letter.date), forms=True)
-        pdf = replyform.finish_form(pdf)
+        pdf = self._form_pdf(project, form)
         self._last_form = (f"{form.stem}.pdf", pdf)
         page = replyform.form_html(folder, form.letter, form.establishment,
                                    self.publisher(project).alternative_fields()["style_ecran"])
         return {f"{form.stem}.pdf": pdf,
                 f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date),
                 f"{form.stem}.html": page.encode("utf-8")}
+
+    def _form_pdf(self, project: Project, form: FormJob) -> bytes:
+        """The fillable PDF form, laid out by the chosen engine: Typst draws the page and the fields
+        are added where it left room for them; WeasyPrint writes them itself."""
+        folder = project.templates / "letters"
+        name = f"formulaire {form.establishment.id}"
+        typst = self.publisher(project).typst
+        if typst is not None:
+            source = replyform.form_typst_source(form.letter, form.establishment)
+            pdf, places = typst.compile(source, project.name(folder / replyform.FORM_SHELL), name,
+                                        epoch_of(form.letter.date), replyform.FIELD_LABEL)
+            return formfields.add_fields(pdf, places, replyform.form_fields(form.establishment), project.root / FONTS,
+                                         replyform.FIELD_SIZE, name)
+        html = _form_page(project, form)
+        if self._form_writer is None:
+            self._form_writer = PdfWriter(project.root, (project.templates,))
+        pdf = self._form_writer.render(html, project.name(folder), name, epoch_of(form.letter.date), forms=True)
+        return replyform.finish_form(pdf)
 
     def _form(self, project: Project, name: str) -> bytes:
         """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""

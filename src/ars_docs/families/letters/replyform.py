@@ -30,6 +30,8 @@ from ars_docs.tree.templating import sandbox
 from ars_docs.tree.typography import typeset_text
 from ars_docs.writers.docx import set_core_properties
 from ars_docs.writers.docx_ooxml import package_zip, repeat_as_header
+from ars_docs.writers.formfields import FieldSpec
+from ars_docs.writers.typst import typst_value
 
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
 FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Email"))
@@ -68,6 +70,36 @@ def form_html(folder: Path, letter: Letter, establishment: Establishment, screen
     """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
     return _form_environment(folder).get_template(FORM_TEMPLATE).render(
         _context(letter, establishment), alternative=screen_stylesheet is not None, style_ecran=screen_stylesheet)
+
+
+FORM_SHELL = "reponse.typ"
+"""The form's Typst shell (`moteur_pdf: typst`), beside the letter's."""
+FIELD_LABEL = "arsdocs-champ"
+"""The label of the place each field's box reports in the Typst shell."""
+FIELD_SIZE = 10.5
+
+
+def form_typst_source(letter: Letter, establishment: Establishment) -> str:
+    """The Typst source of the form: every text a string literal, the fields named in the order
+    the page shows them."""
+    context = _context(letter, establishment)
+    meta = {"titre": f"{context['titre']} — {establishment.nom}", "auteur": letter.signataire.organisme,
+            "sujet": context["titre"], "mots-cles": [establishment.nom, establishment.id], "date": letter.date,
+            "langue": "fr", "region": "FR"}
+    rows = [{"libelle": label, "champs": [field_name(role, field) for role, _ in ROLES]} for field, label in FIELDS]
+    arguments = {"meta": meta, "titre": context["titre"], "roles": [label for _, label in ROLES], "lignes": rows,
+                 "consigne": context["consigne"]}
+    listed = ", ".join(f"{key}: {typst_value(value)}" for key, value in arguments.items())
+    return f"#show: gabarit.formulaire.with({listed})\n"
+
+
+def form_fields(establishment: Establishment) -> list[FieldSpec]:
+    """The fields of the form in the order of the page: the establishment's (read-only), then the table's."""
+    labels = _field_labels()
+    return [FieldSpec(NAME_FIELD, labels[NAME_FIELD], establishment.nom, read_only=True),
+            FieldSpec(REFERENCE_FIELD, labels[REFERENCE_FIELD], establishment.id, read_only=True),
+            *(FieldSpec(field_name(role, field), labels[field_name(role, field)])
+              for field, _ in FIELDS for role, _ in ROLES)]
 
 
 def _field_labels() -> dict[str, str]:

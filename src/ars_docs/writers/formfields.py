@@ -203,8 +203,8 @@ def _empty_boxes(document: pikepdf.Pdf) -> list[Any]:
     def walk(element: Any) -> None:
         if not isinstance(element, pikepdf.Dictionary) or "/S" not in element:
             return
-        kids = element.get("/K")
-        kids = [] if kids is None else list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        content = element.get("/K")
+        kids = [] if content is None else list(content) if isinstance(content, pikepdf.Array) else [content]
         if not kids and element.S in _FIELD_TAGS:
             found.append(element)
         for kid in kids:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ars_docs.build.registry import get_builder
+from ars_docs.families.letters import replyform
 from ars_docs.families.letters.builder import LettersBuilder
 from ars_docs.families.letters.items import FormJob, LetterJob
 from ars_docs.source.project import Project
@@ -53,7 +54,7 @@ def main() -> None:
     assert all(documents)
     print(f"{len(letters)} lettres, {len(forms)} formulaires ; coût d'une lettre, étape par étape :")
     per_item("composition (Jinja, Markdown, typographie)", lambda i: builder.composed(project, planned[i]))
-    per_item("DOCX (coquille lue une fois, docxtpl)", lambda i: publisher.docx_of(documents[i], {}))
+    per_item("Word (.docx : corps écrit en WordprocessingML, coquille préparée)", lambda i: publisher.docx_of(documents[i], {}))
     per_item("HTML (page autonome)", lambda i: publisher.html(documents[i], {}, alternative=True))
     per_item("PDF, WeasyPrint (polices et images réutilisées)",
              lambda i: publisher.pdf_of(documents[i], f"x{i}", {}))
@@ -65,8 +66,16 @@ def main() -> None:
     form = next(item for item in forms if f"{item.stem}.pdf" == letters[0].form)
     builder.make(project, form)  # the e-mail attaches the form this process made last
     per_item("courriel .eml (lettre, formulaire et invitation)", lambda i: builder.email(project, letters[0], pdf))
-    per_item("formulaire de réponse (PDF et DOCX), par établissement",
-             lambda i: builder.make(project, forms[i % len(forms)]), count=min(10, len(forms) - 1))
+    count = min(10, len(forms) - 1)
+    per_item("formulaire, PDF par WeasyPrint (par établissement)",
+             lambda i: builder._form_pdf(project, forms[i % len(forms)]), count=count)
+    per_item("formulaire, PDF par Typst et champs pikepdf (par établissement)",
+             lambda i: typst_builder._form_pdf(typst_project, forms[i % len(forms)]), count=count)
+    per_item("formulaire, Word (par établissement)",
+             lambda i: replyform.form_docx(forms[i % len(forms)].letter, forms[i % len(forms)].establishment,
+                                           forms[i % len(forms)].letter.date), count=count)
+    per_item("formulaire entier, moteur_pdf: typst (.pdf .docx .html)",
+             lambda i: typst_builder.make(typst_project, forms[i % len(forms)]), count=count)
     per_item("lettre entière, moteur_pdf: weasyprint (.docx .pdf .html .eml)",
              lambda i: builder.make(project, letters[i % len(letters)]))
     per_item("lettre entière, moteur_pdf: typst (.docx .pdf .html .eml)",

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 import docx
 import pikepdf
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Pt
 from fontTools.ttLib import TTFont
 from jinja2.sandbox import SandboxedEnvironment
@@ -178,9 +179,7 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     """The same form in Word: a table whose empty cells are filled in, the establishment's identifier
     in the document properties and under « Référence »."""
     context = _context(letter, establishment)
-    document = docx.Document()
-    document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(10.5)
+    document = _blank_word()
     document.add_heading(context["titre"], level=1)
     document.add_paragraph(f"{NAME_LABEL}{establishment.nom}")
     document.add_paragraph(f"Référence : {establishment.id}")
@@ -200,6 +199,25 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     set_core_properties(document, date, "fr-FR", identifier=f"{FORM_NAME}:{establishment.id}",
                         title=context["titre"], author=letter.signataire.organisme)
     return package_zip(document.part.package)
+
+
+_BLANK: list[Any] = []
+
+
+def _blank_word() -> Any:
+    """python-docx's default document, its normal style in Arial 10.5 pt, opened once per process:
+    each form empties its body (all but the section) and writes its own properties over the last."""
+    if not _BLANK:
+        document = docx.Document()
+        document.styles["Normal"].font.name = "Arial"
+        document.styles["Normal"].font.size = Pt(10.5)
+        _BLANK.append(document)
+    document = _BLANK[0]
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    return document
 
 
 def read_docx_form(source: BinaryIO) -> tuple[str | None, Mapping[str, str]]:

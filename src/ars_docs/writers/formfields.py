@@ -145,14 +145,24 @@ def _font_object(pdf: pikepdf.Pdf, font: _Font) -> Any:
         ToUnicode=pdf.make_indirect(pikepdf.Stream(pdf, font.to_unicode))))
 
 
+def check_places(places: Sequence[Mapping[str, Any]], fields: Sequence[FieldSpec], name: str) -> list[Place]:
+    """The places Typst reported, which must be those of `fields`, in order."""
+    try:
+        located = [Place.of(place) for place in places]
+    except (KeyError, TypeError, ValueError):
+        located = []
+    if [place.name for place in located] != [field.name for field in fields]:
+        raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : la coquille du formulaire doit placer "
+                       f"les champs {', '.join(field.name for field in fields)} (champ(…), dans cet ordre) ; elle "
+                       f"place : {', '.join(place.name for place in located) or 'aucun'}")
+    return located
+
+
 def add_fields(pdf: bytes, places: Sequence[Mapping[str, Any]], fields: Sequence[FieldSpec], fonts: Path,
                size: float, name: str) -> bytes:
     """`pdf` with a text field in each reported place (`places`, in the order of the page), as
     `fields` say (the same names, in the same order). `size`: the text's size in points."""
-    located = [Place.of(place) for place in places]
-    if [place.name for place in located] != [field.name for field in fields]:
-        raise PdfError(f"le PDF « {name} » n'a pas pu être composé par Typst : la coquille du formulaire place les "
-                       f"champs {[place.name for place in located]}, arsdocs attend {[f.name for f in fields]}")
+    located = check_places(places, fields, name)
     characters = FORM_CHARACTERS | frozenset("".join(field.value for field in fields))
     font = _font(fonts / FONT_FILE, frozenset(characters))
     with pikepdf.open(io.BytesIO(pdf)) as document:

@@ -215,7 +215,7 @@ class LettersBuilder(Builder):
                 forms.add(item.letter.titre)
                 collector.attempt(_form_page, project, item)
                 if self.publisher(project).typst is not None:  # the form's Typst shell, laid out once
-                    collector.attempt(self._form_pdf, project, item)
+                    collector.attempt(self._typst_form, project, item)
         collector.raise_if_any()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
@@ -243,11 +243,8 @@ class LettersBuilder(Builder):
         are added where it left room for them; WeasyPrint writes them itself."""
         folder = project.templates / "letters"
         name = f"formulaire {form.establishment.id}"
-        typst = self.publisher(project).typst
-        if typst is not None:
-            source = replyform.form_typst_source(form.letter, form.establishment)
-            pdf, places = typst.compile(source, project.name(folder / replyform.FORM_SHELL), name,
-                                        epoch_of(form.letter.date), replyform.FIELD_LABEL)
+        if self.publisher(project).typst is not None:
+            pdf, places = self._typst_form(project, form)
             return formfields.add_fields(pdf, places, replyform.form_fields(form.establishment), project.root / FONTS,
                                          replyform.FIELD_SIZE, name)
         html = _form_page(project, form)
@@ -255,6 +252,18 @@ class LettersBuilder(Builder):
             self._form_writer = PdfWriter(project.root, (project.templates,))
         pdf = self._form_writer.render(html, project.name(folder), name, epoch_of(form.letter.date), forms=True)
         return replyform.finish_form(pdf)
+
+    def _typst_form(self, project: Project, form: FormJob) -> tuple[bytes, list[Any]]:
+        """The form's page laid out by its Typst shell, and the places it left for the fields, which
+        must be the form's fields, in order (what `check` checks)."""
+        typst = self.publisher(project).typst
+        assert typst is not None
+        name = f"formulaire {form.establishment.id}"
+        source = replyform.form_typst_source(form.letter, form.establishment)
+        pdf, places = typst.compile(source, project.name(project.templates / "letters" / replyform.FORM_SHELL), name,
+                                    epoch_of(form.letter.date), replyform.FIELD_LABEL)
+        formfields.check_places(places, replyform.form_fields(form.establishment), name)
+        return pdf, places
 
     def _form(self, project: Project, name: str) -> bytes:
         """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""

@@ -12,6 +12,7 @@ for, is added afterwards, where the shell's `ancre-signature` is (Typst reports 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import json
 import re
@@ -256,7 +257,52 @@ def typst_reason(error: Any) -> str:
 
 
 def _with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
-    """The PDF with the named destination `name` at `place` (Typst's page, x and y from the top)."""
+    """The PDF with the named destination `name` at `place` (Typst's page, x and y from the top),
+    added as an incremental update: a new catalog that names it, appended after Typst's bytes,
+    which stay as they are (rewriting the file cost a quarter of a letter's PDF)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root
+        trailer = document.trailer
+        if "/Names" in root or "/Prev" in trailer or "/XRefStm" in trailer or not _CLASSIC_END.search(pdf[-64:]):
+            return _rewritten_with_destination(pdf, name, place)
+        page = document.pages[int(place["page"]) - 1]
+        height = float(page.mediabox[3])
+        left, top = _points(place["x"]), height - _points(place["y"])
+        number, generation = root.objgen
+        page_number, page_generation = page.objgen
+        catalog = root.unparse(resolved=True).decode("latin-1").strip()
+        assert catalog.startswith("<<") and catalog.endswith(">>")
+        destination = (f"/Names << /Dests << /Names [ {_pdf_string(name)} [ {page_number} {page_generation} R /XYZ "
+                       f"{left:.4f} {top:.4f} 0 ] ] >> >>")
+        size = int(trailer.Size)
+        info = trailer.get("/Info")
+        first_id = bytes(trailer.ID[0])
+        previous = int(_CLASSIC_END.search(pdf[-64:]).group(1))  # type: ignore[union-attr]
+    body = f"{number} {generation} obj\n{catalog[:-2]} {destination} >>\nendobj\n".encode("latin-1")
+    start = len(pdf) + 1
+    xref = len(pdf) + 1 + len(body)
+    second_id = hashlib.md5(pdf + body, usedforsecurity=False).hexdigest()
+    references = f"/Info {info.objgen[0]} {info.objgen[1]} R " if info is not None else ""
+    update = (f"xref\n{number} 1\n{start:010d} {generation:05d} n \ntrailer\n<< /Size {size} /Root {number} "
+              f"{generation} R {references}/ID [ <{first_id.hex()}> <{second_id}> ] /Prev {previous} >>\n"
+              f"startxref\n{xref}\n%%EOF\n").encode("latin-1")
+    return pdf + b"\n" + body + update
+
+
+_CLASSIC_END = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+
+
+def _pdf_string(text: str) -> str:
+    """A PDF literal string of plain ASCII letters, digits and hyphens (the anchor's name)."""
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", text)
+    return f"({text})"
+
+
+def _rewritten_with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
+    """The same destination, the file rewritten by qpdf: for a PDF whose catalog already names
+    destinations, or that is not one classic cross-reference table."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -270,9 +316,7 @@ def _with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
             document.Root.Names = names = document.make_indirect(pikepdf.Dictionary())
         names.Dests = destinations.obj
         output = io.BytesIO()
-        # objects in compressed object streams (PDF 1.5, which PDF/A-2 allows): Typst writes every
-        # object as plain text; a letter of the example, 89 kB, becomes 72 kB
-        document.save(output, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        document.save(output, deterministic_id=True)
     return output.getvalue()
 
 

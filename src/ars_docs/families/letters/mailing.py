@@ -90,10 +90,9 @@ def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes | None) -> 
     message.set_content(envelope.body)
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=envelope.attachment_name)
     if ics is not None:
-        message.add_attachment(ics, maintype="text", subtype="calendar", filename=INVITATION,
-                               params={"method": "PUBLISH"})
+        message.attach(_shared_attachment(ics, "text", "calendar", INVITATION, (("method", "PUBLISH"),)))
     if envelope.form is not None:
-        message.add_attachment(envelope.form[1], maintype="application", subtype="pdf", filename=envelope.form[0])
+        message.attach(_shared_attachment(envelope.form[1], "application", "pdf", envelope.form[0]))
     message.set_boundary("=_arsdocs_" + hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24])
     buffer = io.BytesIO()
     _Generator(buffer, policy=message.policy).flatten(message)
@@ -102,10 +101,41 @@ def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes | None) -> 
 
 class _Generator(BytesGenerator):
     """`as_bytes` to the byte, writing each body at once rather than line by line (the base64 of
-    the attachments is ~2,000 lines a message: two thirds of the time of an e-mail)."""
+    the attachments is ~2,000 lines a message: two thirds of the time of an e-mail), and the
+    attachments every e-mail of an establishment or a mailing shares as they were written once."""
 
     def _write_lines(self, lines: str) -> None:
         self.write(_LINE_ENDS.sub(self._NL, lines))  # type: ignore[attr-defined]
+
+    def _write(self, msg: EmailMessage) -> None:
+        written = getattr(msg, "arsdocs_bytes", None)
+        if written is None:
+            super()._write(msg)  # type: ignore[misc]
+        else:
+            self._fp.write(written)  # type: ignore[attr-defined]
+
+
+_SHARED: dict[tuple[str, str, str, tuple[tuple[str, str], ...], bytes], EmailMessage] = {}
+_SHARED_KEPT = 8
+
+
+def _shared_attachment(data: bytes, maintype: str, subtype: str, filename: str,
+                       params: tuple[tuple[str, str], ...] = ()) -> EmailMessage:
+    """An attachment part, encoded and written once for every e-mail that carries the same file
+    (the establishment's reply form, the mailing's invitation): the same bytes as `add_attachment`."""
+    key = (maintype, subtype, filename, params, data)
+    part = _SHARED.get(key)
+    if part is None:
+        part = EmailMessage(policy=SMTP)
+        part.set_content(data, maintype=maintype, subtype=subtype, filename=filename, params=dict(params),
+                         disposition="attachment")
+        buffer = io.BytesIO()
+        _Generator(buffer, policy=SMTP).flatten(part, linesep="\r\n")
+        part.arsdocs_bytes = buffer.getvalue()  # type: ignore[attr-defined]
+        if len(_SHARED) >= _SHARED_KEPT:
+            _SHARED.pop(next(iter(_SHARED)))
+        _SHARED[key] = part
+    return part
 
 
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")

@@ -131,7 +131,7 @@ class DocxWriter:
                 number_lines(word)
             _set_properties(word, document)
             _describe_images(part.package, logo_text)
-            return package_zip(part.package)
+            return package_zip(part.package, shell.unchanging_blobs(document.language))
         finally:
             shell.restore(saved)
 
@@ -161,6 +161,17 @@ class _PreparedShell:
         self.core = word.part.package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
         self._core = deepcopy(self.core._element)
         self._heights: dict[int, int] = {}
+        self._unchanging = [part for part in word.part.package.iter_parts()
+                            if part not in (self.part, self.core) and part.partname.startswith("/word/")
+                            and not part.partname.startswith(("/word/header", "/word/footer", "/word/footnotes"))]
+        self._blobs: dict[str, dict[Any, bytes]] = {}
+
+    def unchanging_blobs(self, language: str) -> dict[Any, bytes]:
+        """The bytes of the shell's parts that every document in `language` writes the same (styles,
+        settings — which say the language —, numbering, fonts, theme), serialised once."""
+        if language not in self._blobs:
+            self._blobs[language] = {part: part.blob for part in self._unchanging}
+        return self._blobs[language]
 
     def document_root(self) -> Any:
         """The shell's w:document without its body (its namespaces, its attributes)."""

@@ -7,6 +7,7 @@ import io
 import re
 import struct
 import zlib
+from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,11 +107,11 @@ def repeat_as_header(row: Any) -> None:
     properties.append(header)
 
 
-def package_zip(package: Any) -> bytes:
+def package_zip(package: Any, blobs: Mapping[Any, bytes] | None = None) -> bytes:
     """A python-docx package as a reproducible .docx (fixed timestamps, python-docx's order), written
     once: python-docx's own `save` stamps the time, so the package was zipped, unzipped and zipped
     again; and the parts a shell gives every document unchanged (styles, theme, fonts, the logo…)
-    are compressed once per process (`_deflated`)."""
+    are compressed once per process (`_deflated`); `blobs`: the bytes of parts already serialised."""
     from docx.opc.pkgwriter import _ContentTypesItem
 
     parts = list(package.parts)
@@ -119,7 +120,7 @@ def package_zip(package: Any) -> bytes:
     types = _ContentTypesItem.from_parts(parts).blob  # type: ignore[no-untyped-call]
     entries = [("[Content_Types].xml", types), ("_rels/.rels", package.rels.xml)]
     for part in parts:
-        entries.append((part.partname.membername, part.blob))
+        entries.append((part.partname.membername, blobs[part] if blobs and part in blobs else part.blob))
         if len(part.rels):
             entries.append((part.partname.rels_uri.membername, part.rels.xml))
     return deterministic_zip(entries)

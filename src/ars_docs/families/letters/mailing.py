@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -107,6 +108,26 @@ class _Generator(BytesGenerator):
     def _write_lines(self, lines: str) -> None:
         self.write(_LINE_ENDS.sub(self._NL, lines))  # type: ignore[attr-defined]
 
+    def _write_headers(self, msg: EmailMessage) -> None:
+        """Each header folded once per process and value: the sender, the subject, the date and the
+        parts' headers are the same in every e-mail of a mailing, and refolding a header is the
+        costliest step of writing one."""
+        policy = self.policy
+        assert policy is not None
+        # SMTP's settings, as flatten clones it (a policy is immutable: equal settings, equal folding)
+        settings = (type(policy).__name__, policy.linesep, policy.max_line_length, policy.cte_type,
+                    getattr(policy, "utf8", False))
+        for name, value in msg.raw_items():
+            key = (settings, name, str(value), type(value).__name__)
+            folded = _FOLDED.get(key)
+            if folded is None:
+                folded = policy.fold_binary(name, value)
+                if len(_FOLDED) >= _FOLDED_KEPT:
+                    _FOLDED.clear()
+                _FOLDED[key] = folded
+            self._fp.write(folded)  # type: ignore[attr-defined]
+        self.write(self._NL)  # type: ignore[attr-defined]
+
     def _write(self, msg: EmailMessage) -> None:
         written = getattr(msg, "arsdocs_bytes", None)
         if written is None:
@@ -114,6 +135,9 @@ class _Generator(BytesGenerator):
         else:
             self._fp.write(written)  # type: ignore[attr-defined]
 
+
+_FOLDED: dict[tuple[Any, ...], bytes] = {}
+_FOLDED_KEPT = 4096
 
 _SHARED: dict[tuple[str, str, str, tuple[tuple[str, str], ...], bytes], EmailMessage] = {}
 _SHARED_KEPT = 8

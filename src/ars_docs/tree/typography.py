@@ -180,8 +180,27 @@ def _typeset_cell(cell: Cell | None) -> Cell | None:
     return replace(cell, paragraphs=tuple(_typeset_paragraph(p) for p in cell.paragraphs))
 
 
+_TYPESET: dict[Block, Block] = {}
+"""Blocks already typeset, by block: a mailing's letters share most of their paragraphs (blocks
+are immutable, and equal blocks typeset alike)."""
+_TYPESET_KEPT = 4096
+
+
 def typeset_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
-    return tuple(_TYPESETTER.visit(block, None) for block in blocks)
+    result = []
+    for block in blocks:
+        try:
+            typeset_block = _TYPESET.get(block)
+        except TypeError:  # a block holding something unhashable: typeset each time
+            result.append(_TYPESETTER.visit(block, None))
+            continue
+        if typeset_block is None:
+            typeset_block = _TYPESETTER.visit(block, None)
+            if len(_TYPESET) >= _TYPESET_KEPT:
+                _TYPESET.clear()
+            _TYPESET[block] = typeset_block
+        result.append(typeset_block)
+    return tuple(result)
 
 
 def typeset(document: Document) -> Document:

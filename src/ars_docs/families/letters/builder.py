@@ -39,7 +39,7 @@ from ars_docs.tree.parts import MarkdownParts
 from ars_docs.tree.templating import located, text_environment
 from ars_docs.tree.typography import typeset, typeset_text
 from ars_docs.writers import formfields
-from ars_docs.writers.pdf import PdfWriter
+from ars_docs.writers.pdf import PdfError, PdfWriter
 from ars_docs.writers.publishing import epoch_of
 
 
@@ -215,7 +215,7 @@ class LettersBuilder(Builder):
                 forms.add(item.letter.titre)
                 collector.attempt(_form_page, project, item)
                 if self.publisher(project).typst is not None:  # the form's Typst shell, laid out once
-                    collector.attempt(self._typst_form, project, item)
+                    collector.attempt(self._check_typst_form, project, item)
         collector.raise_if_any()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
@@ -252,6 +252,18 @@ class LettersBuilder(Builder):
             self._form_writer = PdfWriter(project.root, (project.templates,))
         pdf = self._form_writer.render(html, project.name(folder), name, epoch_of(form.letter.date), forms=True)
         return replyform.finish_form(pdf)
+
+    def _check_typst_form(self, project: Project, form: FormJob) -> None:
+        shell = project.templates / "letters" / replyform.FORM_SHELL
+        where = Location(project.name(shell))
+        if not shell.is_file():
+            raise InvalidInput([Problem(where, "", "coquille Typst du formulaire de réponse introuvable (moteur_pdf: "
+                                                   "typst dans arsdocs.yaml) : copiez-la depuis l'exemple d'arsdocs "
+                                                   "(arsdocs init --exemple)")])
+        try:
+            self._typst_form(project, form)
+        except PdfError as error:
+            raise InvalidInput([Problem(where, "", str(error))]) from None
 
     def _typst_form(self, project: Project, form: FormJob) -> tuple[bytes, list[Any]]:
         """The form's page laid out by its Typst shell, and the places it left for the fields, which

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 import docx
 import pikepdf
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from fontTools.ttLib import TTFont
@@ -198,10 +199,15 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     document.add_paragraph(context["consigne"])
     set_core_properties(document, date, "fr-FR", identifier=f"{FORM_NAME}:{establishment.id}",
                         title=context["titre"], author=letter.signataire.organisme)
-    return package_zip(document.part.package)
+    package = document.part.package
+    if not _BLANK_PARTS:  # every part but the body and the properties, the same in every form
+        changing = (document.part, package.part_related_by(RT.CORE_PROPERTIES))
+        _BLANK_PARTS.update({part: part.blob for part in package.iter_parts() if part not in changing})
+    return package_zip(package, _BLANK_PARTS)
 
 
 _BLANK: list[Any] = []
+_BLANK_PARTS: dict[Any, bytes] = {}
 
 
 def _blank_word() -> Any:

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from ars_docs.build.output import write_atomically
 from ars_docs.build.registry import DOCUMENT_SUFFIXES, builder_names, get_builder
-from ars_docs.build.state import BuildState
+from ars_docs.build.state import BuildState, state_path
 from ars_docs.source.project import Project
 from ars_docs.tree.templating import located, sandbox
 
@@ -102,9 +102,27 @@ def _title_of(path: Path, size: int, modified: int) -> str | None:
 
 def render_index(project: Project) -> bytes:
     path = project.templates / INDEX_TEMPLATE
+    records = [state_path(project.out, name) for name in builder_names()]
+    key = (path, *(_stamp(file) for file in (path, *records)))
+    if _RENDERED and _RENDERED[0][0] == key:
+        return _RENDERED[0][1]  # the same template and records: the page `check` rendered, a build writes
     environment = sandbox(path.parent, autoescape=True)
     with located(path, project.root):
-        return environment.get_template(INDEX_TEMPLATE).render(familles=sections(project)).encode("utf-8")
+        page = environment.get_template(INDEX_TEMPLATE).render(familles=sections(project)).encode("utf-8")
+    _RENDERED[:] = [(key, page)]
+    return page
+
+
+_RENDERED: list[tuple[tuple[object, ...], bytes]] = []
+"""The last index rendered in this process, and what it was rendered from."""
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns
 
 
 def write_index(project: Project) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from contextvars import ContextVar
@@ -64,11 +65,16 @@ def slug(text: str) -> str:
 def folded(text: str) -> str:
     """Lower case, without accents, one character for one: « À CONFIRMER » is « a confirmer », at
     the same positions (a word found in it is found in the text at the same place)."""
-    def one(character: str) -> str:
-        bare = "".join(part for part in unicodedata.normalize("NFKD", character.casefold())
-                       if not unicodedata.combining(part))
-        return bare[:1] or character
-    return "".join(map(one, text))
+    if text.isascii():
+        return text.lower()  # what the general case gives ASCII, a hundred times faster
+    return "".join(map(_folded_character, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded_character(character: str) -> str:
+    bare = "".join(part for part in unicodedata.normalize("NFKD", character.casefold())
+                   if not unicodedata.combining(part))
+    return bare[:1] or character
 
 
 def check_identifier(value: str) -> str:

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from ars_docs.families.letters.models import Letter, Organizer, Webinar
 
@@ -38,6 +37,8 @@ MANIFEST = "manifeste"
 
 def invitation(webinar: Webinar, letter: Letter) -> bytes:
     """The webinar as an iCalendar event, its time zone defined, importable by calendar programs."""
+    from icalendar import Calendar, Event, vCalAddress, vText  # only when an invitation is made
+
     zone = zoneinfo.ZoneInfo(webinar.fuseau)
     organizer: Organizer = webinar.organisateur or letter.courriel.expediteur
     calendar = Calendar()

@@ -24,7 +24,6 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from fontTools.ttLib import TTFont
 from jinja2.sandbox import SandboxedEnvironment
-from pypdf import PdfReader
 
 from ars_docs.directory.models import Establishment
 from ars_docs.families.letters.models import Letter
@@ -256,6 +255,8 @@ def read_pdf_form(source: BinaryIO) -> tuple[str | None, Mapping[str, str]]:
     level = pypdf_log.level
     pypdf_log.setLevel(logging.CRITICAL)  # its warnings (English) on a damaged file: the refusal says it
     try:
+        from pypdf import PdfReader  # only when answers are imported
+
         reader = PdfReader(source)
         if reader.is_encrypted and not reader.decrypt(""):
             raise ProtectedForm()

@@ -270,8 +270,9 @@ def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: 
         staging.discard()
         raise
     staging.discard()
-    for family in families:
-        family.state.save()
+    for family, report in zip(families, reports, strict=True):
+        if report.built or report.removed or family.builder.name in swapped:  # else its record is as read
+            family.state.save()
     write_index(project)
     return reports
 

@@ -27,8 +27,8 @@ pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README,
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue"
 CASES = sorted(path for path in CATALOGUE.iterdir() if (path / "cas.yaml").is_file())
-LOCATED = re.compile(r"^(Erreur : )?.*?[\w./-]+\.(yaml|yml|md|txt|html|css|docx|typ|png|ttf|pdf|csv|xlsx)(:\d+(:\d+)?)? : ",
-                     re.M)
+LOCATED = re.compile(r"^(Erreur : )?.*?[\w./-]+\.(yaml|yml|md|txt|html|css|docx|typ|png|ttf|pdf|csv|xlsx)"
+                     r"(:\d+(:\d+)?)? : ", re.M)
 
 
 def load_case(case: Path) -> dict[str, Any]:

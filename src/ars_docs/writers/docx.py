@@ -1,8 +1,8 @@
 """Document tree to Word, inside a Word shell rendered by docxtpl.
 
 The shell (`<family>/<name>.docx`) carries page setup, styles, header and footer and the fields
-around the body; the body goes where the shell says `{{p corps }}`, written by `docx_body`. A division's paragraphs
-take the shell's style `ARS <role>`.
+around the body; the body goes where the shell says `{{p corps }}`, written by `docx_body`. A
+division's paragraphs take the shell's style `ARS <role>`.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ _BODY_PLACEHOLDER = re.compile(r"\{\{p\s+corps\s*\}\}")
 _BODY_TOKEN = "\ue000arsdocs-corps\ue000"
 """Where the body goes in the rendered shell (a private-use character: never in a shell's XML)."""
 _HEADERS_AND_FOOTERS = (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI)
+_UNCHANGING_TYPES = (CT.WML_STYLES, CT.WML_SETTINGS, CT.WML_WEB_SETTINGS, CT.WML_FONT_TABLE, CT.OFC_THEME,
+                     CT.WML_NUMBERING)
+"""The parts of a shell that documents do not change (their language aside)."""
 
 
 class DocxWriter:
@@ -171,9 +174,11 @@ class _PreparedShell:
         self.core = word.part.package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
         self._core = deepcopy(self.core._element)
         self._heights: dict[int, int] = {}
-        self._unchanging = [part for part in word.part.package.iter_parts()
-                            if part not in (self.part, self.core) and part.partname.startswith("/word/")
-                            and not part.partname.startswith(("/word/header", "/word/footer", "/word/footnotes"))]
+        parts = list(word.part.package.iter_parts())
+        self._unchanging = [part for part in parts if part.content_type in _UNCHANGING_TYPES
+                            or part.partname.startswith("/word/media/")]
+        self._comments = [(part, deepcopy(part._element)) for part in parts if part.content_type == CT.WML_COMMENTS]
+        """A shell's own comments, which a document's comments would join: put back after each."""
         self._blobs: dict[str, dict[Any, bytes]] = {}
 
     def unchanging_blobs(self, language: str) -> dict[Any, bytes]:
@@ -221,6 +226,11 @@ class _PreparedShell:
         self.core._element = deepcopy(self._core)
         for part, blob in self._footnotes.items():
             part._blob = blob
+        for part, saved in self._comments:  # the same element (python-docx keeps it), its children as they were
+            element = part._element
+            for child in list(element):
+                element.remove(child)
+            element.extend(deepcopy(child) for child in saved)
 
 
 def _comment(part: Any, text: str, author: str, date: str) -> str:

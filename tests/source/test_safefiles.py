@@ -123,6 +123,11 @@ def test_zip_problem_bounds_parts_before_they_are_unpacked() -> None:
     assert "3 parties" in (zip_problem(_zip({"a": b"", "b": b"", "c": b""}), max_part=10, max_total=10,
                                        max_parts=2) or "")
     assert (zip_problem(b"PK\x03\x04 abime", max_part=10, max_total=10) or "").startswith("fichier abîmé")
+    # a directory entry that claims a zip version zipfile does not read (found by the fuzzing of returned forms)
+    data = bytearray(_zip({"a.xml": b"<a/>"}))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = (64).to_bytes(2, "little")
+    assert (zip_problem(bytes(data), max_part=10, max_total=10) or "").startswith("fichier abîmé")
 
 
 @pytest.mark.parametrize(("target", "expected"), [

@@ -165,7 +165,8 @@ def zip_problem(data: bytes, *, max_part: int, max_total: int, max_parts: int = 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             parts = package.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        # NotImplementedError: a directory entry that claims a zip version zipfile does not read
         return DAMAGED_ZIP
     if len(parts) > max_parts:
         return f"{len(parts)} parties dans le fichier (au plus {max_parts})"

@@ -91,7 +91,7 @@ def _subset(path: Path, characters: frozenset[str]) -> _Font:
     from fontTools.ttLib import TTFont
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # "FFTM NOT subset…": tables a form needs not
-    font = TTFont(path)
+    font = TTFont(path, recalcTimestamp=False)  # the same bytes on every run: the font's own date, not now
     options = subset.Options()
     options.layout_features = []
     options.hinting = False  # half the time, less than half the bytes (16 kB); viewers draw field text unhinted

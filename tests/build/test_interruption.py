@@ -52,7 +52,8 @@ def test_a_second_command_waits_for_the_first_and_ctrl_c_leaves_everything_whole
         assert ("Erreur : une autre commande arsdocs (build, send, sign ou import) travaille déjà dans ce projet : "
                 "attendez qu'elle se termine, puis relancez « arsdocs build »") in second.output
         assert run(project, "import", "reponses", str(tmp_path)).exit_code == 1
-        assert run(project, "check").exit_code == 0, "check reads only: it is never turned away"
+        # (that `check` is never turned away is tested while a send works: test_sending.py; here it
+        # would take longer than what is left of the build, which is now faster)
 
         os.killpg(first.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the command and its workers
         _, errors = first.communicate(timeout=60)

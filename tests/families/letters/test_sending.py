@@ -155,7 +155,7 @@ def test_ctrl_c_during_a_send_and_a_build_meanwhile(built: Path, mailbox: tuple[
     box, server = mailbox
     journal = built / "envois/lancement-dsr.jsonl"
     command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
-               "--sans-starttls", "--debit", "6"]  # ten seconds between messages: Ctrl-C comes in a pause
+               "--sans-starttls", "--debit", "2"]  # thirty seconds between messages: Ctrl-C comes in a pause
     process = subprocess.Popen(command, cwd=built, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 20
@@ -164,6 +164,8 @@ def test_ctrl_c_during_a_send_and_a_build_meanwhile(built: Path, mailbox: tuple[
         time.sleep(0.02)
     during = run(built, "build", "letters", "--force")
     assert during.exit_code == 1 and "une autre commande arsdocs (build, send, sign ou import)" in during.output
+    assert run(built, "check").exit_code == 0, "check reads only: it is never turned away"
+    assert process.poll() is None, "the send still waits before its second message"
     os.killpg(process.pid, signal.SIGINT)
     _, errors = process.communicate(timeout=30)
     assert process.returncode == 130

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.project import copy_project, run
+from helpers.project import copy_project, run, terminal_signals
 
 pytestmark = pytest.mark.slow  # end to end: real processes (see README, « Tests »)
 
@@ -43,7 +43,8 @@ def test_a_second_command_waits_for_the_first_and_ctrl_c_leaves_everything_whole
     project = copy_project(tmp_path / "projet")
     command = [sys.executable, "-m", "ars_docs", "--projet", str(project), "build", "all", "--jobs", "2"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)  # its own group: Ctrl-C reaches it and its workers
+                             start_new_session=True,  # its own group: Ctrl-C reaches it and its workers
+                             preexec_fn=terminal_signals)
     try:
         _wait_for(lambda: (project / LOCK).exists() and len(_leftovers(project)) >= 2)  # letters being made
 

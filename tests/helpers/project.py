@@ -134,3 +134,13 @@ def built_once(factory: pytest.TempPathFactory, folder: str, engine: str) -> Pat
             result = run(project, "build", "all")
             assert result.exit_code == 0, result.output
     return project
+
+
+def terminal_signals() -> None:
+    """In a child about to run (`preexec_fn`): Ctrl-C (SIGINT) delivered and handled by default, as
+    a shell gives a command it starts, whatever the test process inherited (a pytest worker of the
+    full suite passed it on ignored or blocked: the commands then never saw Ctrl-C)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

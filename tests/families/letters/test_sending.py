@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from helpers.project import TEST_DOMAIN, cleared_for_release, free_port, run
+from helpers.project import TEST_DOMAIN, cleared_for_release, free_port, run, terminal_signals
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
@@ -157,7 +157,7 @@ def test_ctrl_c_during_a_send_and_a_build_meanwhile(built: Path, mailbox: tuple[
     command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
                "--sans-starttls", "--debit", "2"]  # thirty seconds between messages: Ctrl-C comes in a pause
     process = subprocess.Popen(command, cwd=built, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=terminal_signals)
     deadline = time.monotonic() + 20
     while not (journal.exists() and '"envoye"' in journal.read_text()):
         assert time.monotonic() < deadline

@@ -23,6 +23,7 @@ from typing import Any
 import pikepdf
 
 from ars_docs.writers.pdf import FORM_CHARACTERS, PdfError
+from ars_docs.writers.typst import points
 
 FONT_FILE = "LiberationSans-Regular.ttf"
 FONT_RESOURCE = "F1"
@@ -54,12 +55,8 @@ class Place:
 
     @classmethod
     def of(cls, reported: Mapping[str, Any]) -> Place:
-        return cls(str(reported["nom"]), int(reported["page"]), *(_points(reported[key]) for key in
+        return cls(str(reported["nom"]), int(reported["page"]), *(points(reported[key]) for key in
                                                                   ("x", "y", "largeur", "hauteur")))
-
-
-def _points(length: Any) -> float:
-    return float(str(length).removesuffix("pt"))
 
 
 @dataclass(frozen=True)
@@ -159,11 +156,10 @@ def check_places(places: Sequence[Mapping[str, Any]], fields: Sequence[FieldSpec
     return located
 
 
-def add_fields(pdf: bytes, places: Sequence[Mapping[str, Any]], fields: Sequence[FieldSpec], fonts: Path,
+def add_fields(pdf: bytes, located: Sequence[Place], fields: Sequence[FieldSpec], fonts: Path,
                size: float, name: str) -> bytes:
-    """`pdf` with a text field in each reported place (`places`, in the order of the page), as
-    `fields` say (the same names, in the same order). `size`: the text's size in points."""
-    located = check_places(places, fields, name)
+    """`pdf` with a text field in each place Typst reported (`check_places`: the same names as
+    `fields`, in the same order). `size`: the text's size in points."""
     characters = FORM_CHARACTERS | frozenset("".join(field.value for field in fields))
     font = _font(fonts / FONT_FILE, frozenset(characters))
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -186,7 +182,8 @@ def add_fields(pdf: bytes, places: Sequence[Mapping[str, Any]], fields: Sequence
                 Ff=READ_ONLY if field.read_only else 0, F=PRINT, DA=pikepdf.String(appearance), P=page.obj,
                 Rect=[place.x, top - place.y - place.height, place.x + place.width, top - place.y],
                 StructParent=key))
-            widget.AP = pikepdf.Dictionary(N=_appearance(document, font, resource, field.value, place, size))
+            widget.AP = pikepdf.Dictionary(N=text_appearance(document, place.width, place.height, field.value,
+                                                             (FONT_RESOURCE, resource, font.glyphs, size)))
             element = document.make_indirect(pikepdf.Dictionary(
                 Type=pikepdf.Name.StructElem, S=pikepdf.Name.Form, P=box, Pg=page.obj,
                 K=pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=widget, Pg=page.obj)))
@@ -227,15 +224,20 @@ def _empty_boxes(document: pikepdf.Pdf) -> list[Any]:
     return found
 
 
-def _appearance(document: pikepdf.Pdf, font: _Font, resource: Any, value: str, place: Place, size: float) -> Any:
-    """The field as it shows: its value in the font, or nothing."""
+def text_appearance(document: pikepdf.Pdf, width: float, height: float, value: str = "",
+                    font: tuple[str, Any, Mapping[int, int], float] | None = None) -> Any:
+    """The appearance of a text field (/AP /N): `value` drawn in `font` (its resource name, its
+    Type0 font object, character -> glyph, size: a Type0 font is shown by glyph, two bytes per
+    character), or nothing. The Typst forms' fields and those WeasyPrint writes without one."""
     content = "/Tx BMC\n"
-    if value:
-        shown = "".join(f"{font.glyphs.get(ord(char), 0):04x}" for char in value)
-        content += (f"q BT /{FONT_RESOURCE} {size:g} Tf 0 g 2 {(place.height - size * 0.7) / 2:.2f} Td "
-                    f"<{shown}> Tj ET Q\n")
+    resources = pikepdf.Dictionary()
+    if value and font is not None:
+        resource, program, glyphs, size = font
+        shown = "".join(f"{glyphs.get(ord(char), 0):04x}" for char in value)
+        content += f"q BT /{resource} {size:g} Tf 0 g 2 {(height - size * 0.7) / 2:.2f} Td <{shown}> Tj ET Q\n"
+        resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({f"/{resource}": program}))
     stream = pikepdf.Stream(document, (content + "EMC\n").encode("ascii"))
     stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
-    stream.BBox = pikepdf.Array([0, 0, place.width, place.height])
-    stream.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({f"/{FONT_RESOURCE}": resource}))
+    stream.BBox = pikepdf.Array([0, 0, width, height])
+    stream.Resources = resources
     return document.make_indirect(stream)

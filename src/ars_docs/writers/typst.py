@@ -259,35 +259,43 @@ def typst_reason(error: Any) -> str:
 def _with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
     """The PDF with the named destination `name` at `place` (Typst's page, x and y from the top),
     added as an incremental update: a new catalog that names it, appended after Typst's bytes,
-    which stay as they are (rewriting the file cost a quarter of a letter's PDF)."""
+    which stay as they are (rewriting the file cost a quarter of a letter's PDF). A PDF whose
+    catalog already names destinations, or that is not one classic cross-reference table, is
+    rewritten by qpdf instead."""
     import pikepdf
 
+    end = _CLASSIC_END.search(pdf[-64:])
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        root = document.Root
-        trailer = document.trailer
-        if "/Names" in root or "/Prev" in trailer or "/XRefStm" in trailer or not _CLASSIC_END.search(pdf[-64:]):
-            return _rewritten_with_destination(pdf, name, place)
+        root, trailer = document.Root, document.trailer
         page = document.pages[int(place["page"]) - 1]
-        height = float(page.mediabox[3])
-        left, top = _points(place["x"]), height - _points(place["y"])
+        left, top = points(place["x"]), float(page.mediabox[3]) - points(place["y"])
+        info = trailer.get("/Info")
+        if (end is None or "/Names" in root or "/Prev" in trailer or "/XRefStm" in trailer
+                or (info is not None and not info.is_indirect)):
+            destinations = pikepdf.NameTree.new(document)
+            destinations[name] = pikepdf.Array([page.obj, pikepdf.Name.XYZ, left, top, 0])
+            names = root.get("/Names")
+            if names is None:
+                root.Names = names = document.make_indirect(pikepdf.Dictionary())
+            names.Dests = destinations.obj
+            output = io.BytesIO()
+            document.save(output, deterministic_id=True)
+            return output.getvalue()
         number, generation = root.objgen
         page_number, page_generation = page.objgen
         catalog = root.unparse(resolved=True).decode("latin-1").strip()
         assert catalog.startswith("<<") and catalog.endswith(">>")
-        destination = (f"/Names << /Dests << /Names [ {_pdf_string(name)} [ {page_number} {page_generation} R /XYZ "
-                       f"{left:.4f} {top:.4f} 0 ] ] >> >>")
         size = int(trailer.Size)
-        info = trailer.get("/Info")
+        references = f"/Info {info.objgen[0]} {info.objgen[1]} R " if info is not None else ""
         first_id = bytes(trailer.ID[0])
-        previous = int(_CLASSIC_END.search(pdf[-64:]).group(1))  # type: ignore[union-attr]
+    destination = (f"/Names << /Dests << /Names [ {_pdf_string(name)} [ {page_number} {page_generation} R /XYZ "
+                   f"{left:.4f} {top:.4f} 0 ] ] >> >>")
     body = f"{number} {generation} obj\n{catalog[:-2]} {destination} >>\nendobj\n".encode("latin-1")
     start = len(pdf) + 1
-    xref = len(pdf) + 1 + len(body)
     second_id = hashlib.md5(pdf + body, usedforsecurity=False).hexdigest()
-    references = f"/Info {info.objgen[0]} {info.objgen[1]} R " if info is not None else ""
     update = (f"xref\n{number} 1\n{start:010d} {generation:05d} n \ntrailer\n<< /Size {size} /Root {number} "
-              f"{generation} R {references}/ID [ <{first_id.hex()}> <{second_id}> ] /Prev {previous} >>\n"
-              f"startxref\n{xref}\n%%EOF\n").encode("latin-1")
+              f"{generation} R {references}/ID [ <{first_id.hex()}> <{second_id}> ] /Prev {end.group(1).decode()} >>\n"
+              f"startxref\n{start + len(body)}\n%%EOF\n").encode("latin-1")
     return pdf + b"\n" + body + update
 
 
@@ -300,25 +308,6 @@ def _pdf_string(text: str) -> str:
     return f"({text})"
 
 
-def _rewritten_with_destination(pdf: bytes, name: str, place: Mapping[str, Any]) -> bytes:
-    """The same destination, the file rewritten by qpdf: for a PDF whose catalog already names
-    destinations, or that is not one classic cross-reference table."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        page = document.pages[int(place["page"]) - 1]
-        height = float(page.mediabox[3])
-        left, top = _points(place["x"]), height - _points(place["y"])
-        destinations = pikepdf.NameTree.new(document)
-        destinations[name] = pikepdf.Array([page.obj, pikepdf.Name.XYZ, left, top, 0])
-        names = document.Root.get("/Names")
-        if names is None:
-            document.Root.Names = names = document.make_indirect(pikepdf.Dictionary())
-        names.Dests = destinations.obj
-        output = io.BytesIO()
-        document.save(output, deterministic_id=True)
-    return output.getvalue()
-
-
-def _points(length: str) -> float:
-    return float(length.removesuffix("pt"))
+def points(length: Any) -> float:
+    """A length Typst reports (`12.5pt`), in points."""
+    return float(str(length).removesuffix("pt"))

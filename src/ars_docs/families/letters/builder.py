@@ -265,7 +265,7 @@ class LettersBuilder(Builder):
         except PdfError as error:
             raise InvalidInput([Problem(where, "", str(error))]) from None
 
-    def _typst_form(self, project: Project, form: FormJob) -> tuple[bytes, list[Any]]:
+    def _typst_form(self, project: Project, form: FormJob) -> tuple[bytes, list[formfields.Place]]:
         """The form's page laid out by its Typst shell, and the places it left for the fields, which
         must be the form's fields, in order (what `check` checks)."""
         typst = self.publisher(project).typst
@@ -274,8 +274,7 @@ class LettersBuilder(Builder):
         source = replyform.form_typst_source(form.letter, form.establishment)
         pdf, places = typst.compile(source, project.name(project.templates / "letters" / replyform.FORM_SHELL), name,
                                     epoch_of(form.letter.date), replyform.FIELD_LABEL)
-        formfields.check_places(places, replyform.form_fields(form.establishment), name)
-        return pdf, places
+        return pdf, formfields.check_places(places, replyform.form_fields(form.establishment), name)
 
     def _form(self, project: Project, name: str) -> bytes:
         """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""

@@ -31,7 +31,7 @@ from ars_docs.tree.templating import sandbox
 from ars_docs.tree.typography import typeset_text
 from ars_docs.writers.docx import set_core_properties
 from ars_docs.writers.docx_ooxml import package_zip, repeat_as_header
-from ars_docs.writers.formfields import FieldSpec
+from ars_docs.writers.formfields import FieldSpec, text_appearance
 from ars_docs.writers.typst import typst_value
 
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
@@ -154,25 +154,16 @@ def _glyphs(font: Any) -> dict[int, int]:
 def _text_appearance(document: pikepdf.Pdf, field: Any) -> Any:
     """The appearance of a text field as WeasyPrint left it (its value in its font and size, or
     nothing), which it does not write itself. qpdf's generator cannot: the fonts are Type0 fonts,
-    shown by glyph (two bytes per character); the glyphs come from the font's own cmap."""
+    shown by glyph; the glyphs come from the font's own cmap."""
     left, bottom, right, top = (float(value) for value in field.Rect)
     width, height = abs(right - left), abs(top - bottom)  # WeasyPrint writes the corners top first
-    content = "/Tx BMC\n"
-    resources = pikepdf.Dictionary()
     value = str(field.get("/V", ""))
     found = _FONT_IN_DA.search(str(field.get("/DA", "")))
-    if value and found:
-        name, size = found.group(1), float(found.group(2))
-        font = document.Root.AcroForm.DR.Font[f"/{name}"]
-        glyphs = _glyphs(font)
-        shown = "".join(f"{glyphs.get(ord(char), 0):04x}" for char in value)
-        content += f"q BT /{name} {size:g} Tf 0 g 2 {(height - size * 0.7) / 2:.2f} Td <{shown}> Tj ET Q\n"
-        resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({f"/{name}": font}))
-    stream = pikepdf.Stream(document, (content + "EMC\n").encode("ascii"))
-    stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
-    stream.BBox = pikepdf.Array([0, 0, width, height])
-    stream.Resources = resources
-    return document.make_indirect(stream)
+    if not (value and found):
+        return text_appearance(document, width, height)
+    name, size = found.group(1), float(found.group(2))
+    font = document.Root.AcroForm.DR.Font[f"/{name}"]
+    return text_appearance(document, width, height, value, (name, font, _glyphs(font), size))
 
 
 def form_docx(letter: Letter, establishment: Establishment, date: datetime.date) -> bytes:

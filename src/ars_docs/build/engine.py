@@ -271,7 +271,8 @@ def build(project: Project, planned: list[tuple[Builder, list[Item]]], *, jobs: 
         raise
     staging.discard()
     for family, report in zip(families, reports, strict=True):
-        if report.built or report.removed or family.builder.name in swapped:  # else its record is as read
+        # a family that did not change keeps its record as it was read (a damaged one is replaced)
+        if report.built or report.removed or family.builder.name in swapped or family.state.damage_message:
             family.state.save()
     write_index(project)
     return reports

@@ -67,8 +67,6 @@ class BuildState:
         self.folder = family
         self.path = state_path(out, family)
         self.items: dict[str, ItemRecord] = {}
-        self._saved: bytes | None = None
-        """The record as read from disk: saved again only if it changed."""
         self.damage: str | None = None
         """Why the record on disk was not used (damaged, or naming a file outside its family's
         folder): everything is then rebuilt, and nothing it names is removed."""
@@ -76,8 +74,7 @@ class BuildState:
 
     def _load(self) -> None:
         try:
-            self._saved = read_bounded(self.path, MAX_BYTES)
-            text = self._saved.decode("utf-8")
+            text = read_bounded(self.path, MAX_BYTES).decode("utf-8")
         except FileNotFoundError:
             return  # never built
         except (UnsafeFile, UnicodeDecodeError) as error:
@@ -150,10 +147,7 @@ class BuildState:
             key: {"empreinte": record.fingerprint,
                   "fichiers": {name: vars(written) for name, written in sorted(record.files.items())}}
             for key, record in sorted(self.items.items())}}
-        data = json.dumps(raw, ensure_ascii=False, indent=0).encode("utf-8")
-        if data != self._saved:
-            write_atomically(self.path, data)
-            self._saved = data
+        write_atomically(self.path, json.dumps(raw, ensure_ascii=False, indent=0).encode("utf-8"))
 
 
 def remove_output(out: Path, relative: str) -> bool:

@@ -102,7 +102,6 @@ class DocxWriter:
                line_numbers: bool = False, logo_text: str = "") -> bytes:
         shell = self.prepared
         template, part = shell.template, shell.part
-        saved = shell.save()
         try:
             styles = shell.styles
             writer = BodyWriter(self.shell_name, document, shell.section, styles[WD_STYLE_TYPE.PARAGRAPH],
@@ -146,7 +145,7 @@ class DocxWriter:
             _describe_images(part.package, logo_text)
             return package_zip(part.package, shell.unchanging_blobs(document.language))
         finally:
-            shell.restore(saved)
+            shell.restore()
 
 
 class _PreparedShell:
@@ -180,6 +179,9 @@ class _PreparedShell:
         self._comments = [(part, deepcopy(part._element)) for part in parts if part.content_type == CT.WML_COMMENTS]
         """A shell's own comments, which a document's comments would join: put back after each."""
         self._blobs: dict[str, dict[Any, bytes]] = {}
+        rels = self.part.rels
+        self._relations = (dict(rels), dict(rels._target_parts_by_rId), {key: rel._target for key, rel in rels.items()})
+        """The document part's relationships and their targets before any document."""
 
     def unchanging_blobs(self, language: str) -> dict[Any, bytes]:
         """The bytes of the shell's parts that every document in `language` writes the same (styles,
@@ -207,14 +209,10 @@ class _PreparedShell:
             self._heights[logo_height] = int(height)
         return self._heights[logo_height]
 
-    def save(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-        rels = self.part.rels
-        return dict(rels), dict(rels._target_parts_by_rId), {key: rel._target for key, rel in rels.items()}
-
-    def restore(self, saved: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> None:
-        """The shell as it was before a document: its relationships and their targets (the headers
-        a document rendered), its properties."""
-        relations, targets, originals = saved
+    def restore(self) -> None:
+        """The shell as it was before any document: its relationships and their targets (the
+        headers a document rendered), its properties, its footnotes and comments."""
+        relations, targets, originals = self._relations
         rels = self.part.rels
         rels.clear()
         rels.update(relations)

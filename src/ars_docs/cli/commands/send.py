@@ -13,15 +13,19 @@ from ars_docs.cli.text import FamilyChoice
 from ars_docs.source.errors import ArsDocsError
 
 if TYPE_CHECKING:
+    from ars_docs.families.letters import sending
     from ars_docs.source.project import Project
 
 
 SEND_LABELS = {
     "a-envoyer": "à envoyer",
+    "a-renvoyer": "à renvoyer",
+    "nouvelle-adresse": "à envoyer (nouvelle adresse)",
     "envoye": "envoyé",
     "deja-envoye": "déjà envoyé",
     "modifie": "modifié depuis son envoi : non renvoyé",
-    "incertain": "envoi interrompu, état inconnu : vérifiez avant de renvoyer",
+    "incertain": "état inconnu (le serveur n'a pas confirmé, ou l'envoi a été coupé) : non renvoyé",
+    "meme-adresse": "adresse qui reçoit déjà ce courrier : un seul message",
     "refuse": "refusé par le serveur",
     "echec": "échec",
 }
@@ -37,13 +41,17 @@ SEND_LABELS = {
 @click.option("--sans-starttls", is_flag=True, help="Sans chiffrement : permis seulement vers un serveur de "
               "cette machine (essais).")
 @click.option("--debit", type=click.IntRange(1, 600), metavar="N", help="Au plus N messages par minute.")
+@click.option("--renvoyer", metavar="ADRESSE", multiple=True,
+              help="Renvoie le message de cette adresse, s'il est à l'état inconnu ou modifié depuis son envoi "
+                   "(décision explicite, après vérification ; l'option se répète).")
 @click.pass_context
 def send(context: click.Context, famille: str, courrier: str | None, envoyer: bool, smtp: str | None,
-         sans_starttls: bool, debit: int | None) -> None:
+         sans_starttls: bool, debit: int | None, renvoyer: tuple[str, ...]) -> None:
     """Envoie par courriel les courriers construits (pièces jointes : la lettre et l'invitation).
 
-    Chaque envoi est consigné dans envois/<courrier>.jsonl : une reprise n'envoie jamais deux fois
-    le même courrier à quelqu'un."""
+    Chaque envoi est consigné dans envois/<courrier>.jsonl, par adresse : une reprise n'envoie jamais
+    deux fois le même courrier à une adresse, même si le nom ou l'établissement du destinataire a
+    changé depuis ; un message que le serveur n'a pas confirmé n'est renvoyé qu'avec --renvoyer."""
     from ars_docs.build import release
     from ars_docs.families.letters import sending
     from ars_docs.families.letters.data import load_letter
@@ -55,9 +63,15 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     folder = get_builder(famille).mailing_folder
     letter_id = _letter_to_send(project, folder, courrier)
     items, journal = sending.plan(project, famille, letter_id)
+    resend = frozenset(sending.identity(address) for address in renvoyer)
+    refusals = sending.resend_refusals(items, journal, resend)
+    if refusals:
+        raise ArsDocsError(" ; ".join(refusals))
+    statuses = sending.statuses(items, journal, resend)
     letter = load_letter(project, project.root / folder / f"{letter_id}.yaml").letter
     if letter.signataire.signature_electronique:
-        waiting = [item for item in sending.unsigned(project, famille, items) if journal.status(item) == "a-envoyer"]
+        due = {item.address for item, status in zip(items, statuses, strict=True) if status in sending.STATUS_DUE}
+        waiting = [item for item in sending.unsigned(project, famille, items) if item.address in due]
         if waiting:
             refusal = (f"{len(waiting)} lettre(s) à envoyer ne sont pas signées, alors que le courrier prévoit une "
                        f"signature électronique (signataire.signature_electronique: oui) : lancez d'abord "
@@ -66,10 +80,13 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
                 raise ArsDocsError(refusal)
             click.echo(f"Attention : {refusal}")
     if not envoyer:
-        for item in items:
-            click.echo(f"{SEND_LABELS[journal.status(item)]} : {item.label} <{item.address}>")
-        due = sum(journal.status(item) == "a-envoyer" for item in items)
-        click.echo(f"Rien n'a été envoyé ({due} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
+        for item, status in zip(items, statuses, strict=True):
+            click.echo(_line(item, status, journal))
+        due_count = sum(status in sending.STATUS_DUE for status in statuses)
+        click.echo(f"Rien n'a été envoyé ({due_count} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
+        if "incertain" in statuses:
+            click.echo("État inconnu : le serveur a peut-être remis ces messages. Vérifiez auprès du destinataire "
+                       "ou dans les journaux du serveur ; pour renvoyer quand même : --renvoyer ADRESSE.")
         release.report(found)
         return
     settings = sending.smtp_settings(project, smtp, sans_starttls, debit)
@@ -78,15 +95,26 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     with at_work(project.root, "send", f"le journal {project.name(journal.path)} dit qui a reçu son courrier ; "
                  "relancez la même commande pour envoyer aux autres, jamais deux fois au même destinataire"):
         try:
-            for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute):
+            for item, outcome in sending.send_all(items, journal, sender, settings.debit_par_minute, resend):
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
-                click.echo(f"{SEND_LABELS[outcome]} : {item.label} <{item.address}>")
+                click.echo(_line(item, outcome, journal))
+        except sending.SendStopped as stopped:
+            raise ArsDocsError(
+                f"envoi arrêté : le serveur n'a pas confirmé le message à {stopped.item.address} dans les "
+                f"{settings.delai_confirmation_s:g} s que donne la norme (RFC 5321) ; il a pu le remettre. Il "
+                f"est consigné « état inconnu » et ne sera pas renvoyé : vérifiez, puis relancez la commande "
+                f"(avec --renvoyer {stopped.item.address} s'il faut le renvoyer)") from None
         finally:
             sender.close()
     click.echo("Bilan : " + ", ".join(f"{SEND_LABELS[key]} {count}" for key, count in sorted(outcomes.items())))
     failed = outcomes.get("refuse", 0) + outcomes.get("echec", 0)
     if failed:
         raise ArsDocsError(f"{failed} envoi(s) en échec : voir ci-dessus ; une nouvelle exécution les retentera")
+
+
+def _line(item: sending.Outgoing, status: str, journal: sending.Journal) -> str:
+    detail = journal.detail(item) if status not in ("envoye", "deja-envoye", "a-envoyer", "meme-adresse") else ""
+    return f"{SEND_LABELS[status]} : {item.label} <{item.address}>" + (f" ({detail})" if detail else "")
 
 
 def _letter_to_send(project: Project, folder: str, courrier: str | None) -> str:

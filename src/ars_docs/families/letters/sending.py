@@ -1,9 +1,11 @@
-"""`arsdocs send letters`: the built e-mails through an SMTP server, each recipient exactly once.
+"""`arsdocs send letters`: the built e-mails through an SMTP server, each address exactly once.
 
-The journal `envois/<letter>.jsonl` (append-only, flushed to disk at each line) says, per recipient,
+The journal `envois/<letter>.jsonl` (append-only, flushed to disk at each line) says, per address,
 what was sent and which e-mail it was (its SHA-256). Before each message an `en-cours` line is
-written, after it an `envoye` line: a run stopped between the two leaves that recipient `incertain`,
-reported and never re-sent blindly. A letter rebuilt since it was sent is listed, not re-sent.
+written, after it the server's answer: `envoye`, `refuse`, `echec` (nothing delivered) or
+`incertain` (the data went out and no reply came: the server may have delivered it). A message
+left `en-cours` or `incertain` is reported and never re-sent without `--renvoyer ADRESSE`; one
+sent, then rebuilt, is listed, not re-sent. The README's « Envoyer » has the states as a table.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import email
 import ipaddress
 import json
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -36,7 +39,7 @@ JOURNAL_FOLDER = "envois"
 MAX_MANIFEST = 64 * 2**20
 """A manifest of 10,000 letters is about 6 MiB."""
 MAX_JOURNAL = 256 * 2**20
-_STATES = ("en-cours", "envoye", "refuse", "echec")
+_STATES = ("en-cours", "envoye", "refuse", "echec", "incertain")
 
 
 class SmtpSettings(Record):
@@ -49,6 +52,12 @@ class SmtpSettings(Record):
     variable_identifiant: Text = "ARSDOCS_SMTP_IDENTIFIANT"
     variable_mot_de_passe: Text = "ARSDOCS_SMTP_MOT_DE_PASSE"
     debit_par_minute: Annotated[int, Field(ge=1, le=600)] = 30
+    delai_commande_s: Annotated[float, Field(gt=0, le=3600)] = 300
+    """How long a command's reply is awaited (RFC 5321 §4.5.3.2: 5 minutes for MAIL, RCPT and the
+    greeting, which are the longest)."""
+    delai_confirmation_s: Annotated[float, Field(gt=0, le=3600)] = 600
+    """How long the reply to the end of the data is awaited (RFC 5321 §4.5.3.2.6: 10 minutes, « to
+    avoid duplicate messages »). A message still unconfirmed then is `incertain`, never resent blindly."""
 
 
 @dataclass(frozen=True)
@@ -88,12 +97,34 @@ def _outgoing(folder: Path, row: dict[str, Any]) -> Outgoing:
                     folder / eml, sha256)
 
 
+def identity(address: str) -> str:
+    """Who a message goes to, for the journal: the address as a mail server delivers it, whatever
+    its case (« Claire.Martin@… » and « claire.martin@… » are one mailbox in practice). Names,
+    establishment ids and file names change; a message is never sent twice for that."""
+    return address.strip().casefold()
+
+
+STATUS_DUE = ("a-envoyer", "a-renvoyer", "nouvelle-adresse")
+"""The statuses `send` sends; every other status is reported and left alone."""
+
+
 class Journal:
-    """What has been sent, as JSON lines; the last line about a recipient is its state."""
+    """What has been sent for one mailing, as JSON lines; the last line about an address is its state.
+
+    States written (`etat`), in the order a message meets them:
+    `en-cours` before the first command of its transaction; then `envoye` (the server confirmed the
+    end of the data: 250), `refuse` (a recipient refused), `echec` (no message delivered: refused
+    before or at the end of the data, or cut before the end of the data), or `incertain` (the data
+    went out whole but no answer came: timeout or disconnection). A line `en-cours` left last (the
+    run was killed) reads as `incertain`.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.state: dict[str, dict[str, Any]] = {}
+        """By address (`identity`): the last line about it."""
+        self.delivered_to: dict[str, str] = {}
+        """By recipient key (file name): the address its message last reached."""
         try:
             text = read_bounded(path, MAX_JOURNAL).decode("utf-8")
         except FileNotFoundError:
@@ -106,14 +137,19 @@ class Journal:
                 try:
                     entry = json.loads(line)
                     if not (isinstance(entry["cle"], str) and entry["etat"] in _STATES
-                            and isinstance(entry["sha256_eml"], str)):
+                            and isinstance(entry["sha256_eml"], str) and isinstance(entry["email"], str)):
                         raise ValueError
-                    self.state[entry["cle"]] = entry
                 except (ValueError, KeyError, TypeError, RecursionError):
                     # never guessed: a line lost could mean a recipient written to twice
                     raise ArsDocsError(f"{self._name}, ligne {number} : journal d'envoi abîmé (ligne illisible) ; il "
                                        "dit à qui le courrier est déjà parti : réparez la ligne ou mettez le journal "
                                        "de côté, puis relancez") from None
+                self._remember(entry)
+
+    def _remember(self, entry: dict[str, Any]) -> None:
+        self.state[identity(entry["email"])] = entry
+        if entry["etat"] == "envoye":
+            self.delivered_to[entry["cle"]] = entry["email"]
 
     @property
     def _name(self) -> str:
@@ -127,16 +163,35 @@ class Journal:
             stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
             stream.flush()
             os.fsync(stream.fileno())
-        self.state[item.key] = entry
+        self._remember(entry)
 
     def status(self, item: Outgoing) -> str:
-        """`a-envoyer`, `deja-envoye`, `modifie` (sent, then rebuilt) or `incertain`."""
-        entry = self.state.get(item.key)
-        if entry is None or entry["etat"] in ("refuse", "echec"):
-            return "a-envoyer"
-        if entry["etat"] == "en-cours":
+        """What `send` does with a message, from the last line about its address:
+
+        - `a-envoyer`: never tried; `a-renvoyer`: refused or failed before, to be tried again;
+          `nouvelle-adresse`: this recipient's letter reached another address before (the address
+          was changed since): a new recipient, sent;
+        - `deja-envoye`: confirmed by the server; `modifie`: confirmed, then rebuilt since: not resent;
+        - `incertain`: the data went out but the server never confirmed it, or the run stopped in
+          the middle: not resent without `--renvoyer ADRESSE`.
+        """
+        entry = self.state.get(identity(item.address))
+        if entry is None:
+            previous = self.delivered_to.get(item.key)
+            return "nouvelle-adresse" if previous is not None else "a-envoyer"
+        if entry["etat"] in ("refuse", "echec"):
+            return "a-renvoyer"
+        if entry["etat"] in ("en-cours", "incertain"):
             return "incertain"
         return "deja-envoye" if entry["sha256_eml"] == item.sha256 else "modifie"
+
+    def detail(self, item: Outgoing) -> str:
+        """What the journal knows that the status alone does not say (reason, earlier address)."""
+        entry = self.state.get(identity(item.address))
+        if entry is None:
+            previous = self.delivered_to.get(item.key)
+            return f"le courrier était parti à {previous}" if previous else ""
+        return str(entry.get("detail") or "")
 
 
 def _is_loopback(host: str) -> bool:
@@ -164,20 +219,56 @@ def smtp_reason(error: OSError | smtplib.SMTPException) -> str:
     return f"erreur SMTP ({type(error).__name__})"
 
 
+class UnknownOutcome(Exception):
+    """The data went out whole, and no reply came: the server may have delivered the message."""
+
+
+class _Transaction(smtplib.SMTP):
+    """smtplib's client, knowing when the end of the data has gone out: an error before it is a
+    message not delivered; after it, without a reply, the message's fate is unknown. The reply to
+    the end of the data is awaited `confirmation` seconds (RFC 5321 §4.5.3.2.6)."""
+
+    def __init__(self, host: str, port: int, command: float, confirmation: float) -> None:
+        self.confirmation = confirmation
+        self.data_ended = False
+        super().__init__(host, port, timeout=command)
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        """`smtplib.SMTP.data` (the message is always bytes here), with the confirmation's wait."""
+        self.data_ended = False
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        quoted = re.sub(rb"(?m)^\.", b"..", msg)
+        if not quoted.endswith(b"\r\n"):
+            quoted += b"\r\n"
+        self.send(quoted + b".\r\n")
+        self.data_ended = True
+        assert self.sock is not None
+        self.sock.settimeout(self.confirmation)
+        try:
+            return self.getreply()
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+
+
 class Sender:
-    """One SMTP connection, opened on demand, reopened after a lost connection."""
+    """One SMTP connection, opened on demand, reopened after any error in a transaction."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         if not settings.starttls and not _is_loopback(settings.hote):
             raise ArsDocsError(f"refus d'envoyer en clair vers « {settings.hote} » : STARTTLS est obligatoire "
                                "(seul un serveur de cette machine peut s'en passer)")
         self.settings = settings
-        self.connection: smtplib.SMTP | None = None
+        self.connection: _Transaction | None = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Transaction:
         settings = self.settings
         try:
-            connection = smtplib.SMTP(settings.hote, settings.port, timeout=30)
+            connection = _Transaction(settings.hote, settings.port, settings.delai_commande_s,
+                                      settings.delai_confirmation_s)
             if settings.starttls:
                 connection.starttls(context=ssl.create_default_context())
             user, password = (os.environ.get(settings.variable_identifiant),
@@ -196,20 +287,39 @@ class Sender:
             self.connection = self._connect()
 
     def send(self, item: Outgoing) -> None:
+        """Deliver one message: returns once the server confirmed it; raises `UnknownOutcome` when
+        the data went out and no reply came, smtplib's or the system's error when nothing was
+        delivered."""
         message = email.message_from_bytes(item.eml.read_bytes(), policy=policy.SMTP)
         del message["X-Unsent"]
         self.connect()
-        assert self.connection is not None
+        connection = self.connection
+        assert connection is not None
+        connection.data_ended = False
         try:
-            self.connection.send_message(message, to_addrs=[item.address])
-        except smtplib.SMTPServerDisconnected:
-            self.connection = None
+            connection.send_message(message, to_addrs=[item.address])
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):  # the server's own answer
+            if connection.sock is None:  # a 421 closed it
+                self.connection = None
             raise
+        except (smtplib.SMTPException, OSError) as error:
+            self.drop()
+            if connection.data_ended:
+                raise UnknownOutcome(smtp_reason(error)) from None
+            raise
+
+    def drop(self) -> None:
+        """Forget a connection whose state is unknown: the next message opens a new one."""
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.close()
+            self.connection = None
 
     def close(self) -> None:
         if self.connection is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self.connection.quit()
+            self.connection = None
 
 
 def unsigned(project: Project, family: str, items: list[Outgoing]) -> list[Outgoing]:
@@ -227,23 +337,64 @@ def plan(project: Project, family: str, letter_id: str) -> tuple[list[Outgoing],
     return outgoing(project, family, letter_id), journal
 
 
-def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute: int
-             ) -> Iterator[tuple[Outgoing, str]]:
-    """Send what is due, at most `per_minute` a minute; yield each recipient's outcome."""
+def statuses(items: list[Outgoing], journal: Journal, resend: frozenset[str] = frozenset()) -> list[str]:
+    """Each message's status (`Journal.status`), with two more: `meme-adresse`, an address that an
+    earlier row of the same mailing already receives (one message an address), and `a-renvoyer`
+    for an `incertain` or `modifie` message named by `--renvoyer`."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        address = identity(item.address)
+        status = journal.status(item)
+        if address in seen:
+            status = "meme-adresse"
+        elif address in resend and status in RESENDABLE:
+            status = "a-renvoyer"
+        seen.add(address)
+        found.append(status)
+    return found
+
+
+RESENDABLE = ("incertain", "modifie")
+"""What `--renvoyer ADRESSE` may send again, by an explicit decision."""
+
+
+def resend_refusals(items: list[Outgoing], journal: Journal, resend: frozenset[str]) -> list[str]:
+    """Why an address named by `--renvoyer` cannot be resent (not in the mailing, or nothing
+    uncertain or changed about it), in French; empty when every name holds."""
+    known = {identity(item.address): item for item in items}
+    refusals = []
+    for address in sorted(resend):
+        item = known.get(address)
+        if item is None:
+            refusals.append(f"--renvoyer {address} : aucune lettre de ce courrier ne va à cette adresse")
+        elif journal.status(item) not in RESENDABLE:
+            refusals.append(f"--renvoyer {address} : rien à renvoyer (état : {journal.status(item)}) ; seul un "
+                            "envoi à l'état inconnu ou une lettre modifiée depuis son envoi se renvoie")
+    return refusals
+
+
+def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute: int,
+             resend: frozenset[str] = frozenset()) -> Iterator[tuple[Outgoing, str]]:
+    """Send what is due, at most `per_minute` a minute; yield each recipient's outcome. A message
+    whose fate is unknown stops the run: the server is not answering as it should."""
     pause = 60 / per_minute
     first = True
-    for item in items:
-        status = journal.status(item)
-        if status != "a-envoyer":
+    for item, status in zip(items, statuses(items, journal, resend), strict=True):
+        if status not in STATUS_DUE:
             yield item, status
             continue
         if not first:
             time.sleep(pause)
         first = False
         sender.connect()
-        journal.record(item, "en-cours")
+        journal.record(item, "en-cours", "renvoi décidé (--renvoyer)" if identity(item.address) in resend else "")
         try:
             sender.send(item)
+        except UnknownOutcome as error:
+            journal.record(item, "incertain", f"{error} après la fin des données : le message a pu être remis")
+            yield item, "incertain"
+            raise SendStopped(item) from None
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             journal.record(item, "refuse", f"{code} {text.decode(errors='replace')}")
@@ -255,6 +406,14 @@ def send_all(items: list[Outgoing], journal: Journal, sender: Sender, per_minute
             continue
         journal.record(item, "envoye")
         yield item, "envoye"
+
+
+class SendStopped(Exception):
+    """A message's fate is unknown: the run stops there."""
+
+    def __init__(self, item: Outgoing) -> None:
+        super().__init__(item.address)
+        self.item = item
 
 
 def smtp_settings(project: Project, smtp: str | None, sans_starttls: bool, debit: int | None) -> SmtpSettings:

@@ -35,17 +35,21 @@ def _name(common: str) -> x509.Name:
 
 
 def issue(common: str, issuer: Issued | None = None, *, authority: bool = False,
-          usage: x509.ObjectIdentifier | None = None) -> Issued:
+          usage: x509.ObjectIdentifier | None = None, valid_from: datetime.timedelta = datetime.timedelta(days=-1),
+          valid_until: datetime.timedelta = datetime.timedelta(days=30), signs: bool = True) -> Issued:
+    """A certificate valid from `valid_from` to `valid_until` (from now); `signs=False` gives an
+    encryption certificate (keyEncipherment and dataEncipherment only)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's test timestamper is RSA-only
+    signer = signs and not authority
     builder = (x509.CertificateBuilder().subject_name(_name(common))
                .issuer_name(issuer.certificate.subject if issuer else _name(common))
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(NOW - datetime.timedelta(days=1)).not_valid_after(NOW + datetime.timedelta(days=30))
+               .not_valid_before(NOW + valid_from).not_valid_after(NOW + valid_until)
                .add_extension(x509.BasicConstraints(ca=authority, path_length=None), critical=True)
-               .add_extension(x509.KeyUsage(digital_signature=not authority, content_commitment=not authority,
-                                            key_encipherment=False, data_encipherment=False, key_agreement=False,
-                                            key_cert_sign=authority, crl_sign=authority, encipher_only=False,
-                                            decipher_only=False), critical=True))
+               .add_extension(x509.KeyUsage(digital_signature=signer, content_commitment=signer,
+                                            key_encipherment=not signs, data_encipherment=not signs,
+                                            key_agreement=False, key_cert_sign=authority, crl_sign=authority,
+                                            encipher_only=False, decipher_only=False), critical=True))
     if usage is not None:
         builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=True)
     certificate = builder.sign(issuer.key if issuer else key, hashes.SHA256())
@@ -58,10 +62,15 @@ class Chain:
     signer: Issued
     tsa: Issued
 
-    def pkcs12(self, password: str) -> bytes:
+    def pkcs12(self, password: str, signer: Issued | None = None) -> bytes:
+        """The signer's key and certificate, with the root, as a PKCS#12 file (another signer's if given)."""
+        holder = signer or self.signer
         return pkcs12.serialize_key_and_certificates(
-            b"signataire", self.signer.key, self.signer.certificate, [self.root.certificate],
+            b"signataire", holder.key, holder.certificate, [self.root.certificate],
             serialization.BestAvailableEncryption(password.encode()))
+
+    def root_pem(self) -> bytes:
+        return self.root.certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def make_chain() -> Chain:

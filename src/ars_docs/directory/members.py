@@ -4,7 +4,7 @@ reminders (who has not answered) and the statutes (the founding members)."""
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from pydantic import Field
@@ -36,6 +36,17 @@ class Answer(Record):
     fichier: Text
     medecin_referent: Referent
     directeur_referent: Referent
+    date_fiable: bool = True
+    """False when the file's date was in the future (a wrong clock, a file made to win): `date` is
+    then the time of its import, and the answer ranks below every answer whose date is believed."""
+
+    @property
+    def rank(self) -> tuple[bool, datetime.datetime]:
+        """What orders an establishment's answers: a believed date first, then the date."""
+        return self.date_fiable, self.date
+
+    def same_content(self, other: Answer) -> bool:
+        return (self.medecin_referent, self.directeur_referent) == (other.medecin_referent, other.directeur_referent)
 
 
 class Member(Record):
@@ -69,8 +80,16 @@ def load_members(project: Project) -> dict[str, Member]:
     return {member.etablissement: member for member in members}
 
 
+def _written(member: dict[str, Any]) -> dict[str, Any]:
+    """A member as the file keeps it: `date_fiable` only where it is false."""
+    for answer in (member["reponse"], *member["historique"]):
+        if answer.get("date_fiable") is True:
+            del answer["date_fiable"]
+    return member
+
+
 def save_members(project: Project, members: dict[str, Member]) -> None:
-    data = {"membres": [members[key].model_dump(mode="json") for key in sorted(members)]}
+    data = {"membres": [_written(members[key].model_dump(mode="json")) for key in sorted(members)]}
     text = ("# Écrit par « arsdocs import reponses » : les réponses des établissements (voir README).\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110))
     write_atomically(project.root / MEMBERS, text.encode("utf-8"))

@@ -229,3 +229,40 @@ def test_member_annex_without_answers_is_a_located_error(project: Path, edit: Ed
             "introuvable : importez d'abord les réponses (arsdocs import reponses DOSSIER)"
             ) in result.output.splitlines()
     shutil.rmtree(project / "out")
+
+
+def test_two_different_answers_with_the_same_date_are_both_refused(project: Path, tmp_path: Path) -> None:
+    """Both were « importé » before, the current one chosen by file-name order without a word."""
+    folder = tmp_path / "recus"
+    folder.mkdir()
+    form = project / FORMS / "reponse-chu-reims.pdf"
+    fill_pdf(form, folder / "reims-a.pdf", REIMS, 1_780_000_000)
+    fill_pdf(form, folder / "reims-b.pdf", {**REIMS, "medecin_nom": "Durand"}, 1_780_000_000)
+    result = run(project, "import", "reponses", str(folder))
+    assert result.exit_code == 1
+    for name in ("reims-a.pdf", "reims-b.pdf"):
+        assert (f"refusé : {name} : réponses différentes pour CHU de Reims à la même date (28/05/2026 20:26) : "
+                "reims-a.pdf, reims-b.pdf ; impossible de dire laquelle est la dernière, aucune n'est importée"
+                ) in result.output
+    assert not (project / "data/membres.yaml").exists()
+
+
+def test_a_genuine_answer_outranks_one_whose_date_was_not_believed(project: Path, tmp_path: Path) -> None:
+    """A form dated next year is imported today; the establishment's genuine form, saved yesterday,
+    comes in after: it is current (it was refused as « plus ancienne »)."""
+    import time
+
+    first, second = tmp_path / "premier", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    form = project / FORMS / "reponse-chu-reims.pdf"
+    fill_pdf(form, first / "futur.pdf", {**REIMS, "medecin_nom": "Futur"}, int(time.time()) + 365 * 86_400)
+    assert run(project, "import", "reponses", str(first)).exit_code == 0
+    assert members(project)["chu-reims"]["reponse"]["date_fiable"] is False
+    fill_pdf(form, second / "vrai.pdf", REIMS, int(time.time()) - 86_400)
+    result = run(project, "import", "reponses", str(second))
+    assert result.exit_code == 0, result.output
+    assert "remplace futur.pdf, dont la date du fichier n'était pas crue" in result.output
+    current = members(project)["chu-reims"]
+    assert current["reponse"]["fichier"] == "vrai.pdf" and "date_fiable" not in current["reponse"]
+    assert [answer["fichier"] for answer in current["historique"]] == ["futur.pdf"]

@@ -15,7 +15,7 @@ from ars_docs.cli.text import FamilyChoice
 @click.command()
 @HELP
 @click.argument("famille", type=FamilyChoice(builder_names(SIGN)))
-@click.option("--certificat", type=click.Path(dir_okay=False, path_type=Path), envvar="ARSDOCS_CERTIFICAT",
+@click.option("--certificat", type=click.Path(path_type=Path), envvar="ARSDOCS_CERTIFICAT",
               required=True, metavar="FICHIER.p12",
               help="Certificat et clé du signataire (PKCS#12) ; ou la variable ARSDOCS_CERTIFICAT. Le mot de "
                    "passe est lu dans la variable d'environnement ARSDOCS_CERTIFICAT_MOT_DE_PASSE.")
@@ -28,6 +28,9 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     """Signe électroniquement (PAdES) les lettres construites, en PDF.
 
     La signature est ajoutée à la fin du PDF (mise à jour incrémentale) : le PDF/A reste valide.
+    Le certificat est refusé avant toute lettre s'il est expiré ou pas encore valable, si son usage
+    ne permet pas de signer, ou si sa chaîne ne mène pas aux autorités de signature.racines ; chaque
+    lettre signée est relue et sa signature vérifiée.
     Le courriel de chaque lettre est refait avec la lettre signée. Une lettre signée n'est plus
     reconstruite par arsdocs build sans --force."""
     import os
@@ -38,7 +41,9 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     project = open_project(context)
     builder = get_builder(famille)
     release.enforce(release.findings(project, [(builder, [])], signatures=False), "signature refusée")
-    key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage)
+    roots = signing.trusted_roots(project.root, project.section("signature", signing.SignatureSettings),
+                                  lambda index: project.settings_source.locate(("signature", "racines", index)))
+    key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage, roots)
     with at_work(project.root, "sign", "les lettres déjà signées le restent, les autres n'ont pas été "
                  "modifiées ; relancez la signature pour signer les autres"):
         report = builder.sign(project, key, courrier)

@@ -41,6 +41,7 @@ from ars_docs.tree.typography import typeset, typeset_text
 from ars_docs.writers import formfields
 from ars_docs.writers.pdf import PdfError, PdfWriter
 from ars_docs.writers.publishing import epoch_of
+from ars_docs.writers.signing import SignatureSettings
 
 
 class _Composer:
@@ -95,8 +96,10 @@ class LettersBuilder(Builder):
     label = "courriers"
     data_folder = LETTERS
     template_folder = "letters"
-    settings_sections: ClassVar[dict[str, type[Record]]] = {"smtp": SmtpSettings, "enveloppe": EnvelopeSettings}
-    """Its parts of arsdocs.yaml: the mail server of `arsdocs send`, the envelopes' window."""
+    settings_sections: ClassVar[dict[str, type[Record]]] = {"smtp": SmtpSettings, "enveloppe": EnvelopeSettings,
+                                                            "signature": SignatureSettings}
+    """Its parts of arsdocs.yaml: the mail server of `arsdocs send`, the envelopes' window, the
+    authorities `arsdocs sign` trusts."""
     shell = "lettre"
     """Where the letters' data files are; their outputs go to `out/<name>/<letter>/`."""
 

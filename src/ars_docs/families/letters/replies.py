@@ -2,7 +2,9 @@
 
 One entry per establishment: its two referents, and the date (the file's modification time) and
 name of the answer. A newer answer replaces the current one, which moves to the entry's history:
-nothing imported is ever lost, and an answer older than the one already imported is refused.
+nothing imported is ever lost, and an answer older than the one already imported is refused. A file
+dated in the future is dated at its import and ranks below any answer whose date is believed; two
+different answers at the same rank are refused, both.
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ def _tampered(path: Path, reference: str, values: dict[str, str], known: dict[st
 
 
 def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[str, Member]]:
+    """Each file of `folder` taken or refused, in the order of the answers' rank (`Answer.rank`):
+    a later answer replaces the current one; two different answers of one establishment at the
+    same rank are a tie nobody can settle here: none of them is taken, and the outcome says so."""
     if not folder.is_dir():
         raise ArsDocsError(f"dossier introuvable : {folder}")
     known = {establishment.id: establishment.nom for establishment in load_establishments(project)}
@@ -99,8 +104,12 @@ def import_replies(project: Project, folder: Path) -> tuple[list[Outcome], dict[
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     # an ordinary file (a link to one too); a pipe, a device or a folder is no form, and is said so
     dated = {path: _dated(path, now) for path in folder.iterdir() if not path.name.startswith(".")}
-    outcomes = [_import_one(path, dated[path], known, members)
-                for path in sorted(dated, key=lambda path: (dated[path][0], path.name))]
+    read = [(path, _candidate(path, dated[path], known)) for path in sorted(dated, key=lambda path: path.name)]
+    candidates = [(path, found) for path, found in read if isinstance(found, tuple)]
+    tied = _ties([(path, reference, answer) for path, (reference, answer) in candidates], known)
+    outcomes = [found for _, found in read if isinstance(found, Outcome)]
+    for path, (reference, answer) in sorted(candidates, key=lambda entry: (entry[1][1].rank, entry[0].name)):
+        outcomes.append(tied.get(path) or _take(path.name, reference, answer, known, members))
     return outcomes, members
 
 
@@ -114,8 +123,9 @@ def _dated(path: Path, now: datetime.datetime) -> tuple[datetime.datetime, bool]
     return (now, True) if saved > now + _CLOCK_SKEW else (saved, False)
 
 
-def _import_one(path: Path, dated: tuple[datetime.datetime, bool], known: dict[str, str],
-                members: dict[str, Member]) -> Outcome:
+def _candidate(path: Path, dated: tuple[datetime.datetime, bool], known: dict[str, str]
+               ) -> Outcome | tuple[str, Answer]:
+    """The file's answer and its establishment, or why it is refused."""
     name = path.name
     try:
         reference, values = _read(path)
@@ -132,25 +142,68 @@ def _import_one(path: Path, dated: tuple[datetime.datetime, bool], known: dict[s
     if problems:
         return Outcome(name, False, " ; ".join(problems))
     date, future = dated
-    answer = Answer(date=date, fichier=name, medecin_referent=referents["medecin"],
-                    directeur_referent=referents["directeur"])
+    return reference, Answer(date=date, fichier=name, medecin_referent=referents["medecin"],
+                             directeur_referent=referents["directeur"], date_fiable=not future)
+
+
+def _ties(candidates: list[tuple[Path, str, Answer]], known: dict[str, str]) -> dict[Path, Outcome]:
+    """Different answers of one establishment at the same rank, in this folder: all refused."""
+    groups: dict[tuple[str, tuple[bool, datetime.datetime]], list[tuple[Path, Answer]]] = {}
+    for path, reference, answer in candidates:
+        groups.setdefault((reference, answer.rank), []).append((path, answer))
+    refused: dict[Path, Outcome] = {}
+    for (reference, _), group in groups.items():
+        if any(not answer.same_content(group[0][1]) for _, answer in group[1:]):
+            names = ", ".join(path.name for path, _ in group)
+            for path, answer in group:
+                refused[path] = Outcome(path.name, False, (
+                    f"réponses différentes pour {known[reference]} à la même date ({_when(answer)}) : {names} ; "
+                    "impossible de dire laquelle est la dernière, aucune n'est importée : ne laissez dans le "
+                    "dossier que la bonne (ou demandez-la à l'établissement), puis relancez l'import"))
+    return refused
+
+
+def _when(answer: Answer) -> str:
+    return f"{answer.date:%d/%m/%Y %H:%M}" + ("" if answer.date_fiable else ", date de l'import")
+
+
+def _take(name: str, reference: str, answer: Answer, known: dict[str, str], members: dict[str, Member]) -> Outcome:
+    """The answer made the establishment's current one, or refused (`Answer.rank` decides)."""
     current = members.get(reference)
+    replaced = ""
     if current is not None:
-        if answer == current.reponse or answer in current.historique:
+        existing = current.reponse
+        if answer == existing or answer in current.historique or (not answer.date_fiable and any(
+                earlier.fichier == answer.fichier and earlier.same_content(answer) and not earlier.date_fiable
+                for earlier in (existing, *current.historique))):  # dated at each import: the same file again
             return Outcome(name, True, f"{known[reference]} : réponse déjà importée")
-        if answer.date < current.reponse.date:
+        if answer.rank == existing.rank and not answer.same_content(existing):
+            return Outcome(name, False, (
+                f"réponse différente de celle déjà importée pour {known[reference]} ({existing.fichier}) à la même "
+                f"date ({_when(answer)}) : impossible de dire laquelle est la dernière ; ignorée, la réponse "
+                "importée reste en vigueur : vérifiez auprès de l'établissement"))
+        if answer.rank < existing.rank:
+            if not answer.date_fiable and existing.date_fiable:
+                return Outcome(name, False, (
+                    f"date du fichier dans le futur (non crue) : cette réponse passe après celle, datée, déjà "
+                    f"importée pour {known[reference]} ({existing.fichier}, {existing.date:%d/%m/%Y %H:%M}) : "
+                    "ignorée"))
             return Outcome(name, False, f"réponse du {answer.date:%d/%m/%Y %H:%M} plus ancienne que celle déjà "
-                           f"importée pour {known[reference]} ({current.reponse.fichier}, "
-                           f"{current.reponse.date:%d/%m/%Y %H:%M}) : ignorée")
-        history = [*current.historique, current.reponse]
+                           f"importée pour {known[reference]} ({existing.fichier}, "
+                           f"{existing.date:%d/%m/%Y %H:%M}) : ignorée")
+        if answer.date_fiable and not existing.date_fiable:
+            replaced = (f" ; remplace {existing.fichier}, dont la date du fichier n'était pas crue : une réponse "
+                        "datée passe devant")
+        history = [*current.historique, existing]
     else:
         history = []
     members[reference] = Member(etablissement=reference, reponse=answer, historique=history)
     return Outcome(name, True, f"{known[reference]} : médecin {answer.medecin_referent.prenom} "
                    f"{answer.medecin_referent.nom}, directeur {answer.directeur_referent.prenom} "
                    f"{answer.directeur_referent.nom}"
-                   + (" (date du fichier dans le futur : non prise en compte, la réponse est datée de l'import)"
-                      if future else ""))
+                   + ("" if answer.date_fiable else
+                      " (date du fichier dans le futur : non prise en compte, la réponse est datée de l'import et "
+                      "passe après toute réponse datée)") + replaced)
 
 
 def report_lines(outcomes: list[Outcome]) -> Iterator[str]:

@@ -15,7 +15,7 @@ from ars_docs.build.registry import Builder, Item
 from ars_docs.build.state import FileRecord
 from ars_docs.families.letters.items import LetterJob
 from ars_docs.source.project import Project
-from ars_docs.writers.signing import STAMP_FONT, SigningError, SigningKey, sign_pdf, stamp_font
+from ars_docs.writers.signing import STAMP_FONT, SigningError, SigningKey, sign_pdf, stamp_font, verify_signed
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ def sign_letters(project: Project, builder: Builder, planned: list[Item], items:
                 continue
             pdf = sign_pdf((project.out / pdf_name).read_bytes(), f"out/{pdf_name}", key, font, reason,
                            payload.letter.lieu)
+            verify_signed(pdf, f"out/{pdf_name}", key)
             mail = email(project, payload, pdf)
             for relative, data, signed in ((pdf_name, pdf, True), (f"{payload.stem}.eml", mail, False)):
                 staged.append((payload.key, relative, stage(project.out / relative, data),

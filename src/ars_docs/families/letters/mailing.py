@@ -36,20 +36,24 @@ MANIFEST = "manifeste"
 
 
 def invitation(webinar: Webinar, letter: Letter) -> bytes:
-    """The webinar as an iCalendar event, its time zone defined, importable by calendar programs."""
+    """The webinar as an iCalendar event (RFC 5545), its time zone defined by its rule, importable by
+    calendar programs for any date."""
     from icalendar import Calendar, Event, vCalAddress, vText  # only when an invitation is made
 
-    zone = zoneinfo.ZoneInfo(webinar.fuseau)
+    from ars_docs.families.letters.timezones import vtimezone
+
     organizer: Organizer = webinar.organisateur or letter.courriel.expediteur
+    start, end = webinar.instants()
     calendar = Calendar()
     calendar.add("prodid", "-//ARS Grand Est//arsdocs//FR")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    calendar.add_component(vtimezone(webinar.fuseau, [start, end]))
     event = Event()
     event.add("uid", f"{webinar.id}@arsdocs")
     event.add("dtstamp", datetime.datetime.combine(letter.date, datetime.time(12), tzinfo=datetime.UTC))
-    event.add("dtstart", datetime.datetime.combine(webinar.date, webinar.debut, tzinfo=zone))
-    event.add("dtend", datetime.datetime.combine(webinar.date, webinar.fin, tzinfo=zone))
+    event.add("dtstart", start)
+    event.add("dtend", end)
     event.add("summary", webinar.titre)
     event.add("location", webinar.lien)
     event.add("url", webinar.lien)
@@ -58,7 +62,6 @@ def invitation(webinar: Webinar, letter: Letter) -> bytes:
     person.params["cn"] = vText(organizer.nom)
     event.add("organizer", person)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ars_docs.directory.models import Honorific
+from ars_docs.families.letters.timezones import local_time_problem
 from ars_docs.source.fields import (
     Email,
     Identifier,
@@ -30,20 +31,13 @@ class Webinar(Record):
 
     id: Identifier
     titre: Text
+    fuseau: Text = "Europe/Paris"
+    """Before the date and times: they are checked in it (validated in this order)."""
     date: datetime.date
     debut: datetime.time
     fin: datetime.time
-    fuseau: Text = "Europe/Paris"
     lien: Url
     organisateur: Organizer | None = None
-
-    @field_validator("fin")
-    @classmethod
-    def _ends_after_start(cls, end: datetime.time, info: ValidationInfo) -> datetime.time:
-        start = info.data.get("debut")
-        if start is not None and end <= start:
-            raise ValueError(f"le webinaire finit ({end:%H:%M}) avant de commencer ({start:%H:%M})")
-        return end
 
     @field_validator("fuseau")
     @classmethod
@@ -53,6 +47,39 @@ class Webinar(Record):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"fuseau horaire inconnu « {zone} » (par exemple Europe/Paris)") from None
         return zone
+
+    @field_validator("debut", "fin")
+    @classmethod
+    def _one_instant(cls, time: datetime.time, info: ValidationInfo) -> datetime.time:
+        """A time that the clocks skip, or show twice, is no time for a meeting."""
+        day, zone = info.data.get("date"), info.data.get("fuseau")
+        if day is not None and zone is not None:
+            problem = local_time_problem(day, time, zone)
+            if problem:
+                raise ValueError(problem)
+        return time
+
+    @field_validator("fin")
+    @classmethod
+    def _ends_after_start(cls, end: datetime.time, info: ValidationInfo) -> datetime.time:
+        """Compared as instants in the zone (a meeting across a change of hour lasts what the clocks
+        do not say)."""
+        start, day, zone = info.data.get("debut"), info.data.get("date"), info.data.get("fuseau")
+        if start is None or day is None or zone is None:
+            return end
+        tz = zoneinfo.ZoneInfo(zone)  # in UTC: two times of one zone compare as the clocks show them
+
+        def instant(time: datetime.time) -> datetime.datetime:
+            return datetime.datetime.combine(day, time, tzinfo=tz).astimezone(datetime.UTC)
+
+        if instant(end) <= instant(start):
+            raise ValueError(f"le webinaire finit ({end:%H:%M}) avant de commencer ({start:%H:%M})")
+        return end
+
+    def instants(self) -> tuple[datetime.datetime, datetime.datetime]:
+        zone = zoneinfo.ZoneInfo(self.fuseau)
+        return (datetime.datetime.combine(self.date, self.debut, tzinfo=zone),
+                datetime.datetime.combine(self.date, self.fin, tzinfo=zone))
 
 
 class WebinarsFile(Record):

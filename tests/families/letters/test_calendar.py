@@ -41,7 +41,7 @@ def test_the_invitation_gives_the_zones_instant_in_any_year(zone: str, letter: o
         calendar = Calendar.from_ical(ics)
         (definition,) = calendar.walk("VTIMEZONE")
         assert "COMMENT" not in definition, "no English note on the zone"
-        read_zone = definition.to_tz()
+        read_zone = definition.to_tz(lookup_tzid=False)  # its own rules, not the zone database by name
         event = calendar.walk("VEVENT")[0]
         for name, wall in (("DTSTART", datetime.time(14)), ("DTEND", datetime.time(15, 30))):
             written = event[name].to_ical().decode()

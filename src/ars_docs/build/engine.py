@@ -13,8 +13,11 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -211,21 +214,58 @@ def _run(project: Project, work: list[tuple[str, Item]], jobs: int, progress: Pr
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(project.root, project.out, project.settings)) as pool:
-        futures: dict[Future[ChunkResult], int] = {pool.submit(_make_chunk, chunk): index
-                                                   for index, chunk in enumerate(chunks)}
+        futures: dict[Future[ChunkResult], int] = {}
         done: dict[int, ChunkResult] = {}
-        pending = set(futures)
+        pending: set[Future[ChunkResult]] = set()
         try:
+            with _deaf_to_ctrl_c():  # the workers start here, on the first submissions
+                for index, chunk in enumerate(chunks):
+                    futures[pool.submit(_make_chunk, chunk)] = index
+            pending = set(futures)
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
                 for future in finished:
                     done[futures[future]] = future.result()
                     if progress:
                         progress(len(chunks[futures[future]]))
+        except KeyboardInterrupt:
+            _stop(pool)
+            raise
         finally:
             for future in pending:
                 future.cancel()
     return [done[index] for index in range(len(chunks))]
+
+
+@contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Workers started with SIGINT blocked, which they keep (a signal mask survives fork and exec):
+    Ctrl-C reaches the whole process group, and a worker still importing its modules printed its
+    traceback above the French message. The command alone hears Ctrl-C, and stops the workers
+    (`_stop`); one pressed while they start waits, blocked, and is delivered when this block ends
+    (an ignored one would be lost)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield  # the preview builds in a thread; Windows has no signal mask
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # started first: starting it unblocks SIGINT (SIG_UNBLOCK) when done
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C: the workers ended now rather than after the chunks they hold (their files are
+    temporary, and removed with the staging folder)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(10)
 
 
 # --- the build -----------------------------------------------------------------------------------

@@ -73,3 +73,41 @@ def test_a_second_command_waits_for_the_first_and_ctrl_c_leaves_everything_whole
     assert again.exit_code == 0, again.output
     assert again.output.startswith("courriers : 76 construit(s), 0 inchangé(s)")  # 53 letters, 23 forms
     assert _letters_written(project) == 53 and not _leftovers(project)
+
+
+def _children(pid: int) -> list[str]:
+    """The command lines of a process's children (Linux: /proc)."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    lines = []
+    for kid in kids:
+        try:
+            lines.append(Path(f"/proc/{kid}/cmdline").read_text().replace("\0", " "))
+        except OSError:
+            pass
+    return lines
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3])
+def test_ctrl_c_while_the_workers_start_leaves_only_the_french_message(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C reaches the command and its workers (one process group, as in a terminal) while the
+    workers are still importing their modules: their tracebacks (`multiprocessing/spawn.py` …
+    `KeyboardInterrupt`) were printed above the French message."""
+    project = copy_project(tmp_path / "projet")
+    command = [sys.executable, "-m", "ars_docs", "--projet", str(project), "build", "all", "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, preexec_fn=terminal_signals)
+    try:
+        _wait_for(lambda: any("spawn_main" in line for line in _children(process.pid)), 120)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        _, errors = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, errors
+    assert errors.strip().splitlines()[-1].startswith("Erreur : « arsdocs build » interrompu (Ctrl-C) : "), errors
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
+    assert not _leftovers(project)

@@ -4,6 +4,7 @@ printed « Aborted! » and left temporary files in out/.)"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -83,10 +84,8 @@ def _children(pid: int) -> list[str]:
         return []
     lines = []
     for kid in kids:
-        try:
+        with contextlib.suppress(OSError):  # gone meanwhile
             lines.append(Path(f"/proc/{kid}/cmdline").read_text().replace("\0", " "))
-        except OSError:
-            pass
     return lines
 
 

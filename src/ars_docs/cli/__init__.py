@@ -11,10 +11,11 @@ import click
 
 from ars_docs import __version__
 from ars_docs.cli import text as clitext
-from ars_docs.cli.commands import build, check, import_, init, send, serve, sign
-from ars_docs.cli.common import HELP
 
-clitext.install()  # click's own messages in French
+clitext.install()  # click's own messages in French, before the commands' options name their types
+
+from ars_docs.cli.commands import build, check, import_, init, send, serve, sign  # noqa: E402
+from ars_docs.cli.common import HELP  # noqa: E402
 
 
 @click.group(subcommand_metavar="COMMANDE [ARGUMENTS]...")

@@ -97,10 +97,19 @@ def _write_heading(self: Any, heading: str) -> None:
     self.write(f"{'':>{self.current_indent}}{heading}\u00a0:\n")
 
 
+TYPE_NAMES: dict[type[click.ParamType[Any]], str] = {click.types.IntParamType: "entier", click.types.IntRange: "entier",
+                                                click.types.FloatParamType: "nombre décimal",
+                                                click.types.FloatRange: "nombre décimal"}
+"""What click calls its number types in « n'est pas un nombre valide (…) » (not through gettext)."""
+
+
 def install() -> None:
     """Make click's modules translate their messages through `FRENCH`, and its help headings
     follow French typography."""
     import click.formatting
+
+    for kind, name in TYPE_NAMES.items():
+        kind.name = name
 
     click.formatting.HelpFormatter.write_heading = _write_heading  # type: ignore[method-assign]
     for name in _MODULES:

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ars_docs.build.engine import _chunks
 from ars_docs.build.fingerprint import canonical, digest
 from ars_docs.build.lock import Interrupted, at_work
 from ars_docs.build.registry import Item
 from ars_docs.build.state import BuildState, FileRecord, ItemRecord
+from ars_docs.build.workers import _chunks
 from ars_docs.source.errors import ArsDocsError, InvalidInput, os_reason
 from ars_docs.source.fields import IDENTIFIER_LENGTH, Email, Identifier, Record, check_identifier, parse_yes_no, slug
 from ars_docs.source.validation import duplicates, field_path

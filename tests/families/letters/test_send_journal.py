@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ars_docs.families.letters import sending
+from ars_docs.families.letters import sending, smtp
 from helpers.project import free_port
 
 WAIT = 0.2
@@ -142,7 +142,7 @@ def test_no_address_receives_a_mailing_twice(steps: list[tuple[Any, ...]], serve
                            for index in range(3)])
     world.build()
     journal_path = folder / "envois" / "courrier.jsonl"
-    config = sending.SmtpSettings(hote="127.0.0.1", port=port, starttls=False, delai_commande_s=5,
+    config = smtp.SmtpSettings(hote="127.0.0.1", port=port, starttls=False, delai_commande_s=5,
                                   delai_confirmation_s=WAIT)
     edits = 0
     for action, *arguments in steps:
@@ -174,7 +174,7 @@ def test_no_address_receives_a_mailing_twice(steps: list[tuple[Any, ...]], serve
             assert status == "incertain", status
 
 
-def _send(world: World, handler: Server, journal_path: Path, config: sending.SmtpSettings,
+def _send(world: World, handler: Server, journal_path: Path, config: smtp.SmtpSettings,
           behaviours: list[str]) -> None:
     """One `send --envoyer`, each address meeting its behaviour; it ends as the command would:
     done, stopped on an unknown outcome, or killed."""
@@ -182,7 +182,7 @@ def _send(world: World, handler: Server, journal_path: Path, config: sending.Smt
         handler.behaviour[person.address] = behaviour
     doomed = {person.address for person, behaviour in zip(world.people, behaviours, strict=True)
               if behaviour == "tue-apres-acceptation"}
-    sender = sending.Sender(config)
+    sender = smtp.Sender(config)
     try:
         for _ in sending.send_all(world.built, KillingJournal(journal_path, doomed), sender, 60_000):
             pass

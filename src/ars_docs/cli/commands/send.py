@@ -54,6 +54,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     changé depuis ; un message que le serveur n'a pas confirmé n'est renvoyé qu'avec --renvoyer."""
     from ars_docs.build import release
     from ars_docs.families.letters import sending
+    from ars_docs.families.letters import smtp as smtp_client
     from ars_docs.families.letters.data import load_letter
 
     project = open_project(context)
@@ -89,8 +90,8 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
                        "ou dans les journaux du serveur ; pour renvoyer quand même : --renvoyer ADRESSE.")
         release.report(found)
         return
-    settings = sending.smtp_settings(project, smtp, sans_starttls, debit)
-    sender = sending.Sender(settings)
+    settings = smtp_client.smtp_settings(project, smtp, sans_starttls, debit)
+    sender = smtp_client.Sender(settings)
     outcomes: dict[str, int] = {}
     with at_work(project.root, "send", f"le journal {project.name(journal.path)} dit qui a reçu son courrier ; "
                  "relancez la même commande pour envoyer aux autres, jamais deux fois au même destinataire"):

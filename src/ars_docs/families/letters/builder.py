@@ -29,7 +29,7 @@ from ars_docs.families.letters.salutation import (
     full_name,
     function_title,
 )
-from ars_docs.families.letters.sending import SmtpSettings
+from ars_docs.families.letters.smtp import SmtpSettings
 from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.source.fields import Record
 from ars_docs.source.project import FONTS, Project

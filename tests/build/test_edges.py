@@ -104,7 +104,8 @@ def test_a_damaged_sending_journal_or_manifest_is_refused_in_french(small_projec
     assert run(small_project, "build", "letters").exit_code == 0
     journal = small_project / "envois/lancement-dsr.jsonl"
     journal.parent.mkdir()
-    journal.write_text('{"cle": "a", "email": "a@hopital.fr", "etat": "envoye", "sha256_eml": "0"}\n{pas du json\n', encoding="utf-8")
+    journal.write_text('{"cle": "a", "email": "a@hopital.fr", "etat": "envoye", "sha256_eml": "0"}\n{pas du json\n',
+                       encoding="utf-8")
     result = run(small_project, "send", "letters")
     assert result.exit_code == 1
     assert "Erreur : envois/lancement-dsr.jsonl, ligne 2 : journal d'envoi abîmé" in result.output

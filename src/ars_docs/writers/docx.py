@@ -309,6 +309,11 @@ def set_language(word: Any, language: str) -> None:
     theme = word.settings.element.find(qn("w:themeFontLang"))
     if theme is not None:
         theme.set(qn("w:val"), language)
+    zoom = word.settings.element.find(qn("w:zoom"))
+    if zoom is not None and zoom.get(qn("w:percent")) is None:
+        # ISO/IEC 29500-4 (CT_Zoom): w:percent is required; python-docx's and Word's own templates
+        # write <w:zoom w:val="bestFit"/> without it
+        zoom.set(qn("w:percent"), "100")
 
 
 def _describe_images(package: Any, text: str) -> None:

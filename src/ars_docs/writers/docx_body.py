@@ -273,7 +273,7 @@ class BodyWriter(BlockVisitor[Place, None]):
         for r in range(len(table.rows)):
             properties = ["<w:cantSplit/>"]
             if r < table.header_rows:
-                properties.append('<w:tblHeader w:val="true"/>')
+                properties.append("<w:tblHeader/>")  # the form Office's SDK accepts (on by default)
             elif place.role == SIGNATURE_ROLE:  # room to sign
                 properties.append(f'<w:trHeight w:val="{Mm(SIGNATURE_ROW_MM).twips}" w:hRule="atLeast"/>')
             if change := table.row_change(r):

@@ -102,9 +102,7 @@ def section_xml(section: Any) -> str:
 
 def repeat_as_header(row: Any) -> None:
     properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+    properties.append(OxmlElement("w:tblHeader"))  # on by default: the form Office's SDK accepts
 
 
 def package_zip(package: Any, blobs: Mapping[Any, bytes] | None = None) -> bytes:

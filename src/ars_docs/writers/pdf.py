@@ -147,6 +147,10 @@ def _page_furniture_as_artefacts() -> None:
         table = box.get_wrapped_table() if box.is_table_wrapper else None
         if table is not None and table.children and table.children[0].is_header:
             return _table_tree(build_box_tree, box, table, *arguments)
+        if table is not None:
+            elements = list(build_box_tree(box, *arguments))
+            _determinable_headers(table, {})
+            return iter(elements)
         return build_box_tree(box, *arguments)
 
     weasy_document.draw_page = draw_page_marking_furniture
@@ -168,22 +172,13 @@ def _continues(table: Any) -> bool:
 
 def _table_tree(build_box_tree: Any, box: Any, table: Any, parent: Any, pdf: Any, *arguments: Any) -> Iterator[Any]:
     """The structure of a table box with a header row. On the page it begins, as WeasyPrint builds
-    it, noted with its header cells by column; on a later page, without the repeated header, its
-    rows moved into the table begun earlier, each body cell pointing to that table's header cells."""
-    import pydyf
-
+    it, its header cells noted by column (`_determinable_headers`); on a later page, without the
+    repeated header, its rows moved into the table begun earlier, each body cell pointing to that
+    table's header cells."""
     begun = pdf.__dict__.setdefault("_arsdocs_tables", {})
     if not _continues(table):
         elements = list(build_box_tree(box, parent, pdf, *arguments))
-        columns: dict[int, list[Any]] = {}
-        for row in table.children[0].children:
-            column = 0
-            for cell in row.children:
-                key = getattr(cell, "mark", {}).get("ID")
-                for span in range(cell.colspan):
-                    if key is not None:
-                        columns.setdefault(column + span, []).append(key)
-                column += cell.colspan
+        columns = _determinable_headers(table, {})
         if elements:
             begun[id(table.element)] = (elements[-1], columns)
         yield from elements
@@ -202,15 +197,50 @@ def _table_tree(build_box_tree: Any, box: Any, table: Any, parent: Any, pdf: Any
         kid = pdf.objects[int(bytes(reference).split()[0])]  # pydyf: "n 0 R", the n-th object
         kid["P"] = first.reference
         first["K"].append(reference)
-    continued["K"] = pydyf.Array()
-    for group in table.children[1:]:
-        for row in group.children:
-            column = 0
-            for cell in row.children:
-                if cell.element_tag == "td" and hasattr(cell, "mark"):
-                    cell.mark["A"]["Headers"] = pydyf.Array(
-                        [key for span in range(cell.colspan) for key in columns.get(column + span, [])])
-                column += cell.colspan
+    continued["K"] = type(continued["K"])()
+    _determinable_headers(table, columns, skip=1)
+
+
+def _determinable_headers(table: Any, columns: dict[int, list[Any]], skip: int = 0) -> dict[int, list[Any]]:
+    """PDF/UA 7.5 (veraPDF PDFUA-1 rule 7.5-1): every header cell has a `Scope` (`Row` for
+    `scope="row"`, `Column` otherwise) and every data cell the `Headers` of all the header cells
+    of its rows and of every column it spans (WeasyPrint notes a header spanning two columns under
+    its first only: the cells of the second had none). `columns`: the column headers of the part
+    of the table begun on an earlier page; `skip`: row groups left out (the repeated header).
+    Returns the column headers, by column."""
+    import pydyf
+
+    rows = [row for group in table.children[skip:] for row in group.children]
+    occupied: set[tuple[int, int]] = set()
+    placed: list[tuple[Any, range, range]] = []
+    for index, row in enumerate(rows):
+        column = 0
+        for cell in row.children:
+            while (index, column) in occupied:
+                column += 1
+            cell_rows, cell_columns = range(index, index + cell.rowspan), range(column, column + cell.colspan)
+            occupied.update((r, c) for r in cell_rows for c in cell_columns)
+            placed.append((cell, cell_rows, cell_columns))
+            column += cell.colspan
+    columns = {column: list(keys) for column, keys in columns.items()}
+    row_headers: dict[int, list[Any]] = {}
+    for cell, cell_rows, cell_columns in placed:
+        mark = getattr(cell, "mark", None)
+        if mark is None or cell.element_tag != "th":
+            continue
+        if "ID" not in mark:
+            mark["ID"] = pydyf.String(f"{mark.number}-th")
+        by_row = cell.element is not None and cell.element.get("scope") == "row"
+        mark["A"]["Scope"] = "/Row" if by_row else "/Column"
+        for position in cell_rows if by_row else cell_columns:
+            (row_headers if by_row else columns).setdefault(position, []).append(mark["ID"])
+    for cell, cell_rows, cell_columns in placed:
+        mark = getattr(cell, "mark", None)
+        if mark is not None and cell.element_tag == "td":
+            mark["A"]["Headers"] = pydyf.Array(
+                [key for row in cell_rows for key in row_headers.get(row, [])]
+                + [key for column in cell_columns for key in columns.get(column, [])])
+    return columns
 
 
 class _Collect(logging.Handler):
@@ -249,6 +279,32 @@ def _source_date(epoch: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
+def _one_link_per_link() -> None:
+    """PDF/UA 7.18.5 (veraPDF PDFUA-1 rule 7.18.5-1): a link annotation's structure parent is its
+    Link element. WeasyPrint gave every box inside a link an annotation of its own: the « er » of
+    « Article 1<sup>er</sup> » a link of no height under a NonStruct, and a link's `::after` (the
+    contents' leader and page number) a Link nested in the Link, heard three times. Only the box
+    that carries the link gets its annotation; what is inside it is the link's content, and a
+    link's pseudo-element is no other link."""
+    from weasyprint import anchors, document
+    from weasyprint.pdf import tags
+
+    if getattr(anchors, "_arsdocs_one_link", False):
+        return
+    gather, pdf_tag = anchors.gather_anchors, tags._get_pdf_tag
+
+    def gather_anchors(box: Any, found: Any, links: Any, bookmarks: Any, forms: Any, parent_matrix: Any = None,
+                       parent_form: Any = None, parent_link: Any = None) -> Any:
+        return gather(box, found, links, bookmarks, forms, parent_matrix, parent_form, None)
+
+    def get_pdf_tag(tag: Any) -> str:
+        return "NonStruct" if isinstance(tag, str) and tag.startswith("a::") else str(pdf_tag(tag))
+
+    anchors.gather_anchors = document.gather_anchors = gather_anchors
+    tags._get_pdf_tag = get_pdf_tag
+    anchors._arsdocs_one_link = True
+
+
 def _reuse_image_streams() -> None:
     """WeasyPrint decodes and re-encodes a PNG for every PDF it is drawn in (the logo: a seventh of a
     letter's time). Its image objects are shared across documents through the `cache` given to
@@ -268,10 +324,12 @@ def _reuse_image_streams() -> None:
         return pydyf.Stream(stream.stream, extra, stream.compress)
 
     def get_x_object(self: RasterImage, interpolate: bool, dpi_ratio: float) -> pydyf.Stream:
+        """Never interpolated: PDF/A-2 6.2.8 (veraPDF PDFA-2A rule 6.2.8-3) wants `Interpolate`
+        false, whatever `image-rendering` the template's stylesheet asks for."""
         encoded = self.__dict__.setdefault("_arsdocs_encoded", {})
-        if (interpolate, dpi_ratio) not in encoded:
-            encoded[interpolate, dpi_ratio] = encode(self, interpolate, dpi_ratio)
-        return fresh(encoded[interpolate, dpi_ratio])
+        if dpi_ratio not in encoded:
+            encoded[dpi_ratio] = encode(self, False, dpi_ratio)
+        return fresh(encoded[dpi_ratio])
 
     RasterImage.get_x_object = get_x_object
     RasterImage._arsdocs_reuse = True
@@ -339,6 +397,7 @@ class PdfWriter:
         _subset_form_fonts()
         _register_variant()
         _page_furniture_as_artefacts()
+        _one_link_per_link()
 
         self.fetcher = _confined_fetcher(root.resolve(), tuple(path.resolve() for path in allowed))
         self.fonts = FontConfiguration()

@@ -104,14 +104,27 @@ class Sender(Record):
     suivi_par: Annotated[list[Agent], Field(min_length=1, max_length=3)]
 
 
+def _signing_for_another(text: str) -> str:
+    """« Pour … et par délégation » or « Pour … par suppléance »: the two ways one signs for another."""
+    if not (text.startswith("Pour ") and ("par délégation" in text or "par suppléance" in text)):
+        raise ValueError(f"« {text} » : une délégation s'écrit « Pour la directrice générale et par délégation » "
+                         "(ou « … et par suppléance ») ; sans délégation, le signataire signe en son nom : "
+                         "retirez la ligne")
+    return text
+
+
 class Signatory(Record):
     titre: Honorific | None = None
     prenom: Text
     nom: Text
     fonction: Text
     """As printed above the name: `Le Directeur de la Direction de la politique médico-soignante`."""
-    delegation: Text
-    """`Pour la directrice générale et par délégation`."""
+    delegation: Annotated[Text, AfterValidator(_signing_for_another)] | None = None
+    """Who the signatory signs for, as French administrations write it: `Pour la directrice générale
+    et par délégation` (a delegation of signature), `Pour le directeur général empêché et par
+    suppléance`. None: the signatory signs in their own name (the director general)."""
+    interim: YesNo = False
+    """`oui`: the signatory holds the function ad interim (« Le directeur général par intérim »)."""
     organisme: Text
     signature_electronique: YesNo = True
     """`oui`: the letter is to be signed with `arsdocs sign`, which draws the visible mention

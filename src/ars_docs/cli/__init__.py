@@ -26,7 +26,8 @@ from ars_docs.cli.common import HELP  # noqa: E402
                       help="Affiche la version et quitte.")
 @click.pass_context
 def main(context: click.Context, projet: Path) -> None:
-    """Produit les documents de l'ARS Grand Est (courriers, statuts, annexes de CPOM) en Word et PDF."""
+    """Produit les documents officiels d'une agence régionale de santé (courriers, statuts, annexes de
+    CPOM) en Word et PDF, à partir de données."""
     context.obj = {"projet": projet}
 
 

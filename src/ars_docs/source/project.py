@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
 from ars_docs.source.fields import PRINTABLE, Record, Text, check_identifier
+from ars_docs.source.postalnorm import problems as postal_problems
 from ars_docs.source.safefiles import UnsafeFile, present, read_bounded
 from ars_docs.source.validation import validate, validate_part
 from ars_docs.source.yamlsource import YamlDocument, load_yaml
@@ -21,6 +22,31 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 Section = TypeVar("Section", bound=Record)
 LOGO_BYTES = 20 * 2**20
 """The brand block: a PNG of a few hundred kilobytes."""
+
+
+class Agency(Record):
+    """The body that issues the documents (`agence:`), written once: every letter, form, e-mail,
+    invitation and piece of metadata takes it from here."""
+
+    nom: Text
+    """« Agence régionale de santé … »: the author of the documents."""
+    sigle: Text
+    """« ARS … »: where the name is written short (the calendar's product identifier)."""
+    adresse: list[Text] = Field(min_length=2, max_length=6)
+    """The postal address, as its envelope would carry it: the norm's lines, the last one the postal
+    code and the locality in capitals (« 00000 LOCALITE CEDEX »)."""
+    telephone: Text | None = None
+    site: Text | None = None
+    """The agency's web site (« www.<région>.ars.sante.fr »)."""
+    region: Text | None = None
+
+    @field_validator("adresse")
+    @classmethod
+    def _postal(cls, lines: list[str]) -> list[str]:
+        found = postal_problems(lines)
+        if found:
+            raise ValueError("; ".join(f"ligne {problem.line} : {problem.message}" for problem in found))
+        return lines
 
 
 class Settings(Record):
@@ -37,6 +63,8 @@ class Settings(Record):
     """Alternative text of the brand block, for screen readers."""
     logo_hauteur_mm: float = Field(default=22.0, gt=5, le=60)
     """Printed height of the brand block, in millimetres."""
+    agence: Agency | None = None
+    """The issuing body; without it, the documents name none (the release gate says so)."""
     moteur_pdf: Literal["weasyprint", "typst"] = "weasyprint"
     """What lays out the PDFs: WeasyPrint through the HTML shells (the reference), or Typst through
     the Typst shells (`<family>/<shell>.typ`), several times faster for large mailings."""

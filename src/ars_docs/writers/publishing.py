@@ -169,7 +169,8 @@ class Publisher:
         with located(self.html_path, self.project.root):
             return self.html_shell.render(
                 document=document, corps=Markup(html_blocks(document.blocks)),
-                logo_texte=settings.logo_texte, logo_hauteur_mm=settings.logo_hauteur_mm, **shell_fields, **fields)
+                logo_texte=settings.logo_texte, logo_hauteur_mm=settings.logo_hauteur_mm, agence=settings.agence,
+                **shell_fields, **fields)
 
     def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> dict[str, bytes]:
         """The document in every format of the registry (`formats.FORMATS`), by suffix."""
@@ -196,7 +197,8 @@ class Publisher:
                                  signature=_signed(document.blocks))
 
     def docx_of(self, document: Document, fields: Mapping[str, Any]) -> bytes:
-        return self.docx.render(document, {"document": document, **fields}, self.project.logo,
+        return self.docx.render(document, {"document": document, "agence": self.project.settings.agence, **fields},
+                                self.project.logo,
                                 self.project.settings.logo_hauteur_mm,
                                 # the same shell field the HTML shell reads: Word numbers lines natively
                                 line_numbers=bool(fields.get("numeros_de_ligne")),

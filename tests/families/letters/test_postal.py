@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ars_docs.families.letters import postal
+from ars_docs.source import postalnorm
 
 
 @pytest.mark.parametrize(("code", "town", "expected"), [
@@ -53,11 +54,11 @@ def test_person_and_function_lines() -> None:
 
 def test_problems_name_the_line() -> None:
     good = ["Madame Claire MARTIN", "Directrice", "CHU de Reims", "45 rue Cognacq-Jay", "51092 REIMS CEDEX"]
-    assert postal.problems(good) == []
-    assert [p.line for p in postal.problems([*good[:-1], "Hôpital", "Bâtiment A", "51092 REIMS CEDEX"])] == [7]
-    assert [p.line for p in postal.problems([*good[:-1], "51092 Reims Cedex"])] == [5]
-    assert [p.line for p in postal.problems(["x" * 39, "51092 REIMS"])] == [1]
-    assert [p.line for p in postal.problems(["Madame", "", "51092 REIMS"])] == [2]
+    assert postalnorm.problems(good) == []
+    assert [p.line for p in postalnorm.problems([*good[:-1], "Hôpital", "Bâtiment A", "51092 REIMS CEDEX"])] == [7]
+    assert [p.line for p in postalnorm.problems([*good[:-1], "51092 Reims Cedex"])] == [5]
+    assert [p.line for p in postalnorm.problems(["x" * 39, "51092 REIMS"])] == [1]
+    assert [p.line for p in postalnorm.problems(["Madame", "", "51092 REIMS"])] == [2]
 
 
 def test_characters_that_postal_capitals_cannot_write_are_named() -> None:

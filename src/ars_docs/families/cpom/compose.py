@@ -132,10 +132,11 @@ class CpomComposer:
                   versioned: bool = True) -> Document:
         contract = self.cpom.contrat
         title = f"{contract.titre} — {what}" + (f" — {contract.version}" if versioned else "")
+        agency = self.parts.project.settings.agence
+        author = agency.nom if agency else ""  # the agency, which writes the annexes (`agence:`)
         document = typeset(Document(
-            title=title, date=contract.date, blocks=blocks,
-            author="Agence régionale de santé Grand Est", subject=f"{contract.titre}, {contract.organisme}",
-            keywords=keywords, reviser="Agence régionale de santé Grand Est"))
+            title=title, date=contract.date, blocks=blocks, author=author,
+            subject=f"{contract.titre}, {contract.organisme}", keywords=keywords, reviser=author))
         return replace(document, blocks=tuple(self._fitted(document.blocks, landscape=False)))
 
     def _fitted(self, blocks: tuple[Block, ...], landscape: bool) -> Iterator[Block]:

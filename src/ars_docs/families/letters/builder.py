@@ -285,11 +285,11 @@ class LettersBuilder(Builder):
             return self._last_form[1]
         return (project.out / name).read_bytes()
 
-    def _invitation(self, item: LetterJob) -> bytes | None:
+    def _invitation(self, project: Project, item: LetterJob) -> bytes | None:
         if item.webinar is None:
             return None
         if item.letter_id not in self._invitations:
-            self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter)
+            self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter, project.settings.agence)
         return self._invitations[item.letter_id]
 
     def make_letter(self, project: Project, item: LetterJob) -> dict[str, bytes]:
@@ -309,7 +309,7 @@ class LettersBuilder(Builder):
             name=f"{person.prenom} {person.nom}", email=person.email, body=body,
             attachment_name=f"{name}.pdf", message_id=f"<{item.letter_id}.{name}@{sender_domain}>",
             form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)) if item.form else None)
-        return mailing.email(item.letter, envelope, pdf, self._invitation(item))
+        return mailing.email(item.letter, envelope, pdf, self._invitation(project, item))
 
     def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
         return finals.mailing_finals(self.name, self.letter_jobs(items), fingerprints)

@@ -11,6 +11,7 @@ from ars_docs.families.letters import postal
 from ars_docs.families.letters.models import Letter, Webinar
 from ars_docs.families.letters.salutation import function_title
 from ars_docs.families.letters.sending import JOURNAL_FOLDER
+from ars_docs.source import postalnorm
 from ars_docs.source.errors import Problem, warn
 from ars_docs.source.fields import folded
 from ars_docs.source.project import FONTS, Project
@@ -125,13 +126,13 @@ def postal_problems(establishments: list[Establishment], source: YamlDocument,
             lines = postal.address_block(establishment, position, function_title(recipient))
             found = postal.block_problems(lines)
             if font.is_file():  # a line within 38 characters may still be too wide for the frame
-                found += [postal.AddressProblem(number, f"« {line.text} » mesure {width:.0f} mm imprimée, le cadre "
+                found += [postalnorm.AddressProblem(number, f"« {line.text} » mesure {width:.0f} mm imprimée, le cadre "
                                                         f"de la fenêtre en a {frame.largeur_mm:g}")
-                          for number, line in enumerate(lines, 1) if len(line.text) <= postal.MAX_LENGTH
+                          for number, line in enumerate(lines, 1) if len(line.text) <= postalnorm.MAX_LENGTH
                           and (width := postal.printed_width_mm(line.text, font)) > frame.largeur_mm]
             for problem in found:
                 origin = lines[min(problem.line, len(lines)) - 1].source
-                if problem.line > postal.MAX_LINES:
+                if problem.line > postalnorm.MAX_LINES:
                     origin = ("adresse",)
                 personal = origin[0] == "destinataires"
                 whose = f"de {recipient.prenom} {recipient.nom}" if personal else "de l'établissement"

@@ -66,7 +66,7 @@ def make_final(item: FinalItem, project: Project, hashes: Mapping[str, str]) -> 
     """The files of an item made from the mailing's letters once in place (`hashes`: SHA-256 of
     every output of the family, by path relative to out/)."""
     if isinstance(item, InvitationJob):
-        return {f"{item.stem}.ics": mailing.invitation(item.webinar, item.letter)}
+        return {f"{item.stem}.ics": mailing.invitation(item.webinar, item.letter, project.settings.agence)}
     if isinstance(item, ManifestJob):
         rows = _manifest_rows(item.letters, hashes)
         return {f"{item.stem}.csv": mailing.manifest_csv(rows), f"{item.stem}.json": mailing.manifest_json(rows)}

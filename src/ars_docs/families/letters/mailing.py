@@ -27,6 +27,7 @@ from typing import Any
 import pikepdf
 
 from ars_docs.families.letters.models import Letter, Organizer, Webinar
+from ars_docs.source.project import Agency
 
 INVITATION = "invitation-webinaire.ics"
 PRINT_FILE = "impression"
@@ -35,9 +36,10 @@ PRINT_VOLUME = 200
 MANIFEST = "manifeste"
 
 
-def invitation(webinar: Webinar, letter: Letter) -> bytes:
+def invitation(webinar: Webinar, letter: Letter, agency: Agency | None) -> bytes:
     """The webinar as an iCalendar event (RFC 5545), its time zone defined by its rule, importable by
-    calendar programs for any date."""
+    calendar programs for any date; the product identifier (RFC 5545 §3.7.3) names the agency
+    (`agence.sigle`) that issues it, when the project says which."""
     from icalendar import Calendar, Event, vCalAddress, vText  # only when an invitation is made
 
     from ars_docs.families.letters.timezones import vtimezone
@@ -45,7 +47,7 @@ def invitation(webinar: Webinar, letter: Letter) -> bytes:
     organizer: Organizer = webinar.organisateur or letter.courriel.expediteur
     start, end = webinar.instants()
     calendar = Calendar()
-    calendar.add("prodid", "-//ARS Grand Est//arsdocs//FR")
+    calendar.add("prodid", f"-//{agency.sigle}//arsdocs//FR" if agency else "-//arsdocs//FR")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add_component(vtimezone(webinar.fuseau, [start, end]))

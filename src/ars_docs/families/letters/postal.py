@@ -28,11 +28,10 @@ from pydantic import Field, model_validator
 
 from ars_docs.directory.models import Establishment
 from ars_docs.source.fields import Record
+from ars_docs.source.postalnorm import MAX_LENGTH, AddressProblem, problems
 from ars_docs.source.project import Project
 from ars_docs.tree import fontmetrics
 
-MAX_LINES = 6
-MAX_LENGTH = 38
 FONT_SIZE_PT = 10.0
 """The address's size in both shells (lettre.css, `ARS destinataire` of lettre.docx)."""
 
@@ -184,33 +183,6 @@ def function_line(title: str, service: str | None) -> str:
         if len(candidate) <= MAX_LENGTH:
             return candidate
     return abbreviated(service)
-
-
-@dataclass(frozen=True)
-class AddressProblem:
-    """Why an address block does not meet the norm; `line` is 1-based."""
-
-    line: int
-    message: str
-
-
-def problems(lines: Sequence[str]) -> list[AddressProblem]:
-    """What is wrong with a finished address block (empty list: it meets the norm)."""
-    found: list[AddressProblem] = []
-    if len(lines) > MAX_LINES:
-        found.append(AddressProblem(MAX_LINES + 1, f"{len(lines)} lignes, la norme postale en permet {MAX_LINES}"))
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            found.append(AddressProblem(number, "ligne vide"))
-        elif len(line) > MAX_LENGTH:
-            found.append(AddressProblem(number, f"« {line} » : {len(line)} caractères, la norme postale en permet "
-                                                f"{MAX_LENGTH} (même abrégée)"))
-    if lines:
-        last = lines[-1]
-        if not re.fullmatch(r"\d{5} [A-Z0-9]+(?: [A-Z0-9]+)*", last):
-            found.append(AddressProblem(len(lines), f"« {last} » : la dernière ligne doit être le code postal puis "
-                                                    "la localité, en capitales sans accent, tiret ni ponctuation"))
-    return found
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""The issuing agency is the project's (`agence:` in arsdocs.yaml), written once: the invitation's
+product identifier and the contract annexes' author come from it, and nothing of the example's
+agency is left in the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+import pikepdf
+import pytest
+
+from helpers.project import REPO, run
+
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+
+OCCITANIE = """
+agence:
+  nom: Agence régionale de santé Occitanie
+  sigle: ARS Occitanie
+  adresse: [ARS Occitanie, 26-28 parc Club du Millénaire, 1025 rue Henri Becquerel, 34067 MONTPELLIER CEDEX 2]
+  telephone: 04 67 07 20 07
+  site: www.occitanie.ars.sante.fr
+"""
+
+
+def _with_agency(project: Path, block: str) -> None:
+    settings = project / "arsdocs.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text[:text.index("\n# L'agence qui émet")] + "\n" + block, encoding="utf-8")
+
+
+def test_the_agency_comes_from_the_settings(small_project: Path) -> None:
+    _with_agency(small_project, OCCITANIE)
+    assert run(small_project, "build", "letters").exit_code == 0
+    assert run(small_project, "build", "cpom").exit_code == 0
+    ics = (small_project / "out/letters/lancement-dsr/invitation-webinaire.ics").read_text(encoding="utf-8")
+    assert "PRODID:-//ARS Occitanie//arsdocs//FR" in ics
+    annex = next((small_project / "out/cpom").rglob("annexe-4-*.pdf"))
+    with pikepdf.open(annex) as pdf:
+        assert str(pdf.docinfo["/Author"]) == "Agence régionale de santé Occitanie"
+    assert docx.Document(str(annex.with_suffix(".docx"))).core_properties.author == (
+        "Agence régionale de santé Occitanie")
+
+
+def test_without_an_agency_no_agency_is_named(small_project: Path) -> None:
+    _with_agency(small_project, "")
+    assert run(small_project, "build", "letters").exit_code == 0
+    ics = (small_project / "out/letters/lancement-dsr/invitation-webinaire.ics").read_text(encoding="utf-8")
+    assert "PRODID:-//arsdocs//FR" in ics and "Grand Est" not in ics.split("BEGIN:VEVENT")[0]
+
+
+def test_the_agencys_address_meets_the_postal_norm(small_project: Path) -> None:
+    _with_agency(small_project, OCCITANIE.replace("34067 MONTPELLIER CEDEX 2", "34067 Montpellier Cedex 2"))
+    result = run(small_project, "check")
+    assert result.exit_code == 1
+    assert ("arsdocs.yaml:13:12 : agence.adresse : ligne 4 : « 34067 Montpellier Cedex 2 » : la dernière ligne doit "
+            "être le code postal puis la localité, en capitales sans accent") in result.output, result.output
+
+
+def test_no_agency_is_named_in_the_code() -> None:
+    """The example's agency lives in its settings and data, not in the package (the starter names none)."""
+    named = re.compile(r"Grand[ -]Est|grand-est\.ars", re.I)
+    package = REPO / "src/ars_docs"
+    found = [f"{path.relative_to(REPO)}:{number}" for path in package.rglob("*.py")
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if named.search(line)]
+    assert not found, found
+    starter = package / "modele/arsdocs.yaml"
+    assert not named.search(starter.read_text(encoding="utf-8"))

@@ -74,7 +74,7 @@ def main() -> None:
              lambda i: typst_builder._form_pdf(typst_project, forms[i % len(forms)]), count=count)
     per_item("formulaire, Word (par établissement)",
              lambda i: replyform.form_docx(forms[i % len(forms)].letter, forms[i % len(forms)].establishment,
-                                           forms[i % len(forms)].letter.date), count=count)
+                                           forms[i % len(forms)].letter.date, project.settings.agence), count=count)
     per_item("formulaire entier, moteur_pdf: typst (.pdf .docx .html)",
              lambda i: typst_builder.make(typst_project, forms[i % len(forms)]), count=count)
     per_item("lettre entière, moteur_pdf: weasyprint (.docx .pdf .html .eml)",

@@ -68,3 +68,33 @@ def test_no_agency_is_named_in_the_code() -> None:
     assert not found, found
     starter = package / "modele/arsdocs.yaml"
     assert not named.search(starter.read_text(encoding="utf-8"))
+
+
+def test_every_letter_reminder_and_form_carries_the_agencys_address(small_project: Path, engine: str) -> None:
+    """In each format a reader gets: the PDF (by each engine), the Word file, the HTML page."""
+    from helpers.project import use_engine
+    from helpers.readback import pdf_pages
+
+    _with_agency(use_engine(small_project, engine), OCCITANIE)
+    assert run(small_project, "build", "letters").exit_code == 0
+    assert run(small_project, "build", "relances").exit_code == 0
+    out = small_project / "out"
+    documents = [*(out / "letters/lancement-dsr").glob("*--*.pdf"), *(out / "relances").rglob("*--*.pdf"),
+                 *(out / "letters/lancement-dsr/formulaires").glob("*.pdf")]
+    assert len(documents) >= 7
+    address = "ARS Occitanie – 26-28 parc Club du Millénaire – 1025 rue Henri Becquerel – 34067 MONTPELLIER CEDEX 2"
+    contact = "Tél. : 04 67 07 20 07 – www.occitanie.ars.sante.fr"
+    for pdf in documents:
+        first = " ".join(pdf_pages(pdf)[0].split())
+        assert address in first and contact in first, pdf.name
+        word = pdf.with_suffix(".docx")
+        footer = _footer_text(word)
+        assert address in footer and contact in footer, word.name
+        page = pdf.with_suffix(".html").read_text(encoding="utf-8")
+        assert f'<footer class="pied-agence"><p>{address}</p><p>{contact}</p></footer>' in page, pdf.name
+
+
+def _footer_text(word: Path) -> str:
+    document = docx.Document(str(word))
+    text = " ".join(paragraph.text for section in document.sections for paragraph in section.footer.paragraphs)
+    return " ".join(text.split())

@@ -40,6 +40,12 @@ class Agency(Record):
     """The agency's web site (« www.<région>.ars.sante.fr »)."""
     region: Text | None = None
 
+    def footer_lines(self) -> tuple[str, str]:
+        """The letterhead's footer: the postal address on one line, then how to reach the agency
+        (where undeliverable mail comes back, and where the reader writes or calls)."""
+        contact = [f"Tél. : {self.telephone}" if self.telephone else "", self.site or ""]
+        return " – ".join(self.adresse), " – ".join(part for part in contact if part)
+
     @field_validator("adresse")
     @classmethod
     def _postal(cls, lines: list[str]) -> list[str]:

@@ -170,11 +170,12 @@ class Publisher:
             return self.html_shell.render(
                 document=document, corps=Markup(html_blocks(document.blocks)),
                 logo_texte=settings.logo_texte, logo_hauteur_mm=settings.logo_hauteur_mm, agence=settings.agence,
-                **shell_fields, **fields)
+                **{**agency_fields(self.project), **shell_fields, **fields})
 
     def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> dict[str, bytes]:
-        """The document in every format of the registry (`formats.FORMATS`), by suffix."""
-        shown = fields or {}
+        """The document in every format of the registry (`formats.FORMATS`), by suffix; every shell
+        receives the agency's footer (`pied_agence_1`, `pied_agence_2`: empty without `agence:`)."""
+        shown = {**agency_fields(self.project), **(fields or {})}
         writers: dict[str, Callable[[], bytes]] = {
             "docx": lambda: self.docx_of(document, shown),
             "pdf": lambda: self.pdf_of(document, name, shown),
@@ -222,3 +223,10 @@ def _probe() -> Document:
 
 
 _PROBE = _probe()
+
+
+def agency_fields(project: Project) -> dict[str, str]:
+    """The agency's footer lines for the shells, empty when the project names no agency."""
+    agency = project.settings.agence
+    first, second = agency.footer_lines() if agency else ("", "")
+    return {"pied_agence_1": first, "pied_agence_2": second}

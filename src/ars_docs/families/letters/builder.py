@@ -235,10 +235,11 @@ class LettersBuilder(Builder):
         folder = project.templates / "letters"
         pdf = self._form_pdf(project, form)
         self._last_form = (f"{form.stem}.pdf", pdf)
-        page = replyform.form_html(folder, form.letter, form.establishment,
+        agency = project.settings.agence
+        page = replyform.form_html(folder, form.letter, form.establishment, agency,
                                    self.publisher(project).alternative_fields()["style_ecran"])
         return {f"{form.stem}.pdf": pdf,
-                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date),
+                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date, agency),
                 f"{form.stem}.html": page.encode("utf-8")}
 
     def _form_pdf(self, project: Project, form: FormJob) -> bytes:
@@ -274,7 +275,7 @@ class LettersBuilder(Builder):
         typst = self.publisher(project).typst
         assert typst is not None
         name = f"formulaire {form.establishment.id}"
-        source = replyform.form_typst_source(form.letter, form.establishment)
+        source = replyform.form_typst_source(form.letter, form.establishment, project.settings.agence)
         pdf, places = typst.compile(source, project.name(project.templates / "letters" / replyform.FORM_SHELL), name,
                                     epoch_of(form.letter.date), replyform.FIELD_LABEL)
         return pdf, formfields.check_places(places, replyform.form_fields(form.establishment), name)
@@ -319,7 +320,7 @@ def _form_page(project: Project, form: FormJob) -> str:
     """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
     folder = project.templates / "letters"
     with located(folder / replyform.FORM_TEMPLATE, project.root):
-        return replyform.form_html(folder, form.letter, form.establishment)
+        return replyform.form_html(folder, form.letter, form.establishment, project.settings.agence)
 
 
 class RemindersBuilder(LettersBuilder):

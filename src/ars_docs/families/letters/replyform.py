@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs.directory.models import Establishment
 from ars_docs.families.letters.models import Letter
+from ars_docs.source.project import Agency
 from ars_docs.tree.templating import sandbox
 from ars_docs.tree.typography import typeset_text
 from ars_docs.writers.docx import set_core_properties
@@ -47,9 +48,11 @@ def field_name(role: str, field: str) -> str:
     return f"{role}_{field}"
 
 
-def _context(letter: Letter, establishment: Establishment) -> dict[str, Any]:
+def _context(letter: Letter, establishment: Establishment, agency: Agency | None) -> dict[str, Any]:
     assert letter.reponse is not None, "a form is made for a letter that expects an answer"
+    footer = agency.footer_lines() if agency else ("", "")
     return {"courrier": letter, "etablissement": establishment, "roles": ROLES, "champs": FIELDS,
+            "pied_agence_1": footer[0], "pied_agence_2": footer[1],
             "titre": typeset_text(f"Réponse au courrier du {letter.date.strftime('%d/%m/%Y')} : {letter.titre}"),
             "consigne": typeset_text(f"Merci de remplir ce formulaire et de le retourner avant le "
                                      f"{letter.reponse.date_limite.strftime('%d/%m/%Y')} à "
@@ -67,10 +70,12 @@ def _form_environment(folder: Path) -> SandboxedEnvironment:
     return environment
 
 
-def form_html(folder: Path, letter: Letter, establishment: Establishment, screen_stylesheet: str | None = None) -> str:
+def form_html(folder: Path, letter: Letter, establishment: Establishment, agency: Agency | None,
+              screen_stylesheet: str | None = None) -> str:
     """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
     return _form_environment(folder).get_template(FORM_TEMPLATE).render(
-        _context(letter, establishment), alternative=screen_stylesheet is not None, style_ecran=screen_stylesheet)
+        _context(letter, establishment, agency), alternative=screen_stylesheet is not None,
+        style_ecran=screen_stylesheet)
 
 
 FORM_SHELL = "reponse.typ"
@@ -80,16 +85,17 @@ FIELD_LABEL = "arsdocs-champ"
 FIELD_SIZE = 10.5
 
 
-def form_typst_source(letter: Letter, establishment: Establishment) -> str:
+def form_typst_source(letter: Letter, establishment: Establishment, agency: Agency | None) -> str:
     """The Typst source of the form: every text a string literal, the fields named in the order
     the page shows them."""
-    context = _context(letter, establishment)
+    context = _context(letter, establishment, agency)
     meta = {"titre": f"{context['titre']} — {establishment.nom}", "auteur": letter.signataire.organisme,
             "sujet": context["titre"], "mots-cles": [establishment.nom, establishment.id], "date": letter.date,
             "langue": "fr", "region": "FR"}
     rows = [{"libelle": label, "champs": [field_name(role, field) for role, _ in ROLES]} for field, label in FIELDS]
     arguments = {"meta": meta, "titre": context["titre"], "roles": [label for _, label in ROLES], "lignes": rows,
-                 "consigne": context["consigne"]}
+                 "consigne": context["consigne"], "pied": [line for line in agency.footer_lines() if line]
+                 if agency else []}
     listed = ", ".join(f"{key}: {typst_value(value)}" for key, value in arguments.items())
     return f"#show: gabarit.formulaire.with({listed})\n"
 
@@ -166,11 +172,12 @@ def _text_appearance(document: pikepdf.Pdf, field: Any) -> Any:
     return text_appearance(document, width, height, value, (name, font, _glyphs(font), size))
 
 
-def form_docx(letter: Letter, establishment: Establishment, date: datetime.date) -> bytes:
+def form_docx(letter: Letter, establishment: Establishment, date: datetime.date, agency: Agency | None) -> bytes:
     """The same form in Word: a table whose empty cells are filled in, the establishment's identifier
-    in the document properties and under « Référence »."""
-    context = _context(letter, establishment)
-    document = _blank_word()
+    in the document properties and under « Référence »; the agency's address at the foot of the page."""
+    context = _context(letter, establishment, agency)
+    footer = tuple(line for line in (context["pied_agence_1"], context["pied_agence_2"]) if line)
+    document = _blank_word(footer)
     document.add_heading(context["titre"], level=1)
     document.add_paragraph(f"{NAME_LABEL}{establishment.nom}")
     document.add_paragraph(f"Référence : {establishment.id}")
@@ -190,25 +197,37 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date)
     set_core_properties(document, date, "fr-FR", identifier=f"{FORM_NAME}:{establishment.id}",
                         title=context["titre"], author=letter.signataire.organisme)
     package = document.part.package
-    if not _BLANK_PARTS:  # every part but the body and the properties, the same in every form
+    unchanging = _BLANK_PARTS.setdefault(footer, {})
+    if not unchanging:  # every part but the body and the properties, the same in every form
         changing = (document.part, package.part_related_by(RT.CORE_PROPERTIES))
-        _BLANK_PARTS.update({part: part.blob for part in package.iter_parts() if part not in changing})
-    return package_zip(package, _BLANK_PARTS)
+        unchanging.update({part: part.blob for part in package.iter_parts() if part not in changing})
+    return package_zip(package, unchanging)
 
 
-_BLANK: list[Any] = []
-_BLANK_PARTS: dict[Any, bytes] = {}
+_BLANK: dict[tuple[str, ...], Any] = {}
+_BLANK_PARTS: dict[tuple[str, ...], dict[Any, bytes]] = {}
+"""By the agency's footer lines (a process that builds for several agencies: the tests)."""
 
 
-def _blank_word() -> Any:
-    """python-docx's default document, its normal style in Arial 10.5 pt, opened once per process:
-    each form empties its body (all but the section) and writes its own properties over the last."""
-    if not _BLANK:
+def _blank_word(footer: tuple[str, ...]) -> Any:
+    """python-docx's default document, its normal style in Arial 10.5 pt, the agency's address at the
+    foot of its page, opened once per process and footer: each form empties its body (all but the
+    section) and writes its own properties over the last."""
+    if footer not in _BLANK:
+        if len(_BLANK) >= 4:
+            _BLANK.clear()
+            _BLANK_PARTS.clear()
         document = docx.Document()
         document.styles["Normal"].font.name = "Arial"
         document.styles["Normal"].font.size = Pt(10.5)
-        _BLANK.append(document)
-    document = _BLANK[0]
+        paragraph = document.sections[0].footer.paragraphs[0]
+        for position, line in enumerate(footer):
+            run = paragraph.add_run(line)
+            run.font.size = Pt(7)
+            if position < len(footer) - 1:
+                run.add_break()
+        _BLANK[footer] = document
+    document = _BLANK[footer]
     body = document.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ars_docs import __version__
+from ars_docs.version import __version__
 
 # The libraries whose versions change the bytes of an output.
 _LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "fonttools", "pillow", "docxtpl", "python-docx", "lxml",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ars_docs import __version__
 from ars_docs.cli import text as clitext
+from ars_docs.version import __version__
 
 clitext.install()  # click's own messages in French, before the commands' options name their types
 

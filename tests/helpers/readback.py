@@ -20,12 +20,24 @@ def pdf_pages(path: Path) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(path).pages]
 
 
+def agency_footer(path: Path) -> tuple[str, ...]:
+    """The agency's footer lines printed on the pages of a document of `path`'s project."""
+    from ars_docs.source.project import Project
+
+    root = next((folder for folder in path.parents if (folder / "arsdocs.yaml").is_file()), None)
+    agency = Project.open(root).settings.agence if root is not None else None
+    return tuple(line for line in agency.footer_lines() if line) if agency else ()
+
+
 def pdf_body_text(path: Path) -> str:
-    """The text of every page, without the page numbers ("1/2") that the page furniture prints
-    and without list bullets, which Word draws from numbering rather than from text."""
+    """The text of every page, without the page furniture (the page numbers « 1/2 », the agency's
+    footer) and without list bullets, which Word draws from numbering rather than from text."""
     pages = pdf_pages(path)
+    footer = agency_footer(path)
     texts = []
     for number, text in enumerate(pages, start=1):
+        for line in footer:
+            text = text.replace(line, "", 1)
         furniture = re.compile(rf"(^\s*{number}/{len(pages)}\s*|\s*{number}/{len(pages)}\s*$)")
         stripped, count = furniture.subn("", text, count=1)
         assert count == 1, f"page {number} of {path.name} has no '{number}/{len(pages)}'"

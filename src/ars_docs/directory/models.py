@@ -11,6 +11,8 @@ from ars_docs.source.fields import Email, Finess, Identifier, PostalCode, Record
 Civility = Literal["Madame", "Monsieur"]
 Function = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]
 Honorific = Literal["Mme", "M.", "Dr", "Pr"]
+Status = Literal["public", "espic", "prive"]
+"""An establishment's legal status: public, private not-for-profit (ESPIC), private for-profit."""
 
 
 class Recipient(Record):
@@ -39,6 +41,10 @@ class Establishment(Record):
     adresse: Annotated[list[Text], Field(min_length=1, max_length=3)]
     code_postal: PostalCode
     ville: Text
+    statut: Status = "public"
+    """Which medical body it has: a commission médicale d'établissement in a public establishment
+    (CSP L. 6144-1) or an ESPIC (L. 6161-2-2), a conférence médicale d'établissement in a private
+    for-profit one (L. 6161-2): the letters name it for the president's function."""
     adresse_postale: Annotated[list[Text], Field(min_length=2, max_length=4)] | None = None
     """The address block's lines after the person's (establishment, complement, street, then
     « CODE POSTAL LOCALITÉ »), written by hand when the computed ones exceed the postal norm."""

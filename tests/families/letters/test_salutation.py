@@ -44,3 +44,16 @@ def test_address_block_names() -> None:
     assert full_name(person(fonction="directeur")) == "Claire MARTIN"
     assert function_title(person(fonction="directeur")) == "Direction"
     assert function_title(person(civilite="Monsieur", fonction="chef_service")) == "Chef de service"
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ("public", "Madame la Présidente de la commission médicale d'établissement,"),
+    ("espic", "Madame la Présidente de la commission médicale d'établissement,"),
+    ("prive", "Madame la Présidente de la conférence médicale d'établissement,"),
+])
+def test_the_medical_body_follows_the_establishments_status(status: str, expected: str) -> None:
+    """CSP L. 6144-1 (public), L. 6161-2 (private: a conférence; an ESPIC: a commission)."""
+    president = person(civilite="Madame", fonction="president_cme")
+    assert salutation(president, status) == expected  # type: ignore[arg-type]
+    assert function_title(president, status) in expected  # type: ignore[arg-type]
+    assert function_title(person(fonction="president_cme"), status).startswith("Présidence de la")  # type: ignore[arg-type]

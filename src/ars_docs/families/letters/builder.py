@@ -75,7 +75,8 @@ class _Composer:
     @staticmethod
     def context(item: LetterJob) -> dict[str, Any]:
         return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
-                "destinataire": addressee(item.recipient, list(item.address)), "courrier_relance": item.reminded,
+                "destinataire": addressee(item.recipient, list(item.address), item.establishment.statut),
+                "courrier_relance": item.reminded,
                 "formulaire": item.form.rsplit("/", 1)[1] if item.form else None}
 
     def letter(self, item: LetterJob) -> Document:
@@ -162,7 +163,7 @@ class LettersBuilder(Builder):
         data = load_mailing(project, self.data_folder)
         establishments = self.addressed(project, data.establishments)
         addresses = {(establishment.id, position): tuple(line.text for line in postal.address_block(
-                         establishment, position, function_title(recipient)))
+                         establishment, position, function_title(recipient, establishment.statut)))
                      for establishment in establishments
                      for position, recipient in enumerate(establishment.destinataires)}
         items: list[Item] = []

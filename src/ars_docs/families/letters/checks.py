@@ -123,7 +123,7 @@ def postal_problems(establishments: list[Establishment], source: YamlDocument,
                           f"la dernière ligne « {written[-1]} » ne commence pas par le code postal de "
                           f"l'établissement, {establishment.code_postal}")
         for position, recipient in enumerate(establishment.destinataires):
-            lines = postal.address_block(establishment, position, function_title(recipient))
+            lines = postal.address_block(establishment, position, function_title(recipient, establishment.statut))
             found = postal.block_problems(lines)
             if font.is_file():  # a line within 38 characters may still be too wide for the frame
                 found += [postalnorm.AddressProblem(number, f"« {line.text} » mesure {width:.0f} mm imprimée, le cadre "

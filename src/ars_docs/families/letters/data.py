@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ars_docs.build.registry import ProblemCollector
-from ars_docs.directory.models import Establishment, Recipient
+from ars_docs.directory.models import Establishment, Recipient, Status
 from ars_docs.directory.recipients import load_recipients, recipient_problems
 from ars_docs.families.letters import checks
 from ars_docs.families.letters.checks import LetterSource
@@ -120,11 +120,13 @@ def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
                           f"gabarit introuvable « templates/letters/{item.letter.gabarit} »")
 
 
-def addressee(recipient: Recipient, address: list[str] | None = None) -> dict[str, Any]:
-    """What templates know of the recipient: the data, how to address them, and their address
-    block as the postal norm writes it (`bloc_adresse`, a list of lines)."""
-    return {**recipient.model_dump(), "salutation": salutation(recipient), "appel": address_term(recipient),
-            "nom_complet": full_name(recipient), "titre_fonction": function_title(recipient),
+def addressee(recipient: Recipient, address: list[str] | None = None, status: Status = "public") -> dict[str, Any]:
+    """What templates know of the recipient: the data, how to address them (their establishment's
+    `status` names its medical body), and their address block as the postal norm writes it
+    (`bloc_adresse`, a list of lines)."""
+    return {**recipient.model_dump(), "salutation": salutation(recipient, status),
+            "appel": address_term(recipient, status), "nom_complet": full_name(recipient),
+            "titre_fonction": function_title(recipient, status),
             "bloc_adresse": address or [],
             # the ending of a past participle that agrees with the recipient: « vous a informée »
             "accord": {"Madame": "e", "Monsieur": ""}.get(recipient.civilite or "")}

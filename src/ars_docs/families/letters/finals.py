@@ -138,6 +138,7 @@ def _manifest_rows(letters: tuple[LetterJob, ...], hashes: Mapping[str, str]) ->
         person, establishment = letter.recipient, letter.establishment
         rows.append(mailing.ManifestRow(
             establishment.nom, establishment.finess or "", person.civilite or "", person.prenom,
-            person.nom, function_title(person), person.email, *(name.rsplit("/", 1)[1] for name in files),
+            person.nom, function_title(person, establishment.statut), person.email,
+            *(name.rsplit("/", 1)[1] for name in files),
             *(hashes[name] for name in files)))
     return rows

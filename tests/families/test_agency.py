@@ -98,3 +98,26 @@ def _footer_text(word: Path) -> str:
     document = docx.Document(str(word))
     text = " ".join(paragraph.text for section in document.sections for paragraph in section.footer.paragraphs)
     return " ".join(text.split())
+
+
+def test_the_email_names_the_agency_and_a_reply_table_only_when_the_letter_has_one(tmp_path: Path) -> None:
+    """The starter's letter has no reply table: its e-mail does not announce one (every e-mail
+    said « ou le tableau figurant dans le courrier »); the issuer is the agency of the settings."""
+    import email
+    from email import policy
+
+    project = tmp_path / "projet"
+    assert run(tmp_path, "init", str(project)).exit_code == 0
+    _with_agency_block(project, OCCITANIE)
+    assert run(project, "build", "letters").exit_code == 0
+    message = email.message_from_bytes(next((project / "out/letters").rglob("*.eml")).read_bytes(),
+                                       policy=policy.default)
+    body = message.get_body(("plain",)).get_content()
+    assert "Le formulaire de réponse de votre établissement est joint" in body
+    assert "tableau" not in body
+    assert "le courrier de l’Agence régionale de santé Occitanie du" in body, body
+
+
+def _with_agency_block(project: Path, block: str) -> None:
+    with (project / "arsdocs.yaml").open("a", encoding="utf-8") as settings:
+        settings.write(block)

@@ -221,6 +221,12 @@ def paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph | Heading]:
     return found
 
 
+def has_table(blocks: tuple[Block, ...]) -> bool:
+    """Whether a table stands among the blocks (in divisions and landscape sections too)."""
+    return any(isinstance(block, Table) or (isinstance(block, (Division, Landscape)) and has_table(block.blocks))
+               for block in blocks)
+
+
 def headings(blocks: tuple[Block, ...], depth: int) -> list[Heading]:
     """The headings down to `depth`, in order, for a table of contents."""
     found: list[Heading] = []

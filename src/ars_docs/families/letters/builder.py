@@ -34,7 +34,7 @@ from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.source.fields import Record
 from ars_docs.source.project import FONTS, Project
 from ars_docs.source.yamlsource import load_yaml
-from ars_docs.tree.doctree import Block, Document, Letterhead, Paragraph, Window, inline_text
+from ars_docs.tree.doctree import Block, Document, Letterhead, Paragraph, Window, has_table, inline_text
 from ars_docs.tree.parts import MarkdownParts
 from ars_docs.tree.templating import located, text_environment
 from ars_docs.tree.typography import typeset, typeset_text
@@ -72,9 +72,9 @@ class _Composer:
                                         f"le corps commence par la formule d'appel « {first} », que "
                                         f"{BEFORE_BODY} imprime déjà : retirez-la du corps")])
 
-    @staticmethod
-    def context(item: LetterJob) -> dict[str, Any]:
+    def context(self, item: LetterJob) -> dict[str, Any]:
         return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
+                "agence": self.project.settings.agence,
                 "destinataire": addressee(item.recipient, list(item.address), item.establishment.statut),
                 "courrier_relance": item.reminded,
                 "formulaire": item.form.rsplit("/", 1)[1] if item.form else None}
@@ -200,7 +200,9 @@ class LettersBuilder(Builder):
         composer = self.composer(project)
         collector = ProblemCollector()
         document = collector.attempt(composer.letter, item)
-        body = collector.attempt(composer.mail_body, item.letter, composer.context(item))
+        # the e-mail mentions the letter's reply table only when the letter has one
+        table = document is not None and has_table(document.blocks)
+        body = collector.attempt(composer.mail_body, item.letter, {**composer.context(item), "tableau": table})
         collector.raise_if_any()
         return replace(item, document=document, mail_body=body or "")
 

@@ -68,8 +68,8 @@ def test_init_makes_a_project_that_checks_and_builds_at_once(tmp_path: Path) -> 
     assert built.exit_code == 0 and built.output.startswith("courriers : 5 construit(s)"), built.output
     letters = folder / "out/letters/premier-courrier"
     assert sorted(path.name for path in letters.glob("*.pdf")) == [
-        "chu-exemple--claire-martin.pdf", "chu-exemple--paul-durand.pdf", "impression.pdf"]
-    assert (letters / "formulaires/reponse-chu-exemple.pdf").is_file()
+        "etablissement-1--autre-prenom-autre-nom.pdf", "etablissement-1--prenom-nom.pdf", "impression.pdf"]
+    assert (letters / "formulaires/reponse-etablissement-1.pdf").is_file()
     assert not (letters / "invitation-webinaire.ics").exists(), "no webinar in the starter: no invitation"
     assert (folder / ".gitignore").read_text(encoding="utf-8") == "/out/\n/.arsdocs.verrou\n"
 

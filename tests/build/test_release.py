@@ -285,3 +285,35 @@ def test_the_print_file_puts_each_establishments_form_after_its_letters(small_pr
     assert "Le formulaire de réponse de votre établissement est joint (reponse-chu-reims.pdf)" in body
     letter = " ".join(pdf_pages(folder / "chu-reims--claire-martin.pdf"))
     assert "Annexe\u00a0: formulaire de réponse de l’établissement" in letter
+
+
+def test_the_gate_knows_every_value_the_starter_leaves_to_replace(tmp_path: Path) -> None:
+    """`init` marks each value to replace (`!a-remplacer` in YAML, `a_remplacer(…)` in a template),
+    and names no agency, person or place of its own: `check` passes, `check --definitif` refuses
+    each of them at its line, and passes once they are replaced."""
+    import re
+
+    from helpers.project import cleared_for_release
+
+    project = tmp_path / "nouveau"
+    assert run(tmp_path, "init", str(project)).exit_code == 0
+    assert run(project, "check").exit_code == 0
+    files = [project / "arsdocs.yaml", *sorted((project / "data").rglob("*.yaml"))]
+    marked = sum(len(re.findall(r"(?<!« )!a-remplacer(?! »)", path.read_text(encoding="utf-8"))) for path in files)
+    refused = run(project, "check", "--definitif")
+    assert refused.exit_code == 1
+    assert refused.output.count("valeur du projet de départ (!a-remplacer)") == marked >= 30
+    assert "templates/letters/premier-courrier.md:5:4 : texte du projet de départ (a_remplacer)" in refused.output
+    every = " ".join(path.read_text(encoding="utf-8") for path in [*files, *(project / "templates/letters").glob("*")]
+                     if path.suffix in (".yaml", ".md", ".txt"))
+    assert not re.search(r"Grand Est|Nancy|Reims|Margot|Claire Martin", every)
+    for path in files:  # the officer's own values
+        text = path.read_text(encoding="utf-8").replace("!a-remplacer ", "")
+        text = text.replace("@agence.example", "@agence-sante.fr").replace("@etablissement.example", "@hopital.fr")
+        path.write_text(text, encoding="utf-8")
+    body = project / "templates/letters/premier-courrier.md"
+    body.write_text(re.sub(r"\{\{ a_remplacer\(.*?\) \}\}", "Le dispositif régional est créé.",
+                           body.read_text(encoding="utf-8")), encoding="utf-8")
+    cleared_for_release(project)
+    accepted = run(project, "check", "--definitif")
+    assert accepted.exit_code == 0, accepted.output

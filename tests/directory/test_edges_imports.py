@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from ars_docs.directory.importing import read_recipients
 from ars_docs.source.errors import ArsDocsError
-from helpers.project import copy_project, run
+from helpers.project import copy_project, run, started_project
 
 HEADERS = ["Établissement", "FINESS", "Adresse", "Code postal", "Ville", "Civilité", "Prénom", "Nom", "Fonction",
            "Service", "Courriel"]
@@ -43,8 +43,7 @@ declared-dimension spreadsheet ended in MemoryError under it."""
 
 
 def _project(folder: Path) -> Path:
-    assert run(folder.parent, "init", str(folder)).exit_code == 0
-    return folder
+    return started_project(folder)
 
 
 def _limited() -> None:

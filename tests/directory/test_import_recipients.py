@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import yaml
 
-from helpers.project import run
+from helpers.project import run, started_project
 
 HEADERS = ["Établissement", "FINESS", "Adresse", "Code postal", "Ville", "Civilité", "Prénom", "Nom", "Fonction",
            "Service", "Courriel"]
@@ -30,8 +30,7 @@ RECIPIENTS = "data/recipients.yaml"
 
 
 def _project(folder: Path) -> Path:
-    assert run(folder.parent, "init", str(folder)).exit_code == 0
-    return folder
+    return started_project(folder)
 
 
 def _xlsx(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
@@ -91,7 +90,8 @@ def test_importing_the_same_rows_again_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_the_template_that_init_writes_imports_as_it_is(tmp_path: Path) -> None:
-    project = _project(tmp_path / "projet")
+    project = tmp_path / "projet"
+    assert run(tmp_path, "init", str(project)).exit_code == 0
     result = run(project, "import", "destinataires", str(project / "destinataires-modele.xlsx"))
     assert result.exit_code == 0 and result.output.startswith("Aucun changement"), result.output
     sheet = openpyxl.load_workbook(project / "destinataires-modele.xlsx").worksheets[0]

@@ -39,7 +39,8 @@ release gate refuses those), and only ever sent to by the tests' local SMTP serv
 
 def cleared_for_release(project: Path) -> Path:
     """The project with the example's stand-ins replaced, as an officer would before sending: a
-    brand block of its own (another image, under another name), real-looking addresses, the FIR code."""
+    brand block of its own (another image, under another name), real-looking addresses, the FIR code,
+    the webinar's own link."""
     from PIL import Image, ImageDraw
 
     with Image.open(project / "templates/commun/bloc-marque-provisoire.png") as image:
@@ -52,7 +53,8 @@ def cleared_for_release(project: Path) -> Path:
                                      "logo: templates/commun/bloc-marque.png"), encoding="utf-8")
     for path in (project / "data").rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
-        cleared = text.replace("@example.fr", f"@{TEST_DOMAIN}").replace("code: à confirmer", "code: MI2-2-2")
+        cleared = (text.replace("@example.fr", f"@{TEST_DOMAIN}").replace("code: à confirmer", "code: MI2-2-2")
+                   .replace("meeting_exemple-dsr", "meeting_dsr"))
         if cleared != text:
             path.write_text(cleared, encoding="utf-8")
     return project
@@ -144,3 +146,33 @@ def terminal_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+STARTED_RECIPIENTS = """\
+# Destinataires, par établissement (voir README, « data/recipients.yaml »).
+etablissements:
+  - id: chu-exemple
+    nom: CHU d'Exemple
+    adresse: ["1 rue de l'Hôpital"]
+    code_postal: "54000"
+    ville: Nancy
+    destinataires:
+      - civilite: Madame
+        prenom: Claire
+        nom: Martin
+        fonction: directeur          # directeur | directeur_general | president_cme | chef_service | chef_pole
+        email: claire.martin@example.fr
+      - civilite: Monsieur
+        prenom: Paul
+        nom: Durand
+        fonction: president_cme
+        email: paul.durand@example.fr
+"""
+"""A starter project's recipients once an officer has begun: the tests of the imports merge into it."""
+
+
+def started_project(folder: Path) -> Path:
+    """`arsdocs init`, then two known recipients in data/recipients.yaml (`STARTED_RECIPIENTS`)."""
+    assert run(folder.parent, "init", str(folder)).exit_code == 0
+    (folder / "data/recipients.yaml").write_text(STARTED_RECIPIENTS, encoding="utf-8")
+    return folder

@@ -24,7 +24,7 @@ import click
 from ars_docs.source.errors import ArsDocsError, Problem
 from ars_docs.source.fields import folded as fold
 from ars_docs.source.validation import field_path
-from ars_docs.source.yamlsource import YamlDocument, load_yaml
+from ars_docs.source.yamlsource import STAND_IN_TAG, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
     from ars_docs.build.registry import Builder, Item
@@ -66,9 +66,30 @@ def reserved_domain(address: str) -> bool:
     return labels[-1] in RESERVED_DOMAINS or (len(labels) >= 2 and labels[-2] == "example")
 
 
+_URL = re.compile(r"https?://([^/\s?#:]+)[^\s]*", re.IGNORECASE)
+_EXAMPLE_WORD = re.compile(r"(?<![a-z])(exemple|example)(?![a-z])", re.IGNORECASE)
+
+
+def example_link(url: str, host: str) -> bool:
+    """A link to a reserved host (RFC 2606, RFC 6761) or whose path says it is an example."""
+    labels = host.casefold().rstrip(".").split(".")
+    path = url[url.casefold().index(host.casefold()) + len(host):]
+    return (labels[-1] in RESERVED_DOMAINS or (len(labels) >= 2 and labels[-2] == "example")
+            or bool(_EXAMPLE_WORD.search(path)))
+
+
 def value_findings(source: YamlDocument) -> Iterator[Problem]:
-    """Every stand-in among the text values of a YAML file, at its line."""
+    """Every stand-in among the text values of a YAML file, at its line: the values `arsdocs init`
+    marks `!a-remplacer`, unfinished values, test addresses and example links."""
+    for path in sorted(source.stand_ins, key=str):
+        yield Problem(source.locate(path), field_path(path),
+                      f"valeur du projet de départ ({STAND_IN_TAG}) : remplacez-la par la vôtre, puis retirez "
+                      "l'étiquette")
     for path, text in source.texts():
+        for found in _URL.finditer(text):
+            if example_link(found.group(0), found.group(1)):
+                yield Problem(source.locate_inside(path, text[:found.start()], found.group(0)), field_path(path),
+                              f"lien d'exemple « {found.group(0)} » : indiquez le lien réel")
         marker = unfinished(text)
         if marker is not None:
             yield Problem(source.locate_inside(path, text[:text.find(marker)], marker), field_path(path),
@@ -116,13 +137,34 @@ def findings(project: Project, planned: list[tuple[Builder, list[Item]]], *, sig
             found.update(builder.unsigned(project, items))
     if logo:
         found.update(logo_findings(project))
+    found.update(value_findings(project.settings_source))
     for path in sources:
         try:
             source = load_yaml(path, project.name(path))
         except ArsDocsError:
             continue  # its errors are the check's to say
         found.update(value_findings(source))
+    for builder, _ in planned:
+        if builder.template_folder:
+            found.update(template_findings(project, project.templates / builder.template_folder))
     return sorted(found)
+
+
+def template_findings(project: Project, folder: Path) -> Iterator[Problem]:
+    """The texts a family's templates mark `a_remplacer(…)` (what `arsdocs init` writes)."""
+    from ars_docs.source.errors import Location, position
+    from ars_docs.tree.templating import STAND_IN_CALL
+
+    call = re.compile(rf"\b{STAND_IN_CALL}\s*\(")
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.suffix not in (".md", ".txt", ".html", ".typ") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        # a template's comments may name the mark (its instructions), without marking anything
+        text = re.sub(r"\{#.*?#\}", lambda comment: re.sub(r"[^\n]", " ", comment.group()), text, flags=re.S)
+        for found in call.finditer(text):
+            yield Problem(Location(project.name(path), *position(text, found.start())), "",
+                          "texte du projet de départ (a_remplacer) : écrivez le vôtre à la place")
 
 
 DEFINITIVE_HINT = "arsdocs check --definitif les refuse, comme send --envoyer et sign"

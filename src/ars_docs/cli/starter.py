@@ -14,19 +14,19 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from ars_docs.directory.importing import write_template
 from ars_docs.directory.models import RecipientsFile
 from ars_docs.source.errors import ArsDocsError, os_reason
+from ars_docs.source.yamlsource import parse_yaml
 
 MODEL = Path(__file__).resolve().parents[1] / "modele"
 SHARED = MODEL / "gabarits"
 EXAMPLE = MODEL / "exemple"
 """The whole example (`init --exemple`): links to the repository's `data/` and `arsdocs.yaml`, its
 templates being `SHARED`; a wheel holds copies (setuptools follows the links)."""
-LETTER_TEMPLATES = ("lettre.html", "lettre.docx", "lettre.css", "expediteur.md", "destinataire.md", "ouverture.md",
-                    "signature.md", "courriel.txt", "reponse.html")
+LETTER_TEMPLATES = ("lettre.html", "lettre.docx", "lettre.css", "lettre.typ", "expediteur.md", "destinataire.md",
+                    "ouverture.md", "signature.md", "courriel.txt", "reponse.html", "reponse.typ")
+"""The letters' shells for each engine (HTML and Word; Typst with `moteur_pdf: typst`) and their parts."""
 IGNORED = "/out/\n/.arsdocs.verrou\n"
 TEMPLATE = "destinataires-modele.xlsx"
 """The spreadsheet to fill in for `arsdocs import destinataires`, with the expected headers."""
@@ -105,5 +105,6 @@ def _write(target: Path) -> None:
     shutil.copytree(MODEL, target, ignore=shutil.ignore_patterns("gabarits", "exemple", "__pycache__"),
                     dirs_exist_ok=True)
     (target / ".gitignore").write_text(IGNORED, encoding="utf-8")
-    people = RecipientsFile.model_validate(yaml.safe_load((target / "data" / "recipients.yaml").read_text("utf-8")))
+    recipients = target / "data" / "recipients.yaml"  # its values marked !a-remplacer: read as the project reads
+    people = RecipientsFile.model_validate(parse_yaml(recipients.read_bytes(), "data/recipients.yaml").data)
     write_template(target / TEMPLATE, people.etablissements)

@@ -107,7 +107,13 @@ def sandbox(folders: Path | list[Path] | None = None, *, autoescape: bool,
                                        keep_trailing_newline=True)
     if finalize is not None:
         environment.finalize = finalize
+    environment.globals[STAND_IN_CALL] = lambda text: text
     return environment
+
+
+STAND_IN_CALL = "a_remplacer"
+"""`{{ a_remplacer("le texte du courrier") }}`: a text a project must replace with its own (what
+`arsdocs init` writes), printed as it is, and refused by the release gate at its line."""
 
 
 def markdown_environment(folder: Path) -> SandboxedEnvironment:

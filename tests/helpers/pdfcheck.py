@@ -20,9 +20,12 @@ NS = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.o
 
 def xmp_value(document: pikepdf.Pdf, name: str) -> str | None:
     """A property of the XMP metadata, written as an attribute or as an element."""
-    root = etree.fromstring(document.Root.Metadata.read_bytes())
     prefix, local = name.split(":")
-    qualified = f"{{{NS[prefix]}}}{local}"
+    return rdf_value(etree.fromstring(document.Root.Metadata.read_bytes()), f"{{{NS[prefix]}}}{local}")
+
+
+def rdf_value(root: Any, qualified: str) -> str | None:
+    """The value of an XMP property (`{namespace}name`) among the packet's descriptions."""
     for description in root.iter(f"{{{NS['rdf']}}}Description"):
         if qualified in description.attrib:
             return str(description.attrib[qualified])

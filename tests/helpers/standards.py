@@ -20,6 +20,8 @@ from typing import Any
 import pikepdf
 from lxml import etree
 
+from helpers.pdfcheck import rdf_value
+
 # --- the document as the rules read it ----------------------------------------------------------
 
 
@@ -79,16 +81,7 @@ class Checked:
         return etree.fromstring(metadata.read_bytes()) if metadata is not None else None
 
     def xmp_value(self, namespace: str, name: str) -> str | None:
-        if self.xmp is None:
-            return None
-        qualified = f"{{{namespace}}}{name}"
-        for description in self.xmp.iter(f"{{{RDF}}}Description"):
-            if qualified in description.attrib:
-                return str(description.attrib[qualified])
-            element = description.find(qualified)
-            if element is not None:
-                return "".join(element.itertext()).strip()
-        return None
+        return rdf_value(self.xmp, f"{{{namespace}}}{name}") if self.xmp is not None else None
 
     @cached_property
     def level(self) -> str | None:

@@ -95,7 +95,6 @@ def kids(node: Any) -> list[Any]:
     return list(value) if isinstance(value, pikepdf.Array) else [value]
 
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 DC = "http://purl.org/dc/elements/1.1/"

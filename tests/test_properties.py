@@ -149,8 +149,11 @@ def _assert_printed_whole(project: Path, family: str, value: str) -> None:
             assert all(pdf.count(char) >= expected.count(char) for char in expected), f"{value!r} lost in {page}"
         else:
             assert expected in pdf, f"{value!r} not whole in {page.with_suffix('.pdf')}"
-        title = str(docx.Document(str(page.with_suffix(".docx"))).core_properties.title)
-        word = visible("".join(docx_paragraphs(page.with_suffix(".docx"))) + title)  # tracked changes included
+        word_file = docx.Document(str(page.with_suffix(".docx")))
+        title = str(word_file.core_properties.title)
+        footers = "".join(paragraph.text for section in word_file.sections for paragraph in section.footer.paragraphs)
+        # tracked changes included; the agency's address is in the page's footer
+        word = visible("".join(docx_paragraphs(page.with_suffix(".docx"))) + title + footers)
         assert expected in word, f"{value!r} not whole in {page.with_suffix('.docx')}"
 
 

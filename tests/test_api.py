@@ -60,3 +60,16 @@ def test_the_surface_is_typed_and_listed() -> None:
     assert set(ars_docs.__all__) >= {"open_project", "check", "build_documents", "families", "CheckResult",
                                      "BuildResult", "Problem", "ArsDocsError", "__version__"}
     assert (REPO / "src/ars_docs/py.typed").is_file(), "type checkers read the package's annotations"
+
+
+def test_warnings_come_back_with_the_result(small_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A damaged build record is said (« Attention » on the command line) and the family rebuilt:
+    through the API, the warning is in the result, and nothing is printed."""
+    project = ars_docs.open_project(small_project)
+    assert ars_docs.build_documents(project, "cpom").ok
+    for record in (small_project / "out/.arsdocs").glob("cpom*"):
+        record.write_text("{ abîmé", encoding="utf-8")
+    rebuilt = ars_docs.build_documents(project, "cpom")
+    assert rebuilt.ok and rebuilt.warnings, rebuilt
+    assert "out/.arsdocs/" in str(rebuilt.warnings[0])
+    assert capsys.readouterr() == ("", "")

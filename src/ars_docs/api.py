@@ -15,13 +15,12 @@ field (`Problem`).
 from __future__ import annotations
 
 import contextlib
-import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ars_docs.source.errors import ArsDocsError, InvalidInput, Problem
+from ars_docs.source.errors import WARNINGS, ArsDocsError, InvalidInput, Problem
 from ars_docs.source.project import Project
 
 if TYPE_CHECKING:
@@ -41,6 +40,8 @@ class CheckResult:
     """Values to replace before anything leaves the agency (the release gate of `--definitif`)."""
     documents: dict[str, int]
     """How many documents each family would build, by family name, when valid."""
+    warnings: tuple[Problem, ...] = ()
+    """What is allowed but probably not meant (the command line prints them « Attention : »)."""
 
     @property
     def ok(self) -> bool:
@@ -70,6 +71,7 @@ class BuildResult:
     """What stopped the build (nothing was written then)."""
     findings: tuple[Problem, ...]
     reports: tuple[Report, ...]
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -100,17 +102,18 @@ def check(project: Project) -> CheckResult:
     from ars_docs.build.engine import checked_plans
     from ars_docs.build.registry import families as present
 
-    with _quiet():
+    with _kept_warnings() as warnings:
         try:
             planned = checked_plans(project, present(project), composed=True)
         except InvalidInput as failure:
-            return CheckResult(tuple(failure.problems), (), {})
+            return CheckResult(tuple(failure.problems), (), {}, tuple(warnings))
         found = release.findings(project, planned)
-    return CheckResult((), tuple(found), {builder.name: builder.documents(items) for builder, items in planned})
+    return CheckResult((), tuple(found), {builder.name: builder.documents(items) for builder, items in planned},
+                       tuple(warnings))
 
 
 def build_documents(project: Project, family: str = "all", *, jobs: int = 1, force: bool = False,
-          pdf_engine: str | None = None, definitive: bool = False) -> BuildResult:
+                    pdf_engine: str | None = None, definitive: bool = False) -> BuildResult:
     """A family's documents (or all) into out/, incrementally (`arsdocs build`). `pdf_engine`:
     « weasyprint » or « typst » instead of the project's setting; `definitive`: refuse, as
     `--definitif`, a project that keeps values to replace (returned as problems)."""
@@ -127,18 +130,18 @@ def build_documents(project: Project, family: str = "all", *, jobs: int = 1, for
         if pdf_engine not in ("weasyprint", "typst"):
             raise ArsDocsError(f"moteur PDF inconnu « {pdf_engine} » : weasyprint ou typst")
         project = project.with_settings(moteur_pdf=pdf_engine)
-    with _quiet():
+    with _kept_warnings() as warnings:
         try:
             planned = engine.checked_plans(project, present(project, name))
         except InvalidInput as failure:
-            return BuildResult(tuple(failure.problems), (), ())
+            return BuildResult(tuple(failure.problems), (), (), tuple(warnings))
         found = tuple(release.findings(project, planned, signatures=False))
         if definitive and found:
-            return BuildResult(found, found, ())
+            return BuildResult(found, found, (), tuple(warnings))
         with at_work(project.root, "build", "les fichiers déjà en place dans out/ sont entiers"):
             reports = engine.build(project, planned, jobs=jobs, force=force)
     return BuildResult((), found, tuple(_report(builder.name, report) for (builder, _), report
-                                        in zip(planned, reports, strict=True)))
+                                        in zip(planned, reports, strict=True)), tuple(warnings))
 
 
 def _report(family: str, report: EngineReport) -> Report:
@@ -146,13 +149,12 @@ def _report(family: str, report: EngineReport) -> Report:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """What the engine would print (a warning about a damaged build record) is not the caller's
-    output: kept out of its standard streams."""
-    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-        yield
-
-
-def problem_lines(problems: Sequence[Problem]) -> list[str]:
-    """Each problem as the command line writes it (« data/x.yaml:12:5 : champ : message »)."""
-    return [str(problem) for problem in problems]
+def _kept_warnings() -> Iterator[list[Problem]]:
+    """The warnings a check or a build says, kept for the result instead of printed (per thread
+    and task: an intranet service may run several at once)."""
+    kept: list[Problem] = []
+    token = WARNINGS.set(kept)
+    try:
+        yield kept
+    finally:
+        WARNINGS.reset(token)

@@ -5,6 +5,7 @@ Anything that is not an `ArsDocsError` is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import contextvars
 import errno
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +78,17 @@ def relative_name(path: Path, root: Path) -> str:
         return str(path)
 
 
+WARNINGS: contextvars.ContextVar[list[Problem] | None] = contextvars.ContextVar("arsdocs_warnings", default=None)
+"""Where warnings go instead of the error stream: a list that the Python API gives back."""
+
+
 def warn(problem: Problem) -> None:
-    """Something that is allowed but probably not meant: printed, the work goes on."""
+    """Something that is allowed but probably not meant: printed (or kept for the Python API),
+    the work goes on."""
+    kept = WARNINGS.get()
+    if kept is not None:
+        kept.append(problem)
+        return
     click.echo(f"Attention : {problem}", err=True)
 
 

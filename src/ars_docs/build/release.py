@@ -23,6 +23,7 @@ import click
 
 from ars_docs.source.errors import ArsDocsError, Problem
 from ars_docs.source.fields import folded as fold
+from ars_docs.source.safefiles import UnsafeFile, read_bounded
 from ars_docs.source.validation import field_path
 from ars_docs.source.yamlsource import STAND_IN_TAG, YamlDocument, load_yaml
 
@@ -150,6 +151,10 @@ def findings(project: Project, planned: list[tuple[Builder, list[Item]]], *, sig
     return sorted(found)
 
 
+MAX_TEMPLATE = 4 * 2**20
+"""A template is a few kilobytes; what is larger is not read for stand-ins."""
+
+
 def template_findings(project: Project, folder: Path) -> Iterator[Problem]:
     """The texts a family's templates mark `a_remplacer(…)` (what `arsdocs init` writes)."""
     from ars_docs.source.errors import Location, position
@@ -159,7 +164,10 @@ def template_findings(project: Project, folder: Path) -> Iterator[Problem]:
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.suffix not in (".md", ".txt", ".html", ".typ") or not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            text = read_bounded(path, MAX_TEMPLATE).decode("utf-8", errors="replace")
+        except (OSError, UnsafeFile):
+            continue  # what cannot be read is the check's to say
         # a template's comments may name the mark (its instructions), without marking anything
         text = re.sub(r"\{#.*?#\}", lambda comment: re.sub(r"[^\n]", " ", comment.group()), text, flags=re.S)
         for found in call.finditer(text):

@@ -101,10 +101,11 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
                 click.echo(_line(item, outcome, journal))
         except sending.SendStopped as stopped:
             raise ArsDocsError(
-                f"envoi arrêté : le serveur n'a pas confirmé le message à {stopped.item.address} dans les "
-                f"{settings.delai_confirmation_s:g} s que donne la norme (RFC 5321) ; il a pu le remettre. Il "
-                f"est consigné « état inconnu » et ne sera pas renvoyé : vérifiez, puis relancez la commande "
-                f"(avec --renvoyer {stopped.item.address} s'il faut le renvoyer)") from None
+                f"envoi arrêté : le serveur n'a pas confirmé le message à {stopped.item.address} après la fin "
+                f"des données (connexion coupée, ou pas de réponse en {settings.delai_confirmation_s:g} s, le délai "
+                f"de la RFC 5321) ; il a pu le remettre. Il est consigné « état inconnu » et ne sera pas renvoyé : "
+                f"vérifiez, puis relancez la commande (avec --renvoyer {stopped.item.address} s'il faut le "
+                f"renvoyer)") from None
         finally:
             sender.close()
     click.echo("Bilan : " + ", ".join(f"{SEND_LABELS[key]} {count}" for key, count in sorted(outcomes.items())))

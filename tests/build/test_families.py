@@ -113,7 +113,7 @@ def test_every_missing_template_is_said_at_once(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Erreur : 5 erreurs dans les données ou les gabarits :",
-        "  data/courriers/premier-courrier.yaml:29:3 : courriel.gabarit : gabarit introuvable "
+        "  data/courriers/premier-courrier.yaml:32:3 : courriel.gabarit : gabarit introuvable "
         "« templates/letters/courriel.txt »",
         "  templates/letters/lettre.html:8 : feuille de style introuvable « templates/letters/lettre.css »",
         "  templates/letters/ouverture.md : gabarit introuvable",

@@ -14,7 +14,7 @@ from helpers.project import preview_running, run
 pytestmark = pytest.mark.slow  # a real browser (see README, « Tests »)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LETTER = "letters/premier-courrier/chu-exemple--claire-martin.html"
+LETTER = "letters/premier-courrier/etablissement-1--prenom-nom.html"
 DATA = "data/courriers/premier-courrier.yaml"
 
 
@@ -41,7 +41,7 @@ def test_the_open_page_follows_the_data_and_shows_a_mistake_until_it_is_fixed(
         assert "Objet du courrier, sur une ou deux lignes" in page.inner_text("body")
 
         data.write_text(data.read_text(encoding="utf-8").replace(
-            "objet: Objet du courrier, sur une ou deux lignes", "objet: Objet changé pendant l'aperçu"),
+            "objet: !a-remplacer Objet du courrier, sur une ou deux lignes", "objet: Objet changé pendant l'aperçu"),
             encoding="utf-8")
         page.wait_for_function("document.body.innerText.includes('Objet changé pendant')", timeout=60_000)
 

@@ -119,5 +119,9 @@ def test_the_email_names_the_agency_and_a_reply_table_only_when_the_letter_has_o
 
 
 def _with_agency_block(project: Path, block: str) -> None:
-    with (project / "arsdocs.yaml").open("a", encoding="utf-8") as settings:
-        settings.write(block)
+    """The starter's agency (its values marked to replace) replaced by `block`."""
+    import re
+
+    settings = project / "arsdocs.yaml"
+    text = re.sub(r"\nagence:\n(?:  .*\n)+", "\n", settings.read_text(encoding="utf-8"))
+    settings.write_text(text + block, encoding="utf-8")

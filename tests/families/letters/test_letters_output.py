@@ -34,13 +34,16 @@ TITLES = {
 }
 
 
-def expected_term(person: dict[str, str]) -> str:
+def expected_term(person: dict[str, str], status: str = "public") -> str:
+    """A private for-profit establishment has a conférence médicale d'établissement (CSP L. 6161-2)."""
     if "formule" in person:
         return person["formule"].rstrip(",")
+    titles = [title.replace("commission", "conférence") if status == "prive" else title
+              for title in TITLES[person["fonction"]]]
     if person.get("civilite") == "Madame":
-        return "Madame la " + TITLES[person["fonction"]][0]
+        return "Madame la " + titles[0]
     if person.get("civilite") == "Monsieur":
-        return "Monsieur le " + TITLES[person["fonction"]][1]
+        return "Monsieur le " + titles[1]
     return "Madame, Monsieur"
 
 
@@ -77,7 +80,7 @@ def test_one_pdf_docx_html_and_eml_per_recipient_with_ascii_names(built_by: Path
 def test_letter_is_personalised_in_both_formats(built_by: Path, establishment: dict[str, object],
                                                 person: dict[str, str]) -> None:
     stem = output_stem(built_by, establishment, person)
-    term = expected_term(person)
+    term = expected_term(person, str(establishment.get("statut", "public")))
     closing = f"Nous vous prions d’agréer, {term}, l’expression de nos salutations distinguées."
     name = str(establishment["nom"]).replace("'", "’")
 

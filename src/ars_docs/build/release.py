@@ -62,21 +62,22 @@ def unfinished(text: str) -> str | None:
     return None
 
 
-def reserved_domain(address: str) -> bool:
-    labels = address.rsplit("@", 1)[-1].casefold().rstrip(".").split(".")
+def reserved_host(host: str) -> bool:
+    labels = host.casefold().rstrip(".").split(".")
     return labels[-1] in RESERVED_DOMAINS or (len(labels) >= 2 and labels[-2] == "example")
+
+
+def reserved_domain(address: str) -> bool:
+    return reserved_host(address.rsplit("@", 1)[-1])
 
 
 _URL = re.compile(r"https?://([^/\s?#:]+)[^\s]*", re.IGNORECASE)
 _EXAMPLE_WORD = re.compile(r"(?<![a-z])(exemple|example)(?![a-z])", re.IGNORECASE)
 
 
-def example_link(url: str, host: str) -> bool:
+def example_link(host: str, path: str) -> bool:
     """A link to a reserved host (RFC 2606, RFC 6761) or whose path says it is an example."""
-    labels = host.casefold().rstrip(".").split(".")
-    path = url[url.casefold().index(host.casefold()) + len(host):]
-    return (labels[-1] in RESERVED_DOMAINS or (len(labels) >= 2 and labels[-2] == "example")
-            or bool(_EXAMPLE_WORD.search(path)))
+    return reserved_host(host) or bool(_EXAMPLE_WORD.search(path))
 
 
 def value_findings(source: YamlDocument) -> Iterator[Problem]:
@@ -88,7 +89,7 @@ def value_findings(source: YamlDocument) -> Iterator[Problem]:
                       "l'étiquette")
     for path, text in source.texts():
         for found in _URL.finditer(text):
-            if example_link(found.group(0), found.group(1)):
+            if example_link(found.group(1), found.string[found.end(1):found.end()]):
                 yield Problem(source.locate_inside(path, text[:found.start()], found.group(0)), field_path(path),
                               f"lien d'exemple « {found.group(0)} » : indiquez le lien réel")
         marker = unfinished(text)

@@ -53,6 +53,7 @@ def _context(letter: Letter, establishment: Establishment, agency: Agency | None
     footer = agency.footer_lines() if agency else ("", "")
     return {"courrier": letter, "etablissement": establishment, "roles": ROLES, "champs": FIELDS,
             "pied_agence_1": footer[0], "pied_agence_2": footer[1],
+            "pied_agence": tuple(line for line in footer if line),
             "titre": typeset_text(f"Réponse au courrier du {letter.date.strftime('%d/%m/%Y')} : {letter.titre}"),
             "consigne": typeset_text(f"Merci de remplir ce formulaire et de le retourner avant le "
                                      f"{letter.reponse.date_limite.strftime('%d/%m/%Y')} à "
@@ -94,8 +95,7 @@ def form_typst_source(letter: Letter, establishment: Establishment, agency: Agen
             "langue": "fr", "region": "FR"}
     rows = [{"libelle": label, "champs": [field_name(role, field) for role, _ in ROLES]} for field, label in FIELDS]
     arguments = {"meta": meta, "titre": context["titre"], "roles": [label for _, label in ROLES], "lignes": rows,
-                 "consigne": context["consigne"], "pied": [line for line in agency.footer_lines() if line]
-                 if agency else []}
+                 "consigne": context["consigne"], "pied": list(context["pied_agence"])}
     listed = ", ".join(f"{key}: {typst_value(value)}" for key, value in arguments.items())
     return f"#show: gabarit.formulaire.with({listed})\n"
 
@@ -176,7 +176,7 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date,
     """The same form in Word: a table whose empty cells are filled in, the establishment's identifier
     in the document properties and under « Référence »; the agency's address at the foot of the page."""
     context = _context(letter, establishment, agency)
-    footer = tuple(line for line in (context["pied_agence_1"], context["pied_agence_2"]) if line)
+    footer = context["pied_agence"]
     document = _blank_word(footer)
     document.add_heading(context["titre"], level=1)
     document.add_paragraph(f"{NAME_LABEL}{establishment.nom}")

@@ -216,7 +216,8 @@ CASES = {
     "missing-clause": (
         V2, "        clause: bureau\n", "",
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:26:1 : titres : clause attendue absente : « Bureau » "
-        "(bureau) ; aucun article n'a « clause: bureau »"),
+        "(bureau) ; aucun article n'a « clause: bureau » (si elle ne vaut pas pour cette association, retirez-la "
+        "ou changez-la dans data/statuts/clauses-attendues.yaml:36:5)"),
     "strasbourg-under-the-1901-law": (
         V2, '    code_postal: "51100"\n    ville: Reims', '    code_postal: "67000"\n    ville: Strasbourg',
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:11:9 : regime : siège en Bas-Rhin (Strasbourg) : la loi de "
@@ -242,7 +243,8 @@ CASES = {
         V2, "Chaque membre y dispose d'une voix, quel que soit son collège ; un membre personne morale l'exprime",
         "Un membre personne morale s'y exprime",
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:131:17 : titres[4].articles[1].clause : l'article 11 couvre "
-        "la clause « Voix des membres, quorum et majorité » (voix-et-quorum) mais ne dit pas « une voix »"),
+        "la clause « Voix des membres, quorum et majorité » (voix-et-quorum) mais ne dit pas « une voix » (si elle ne "
+        "vaut pas pour cette association, retirez-la ou changez-la dans data/statuts/clauses-attendues.yaml:26:5)"),
     "date-of-birth": (
         V2, "      nom: Lefèvre\n", "      nom: Lefèvre, né le 3 mars 1970\n",
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:23:21 : signature.signataires[2].nom : une date de "
@@ -463,3 +465,49 @@ def test_each_signatory_has_room_to_sign(statutes: Path, tmp_path: Path) -> None
     assert _signatory_rows(statutes / OUT / "statuts-v2.pdf") >= 15
     laid_out = libreoffice_to_pdf([statutes / OUT / "statuts-v2.docx"], tmp_path)
     assert _signatory_rows(laid_out / "statuts-v2.pdf") >= 15
+
+
+@pytest.mark.parametrize("said", ["Chaque membre y dispose d'une seule voix", "Chaque membre y a une et une seule voix",
+                                  "Chaque membre y dispose d'UNE VOIX"])
+def test_an_expected_clause_is_matched_on_its_meaning(tmp_path: Path, edit: Edit, said: str) -> None:
+    """« une voix » is said by « une seule voix » (words in order, at most two between them), not by
+    « voix consultative » alone."""
+    project = copy_project(tmp_path / "projet")
+    edit(project / V2, "Chaque membre y dispose d'une voix", said)
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_formulation_too_far_from_the_expected_words_is_refused(tmp_path: Path, edit: Edit) -> None:
+    project = copy_project(tmp_path / "projet")
+    edit(project / V2, "Chaque membre y dispose d'une voix", "Chaque membre y dispose d'une part de la voix")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert "ne dit pas « une voix »" in result.output
+
+
+def test_a_hand_typed_article_number_is_a_located_warning(tmp_path: Path, edit: Edit) -> None:
+    """« article 10 » typed by hand (not « l'article 10-1 de la loi… », another text's article) is
+    warned at its place, with the reference that follows the numbering."""
+    project = copy_project(tmp_path / "projet")
+    edit(project / V2, "          L'association est constituée pour une durée illimitée.",
+         "          L'association est constituée pour une durée illimitée, sauf dissolution (article 19).")
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "écrit à la main" in line]
+    assert warnings == [
+        "Attention : data/statuts/dsr-chirurgie-pediatrique/v2.yaml:69:84 : titres[1].articles[5].texte : "
+        "« article 19 » écrit à la main : la numérotation le rendra faux dès qu'un article sera ajouté ou retiré "
+        "avant lui ; écrivez [[engagement-republicain]]"], result.output
+
+
+def test_a_version_dated_before_the_one_it_follows_is_warned(tmp_path: Path, edit: Edit) -> None:
+    project = copy_project(tmp_path / "projet")
+    v1 = yaml.safe_load((project / V2.replace("v2", "v1")).read_text(encoding="utf-8"))["version"]["date"]
+    v2 = yaml.safe_load((project / V2).read_text(encoding="utf-8"))["version"]["date"]
+    edit(project / V2, f"  date: {v2}", f"  date: {v1.replace(day=v1.day - 1)}")
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith("Attention : data/statuts/dsr-chirurgie-pediatrique/v2.yaml:14:9 : version.date : "
+                               "la version 2 est datée du ") and "avant la version 1" in line
+               for line in result.output.splitlines()), result.output

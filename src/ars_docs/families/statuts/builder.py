@@ -11,7 +11,7 @@ from ars_docs.build.registry import Builder, Item, ProblemCollector, rendition_i
 from ars_docs.families.statuts.compose import Founder, LoadedDraft, StatutesComposer
 from ars_docs.families.statuts.models import Draft, ExpectedClauses
 from ars_docs.families.statuts.rules import check_draft
-from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem
+from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, warn
 from ars_docs.source.project import Project
 from ars_docs.source.safefiles import present
 from ars_docs.source.validation import validate
@@ -56,6 +56,17 @@ def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
             founders.append(Founder(establishment.nom, f"{doctor.prenom} {doctor.nom.upper()}",
                                     f"{director.prenom} {director.nom.upper()}"))
     return founders
+
+
+def _dates_in_order(loaded: list[LoadedDraft]) -> None:
+    """A version dated before the one it follows (a date copied from the previous draft and not
+    changed, or a typo): allowed, but the comparison would then read backwards — a warning."""
+    for before, after in zip(loaded, loaded[1:]):
+        if after.draft.version.date < before.draft.version.date:
+            warn(Problem(after.source.locate(("version", "date")), "version.date",
+                         f"la version {after.draft.version.numero} est datée du "
+                         f"{long_date(after.draft.version.date)}, avant la version {before.draft.version.numero} "
+                         f"({long_date(before.draft.version.date)}) qu'elle suit"))
 
 
 def draft_marks(item: LoadedDraft) -> dict[str, object]:
@@ -140,7 +151,9 @@ class StatutsBuilder(Builder):
                 loaded.append(item)
         if not loaded and not collector.problems:
             collector.add([Problem(Location(name), "", "aucune version : ajoutez v1.yaml")])
-        return sorted(loaded, key=lambda item: item.draft.version.numero)
+        loaded.sort(key=lambda item: item.draft.version.numero)
+        _dates_in_order(loaded)
+        return loaded
 
     def _pair(self, project: Project, folder: Path, loaded: list[LoadedDraft]
               ) -> tuple[LoadedDraft, LoadedDraft, str] | None:

@@ -74,6 +74,7 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
     yield from _duplicates(draft, source)
     yield from _references(numbered, source, {title.id for title in draft.titres})
     _self_references(numbered, source)
+    _typed_numbers(numbered, source)
     yield from _clauses(numbered, source, expected, expected_source, funding)
     yield from _regime(draft, numbered, source)
     yield from _seat(draft, numbered, source)
@@ -115,6 +116,28 @@ def _self_references(numbered: list[NumberedArticle], source: YamlDocument) -> N
                              field_path(path), f"l'article « {item.article.id} » se cite lui-même"))
 
 
+HAND_NUMBER = re.compile(r"\b(articles?|art\.)\s+(\d+)(?:er)?\b(?![-‑.]\d)", re.IGNORECASE)
+OTHER_TEXT = re.compile(r"\s*(?:(?:,|à|et)\s*\d+(?:er)?\s*)*(?:du|de la|de l['’]|des|de ce|de cette)\b", re.IGNORECASE)
+"""What follows « article 2 » when it is another text's article (« de la loi du 1er juillet 1901 »,
+« articles 21 à 79 du code civil local »), not one of these statutes."""
+
+
+def _typed_numbers(numbered: list[NumberedArticle], source: YamlDocument) -> None:
+    """« article 12 » typed by hand: right today, wrong once an article is added before it (the
+    numbering is the build's); a warning at its place, with the reference that follows the numbering."""
+    for item in numbered:
+        path = (*item.path, "texte")
+        text = item.article.texte
+        for match in HAND_NUMBER.finditer(text):
+            if OTHER_TEXT.match(text, match.end()):
+                continue
+            target = next((other.article.id for other in numbered if other.number == int(match.group(2))), None)
+            instead = f"écrivez [[{target}]]" if target else "écrivez [[identifiant]] de l'article cité"
+            warn(Problem(source.locate_inside(path, text[:match.start()], match.group(0)), field_path(path),
+                         f"« {match.group(0)} » écrit à la main : la numérotation le rendra faux dès qu'un "
+                         f"article sera ajouté ou retiré avant lui ; {instead}"))
+
+
 def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: ExpectedClauses,
              expected_source: YamlDocument, funding: PublicFunding | None) -> Iterator[Problem]:
     wanted = {clause.id: clause for clause in expected.clauses}
@@ -125,15 +148,17 @@ def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: Ex
                 path = (*item.path, "clause")
                 yield Problem(source.locate(path), field_path(path),
                               f"clause « {clause_id} » absente de {expected_source.name}")
-    for clause in expected.clauses:
+    for index, clause in enumerate(expected.clauses):
+        relax = (f" (si elle ne vaut pas pour cette association, retirez-la ou changez-la dans "
+                 f"{expected_source.locate(('clauses', index))})")
         if clause.id in covered:
-            yield from _said(clause, [item for item in numbered if clause.id in item.article.clauses], source)
+            yield from _said(clause, [item for item in numbered if clause.id in item.article.clauses], source, relax)
             continue
         threshold = clause.subventions_publiques_au_dela_de
         if threshold is None:
             yield Problem(source.locate(("titres",), key=True), "titres",
                           f"clause attendue absente : « {clause.libelle} » ({clause.id}) ; aucun article "
-                          f"n'a « clause: {clause.id} »")
+                          f"n'a « clause: {clause.id} »{relax}")
         elif funding is not None and funding.amount > threshold:
             above = (f"plus de {format_amount(Decimal(threshold))} de subventions publiques dans l'année"
                      if threshold else "des subventions publiques")
@@ -143,13 +168,14 @@ def _clauses(numbered: list[NumberedArticle], source: YamlDocument, expected: Ex
                           f"aucun article n'a « clause: {clause.id} »")
 
 
-def _said(clause: ExpectedClause, articles: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+def _said(clause: ExpectedClause, articles: list[NumberedArticle], source: YamlDocument,
+          relax: str) -> Iterator[Problem]:
     """A covered clause whose articles do not say what it must (one vote per member, the bases of
     the quorum…): located at the first article's « clause: »."""
     text = folded("\n".join(item.article.texte for item in articles))
     for wanted in clause.doit_dire:
         phrases = [wanted] if isinstance(wanted, str) else wanted
-        if any(folded(phrase) in text for phrase in phrases):
+        if any(says(text, phrase) for phrase in phrases):
             continue
         first = articles[0]
         path = (*first.path, "clause")
@@ -158,7 +184,36 @@ def _said(clause: ExpectedClause, articles: list[NumberedArticle], source: YamlD
         subject = f"les {where} couvrent" if len(articles) > 1 else f"l'{where} couvre"
         yield Problem(source.locate(path), field_path(path),
                       f"{subject} la clause « {clause.libelle} » ({clause.id}) mais ne "
-                      f"{'disent' if len(articles) > 1 else 'dit'} pas {said}")
+                      f"{'disent' if len(articles) > 1 else 'dit'} pas {said}{relax}")
+
+
+GAP = 2
+"""How many words may stand between two words of an expected formulation: « une voix » is said by
+« une seule voix », « dispose d'une voix », « une et une seule voix »."""
+_WORD = re.compile(r"\w+")
+
+
+def says(text: str, phrase: str) -> bool:
+    """Whether `text` says `phrase` by its meaning rather than its letter: the phrase's words in
+    their order, without case or accents, with at most `GAP` other words between two of them
+    (« présents ou représentés » is in « présents, ou dûment représentés »)."""
+    wanted = _WORD.findall(folded(phrase))
+    words = _WORD.findall(folded(text))
+    if not wanted:
+        return True
+    for start, word in enumerate(words):
+        if word != wanted[0]:
+            continue
+        position, found = start, True
+        for next_word in wanted[1:]:
+            window = words[position + 1:position + 2 + GAP]
+            if next_word not in window:
+                found = False
+                break
+            position += 1 + window.index(next_word)
+        if found:
+            return True
+    return False
 
 
 _POSTAL_ONLY = re.compile(r"\b(?:cedex|b\.?\s?p\.?(?=\s*\d)|boite postale|cs(?=\s*\d))\b", re.IGNORECASE)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason, position
+from ars_docs.source.starters import starter_hint
 from ars_docs.source.safefiles import UnsafeFile, read_bounded
 
 PathKey = tuple[str | int, ...]
@@ -241,7 +242,7 @@ def load_yaml(path: Path, name: str) -> YamlDocument:
     try:
         raw = read_bounded(path, MAX_BYTES)  # a folder, a pipe or a device is refused before it is read
     except FileNotFoundError:
-        raise InvalidInput([Problem(Location(name), "", "fichier introuvable")]) from None
+        raise InvalidInput([Problem(Location(name), "", f"fichier introuvable{starter_hint(name)}")]) from None
     except UnsafeFile as error:
         raise InvalidInput([Problem(Location(name), "", str(error))]) from None
     return parse_yaml(raw, name)

@@ -20,6 +20,9 @@ class MarkdownParts:
         self.project = project
         self.folder = project.templates / family
         self.environment = markdown_environment(self.folder)
+        self.environment.globals["agence"] = project.settings.agence
+        """The issuing agency (`agence:` in arsdocs.yaml) in every family's text: « entre
+        l'{{ agence.nom }} et… », never an agency's name written in a shared template."""
         self._parsed: dict[str, tuple[Block, ...]] = {}
         """Blocks by Markdown text: the parts a mailing's letters share (the sender, the signature)
         render to the same text a thousand times; blocks are immutable."""

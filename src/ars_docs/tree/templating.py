@@ -18,6 +18,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs.source.errors import InvalidInput, Location, Problem, position, relative_name
+from ars_docs.source.starters import starter_hint
 from ars_docs.tree import french as frenchformat
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^:\"'$=])")
@@ -142,7 +143,7 @@ def located(template_path: Path, root: Path) -> Iterator[None]:
                                     error.problem)]) from None
     except jinja2.TemplateNotFound as error:
         name = relative_name(template_path, root)
-        message = "gabarit introuvable" if error.name == template_path.name else \
+        message = f"gabarit introuvable{starter_hint(name)}" if error.name == template_path.name else \
             f"gabarit inclus introuvable « {error.name} »"
         raise InvalidInput([Problem(Location(name), "", message)]) from None
     except Exception as error:  # whatever a template does wrong, Jinja's errors or the data's

@@ -28,6 +28,7 @@ from docxtpl import DocxTemplate, InlineImage
 from markupsafe import Markup
 
 from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.source.starters import starter_hint
 from ars_docs.tree.doctree import (
     Document,
 )
@@ -62,7 +63,8 @@ class DocxWriter:
         try:
             self.shell = shell.read_bytes()
         except OSError:
-            raise InvalidInput([Problem(Location(shell_name), "", "coquille Word introuvable")]) from None
+            raise InvalidInput([Problem(Location(shell_name), "", f"coquille Word introuvable{starter_hint(shell_name)}")]) \
+                from None
         self.shell_name = shell_name
         self.environment = sandbox(autoescape=True)
         _compile_once(self.environment)

@@ -14,6 +14,7 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.source.starters import starter_hint
 from ars_docs.source.project import Project
 from ars_docs.tree.doctree import (
     SIGNATURE_ROLE,
@@ -66,8 +67,9 @@ class Publisher:
             with located(self.html_path, project.root):
                 self.html_shell = environment.get_template(self.html_path.name)
         except InvalidInput as error:
-            if error.problems[0].message == "gabarit introuvable":
-                raise InvalidInput([Problem(Location(project.name(self.html_path)), "", "coquille HTML introuvable")]) \
+            if error.problems[0].message.startswith("gabarit introuvable"):
+                name = project.name(self.html_path)
+                raise InvalidInput([Problem(Location(name), "", f"coquille HTML introuvable{starter_hint(name)}")]) \
                     from None
             raise
         self._pdf: PdfWriter | None = None
@@ -114,7 +116,8 @@ class Publisher:
         that has every kind of block: otherwise `build` would fail on the first PDF."""
         where = Location(self.project.name(self.typst_path))
         if not self.typst_path.is_file():
-            return [Problem(where, "", "coquille Typst introuvable (moteur_pdf: typst dans arsdocs.yaml)")]
+            return [Problem(where, "", "coquille Typst introuvable (moteur_pdf: typst dans arsdocs.yaml)"
+                            + starter_hint(where.file))]
         entry = self.project.root / ENTRY
         if not entry.is_file():
             return [Problem(Location(self.project.name(entry)), "", "point d'entrée des documents Typst introuvable "

@@ -207,7 +207,7 @@ def test_reply_forms_name_their_fields_and_have_their_appearances(built_by: Path
         assert len(fields) == 2 + 6
         assert all("/AP" in field and str(field.TU) and str(field.TU) != str(field.T) for field in fields)
         assert {str(field.TU) for field in fields} >= {"Établissement", "Médecin référent : Nom",
-                                                       "Directeur référent : Email"}
+                                                       "Directeur référent : Courriel"}
 
 
 def test_reply_form_fields_lie_in_their_cells_and_are_tagged_there(built_by: Path) -> None:
@@ -225,7 +225,7 @@ def test_reply_form_fields_lie_in_their_cells_and_are_tagged_there(built_by: Pat
         height = float(page.mediabox[3]) * MM
         rects = {str(field.T): [float(value) * MM for value in field.Rect] for field in page.Annots}
         for role in ("medecin", "directeur"):
-            for row in ("Nom", "Prénom", "Email"):
+            for row in ("Nom", "Prénom", "Courriel"):
                 left, bottom, _, top = rects[f"{role}_{row.lower().replace('é', 'e')}"]
                 top, bottom = height - max(top, bottom), height - min(top, bottom)
                 label, heading = first(row), first("Médecin" if role == "medecin" else "Directeur")

@@ -38,4 +38,4 @@ def test_libreoffice_opens_every_reply_form(example_build: Path, tmp_path: Path)
     for form in forms:
         shown = squash("".join(pdf_pages(converted / f"{form.stem}.pdf")))
         assert squash(f"Référence : {form.stem.removeprefix('reponse-')}") in shown
-        assert squash("Médecin référent Directeur référent Nom Prénom Email") in shown
+        assert squash("Médecin référent Directeur référent Nom Prénom Courriel") in shown

@@ -23,7 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from ars_docs.directory.models import Establishment, Recipient
+from ars_docs.directory.models import Establishment, FunctionForms, Recipient
 from ars_docs.directory.recipients import RECIPIENTS
 from ars_docs.directory.spreadsheet import Sheet, column_letter, read_sheet
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem
@@ -275,6 +275,11 @@ FUNCTION_LABELS = {"directeur": "Directeur", "directeur_general": "Directeur gé
                    "chef_pole": "Chef de pôle"}
 
 
+def function_label(person: Recipient) -> str:
+    """The function as the spreadsheet writes it (a function written out: its masculine form)."""
+    return person.fonction.masculin if isinstance(person.fonction, FunctionForms) else FUNCTION_LABELS[person.fonction]
+
+
 def write_template(path: Path, establishments: list[Establishment]) -> None:
     """A spreadsheet with the headers `import destinataires` expects, and the given people as
     examples: importing it as it is changes nothing."""
@@ -292,7 +297,7 @@ def write_template(path: Path, establishments: list[Establishment]) -> None:
             cells = {"etablissement": place.nom, "identifiant": place.id, "finess": place.finess or "",
                      "adresse": place.adresse[-1], "complement": " ".join(place.adresse[:-1]),
                      "code_postal": place.code_postal, "ville": place.ville, "civilite": person.civilite or "",
-                     "prenom": person.prenom, "nom": person.nom, "fonction": FUNCTION_LABELS[person.fonction],
+                     "prenom": person.prenom, "nom": person.nom, "fonction": function_label(person),
                      "service": person.service or "", "email": person.email}
             sheet.append([cells[name] for name in LABELS])
     for index, label in enumerate(LABELS.values()):

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from ars_docs.source.fields import Email, Finess, Identifier, PostalCode, Record, Text
 
 Civility = Literal["Madame", "Monsieur"]
-Function = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]
+KnownFunction = Literal["directeur", "directeur_general", "president_cme", "chef_service", "chef_pole"]
 Honorific = Literal["Mme", "M.", "Dr", "Pr"]
+Title = Literal["Dr", "Pr"]
+"""A doctor's or a professor's title: « Pr » before the name in the address, « Madame la
+Professeure » in the salutation."""
+
+
+class FunctionForms(Record):
+    """A function the built-in list does not have (« médecin référent »), written out: how it reads
+    for a woman, for a man, and when the civility is not known."""
+
+    feminin: Text
+    masculin: Text
+    neutre: Text | None = None
+    """Without a civility (by default, the masculine form)."""
+
+
+Function = Annotated[Annotated[KnownFunction, Tag("function-known")] | Annotated[FunctionForms, Tag("function-forms")],
+                     Discriminator(lambda value: "function-forms" if isinstance(value, dict) else "function-known")]
+"""One of the known functions by its key, or a function's forms written out (a table): a wrong key is
+told as such, not as a table that does not validate (the tags leave the located path)."""
 Status = Literal["public", "espic", "prive"]
 """An establishment's legal status: public, private not-for-profit (ESPIC), private for-profit."""
 
@@ -19,6 +38,7 @@ class Recipient(Record):
     """A person the letter is addressed to (`destinataires`)."""
 
     civilite: Civility | None = None
+    titre: Title | None = None
     prenom: Text
     nom: Text
     fonction: Function

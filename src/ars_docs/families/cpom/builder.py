@@ -9,9 +9,9 @@ from ars_docs.build.registry import Builder, Item, ProblemCollector, PublicFundi
 from ars_docs.families.cpom.compose import ALL_ANNEXES, ANNEXES, CpomComposer
 from ars_docs.families.cpom.models import Cpom
 from ars_docs.families.cpom.rules import check_cpom
-from ars_docs.source.errors import ArsDocsError, InvalidInput
+from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem
 from ars_docs.source.fields import slug
-from ars_docs.source.project import Project
+from ars_docs.source.project import SETTINGS_FILE, Project
 from ars_docs.source.validation import validate
 from ars_docs.source.yamlsource import YamlDocument, load_yaml, load_yaml_at_revision, revision_tag
 from ars_docs.tree.parts import MarkdownParts
@@ -100,6 +100,10 @@ class CpomBuilder(Builder):
         loaded = [item for item in (collector.attempt(load_contract, project, path) for path in paths) if item]
         for cpom, source in loaded:
             collector.add(list(check_cpom(cpom, source)))
+        if project.settings.agence is None:
+            collector.add([Problem(Location(project.name(project.root / SETTINGS_FILE)), "agence",
+                                   "les annexes du CPOM nomment l'agence, partie au contrat : ajoutez à "
+                                   "arsdocs.yaml le bloc « agence: » (nom, sigle, adresse…)")])
         collector.raise_if_any()
         parts = MarkdownParts(project, "cpom")
         items: list[Item] = []

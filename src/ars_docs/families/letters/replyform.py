@@ -36,7 +36,7 @@ from ars_docs.writers.formfields import FieldSpec, text_appearance
 from ars_docs.writers.typst import typst_value
 
 ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
-FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Email"))
+FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Courriel"))
 NAME_FIELD, REFERENCE_FIELD = "etablissement", "reference"
 NAME_LABEL = "Établissement : "
 """How the Word form prints the establishment's name (read back when the form returns)."""

@@ -3,7 +3,7 @@ without a civility, the letter says `Madame, Monsieur,`."""
 
 from __future__ import annotations
 
-from ars_docs.directory.models import Recipient, Status
+from ars_docs.directory.models import FunctionForms, Recipient, Status
 
 # function -> (feminine, masculine, neutral) title
 _TITLES: dict[str, tuple[str, str, str]] = {
@@ -26,7 +26,12 @@ def medical_body(status: Status) -> str:
 def function_title(recipient: Recipient, status: Status = "public") -> str:
     """`Directrice`, `Chef de pôle`, or the neutral `Direction` when the civility is unknown; the
     president of the medical body as the establishment's `status` names it."""
-    feminine, masculine, neutral = (title.format(body=medical_body(status)) for title in _TITLES[recipient.fonction])
+    if isinstance(recipient.fonction, FunctionForms):
+        forms = recipient.fonction
+        feminine, masculine, neutral = forms.feminin, forms.masculin, forms.neutre or forms.masculin
+    else:
+        feminine, masculine, neutral = (title.format(body=medical_body(status))
+                                        for title in _TITLES[recipient.fonction])
     if recipient.civilite == "Madame":
         return feminine
     if recipient.civilite == "Monsieur":
@@ -38,11 +43,17 @@ def address_term(recipient: Recipient, status: Status = "public") -> str:
     """What the closing formula repeats: `Madame la Directrice`, `Madame, Monsieur`."""
     if recipient.formule:
         return recipient.formule.rstrip().rstrip(",").rstrip()
+    if recipient.titre and recipient.civilite:  # the title before the function (domain rules §9)
+        return _BY_TITLE[recipient.titre][recipient.civilite]
     if recipient.civilite == "Madame":
         return f"Madame la {function_title(recipient, status)}"
     if recipient.civilite == "Monsieur":
         return f"Monsieur le {function_title(recipient, status)}"
     return "Madame, Monsieur"
+
+
+_BY_TITLE = {"Pr": {"Madame": "Madame la Professeure", "Monsieur": "Monsieur le Professeur"},
+             "Dr": {"Madame": "Madame la Docteure", "Monsieur": "Monsieur le Docteur"}}
 
 
 def salutation(recipient: Recipient, status: Status = "public") -> str:
@@ -51,6 +62,8 @@ def salutation(recipient: Recipient, status: Status = "public") -> str:
 
 
 def full_name(recipient: Recipient) -> str:
-    """`Madame Claire MARTIN`: surname in capitals, as French administrative mail writes it."""
+    """`Madame Claire MARTIN`, `Pr Claire MARTIN`: surname in capitals, as French administrative
+    mail writes it; a title (Pr, Dr) in the civility's place."""
     name = f"{recipient.prenom} {recipient.nom.upper()}"
-    return f"{recipient.civilite} {name}" if recipient.civilite else name
+    before = recipient.titre or recipient.civilite
+    return f"{before} {name}" if before else name

@@ -42,8 +42,10 @@ FIRST_STEPS = {
     complétez destinataires-modele.xlsx, puis arsdocs import destinataires destinataires-modele.xlsx) ;
   - data/courriers/premier-courrier.yaml : la date, l'objet, l'expéditeur, le signataire ;
   - templates/letters/premier-courrier.md : le texte du courrier ;""",
-    "statuts": "  - data/statuts/association/v1.yaml : le projet de statuts (renommez le dossier d'après l'association) ;",
-    "cpom": "  - data/cpom/contrat.yaml : les annexes du CPOM (orientations, fiches actions, indicateurs, financement) ;",
+    "statuts": "  - data/statuts/association/v1.yaml : le projet de statuts (renommez le dossier d'après "
+               "l'association) ;",
+    "cpom": "  - data/cpom/contrat.yaml : les annexes du CPOM (orientations, fiches actions, indicateurs, "
+            "financement) ;",
 }
 CLOSING_STEPS = """\
 Chaque valeur marquée !a-remplacer (ou a_remplacer dans un gabarit) est à remplacer par la vôtre :

@@ -27,7 +27,8 @@ class FunctionForms(Record):
 
 
 Function = Annotated[Annotated[KnownFunction, Tag("function-known")] | Annotated[FunctionForms, Tag("function-forms")],
-                     Discriminator(lambda value: "function-forms" if isinstance(value, dict) else "function-known")]
+                     Discriminator(lambda value: "function-forms" if isinstance(value, dict | FunctionForms)
+                                   else "function-known")]
 """One of the known functions by its key, or a function's forms written out (a table): a wrong key is
 told as such, not as a table that does not validate (the tags leave the located path)."""
 Status = Literal["public", "espic", "prive"]

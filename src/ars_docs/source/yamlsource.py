@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, os_reason, position
-from ars_docs.source.starters import starter_hint
 from ars_docs.source.safefiles import UnsafeFile, read_bounded
+from ars_docs.source.starters import starter_hint
 
 PathKey = tuple[str | int, ...]
 

@@ -63,8 +63,8 @@ class DocxWriter:
         try:
             self.shell = shell.read_bytes()
         except OSError:
-            raise InvalidInput([Problem(Location(shell_name), "", f"coquille Word introuvable{starter_hint(shell_name)}")]) \
-                from None
+            missing = f"coquille Word introuvable{starter_hint(shell_name)}"
+            raise InvalidInput([Problem(Location(shell_name), "", missing)]) from None
         self.shell_name = shell_name
         self.environment = sandbox(autoescape=True)
         _compile_once(self.environment)

@@ -14,8 +14,8 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from ars_docs.source.errors import InvalidInput, Location, Problem
-from ars_docs.source.starters import starter_hint
 from ars_docs.source.project import Project
+from ars_docs.source.starters import starter_hint
 from ars_docs.tree.doctree import (
     SIGNATURE_ROLE,
     Block,

@@ -402,7 +402,8 @@ def test_a_devolution_clause_and_the_republican_commitment_are_required(tmp_path
     lines = result.output.splitlines()
     assert ("  data/statuts/dsr-chirurgie-pediatrique/v2.yaml:26:1 : titres : clause attendue absente : « Dévolution "
             "de l'actif net (à un organisme de but similaire, non membre) » (devolution) ; aucun article n'a "
-            "« clause: devolution »") in lines
+            "« clause: devolution » (si elle ne vaut pas pour cette association, retirez-la ou changez-la dans "
+            "data/statuts/clauses-attendues.yaml:44:5)") in lines
     assert any("(engagement-republicain) : le CPOM data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml verse à "
                "l'association 255\u202f000\u00a0€ en 2027, des subventions publiques" in line for line in lines)
 

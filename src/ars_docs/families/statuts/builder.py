@@ -3,6 +3,7 @@ comparison of two drafts (by default the last two), under `out/statuts/<associat
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
 def _dates_in_order(loaded: list[LoadedDraft]) -> None:
     """A version dated before the one it follows (a date copied from the previous draft and not
     changed, or a typo): allowed, but the comparison would then read backwards — a warning."""
-    for before, after in zip(loaded, loaded[1:]):
+    for before, after in itertools.pairwise(loaded):
         if after.draft.version.date < before.draft.version.date:
             warn(Problem(after.source.locate(("version", "date")), "version.date",
                          f"la version {after.draft.version.numero} est datée du "

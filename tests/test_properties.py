@@ -69,8 +69,13 @@ ANSWERS = """membres:
   reponse:
     date: '2026-05-20T09:30:00Z'
     fichier: reims.pdf
-    medecin_referent: {nom: Poirier, prenom: Hélène, email: helene.poirier@example.fr}
-    directeur_referent: {nom: Martin, prenom: Claire, email: claire.martin@example.fr}
+    referents:
+    - role: medecin
+      libelle: Médecin référent
+      valeurs: {nom: Poirier, prenom: Hélène, email: helene.poirier@example.fr}
+    - role: directeur
+      libelle: Directeur référent
+      valeurs: {nom: Martin, prenom: Claire, email: claire.martin@example.fr}
 """
 
 

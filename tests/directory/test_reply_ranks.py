@@ -15,9 +15,11 @@ T0 = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
 
 
 def _answer(name: str, doctor: str, at: datetime.datetime, believed: bool = True) -> Answer:
-    return Answer(date=at, fichier=name, date_fiable=believed,
-                  medecin_referent=Referent(nom=doctor, prenom="Hélène", email="h@chu-reims.fr"),
-                  directeur_referent=Referent(nom="Martin", prenom="Claire", email="c@chu-reims.fr"))
+    return Answer(date=at, fichier=name, date_fiable=believed, referents=[
+        Referent(role="medecin", libelle="Médecin référent",
+                 valeurs={"nom": doctor, "prenom": "Hélène", "email": "h@chu-reims.fr"}),
+        Referent(role="directeur", libelle="Directeur référent",
+                 valeurs={"nom": "Martin", "prenom": "Claire", "email": "c@chu-reims.fr"})])
 
 
 def test_a_later_answer_replaces_and_an_earlier_one_is_refused() -> None:

@@ -184,7 +184,7 @@ def test_the_starter_builds_and_the_gate_lists_each_value_to_replace(started: Pa
     marks = sum(len(re.findall(r"(?<!« )!a-remplacer ", line.split(" #")[0]))
                 for path in [started / "arsdocs.yaml", *(started / "data").rglob("*.yaml")]
                 for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#"))
-    assert len(located) == marks > 40, result.output
+    assert len(located) == marks > 60, result.output
     assert all(re.match(r"  (arsdocs\.yaml|data/[\w/.-]+\.yaml):\d+:\d+ : ", line) for line in located)
     assert "  templates/letters/premier-courrier.md:5:4 : texte du projet de départ (a_remplacer) : écrivez le " \
            "vôtre à la place" in result.output.splitlines()
@@ -200,6 +200,7 @@ def test_another_agencys_project_names_nothing_of_the_example(tmp_path: Path, st
     use_engine(project, engine)
     result = run(project, "check", "--definitif")
     assert result.exit_code == 0, result.output
+    assert "Tout est valide et prêt à partir : 3 courriers, 1 statuts, 5 annexes de CPOM." in result.output
     assert run(project, "build", "all").exit_code == 0
     texts = dict(_output_texts(project / "out"))
     assert {Path(name).suffix for name in texts} >= {".pdf", ".docx", ".html", ".eml", ".ics", ".csv"}

@@ -225,8 +225,8 @@ def test_reply_form_fields_lie_in_their_cells_and_are_tagged_there(built_by: Pat
         height = float(page.mediabox[3]) * MM
         rects = {str(field.T): [float(value) * MM for value in field.Rect] for field in page.Annots}
         for role in ("medecin", "directeur"):
-            for row in ("Nom", "Prénom", "Courriel"):
-                left, bottom, _, top = rects[f"{role}_{row.lower().replace('é', 'e')}"]
+            for row, field in (("Nom", "nom"), ("Prénom", "prenom"), ("Courriel", "email")):
+                left, bottom, _, top = rects[f"{role}_{field}"]
                 top, bottom = height - max(top, bottom), height - min(top, bottom)
                 label, heading = first(row), first("Médecin" if role == "medecin" else "Directeur")
                 assert label.right < left and top - 1 < label.top < bottom + 1, (role, row)

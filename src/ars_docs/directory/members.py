@@ -7,12 +7,12 @@ import datetime
 from typing import Annotated, Any
 
 import yaml
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ars_docs.build.output import write_atomically
 from ars_docs.directory.recipients import load_establishments
 from ars_docs.source.errors import InvalidInput, Problem
-from ars_docs.source.fields import Email, Identifier, Record, Text
+from ars_docs.source.fields import Identifier, Record, Text, check_email
 from ars_docs.source.project import Project
 from ars_docs.source.safefiles import present
 from ars_docs.source.validation import duplicates, field_path, validate
@@ -25,17 +25,39 @@ NAME_LENGTH = 80
 """At most, for a name typed in a reply form (whatever a form field holds, the annexes print it)."""
 
 
+Value = Annotated[Text, Field(max_length=NAME_LENGTH)]
+EMAIL_FIELD = "email"
+"""The form's line whose value is an e-mail address (checked as such)."""
+
+
 class Referent(Record):
-    nom: Annotated[Text, Field(max_length=NAME_LENGTH)]
-    prenom: Annotated[Text, Field(max_length=NAME_LENGTH)]
-    email: Email
+    """One column of a returned form: the role the establishment filled in, as the form named it,
+    and what it wrote on each line (by the line's identifier: `nom`, `prenom`, `email`…)."""
+
+    role: Identifier
+    libelle: Text
+    valeurs: dict[Identifier, Value]
+
+    @field_validator("valeurs")
+    @classmethod
+    def _email(cls, values: dict[str, str]) -> dict[str, str]:
+        if EMAIL_FIELD in values:
+            return {**values, EMAIL_FIELD: check_email(values[EMAIL_FIELD])}
+        return values
+
+    @property
+    def name(self) -> str:
+        """`Hélène POIRIER` (first name and surname, when the form asks for them), as the annexes print it."""
+        parts = [self.valeurs.get("prenom", ""), self.valeurs.get("nom", "").upper()]
+        return " ".join(part for part in parts if part) or " ".join(
+            value for key, value in self.valeurs.items() if key != EMAIL_FIELD)
 
 
 class Answer(Record):
     date: datetime.datetime
     fichier: Text
-    medecin_referent: Referent
-    directeur_referent: Referent
+    referents: Annotated[list[Referent], Field(min_length=1)]
+    """Each role of the form, in its order (by default the médecin and the directeur référents)."""
     date_fiable: bool = True
     """False when the file's date was in the future (a wrong clock, a file made to win): `date` is
     then the time of its import, and the answer ranks below every answer whose date is believed."""
@@ -46,7 +68,7 @@ class Answer(Record):
         return self.date_fiable, self.date
 
     def same_content(self, other: Answer) -> bool:
-        return (self.medecin_referent, self.directeur_referent) == (other.medecin_referent, other.directeur_referent)
+        return self.referents == other.referents
 
 
 class Member(Record):

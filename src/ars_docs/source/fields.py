@@ -89,7 +89,7 @@ def check_identifier(value: str) -> str:
     return value
 
 
-def _check_email(value: str) -> str:
+def check_email(value: str) -> str:
     """The address as every mail program reads it: a domain with accents in its ASCII form
     (« exämple.fr » → « xn--exmple-cua.fr »), the form SMTP, the headers and the calendar carry;
     accents before the @ need SMTPUTF8, which a relay may not offer: refused."""
@@ -167,7 +167,7 @@ Text = Annotated[str, AfterValidator(_text_checker("\u00ad\u200d"))]
 MultilineText = Annotated[str, AfterValidator(_text_checker("\u00ad\u200d\n"))]
 """Several lines (Markdown): line breaks allowed, no other control character."""
 Identifier = Annotated[str, AfterValidator(check_identifier)]
-Email = Annotated[str, AfterValidator(_check_email)]
+Email = Annotated[str, AfterValidator(check_email)]
 PostalCode = Annotated[str, AfterValidator(_digits(5, "code postal"))]
 Finess = Annotated[str, AfterValidator(check_finess)]
 Url = Annotated[str, AfterValidator(_check_url)]

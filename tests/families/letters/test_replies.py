@@ -68,13 +68,15 @@ def test_filled_pdf_and_word_forms_are_imported(project: Path, tmp_path: Path) -
     result = run(project, "import", "reponses", str(answers))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "importé : reims.pdf : CHU de Reims : médecin Hélène Poirier, directeur Claire Martin",
-        "importé : troyes.docx : Centre hospitalier de Troyes : médecin Pierre Royer, directeur Valérie Girard",
+        "importé : reims.pdf : CHU de Reims : médecin référent Hélène POIRIER, directeur référent Claire MARTIN",
+        "importé : troyes.docx : Centre hospitalier de Troyes : médecin référent Pierre ROYER, directeur référent "
+        "Valérie GIRARD",
         "2 réponse(s) importée(s), 0 refusée(s) ; 2 établissement(s) dans data/membres.yaml"]
     found = members(project)
-    assert found["chu-reims"]["reponse"]["medecin_referent"] == {
-        "nom": "Poirier", "prenom": "Hélène", "email": "helene.poirier@example.fr"}
-    assert found["ch-troyes"]["reponse"]["directeur_referent"]["prenom"] == "Valérie"
+    assert found["chu-reims"]["reponse"]["referents"][0] == {
+        "role": "medecin", "libelle": "Médecin référent",
+        "valeurs": {"nom": "Poirier", "prenom": "Hélène", "email": "helene.poirier@example.fr"}}
+    assert found["ch-troyes"]["reponse"]["referents"][1]["valeurs"]["prenom"] == "Valérie"
     assert found["ch-troyes"]["reponse"]["fichier"] == "troyes.docx"
     assert found["chu-reims"]["reponse"]["date"] == "2026-05-28T20:26:40Z"
     assert run(project, "check").exit_code == 0, "the file written loads back through validation"
@@ -110,9 +112,9 @@ def test_bad_answers_are_reported_and_nothing_is_lost(project: Path, tmp_path: P
     result = run(project, "import", "reponses", str(bad))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert ("refusé : courriel.pdf : email du directeur référent : adresse électronique invalide "
+    assert ("refusé : courriel.pdf : courriel (directeur référent) : adresse électronique invalide "
             "« valerie.girard@ »") in lines
-    assert "refusé : incomplet.pdf : champ(s) vide(s) : prénom du médecin référent" in lines
+    assert "refusé : incomplet.pdf : champ(s) vide(s) : prénom (médecin référent)" in lines
     assert "refusé : inconnu.docx : établissement inconnu « clinique-inconnue »" in lines
     assert "refusé : photo.pdf : fichier illisible : ce n'est pas un formulaire de réponse" in lines
     assert ("refusé : lettre.docx : ce n'est pas un formulaire de réponse arsdocs (pas de référence "
@@ -130,13 +132,13 @@ def test_each_returned_file_is_taken_or_refused_on_its_own(project: Path, tmp_pa
     folder = tmp_path / "retours"
     folder.mkdir()
     refused = {
-        "invisible.pdf": ({"medecin_nom": "Poi\u200brier"}, "nom du médecin référent : caractère de contrôle ou non "
+        "invisible.pdf": ({"medecin_nom": "Poi\u200brier"}, "nom (médecin référent) : caractère de contrôle ou non "
                           "attribué interdit (U+200B)"),
-        "emoji.pdf": ({"medecin_prenom": "Hélène 😀"}, "prénom du médecin référent : caractère « 😀 » (U+1F600) "
+        "emoji.pdf": ({"medecin_prenom": "Hélène 😀"}, "prénom (médecin référent) : caractère « 😀 » (U+1F600) "
                       "absent des polices des documents"),
-        "deux-lignes.pdf": ({"directeur_nom": "Martin\nDupont"}, "nom du directeur référent : retour à la ligne ou "
+        "deux-lignes.pdf": ({"directeur_nom": "Martin\nDupont"}, "nom (directeur référent) : retour à la ligne ou "
                             "tabulation interdits"),
-        "long.pdf": ({"directeur_prenom": "C" * 5000}, "prénom du directeur référent : 5000 caractères, 80 au plus"),
+        "long.pdf": ({"directeur_prenom": "C" * 5000}, "prénom (directeur référent) : 5000 caractères, 80 au plus"),
         "reference.pdf": ({"reference": "ch-troyes"}, "champ en lecture seule modifié : « Établissement » vaut "
                           "« CHU de Reims » et non « Centre hospitalier de Troyes »"),
         "nom.pdf": ({"etablissement": "Clinique pirate"}, "champ en lecture seule modifié : « Établissement » vaut "
@@ -168,7 +170,8 @@ def test_each_returned_file_is_taken_or_refused_on_its_own(project: Path, tmp_pa
     lines = result.output.splitlines()
     for name, (_, reason) in refused.items():
         assert any(line.startswith(f"refusé : {name} : {reason}") for line in lines), (name, result.output)
-    assert "importé : bon.pdf : CHU de Reims : médecin Hélène Poirier, directeur Claire Martin" in lines
+    assert ("importé : bon.pdf : CHU de Reims : médecin référent Hélène POIRIER, directeur référent Claire MARTIN"
+            in lines)
     assert all(line.startswith(("refusé : ", "importé : ", "1 réponse(s)", "Erreur : ")) for line in lines), lines
     assert set(members(project)) == {"chu-reims"}
 
@@ -181,8 +184,8 @@ def test_a_newer_answer_replaces_and_keeps_the_older_one(project: Path, tmp_path
                  {**REIMS, "medecin_nom": surname}, mtime)
         assert run(project, "import", "reponses", str(folder)).exit_code == 0
     reims = members(project)["chu-reims"]
-    assert reims["reponse"]["medecin_referent"]["nom"] == "Lambert"
-    assert [answer["medecin_referent"]["nom"] for answer in reims["historique"]] == ["Poirier"]
+    assert reims["reponse"]["referents"][0]["valeurs"]["nom"] == "Lambert"
+    assert [answer["referents"][0]["valeurs"]["nom"] for answer in reims["historique"]] == ["Poirier"]
 
 
 def test_reminders_go_to_exactly_the_others(project: Path, tmp_path: Path) -> None:
@@ -266,3 +269,52 @@ def test_a_genuine_answer_outranks_one_whose_date_was_not_believed(project: Path
     current = members(project)["chu-reims"]
     assert current["reponse"]["fichier"] == "vrai.pdf" and "date_fiable" not in current["reponse"]
     assert [answer["fichier"] for answer in current["historique"]] == ["futur.pdf"]
+
+
+QUALITY_FORM = """reponse:
+  date_limite: 2026-05-15
+  adresse: dsr-chirpedia-ge@gmail.com
+  roles:
+    - {id: qualite, libelle: Référente qualité}
+  champs:
+    - {id: nom, libelle: Nom}
+    - {id: prenom, libelle: Prénom}
+    - {id: telephone, libelle: Téléphone}
+    - {id: email, libelle: Courriel}
+"""
+
+
+def test_a_letter_declares_its_own_reply_form(project: Path, tmp_path: Path, edit: Edit) -> None:
+    """Another mailing asks for one person and four lines: the forms (PDF and Word) have that table,
+    their fields are named after it, and the import reads them back into data/membres.yaml."""
+    letter = project / "data/courriers/lancement-dsr.yaml"
+    text = letter.read_text(encoding="utf-8")
+    start = text.index("reponse:\n")
+    end = text.index("\n", text.index("  adresse:", start)) + 1
+    letter.write_text(text[:start] + QUALITY_FORM + text[end:], encoding="utf-8")
+    assert run(project, "build", "letters").exit_code == 0
+    form = project / FORMS / "reponse-chu-reims.pdf"
+    fields = PdfReader(form).get_fields() or {}
+    assert [name for name in fields if "_" in name] == ["qualite_nom", "qualite_prenom", "qualite_telephone",
+                                                        "qualite_email"]
+    assert str(fields["qualite_telephone"].get("/TU")) == "Référente qualité : Téléphone"
+    word = docx.Document(str(project / FORMS / "reponse-ch-troyes.docx")).tables[0]
+    assert [[cell.text for cell in row.cells] for row in word.rows] == [
+        ["Coordonnées", "Référente qualité"], ["Nom", ""], ["Prénom", ""], ["Téléphone", ""], ["Courriel", ""]]
+    answers = tmp_path / "reponses"
+    answers.mkdir()
+    fill_pdf(form, answers / "reims.pdf", {"qualite_nom": "Roux", "qualite_prenom": "Anne",
+                                           "qualite_telephone": "03 26 78 70 00", "qualite_email": "anne.roux@chu.fr"},
+             1_780_000_000)
+    troyes = docx.Document(str(project / FORMS / "reponse-ch-troyes.docx"))
+    for row, value in enumerate(("Blanc", "Marc", "03 25 49 49 49", "bademail"), start=1):
+        troyes.tables[0].cell(row, 1).text = value
+    troyes.save(str(answers / "troyes.docx"))
+    result = run(project, "import", "reponses", str(answers))
+    lines = result.output.splitlines()
+    assert "importé : reims.pdf : CHU de Reims : référente qualité Anne ROUX" in lines, result.output
+    assert ("refusé : troyes.docx : courriel (référente qualité) : adresse électronique invalide « bademail »"
+            in lines), result.output
+    assert members(project)["chu-reims"]["reponse"]["referents"] == [{
+        "role": "qualite", "libelle": "Référente qualité",
+        "valeurs": {"nom": "Roux", "prenom": "Anne", "telephone": "03 26 78 70 00", "email": "anne.roux@chu.fr"}}]

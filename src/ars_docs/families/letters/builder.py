@@ -252,13 +252,13 @@ class LettersBuilder(Builder):
         name = f"formulaire {form.establishment.id}"
         if self.publisher(project).typst is not None:
             pdf, places = self._typst_form(project, form)
-            return formfields.add_fields(pdf, places, replyform.form_fields(form.establishment), project.root / FONTS,
-                                         replyform.FIELD_SIZE, name)
+            fields = replyform.form_fields(form.letter, form.establishment)
+            return formfields.add_fields(pdf, places, fields, project.root / FONTS, replyform.FIELD_SIZE, name)
         html = _form_page(project, form)
         if self._form_writer is None:
             self._form_writer = PdfWriter(project.root, (project.templates,))
         pdf = self._form_writer.render(html, project.name(folder), name, epoch_of(form.letter.date), forms=True)
-        return replyform.finish_form(pdf)
+        return replyform.finish_form(pdf, form.letter)
 
     def _check_typst_form(self, project: Project, form: FormJob) -> None:
         shell = project.templates / "letters" / replyform.FORM_SHELL
@@ -281,7 +281,7 @@ class LettersBuilder(Builder):
         source = replyform.form_typst_source(form.letter, form.establishment, project.settings.agence)
         pdf, places = typst.compile(source, project.name(project.templates / "letters" / replyform.FORM_SHELL), name,
                                     epoch_of(form.letter.date), replyform.FIELD_LABEL)
-        return pdf, formfields.check_places(places, replyform.form_fields(form.establishment), name)
+        return pdf, formfields.check_places(places, replyform.form_fields(form.letter, form.establishment), name)
 
     def _form(self, project: Project, name: str) -> bytes:
         """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""

@@ -132,9 +132,44 @@ class Signatory(Record):
     letter never claims a signature it does not carry."""
 
 
+class FormRole(Record):
+    """A column of the reply form: someone the establishment names (« Médecin référent »)."""
+
+    id: Identifier
+    libelle: Text
+
+
+class FormField(Record):
+    """A line of the reply form: what is asked of each role (« Nom »). The line whose `id` is
+    `email` holds an e-mail address, checked as such when the answers are imported."""
+
+    id: Identifier
+    libelle: Text
+
+
+DEFAULT_ROLES = (FormRole(id="medecin", libelle="Médecin référent"),
+                 FormRole(id="directeur", libelle="Directeur référent"))
+DEFAULT_FIELDS = (FormField(id="nom", libelle="Nom"), FormField(id="prenom", libelle="Prénom"),
+                  FormField(id="email", libelle="Courriel"))
+
+
+def _distinct(items: list[FormRole] | list[FormField]) -> list[FormRole] | list[FormField]:
+    seen = [item.id for item in items]
+    twice = sorted({name for name in seen if seen.count(name) > 1})
+    if twice:
+        raise ValueError(f"identifiant en double : {', '.join(twice)}")
+    return items
+
+
 class Reply(Record):
     date_limite: datetime.date
     adresse: Email
+    roles: Annotated[list[FormRole], Field(min_length=1, max_length=4), AfterValidator(_distinct)] = \
+        Field(default_factory=lambda: list(DEFAULT_ROLES))
+    """The form's columns: who the establishment names (by default, its two référents)."""
+    champs: Annotated[list[FormField], Field(min_length=1, max_length=8), AfterValidator(_distinct)] = \
+        Field(default_factory=lambda: list(DEFAULT_FIELDS))
+    """The form's lines: what is asked of each (by default, name, first name and e-mail)."""
 
 
 def _template_file(suffix: str):  # type: ignore[no-untyped-def]

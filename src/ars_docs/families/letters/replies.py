@@ -1,8 +1,9 @@
 """`arsdocs import reponses DOSSIER`: returned reply forms (PDF or Word) become `data/membres.yaml`.
 
-One entry per establishment: its two referents, and the date (the file's modification time) and
-name of the answer. A newer answer replaces the current one, which moves to the entry's history:
-nothing imported is ever lost, and an answer older than the one already imported is refused. A file
+One entry per establishment: the people it named on the form (by default, its two referents; the
+form's roles and fields are the letter's, read back from the form itself), and the date (the
+file's modification time) and name of the answer. A newer answer replaces the current one, which
+moves to the entry's history: nothing imported is ever lost, and an answer older than the one already imported is refused. A file
 dated in the future is dated at its import and ranks below any answer whose date is believed; two
 different answers at the same rank are refused, both.
 """
@@ -17,10 +18,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ars_docs.directory.members import Answer, Member, Referent, load_members
+from ars_docs.directory.members import EMAIL_FIELD, Answer, Member, Referent, load_members
 from ars_docs.directory.recipients import load_establishments
 from ars_docs.families.letters import replyform
 from ars_docs.source.errors import ArsDocsError
+from ars_docs.source.fields import check_email
 from ars_docs.source.project import Project
 from ars_docs.source.safefiles import DAMAGED_ZIP, UnsafeFile, read_imported, zip_problem
 from ars_docs.source.validation import french_errors
@@ -39,25 +41,37 @@ class Outcome:
     message: str
 
 
-def _referents(values: dict[str, str]) -> tuple[dict[str, Referent], list[str]]:
+def _referents(form: replyform.ReturnedForm) -> tuple[list[Referent], list[str]]:
+    """Each role of the form with what was written for it; every line is to be filled in."""
     problems: list[str] = []
-    referents: dict[str, Referent] = {}
-    names = dict(replyform.FIELDS)
-    for role, label in replyform.ROLES:
-        fields = {field: values.get(replyform.field_name(role, field), "").strip() for field, _ in replyform.FIELDS}
-        empty = [f"{name.lower()} du {label.lower()}" for field, name in replyform.FIELDS if not fields[field]]
+    referents: list[Referent] = []
+    for role, label in form.roles:
+        fields = {field: form.values.get(replyform.field_name(role, field), "").strip() for field, _ in form.fields}
+        lines = dict(form.fields)
+        empty = [f"{name.lower()} ({label.lower()})" for field, name in form.fields if not fields[field]]
         if empty:
             problems.append("champ(s) vide(s) : " + ", ".join(empty))
             continue
+        if EMAIL_FIELD in fields:
+            try:
+                check_email(fields[EMAIL_FIELD])
+            except ValueError as invalid:
+                problems.append(f"{lines[EMAIL_FIELD].lower()} ({label.lower()}) : {invalid}")
+                continue
         try:
-            referents[role] = Referent.model_validate(fields)
+            referents.append(Referent.model_validate({"role": role, "libelle": label, "valeurs": fields}))
         except ValidationError as failure:
-            problems.extend(f"{names.get(field, field).lower()} du {label.lower()} : {message}"
-                            for field, message in french_errors(failure, Referent))
+            for error, (_, message) in zip(failure.errors(include_url=False), french_errors(failure, Referent),
+                                           strict=True):
+                line = lines.get(str(error["loc"][-1]), "") if error["loc"] else ""
+                problems.append(f"{line.lower()} ({label.lower()}) : {message}" if line
+                                else f"{label.lower()} : {message}")
+    if not form.roles:
+        problems.append(_UNREADABLE)
     return referents, problems
 
 
-def _read(path: Path) -> tuple[str | None, dict[str, str]]:
+def _read(path: Path) -> replyform.ReturnedForm:
     reader = {".pdf": replyform.read_pdf_form, ".docx": replyform.read_docx_form}.get(path.suffix.lower())
     if reader is None:
         raise ValueError("ni PDF ni Word : ce n'est pas un formulaire de réponse")
@@ -70,13 +84,12 @@ def _read(path: Path) -> tuple[str | None, dict[str, str]]:
         if problem:
             raise ValueError(_UNREADABLE if problem == DAMAGED_ZIP else problem)
     try:
-        reference, values = reader(io.BytesIO(raw))
+        return reader(io.BytesIO(raw))
     except replyform.ProtectedForm:
         raise ValueError("PDF protégé par un mot de passe : demandez à l'établissement de le renvoyer sans "
                          "protection") from None
     except Exception:  # a damaged or foreign file: whatever the library raises, the file is refused
         raise ValueError(_UNREADABLE) from None
-    return reference, dict(values)
 
 
 def _tampered(path: Path, reference: str, values: dict[str, str], known: dict[str, str]) -> str | None:
@@ -128,9 +141,10 @@ def _candidate(path: Path, dated: tuple[datetime.datetime, bool], known: dict[st
     """The file's answer and its establishment, or why it is refused."""
     name = path.name
     try:
-        reference, values = _read(path)
+        form = _read(path)
     except ValueError as error:
         return Outcome(name, False, str(error))
+    reference, values = form.reference, dict(form.values)
     if reference is None:
         return Outcome(name, False, "ce n'est pas un formulaire de réponse arsdocs (pas de référence d'établissement)")
     if reference not in known:
@@ -138,12 +152,11 @@ def _candidate(path: Path, dated: tuple[datetime.datetime, bool], known: dict[st
     tampered = _tampered(path, reference, values, known)
     if tampered:
         return Outcome(name, False, tampered)
-    referents, problems = _referents(values)
+    referents, problems = _referents(form)
     if problems:
         return Outcome(name, False, " ; ".join(problems))
     date, future = dated
-    return reference, Answer(date=date, fichier=name, medecin_referent=referents["medecin"],
-                             directeur_referent=referents["directeur"], date_fiable=not future)
+    return reference, Answer(date=date, fichier=name, referents=referents, date_fiable=not future)
 
 
 def _ties(candidates: list[tuple[Path, str, Answer]], known: dict[str, str]) -> dict[Path, Outcome]:
@@ -198,9 +211,8 @@ def _take(name: str, reference: str, answer: Answer, known: dict[str, str], memb
     else:
         history = []
     members[reference] = Member(etablissement=reference, reponse=answer, historique=history)
-    return Outcome(name, True, f"{known[reference]} : médecin {answer.medecin_referent.prenom} "
-                   f"{answer.medecin_referent.nom}, directeur {answer.directeur_referent.prenom} "
-                   f"{answer.directeur_referent.nom}"
+    named = ", ".join(f"{referent.libelle.lower()} {referent.name}" for referent in answer.referents)
+    return Outcome(name, True, f"{known[reference]} : {named}"
                    + ("" if answer.date_fiable else
                       " (date du fichier dans le futur : non prise en compte, la réponse est datée de l'import et "
                       "passe après toute réponse datée)") + replaced)

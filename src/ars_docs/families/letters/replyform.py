@@ -1,8 +1,11 @@
 """The reply form of a letter, one per establishment: a fillable PDF and the same form in Word.
 
 The establishment is written in read-only fields (its name, and its identifier under « Référence »),
-so that `arsdocs import reponses` knows whose answer a returned file is. The field names below are
-shared by both forms and by the importer.
+so that `arsdocs import reponses` knows whose answer a returned file is. Its columns (roles) and
+lines (fields) are the letter's (`reponse.roles`, `reponse.champs`). Each form carries them: the
+PDF in its fields' names (`<role>_<field>`, identifiers have no « _ ») and spoken names, the Word
+file in its identifier (`reponse:<establishment>`, then `:<roles>:<fields>` when they are not the
+default ones), so that the importer reads any form back without the letter.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import io
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,7 +30,7 @@ from fontTools.ttLib import TTFont
 from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs.directory.models import Establishment
-from ars_docs.families.letters.models import Letter
+from ars_docs.families.letters.models import DEFAULT_FIELDS, DEFAULT_ROLES, Letter
 from ars_docs.source.project import Agency
 from ars_docs.tree.templating import sandbox
 from ars_docs.tree.typography import typeset_text
@@ -35,9 +39,11 @@ from ars_docs.writers.docx_ooxml import package_zip, repeat_as_header
 from ars_docs.writers.formfields import FieldSpec, text_appearance
 from ars_docs.writers.typst import typst_value
 
-ROLES = (("medecin", "Médecin référent"), ("directeur", "Directeur référent"))
-FIELDS = (("nom", "Nom"), ("prenom", "Prénom"), ("email", "Courriel"))
+Columns = list[tuple[str, str]]
+"""(identifier, label) of each role or field, in the form's order."""
 NAME_FIELD, REFERENCE_FIELD = "etablissement", "reference"
+CORNER = "Coordonnées"
+"""The heading of the form table's first column, as reponse.html and reponse.typ write it."""
 NAME_LABEL = "Établissement : "
 """How the Word form prints the establishment's name (read back when the form returns)."""
 READ_ONLY = 1  # bit 1 of a field's /Ff flags
@@ -48,10 +54,18 @@ def field_name(role: str, field: str) -> str:
     return f"{role}_{field}"
 
 
+def layout(letter: Letter) -> tuple[Columns, Columns]:
+    """The form's roles and fields, as (identifier, label)."""
+    assert letter.reponse is not None, "a form is made for a letter that expects an answer"
+    return ([(role.id, role.libelle) for role in letter.reponse.roles],
+            [(field.id, field.libelle) for field in letter.reponse.champs])
+
+
 def _context(letter: Letter, establishment: Establishment, agency: Agency | None) -> dict[str, Any]:
     assert letter.reponse is not None, "a form is made for a letter that expects an answer"
     footer = agency.footer_lines() if agency else ("", "")
-    return {"courrier": letter, "etablissement": establishment, "roles": ROLES, "champs": FIELDS,
+    roles, fields = layout(letter)
+    return {"courrier": letter, "etablissement": establishment, "roles": roles, "champs": fields,
             "pied_agence_1": footer[0], "pied_agence_2": footer[1],
             "pied_agence": tuple(line for line in footer if line),
             "titre": typeset_text(f"Réponse au courrier du {letter.date.strftime('%d/%m/%Y')} : {letter.titre}"),
@@ -93,37 +107,44 @@ def form_typst_source(letter: Letter, establishment: Establishment, agency: Agen
     meta = {"titre": f"{context['titre']} — {establishment.nom}", "auteur": letter.signataire.organisme,
             "sujet": context["titre"], "mots-cles": [establishment.nom, establishment.id], "date": letter.date,
             "langue": "fr", "region": "FR"}
-    rows = [{"libelle": label, "champs": [field_name(role, field) for role, _ in ROLES]} for field, label in FIELDS]
-    arguments = {"meta": meta, "titre": context["titre"], "roles": [label for _, label in ROLES], "lignes": rows,
+    roles, fields = layout(letter)
+    rows = [{"libelle": label, "champs": [field_name(role, field) for role, _ in roles]} for field, label in fields]
+    arguments = {"meta": meta, "titre": context["titre"], "roles": [label for _, label in roles], "lignes": rows,
                  "consigne": context["consigne"], "pied": list(context["pied_agence"])}
     listed = ", ".join(f"{key}: {typst_value(value)}" for key, value in arguments.items())
     return f"#show: gabarit.formulaire.with({listed})\n"
 
 
-def form_fields(establishment: Establishment) -> list[FieldSpec]:
+def form_fields(letter: Letter, establishment: Establishment) -> list[FieldSpec]:
     """The fields of the form in the order of the page: the establishment's (read-only), then the table's."""
-    labels = _field_labels()
+    labels = _field_labels(letter)
+    roles, fields = layout(letter)
     return [FieldSpec(NAME_FIELD, labels[NAME_FIELD], establishment.nom, read_only=True),
             FieldSpec(REFERENCE_FIELD, labels[REFERENCE_FIELD], establishment.id, read_only=True),
             *(FieldSpec(field_name(role, field), labels[field_name(role, field)])
-              for field, _ in FIELDS for role, _ in ROLES)]
+              for field, _ in fields for role, _ in roles)]
 
 
-def _field_labels() -> dict[str, str]:
+LABEL_JOINT = " : "
+"""Between a role's and a field's labels in a field's spoken name: « Médecin référent : Nom »."""
+
+
+def _field_labels(letter: Letter) -> dict[str, str]:
     """What a screen reader says of each field (the PDF's /TU), as the form's table shows it."""
     labels = {NAME_FIELD: "Établissement", REFERENCE_FIELD: "Référence"}
-    for role, role_label in ROLES:
-        for field, field_label in FIELDS:
-            labels[field_name(role, field)] = f"{role_label} : {field_label}"
+    roles, fields = layout(letter)
+    for role, role_label in roles:
+        for field, field_label in fields:
+            labels[field_name(role, field)] = f"{role_label}{LABEL_JOINT}{field_label}"
     return labels
 
 
-def finish_form(pdf: bytes) -> bytes:
+def finish_form(pdf: bytes, letter: Letter) -> bytes:
     """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over), name
     every field as the table does (PDF/UA: WeasyPrint names them by their identifier), give every
     field its appearance stream and drop /NeedAppearances (PDF/A-2 wants the former, forbids the
     latter). qpdf rewrites the file without recompressing its streams (the embedded fonts)."""
-    labels = _field_labels()
+    labels = _field_labels(letter)
     with pikepdf.open(io.BytesIO(pdf)) as document:
         form = document.Root.get("/AcroForm")
         if form is not None and "/NeedAppearances" in form:
@@ -181,11 +202,13 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date,
     document.add_heading(context["titre"], level=1)
     document.add_paragraph(f"{NAME_LABEL}{establishment.nom}")
     document.add_paragraph(f"Référence : {establishment.id}")
-    table = document.add_table(rows=1 + len(FIELDS), cols=1 + len(ROLES))
+    roles, fields = layout(letter)
+    table = document.add_table(rows=1 + len(fields), cols=1 + len(roles))
     table.style = "Table Grid"
-    for column, (_, label) in enumerate(ROLES, start=1):
+    table.cell(0, 0).text = CORNER  # a header row has a heading in each cell (a screen reader reads it)
+    for column, (_, label) in enumerate(roles, start=1):
         table.cell(0, column).text = label
-    for row, (_, label) in enumerate(FIELDS, start=1):
+    for row, (_, label) in enumerate(fields, start=1):
         table.cell(row, 0).text = label
     repeat_as_header(table.rows[0])
     for cell in table.rows[0].cells:
@@ -194,7 +217,7 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date,
             for run in paragraph.runs:
                 run.bold = True
     document.add_paragraph(context["consigne"])
-    set_core_properties(document, date, "fr-FR", identifier=f"{FORM_NAME}:{establishment.id}",
+    set_core_properties(document, date, "fr-FR", identifier=word_identifier(letter, establishment),
                         title=context["titre"], author=letter.signataire.organisme)
     package = document.part.package
     unchanging = _BLANK_PARTS.setdefault(footer, {})
@@ -235,32 +258,60 @@ def _blank_word(footer: tuple[str, ...]) -> Any:
     return document
 
 
-def read_docx_form(source: BinaryIO) -> tuple[str | None, Mapping[str, str]]:
-    """(establishment identifier, filled values) of a returned Word form."""
+def word_identifier(letter: Letter, establishment: Establishment) -> str:
+    """`reponse:<establishment>`, and the roles' and fields' identifiers when they are not the default ones."""
+    roles, fields = layout(letter)
+    if (roles, fields) == DEFAULT_LAYOUT:
+        return f"{FORM_NAME}:{establishment.id}"
+    return f"{FORM_NAME}:{establishment.id}:{','.join(r for r, _ in roles)}:{','.join(f for f, _ in fields)}"
+
+
+DEFAULT_LAYOUT = ([(role.id, role.libelle) for role in DEFAULT_ROLES],
+                  [(field.id, field.libelle) for field in DEFAULT_FIELDS])
+
+
+@dataclass(frozen=True)
+class ReturnedForm:
+    """What a returned form says: whose it is, its roles and fields (identifier, label), the values."""
+
+    reference: str | None
+    roles: Columns
+    fields: Columns
+    values: Mapping[str, str]
+
+
+def read_docx_form(source: BinaryIO) -> ReturnedForm:
+    """A returned Word form: its table's header row names the roles, its first column the fields."""
     document = docx.Document(source)
     identifier = document.core_properties.identifier or ""
-    reference = identifier.removeprefix(f"{FORM_NAME}:") if identifier.startswith(f"{FORM_NAME}:") else None
+    parts = identifier.split(":") if identifier.startswith(f"{FORM_NAME}:") else []
+    reference = parts[1] if len(parts) in (2, 4) else None
+    role_ids = parts[2].split(",") if len(parts) == 4 else [role for role, _ in DEFAULT_LAYOUT[0]]
+    field_ids = parts[3].split(",") if len(parts) == 4 else [field for field, _ in DEFAULT_LAYOUT[1]]
     values: dict[str, str] = {}
     for paragraph in document.paragraphs:
         if paragraph.text.startswith(NAME_LABEL):
             values[NAME_FIELD] = paragraph.text.removeprefix(NAME_LABEL).strip()
     for table in document.tables:
         header = [cell.text.strip() for cell in table.rows[0].cells]
-        if header[1:] != [label for _, label in ROLES]:
+        if len(header) != 1 + len(role_ids) or len(table.rows) != 1 + len(field_ids):
             continue
-        for row, (field, _) in zip(table.rows[1:], FIELDS, strict=False):
-            for column, (role, _) in enumerate(ROLES, start=1):
+        roles = list(zip(role_ids, header[1:], strict=True))
+        fields = [(field, row.cells[0].text.strip()) for field, row in zip(field_ids, table.rows[1:], strict=True)]
+        for row, (field, _) in zip(table.rows[1:], fields, strict=True):
+            for column, (role, _) in enumerate(roles, start=1):
                 values[field_name(role, field)] = row.cells[column].text.strip()
-    return reference, values
+        return ReturnedForm(reference, roles, fields, values)
+    return ReturnedForm(reference, [], [], values)
 
 
 class ProtectedForm(Exception):
     """A PDF form that opens only with a password."""
 
 
-def read_pdf_form(source: BinaryIO) -> tuple[str | None, Mapping[str, str]]:
-    """(establishment identifier, filled values) of a returned PDF form (pypdf bounds what it
-    decompresses: 75 MB a stream, 100,000 fields)."""
+def read_pdf_form(source: BinaryIO) -> ReturnedForm:
+    """A returned PDF form: its roles and fields from its fields' names and spoken names, in the
+    page's order (pypdf bounds what it decompresses: 75 MB a stream, 100,000 fields)."""
     pypdf_log = logging.getLogger("pypdf")
     level = pypdf_log.level
     pypdf_log.setLevel(logging.CRITICAL)  # its warnings (English) on a damaged file: the refusal says it
@@ -274,4 +325,13 @@ def read_pdf_form(source: BinaryIO) -> tuple[str | None, Mapping[str, str]]:
     finally:
         pypdf_log.setLevel(level)
     values = {name: str(field.get("/V") or "").strip() for name, field in fields.items()}
-    return values.get(REFERENCE_FIELD) or None, values
+    roles: dict[str, str] = {}
+    lines: dict[str, str] = {}
+    for name, field in fields.items():
+        role, joint, line = name.partition("_")
+        if not joint:
+            continue
+        role_label, _, line_label = str(field.get("/TU") or "").partition(LABEL_JOINT)
+        roles.setdefault(role, role_label or role)
+        lines.setdefault(line, line_label or line)
+    return ReturnedForm(values.get(REFERENCE_FIELD) or None, list(roles.items()), list(lines.items()), values)

@@ -53,9 +53,8 @@ def _founders(project: Project, drafts: list[LoadedDraft]) -> list[Founder]:
     for establishment in load_establishments(project):
         member = members.get(establishment.id)
         if member:
-            doctor, director = member.reponse.medecin_referent, member.reponse.directeur_referent
-            founders.append(Founder(establishment.nom, f"{doctor.prenom} {doctor.nom.upper()}",
-                                    f"{director.prenom} {director.nom.upper()}"))
+            founders.append(Founder(establishment.nom, tuple((referent.libelle, referent.name)
+                                                             for referent in member.reponse.referents)))
     return founders
 
 

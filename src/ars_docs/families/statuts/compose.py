@@ -59,20 +59,23 @@ def article_blocks(item: LoadedDraft, article: NumberedArticle) -> tuple[Block, 
 @dataclass(frozen=True)
 class Founder:
     establishment: str
-    doctor: str
-    director: str
+    people: tuple[tuple[str, str], ...]
+    """(role as the form named it, the person's name) for each role the establishment filled in."""
 
 
 def _members_annex(founders: list[Founder]) -> list[Block]:
-    """The founding member establishments and their referents (names only: no personal contact
-    details in statutes)."""
+    """The founding member establishments and the people they named, a column per role (names
+    only: no personal contact details in statutes)."""
+    roles = list(dict.fromkeys(role for founder in founders for role, _ in founder.people))
     rows: list[tuple[Cell | None, ...]] = [tuple(Cell((Paragraph((Run(label),)),)) for label in (
-        "Établissement membre", "Médecin référent", "Directeur référent"))]
-    rows += [tuple(Cell((Paragraph((Run(text),)),)) for text in (f.establishment, f.doctor, f.director))
-             for f in founders]
+        "Établissement membre", *roles))]
+    for founder in founders:
+        named = dict(founder.people)
+        rows.append(tuple(Cell((Paragraph((Run(text),)),)) for text in (
+            founder.establishment, *(named.get(role, "—") for role in roles))))
     return [PageBreak(), Heading(1, (Run("Annexe – Liste des membres fondateurs"),), anchor="annexe-membres"),
             Paragraph((Run(f"{len(founders)} établissements ont désigné leurs référents."),)),
-            Table(tuple(rows), header_rows=1, widths=(2, 1, 1))]
+            Table(tuple(rows), header_rows=1, widths=(2, *(1 for _ in roles)))]
 
 
 class StatutesComposer:

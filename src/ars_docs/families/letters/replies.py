@@ -3,9 +3,9 @@
 One entry per establishment: the people it named on the form (by default, its two referents; the
 form's roles and fields are the letter's, read back from the form itself), and the date (the
 file's modification time) and name of the answer. A newer answer replaces the current one, which
-moves to the entry's history: nothing imported is ever lost, and an answer older than the one already imported is refused. A file
-dated in the future is dated at its import and ranks below any answer whose date is believed; two
-different answers at the same rank are refused, both.
+moves to the entry's history: nothing imported is ever lost, and an answer older than the one
+already imported is refused. A file dated in the future is dated at its import and ranks below any
+answer whose date is believed; two different answers at the same rank are refused, both.
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ def test_a_stand_in_in_a_literal_block_is_found_at_its_own_line(ready: Path, edi
 def test_send_and_sign_refuse_a_project_with_a_stand_in(ready: Path, edit: Edit, tmp_path: Path) -> None:
     edit(ready / "data/recipients.yaml", f"claire.martin@{TEST_DOMAIN}", "claire.martin@example.fr")
     assert run(ready, "build", "letters").exit_code == 0
-    sent = run(ready, "send", "letters", "--envoyer", "--smtp", "127.0.0.1:9", "--sans-starttls")
+    sent = run(ready, "send", "letters", "--envoyer", "--hors-delai", "--smtp", "127.0.0.1:9", "--sans-starttls")
     assert sent.exit_code == 1
     assert sent.output.startswith("Erreur : envoi refusé, à remplacer avant l'envoi ou la signature : 1 élément\n"
                                   "  data/recipients.yaml:")
@@ -168,7 +168,7 @@ def test_send_and_sign_refuse_a_project_with_a_stand_in(ready: Path, edit: Edit,
     dry = run(ready, "send", "letters")  # without --envoyer: what would be sent, and the finding as a warning
     assert dry.exit_code == 0 and "Attention : à remplacer avant l'envoi" in dry.stderr
     before = {path: path.read_bytes() for path in (ready / "out").rglob("*.pdf")}
-    signed = run(ready, "sign", "relances", "--certificat", str(tmp_path / "absent.p12"))
+    signed = run(ready, "sign", "relances", "--hors-delai", "--certificat", str(tmp_path / "absent.p12"))
     assert signed.exit_code == 1  # refused before the certificate is even read
     assert signed.output.startswith("Erreur : signature refusée, à remplacer avant l'envoi ou la signature : "
                                     "1 élément\n  data/recipients.yaml:")
@@ -260,23 +260,27 @@ def _kind(page: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("family", ["letters", "relances"])
-def test_the_print_file_puts_each_establishments_form_after_its_letters(small_project: Path, family: str) -> None:
+def test_the_print_file_puts_the_form_after_each_letter_that_announces_it(small_project: Path, family: str) -> None:
+    """Each letter is an envelope: the form it announces (« Annexe : formulaire… ») follows it."""
     assert run(small_project, "build", family).exit_code == 0
     folder = small_project / "out" / family / ("lancement-dsr" if family == "letters" else "relance-dsr")
     print_file = folder / "impression.pdf"
     pages = [_kind(page) for page in pdf_pages(print_file)]
     starts = [(kind, index) for index, kind in enumerate(pages) if kind not in ("blanche", "suite")]
-    assert [kind for kind, _ in starts] == ["lettre Claire", "lettre Camille", "formulaire CHU de Reims",
-                                            "lettre Pierre", "formulaire Centre hospitalier de Troyes"], pages
+    assert [kind for kind, _ in starts] == ["lettre Claire", "formulaire CHU de Reims", "lettre Camille",
+                                            "formulaire CHU de Reims", "lettre Pierre",
+                                            "formulaire Centre hospitalier de Troyes"], pages
     # each letter and each form starts a new sheet in duplex: on a front page, after a blank back if need be
     assert all(index % 2 == 0 for _, index in starts) and len(pages) % 2 == 0, pages
-    assert pages[starts[2][1] + 1] == "blanche" and pages[-1] == "blanche"  # a form is one page: its back is blank
+    assert pages[starts[1][1] + 1] == "blanche" and pages[-1] == "blanche"  # a form is one page: its back is blank
     with pikepdf.open(print_file) as document:
         assert "/AcroForm" not in document.Root  # the form's fields printed as drawn, not left fillable
         with document.open_outline() as outline:
             assert [(item.title, [child.title for child in item.children]) for item in outline.root] == [
-                ("CHU de Reims", ["Madame Claire MARTIN", "Camille ROTH", "Formulaire de réponse"]),
-                ("Centre hospitalier de Troyes", ["Monsieur Pierre ROYER", "Formulaire de réponse"])]
+                ("CHU de Reims", ["Madame Claire MARTIN", "Formulaire de réponse (Madame Claire MARTIN)",
+                                  "Camille ROTH", "Formulaire de réponse (Camille ROTH)"]),
+                ("Centre hospitalier de Troyes", ["Monsieur Pierre ROYER",
+                                                  "Formulaire de réponse (Monsieur Pierre ROYER)"])]
     message = email.message_from_bytes((folder / "chu-reims--claire-martin.eml").read_bytes(),
                                        policy=email.policy.default)
     attached = [part.get_filename() for part in message.iter_attachments()]

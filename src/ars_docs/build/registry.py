@@ -172,6 +172,11 @@ class Builder:
         """Where the data of the mailings a family sends are (`SEND`)."""
         raise NotImplementedError
 
+    def timeliness(self, project: Project, only: str | None, what: str) -> tuple[list[Problem], list[Problem]]:
+        """(refusals, warnings) for signing or sending (`what`) the family's documents today: none
+        by default (SEND, SIGN)."""
+        return [], []
+
     def sign(self, project: Project, key: Any, only: str | None) -> Any:
         """Sign the family's documents (`SIGN`), or those of one mailing; what was signed."""
         raise NotImplementedError

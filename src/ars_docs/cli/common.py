@@ -9,6 +9,7 @@ import click
 from ars_docs.build.registry import settings_problems
 
 if TYPE_CHECKING:
+    from ars_docs.source.errors import Problem
     from ars_docs.source.project import Project
 
 
@@ -33,3 +34,14 @@ DEFINITIVE = click.option(
     help="Pour ce qui part ou se signe : refuse le bloc marque provisoire, les valeurs « à confirmer », "
          "« à compléter », « TODO » ou « XXX », les adresses de test (example.fr…) et, pour check, les lettres "
          "à signer qui ne le sont pas. Sans cette option, ils sont signalés à la fin.")
+
+
+def on_time(refusals: list[Problem], warnings: list[Problem], override: bool) -> None:
+    """A letter past its reply deadline or its webinar is not signed or sent unless `--hors-delai`
+    says so (then each is a warning); one dated long ago is a warning."""
+    from ars_docs.source.errors import InvalidInput, warn
+
+    if refusals and not override:
+        raise InvalidInput(refusals)
+    for problem in (*refusals, *warnings):
+        warn(problem)

@@ -129,15 +129,15 @@ def test_sign_refuses_before_touching_a_letter(chain: Chain, small_project: Path
         settings.write("signature:\n  racines: [racine.pem]\n")
     monkeypatch.setenv("ARSDOCS_CERTIFICAT_MOT_DE_PASSE", PASSWORD)
     expired = _p12(small_project, chain, valid_from=-60 * DAY, valid_until=-1 * DAY)
-    result = run(small_project, "sign", "letters", "--certificat", str(expired))
+    result = run(small_project, "sign", "letters", "--hors-delai", "--certificat", str(expired))
     assert result.exit_code == 1
     assert result.output.startswith(f"Erreur : certificat « {expired} » refusé : expiré le "), result.output
     assert not (small_project / "out").exists()
-    folder = run(small_project, "sign", "letters", "--certificat", str(small_project / "data"))
+    folder = run(small_project, "sign", "letters", "--hors-delai", "--certificat", str(small_project / "data"))
     assert folder.exit_code == 1 and "c'est un dossier, pas un fichier" in folder.output, folder.output
     (small_project / "arsdocs.yaml").write_text(
         (small_project / "arsdocs.yaml").read_text(encoding="utf-8").replace("[racine.pem]", "[../racine.pem]"),
         encoding="utf-8")
-    outside = run(small_project, "sign", "letters", "--certificat", str(expired))
+    outside = run(small_project, "sign", "letters", "--hors-delai", "--certificat", str(expired))
     assert outside.exit_code == 1 and "« ../racine.pem » est hors du dossier du projet" in outside.output
     assert "arsdocs.yaml:" in outside.output, outside.output

@@ -122,23 +122,21 @@ def _starts(reader: PdfReader) -> list[tuple[str, str, int]]:
 
 
 def test_print_file_one_bookmark_per_recipient_and_form_each_on_an_odd_page(example_build: Path) -> None:
-    """Each establishment's letters, then its reply form (the letters announce it), each starting a
-    sheet in duplex."""
+    """Each letter, then the reply form it announces (one envelope each), each starting a sheet in
+    duplex: as many forms as letters."""
     reader = PdfReader(example_build / FOLDER / "impression.pdf")
     rows = _manifest(example_build)
     starts = _starts(reader)
     expected: list[tuple[str, str]] = []
-    for position, row in enumerate(rows):
-        expected.append((row["etablissement"], f"{row['civilite']} {row['prenom']} {row['nom'].upper()}".strip()))
-        if position + 1 == len(rows) or rows[position + 1]["etablissement"] != row["etablissement"]:
-            expected.append((row["etablissement"], "Formulaire de réponse"))
+    for row in rows:
+        name = f"{row['civilite']} {row['prenom']} {row['nom'].upper()}".strip()
+        expected += [(row["etablissement"], name), (row["etablissement"], f"Formulaire de réponse ({name})")]
     assert [(e, r) for e, r, _ in starts] == expected
     assert all(page % 2 == 1 for _, _, page in starts)
-    forms = {establishment for establishment, _ in expected}
-    lengths = [len(PdfReader(example_build / FOLDER / row["pdf"]).pages) for row in rows] + [1] * len(forms)
+    lengths = [len(PdfReader(example_build / FOLDER / row["pdf"]).pages) for row in rows] + [1] * len(rows)
     assert len(reader.pages) == sum(n + n % 2 for n in lengths)
     for (establishment, label, page) in starts:
-        if label == "Formulaire de réponse":
+        if label.startswith("Formulaire de réponse"):
             assert "Réponse au courrier du" in reader.pages[page - 1].extract_text(), establishment
 
 

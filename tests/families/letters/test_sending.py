@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import email
+import email.utils
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import zoneinfo
 from collections.abc import Callable, Iterator
 from email import policy
 from pathlib import Path
@@ -23,6 +26,7 @@ from helpers.project import TEST_DOMAIN, cleared_for_release, free_port, run, te
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
 
 Edit = Callable[[Path, str, str], None]
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 ADDRESSES = [f"{name}@{TEST_DOMAIN}" for name in ("claire.martin", "camille.roth", "pierre.royer")]
 
 
@@ -87,7 +91,9 @@ def built(small_project: Path) -> Path:
 
 
 def _send(project: Path, server: str, *extra: str) -> Any:
-    return run(project, "send", "letters", "--envoyer", "--smtp", server, "--sans-starttls", "--debit", "600", *extra)
+    """Sending the example's letter, whose deadline has passed: `--hors-delai` (its own tests below)."""
+    return run(project, "send", "letters", "--envoyer", "--hors-delai", "--smtp", server, "--sans-starttls",
+               "--debit", "600", *extra)
 
 
 def test_without_envoyer_nothing_is_sent(built: Path, mailbox: tuple[Mailbox, str]) -> None:
@@ -238,7 +244,7 @@ def test_a_changed_address_is_a_new_recipient_and_said_so(built: Path, mailbox: 
 def test_a_run_killed_half_way_then_restarted_sends_each_once(built: Path, mailbox: tuple[Mailbox, str]) -> None:
     box, server = mailbox
     journal = built / "envois/lancement-dsr.jsonl"
-    command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
+    command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--hors-delai", "--smtp", server,
                "--sans-starttls", "--debit", "30"]  # two seconds between messages
     process = subprocess.Popen(command, cwd=built, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
@@ -260,7 +266,7 @@ def test_ctrl_c_during_a_send_and_a_build_meanwhile(built: Path, mailbox: tuple[
     stops the send with a French message, and the next run sends to the others only."""
     box, server = mailbox
     journal = built / "envois/lancement-dsr.jsonl"
-    command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--smtp", server,
+    command = [sys.executable, "-m", "ars_docs", "send", "letters", "--envoyer", "--hors-delai", "--smtp", server,
                "--sans-starttls", "--debit", "2"]  # thirty seconds between messages: Ctrl-C comes in a pause
     process = subprocess.Popen(command, cwd=built, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True, preexec_fn=terminal_signals)
@@ -310,7 +316,7 @@ def test_an_interrupted_message_is_reported_not_resent(built: Path, mailbox: tup
 
 
 def test_clear_text_only_to_this_machine(built: Path) -> None:
-    result = run(built, "send", "letters", "--envoyer", "--smtp", "192.0.2.10:25", "--sans-starttls")
+    result = run(built, "send", "letters", "--envoyer", "--hors-delai", "--smtp", "192.0.2.10:25", "--sans-starttls")
     assert result.exit_code == 1
     assert "refus d'envoyer en clair vers « 192.0.2.10 » : STARTTLS est obligatoire" in result.output
     assert not (built / "envois").exists()
@@ -319,3 +325,61 @@ def test_clear_text_only_to_this_machine(built: Path) -> None:
 def test_nothing_to_send_before_a_build(small_project: Path) -> None:
     result = run(small_project, "send", "letters")
     assert result.exit_code == 1 and "lancez d'abord « arsdocs build letters »" in result.output
+
+
+def _redated(project: Path, letter_date: datetime.date, deadline: datetime.date) -> None:
+    """The letter dated and due as an officer would redate it, its webinar moved after the deadline."""
+    letter = project / "data/courriers/lancement-dsr.yaml"
+    text = letter.read_text(encoding="utf-8")
+    text = text.replace("date: 2026-04-24", f"date: {letter_date}").replace("date_limite: 2026-05-22",
+                                                                            f"date_limite: {deadline}")
+    letter.write_text(text, encoding="utf-8")
+    webinars = project / "data/webinaires.yaml"
+    webinars.write_text(webinars.read_text(encoding="utf-8").replace("date: 2026-05-22", f"date: {deadline}"),
+                        encoding="utf-8")
+    assert run(project, "build", "letters").exit_code == 0
+
+
+def test_a_letter_past_its_deadline_is_not_sent(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    """The example's letter asks for an answer by 22 May 2026 and invites to a webinar that day: sent
+    later, it asks for what can no longer be done. Refused at its lines, nothing sent; `--hors-delai`
+    is the officer's explicit decision."""
+    box, server = mailbox
+    result = run(built, "send", "letters", "--envoyer", "--smtp", server, "--sans-starttls")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert ("  data/courriers/lancement-dsr.yaml:32:16 : reponse.date_limite : la date limite de réponse (22 mai 2026) "
+            "est passée : envoyer ce courrier demanderait ce qui ne peut plus se faire ; redatez le courrier (date, "
+            "date limite) et reconstruisez-le, ou, si c'est voulu, ajoutez --hors-delai") in lines, result.output
+    assert any("webinaire : le webinaire annoncé (22 mai 2026) est passé" in line for line in lines)
+    assert box.received == [] and not (built / "envois").exists()
+
+
+def test_the_date_header_is_when_the_message_is_sent(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    """Redated to today and due in a month, the letter goes without --hors-delai; each message's
+    `Date:` is the time it was sent (RFC 5322 §3.6.1), not the letter's date at 9 o'clock."""
+    box, server = mailbox
+    today = datetime.datetime.now(PARIS).date()
+    _redated(built, today, today + datetime.timedelta(days=30))
+    before = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    result = run(built, "send", "letters", "--envoyer", "--smtp", server, "--sans-starttls", "--debit", "600")
+    assert result.exit_code == 0, result.output
+    assert "Attention" not in result.output
+    assert len(box.received) == 3
+    for _, raw in box.received:
+        sent = email.utils.parsedate_to_datetime(email.message_from_bytes(raw, policy=policy.SMTP)["Date"])
+        assert before <= sent <= datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1)
+    built_date = email.message_from_bytes(next((built / "out/letters/lancement-dsr").glob("*.eml")).read_bytes(),
+                                          policy=policy.SMTP)["Date"]
+    assert email.utils.parsedate_to_datetime(built_date).hour == 9  # the file keeps the letter's date
+
+
+def test_a_letter_dated_long_ago_is_sent_with_a_warning(built: Path, mailbox: tuple[Mailbox, str]) -> None:
+    box, server = mailbox
+    today = datetime.datetime.now(PARIS).date()
+    _redated(built, today - datetime.timedelta(days=10), today + datetime.timedelta(days=20))
+    result = run(built, "send", "letters", "--envoyer", "--smtp", server, "--sans-starttls", "--debit", "600")
+    assert result.exit_code == 0, result.output
+    assert "Attention : data/courriers/lancement-dsr.yaml:7:7 : date : courrier daté du " in result.output
+    assert "il y a 10 jours : il arrivera bien après sa date" in result.output
+    assert len(box.received) == 3

@@ -62,10 +62,10 @@ def _sign(built: Path, certificate: Path, chain: Chain) -> Signed:
     """The small project's letters signed with a timestamp; the unsigned PDFs; the server's answers."""
     unsigned = {path.name: path.read_bytes() for path in (built / LETTERS).glob("*--*.pdf")}
     with timestamp_server(chain) as (url, answered):
-        result = run(built, "sign", "letters", "--certificat", str(certificate), "--horodatage", url)
+        result = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate), "--horodatage", url)
     assert result.exit_code == 0, result.output
-    assert result.output == f"courriers : 3 lettre(s) signée(s) par Directrice générale (test), 0 déjà signée(s) ; " \
-                            f"horodatage : {url}\n"
+    assert result.output.splitlines()[-1] == (f"courriers : 3 lettre(s) signée(s) par Directrice générale (test), "
+                                              f"0 déjà signée(s) ; horodatage : {url}")
     return built, unsigned, answered
 
 
@@ -187,7 +187,7 @@ def test_signing_again_signs_nothing_twice(signed: Signed,
                                            certificate: Path) -> None:
     project, _, _ = signed
     before = (project / f"{LETTER}.pdf").read_bytes()
-    result = run(project, "sign", "letters", "--certificat", str(certificate))
+    result = run(project, "sign", "letters", "--hors-delai", "--certificat", str(certificate))
     assert result.exit_code == 0
     assert "0 lettre(s) signée(s)" in result.output and "3 déjà signée(s)" in result.output
     assert (project / f"{LETTER}.pdf").read_bytes() == before
@@ -195,7 +195,7 @@ def test_signing_again_signs_nothing_twice(signed: Signed,
 
 def test_without_a_timestamp_server_the_signature_is_still_valid(built: Path, certificate: Path,
                                                                   chain: Chain) -> None:
-    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    result = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate))
     assert result.exit_code == 0, result.output
     status = validate(built / f"{LETTER}.pdf", chain)
     assert status.bottom_line and status.timestamp_validity is None
@@ -205,17 +205,17 @@ def test_a_wrong_password_or_none_is_refused_in_french(built: Path, certificate:
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     before = (built / f"{LETTER}.pdf").read_bytes()
     monkeypatch.setenv("ARSDOCS_CERTIFICAT_MOT_DE_PASSE", "faux")
-    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    result = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate))
     assert result.exit_code == 1 and "mot de passe refusé" in result.output and "Traceback" not in result.output
     monkeypatch.delenv("ARSDOCS_CERTIFICAT_MOT_DE_PASSE")
-    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    result = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate))
     assert result.exit_code == 1 and "ARSDOCS_CERTIFICAT_MOT_DE_PASSE" in result.output
     assert (built / f"{LETTER}.pdf").read_bytes() == before
 
 
 def test_letters_out_of_date_are_not_signed(built: Path, certificate: Path, edit: Edit) -> None:
     edit(built / "data/recipients.yaml", "Claire", "Clara")
-    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    result = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate))
     assert result.exit_code == 1 and "arsdocs build letters" in result.output
     assert "/AcroForm" not in pikepdf.open(built / f"{LETTER}.pdf").Root
 
@@ -227,7 +227,7 @@ def test_a_timestamp_server_that_does_not_answer_signs_nothing(built: Path, cert
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}/"
     before = {path.name: path.read_bytes() for path in (built / LETTERS).iterdir() if path.is_file()}
-    result = run(built, "sign", "letters", "--certificat", str(certificate), "--horodatage", url)
+    result = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate), "--horodatage", url)
     assert result.exit_code == 1 and f"le serveur d'horodatage « {url} » ne répond pas" in result.output
     assert "Traceback" not in result.output
     assert {path.name: path.read_bytes() for path in (built / LETTERS).iterdir() if path.is_file()} == before
@@ -255,15 +255,16 @@ def _pdf_string(literal: str) -> str:
 
 
 def test_a_letter_meant_to_be_signed_is_not_sent_unsigned(built: Path, certificate: Path, chain: Chain) -> None:
-    result = run(built, "send", "letters", "--envoyer", "--smtp", "127.0.0.1:9", "--sans-starttls")
+    result = run(built, "send", "letters", "--envoyer", "--hors-delai", "--smtp", "127.0.0.1:9", "--sans-starttls")
     assert result.exit_code == 1
     assert "3 lettre(s) à envoyer ne sont pas signées, alors que le courrier prévoit une signature électronique " \
            "(signataire.signature_electronique: oui) : lancez d'abord « arsdocs sign letters »" in result.output
     assert not (built / "envois").exists()
     with timestamp_server(chain) as (url, _):
-        assert run(built, "sign", "letters", "--certificat", str(certificate), "--horodatage", url).exit_code == 0
+        signed = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate), "--horodatage", url)
+        assert signed.exit_code == 0
     result = run(built, "send", "letters")
-    assert result.exit_code == 0 and "Attention" not in result.output
+    assert result.exit_code == 0 and "signées" not in result.output
 
 
 def test_check_definitif_wants_every_letter_that_says_so_signed(built: Path, certificate: Path) -> None:
@@ -273,10 +274,25 @@ def test_check_definitif_wants_every_letter_that_says_so_signed(built: Path, cer
     assert refused.exit_code == 1
     assert "3 lettre(s) du courrier « lancement-dsr » doivent être signées" in refused.output
     assert "3 lettre(s) du courrier « relance-dsr » doivent être signées" in refused.output
-    assert run(built, "sign", "letters", "--certificat", str(certificate)).exit_code == 0
+    assert run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate)).exit_code == 0
     refused = run(built, "check", "--definitif")
     assert refused.exit_code == 1 and "« lancement-dsr »" not in refused.output and "« relance-dsr »" in refused.output
-    assert run(built, "sign", "relances", "--certificat", str(certificate)).exit_code == 0
+    assert run(built, "sign", "relances", "--hors-delai", "--certificat", str(certificate)).exit_code == 0
     accepted = run(built, "check", "--definitif")
     assert accepted.exit_code == 0, accepted.output
     assert accepted.output.startswith("Tout est valide et prêt à partir : ")
+
+
+def test_a_letter_past_its_deadline_is_not_signed(built: Path, certificate: Path) -> None:
+    """Signed today, the example's letter would ask for an answer by a day gone by: refused at its
+    line of data, nothing signed, until it is redated or `--hors-delai` says it is meant."""
+    before = (built / f"{LETTER}.pdf").read_bytes()
+    result = run(built, "sign", "letters", "--certificat", str(certificate))
+    assert result.exit_code == 1
+    assert ("  data/courriers/lancement-dsr.yaml:32:16 : reponse.date_limite : la date limite de réponse (22 mai 2026) "
+            "est passée : signer ce courrier demanderait ce qui ne peut plus se faire ; redatez le courrier (date, "
+            "date limite) et reconstruisez-le, ou, si c'est voulu, ajoutez --hors-delai") in result.output.splitlines()
+    assert (built / f"{LETTER}.pdf").read_bytes() == before
+    result = run(built, "sign", "letters", "--hors-delai", "--certificat", str(certificate))
+    assert result.exit_code == 0, result.output
+    assert "Attention : data/courriers/lancement-dsr.yaml:32:16 : reponse.date_limite : " in result.output

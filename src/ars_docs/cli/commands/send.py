@@ -8,9 +8,9 @@ import click
 
 from ars_docs.build.lock import at_work
 from ars_docs.build.registry import SEND, builder_names, get_builder
-from ars_docs.cli.common import HELP, open_project
+from ars_docs.cli.common import HELP, on_time, open_project
 from ars_docs.cli.text import FamilyChoice
-from ars_docs.source.errors import ArsDocsError
+from ars_docs.source.errors import ArsDocsError, warn
 
 if TYPE_CHECKING:
     from ars_docs.families.letters import sending
@@ -41,17 +41,21 @@ SEND_LABELS = {
 @click.option("--sans-starttls", is_flag=True, help="Sans chiffrement : permis seulement vers un serveur de "
               "cette machine (essais).")
 @click.option("--debit", type=click.IntRange(1, 600), metavar="N", help="Au plus N messages par minute.")
+@click.option("--hors-delai", is_flag=True, help="Envoie même un courrier dont la date limite de réponse ou le "
+              "webinaire est passé (décision explicite ; sinon : redatez le courrier et reconstruisez-le).")
 @click.option("--renvoyer", metavar="ADRESSE", multiple=True,
               help="Renvoie le message de cette adresse, s'il est à l'état inconnu ou modifié depuis son envoi "
                    "(décision explicite, après vérification ; l'option se répète).")
 @click.pass_context
 def send(context: click.Context, famille: str, courrier: str | None, envoyer: bool, smtp: str | None,
-         sans_starttls: bool, debit: int | None, renvoyer: tuple[str, ...]) -> None:
+         sans_starttls: bool, debit: int | None, hors_delai: bool, renvoyer: tuple[str, ...]) -> None:
     """Envoie par courriel les courriers construits (pièces jointes : la lettre et l'invitation).
 
     Chaque envoi est consigné dans envois/<courrier>.jsonl, par adresse : une reprise n'envoie jamais
     deux fois le même courrier à une adresse, même si le nom ou l'établissement du destinataire a
-    changé depuis ; un message que le serveur n'a pas confirmé n'est renvoyé qu'avec --renvoyer."""
+    changé depuis ; un message que le serveur n'a pas confirmé n'est renvoyé qu'avec --renvoyer.
+    Un courrier dont la date limite de réponse ou le webinaire est passé n'est pas envoyé (sauf
+    --hors-delai) ; l'en-tête Date: de chaque message est l'heure de son envoi."""
     from ars_docs.build import release
     from ars_docs.families.letters import sending
     from ars_docs.families.letters import smtp as smtp_client
@@ -81,6 +85,9 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
                 raise ArsDocsError(refusal)
             click.echo(f"Attention : {refusal}")
     if not envoyer:
+        late, old = get_builder(famille).timeliness(project, letter_id, "envoyer")
+        for problem in (*late, *old):  # what --envoyer would refuse, said beforehand
+            warn(problem)
         for item, status in zip(items, statuses, strict=True):
             click.echo(_line(item, status, journal))
         due_count = sum(status in sending.STATUS_DUE for status in statuses)
@@ -90,6 +97,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
                        "ou dans les journaux du serveur ; pour renvoyer quand même : --renvoyer ADRESSE.")
         release.report(found)
         return
+    on_time(*get_builder(famille).timeliness(project, letter_id, "envoyer"), hors_delai)
     settings = smtp_client.smtp_settings(project, smtp, sans_starttls, debit)
     sender = smtp_client.Sender(settings)
     outcomes: dict[str, int] = {}

@@ -8,7 +8,7 @@ import click
 
 from ars_docs.build.lock import at_work
 from ars_docs.build.registry import SIGN, builder_names, get_builder
-from ars_docs.cli.common import HELP, open_project
+from ars_docs.cli.common import HELP, on_time, open_project
 from ars_docs.cli.text import FamilyChoice
 
 
@@ -23,8 +23,11 @@ from ars_docs.cli.text import FamilyChoice
               help="Serveur d'horodatage (RFC 3161) ; ou la variable ARSDOCS_HORODATAGE. Sans lui, la date "
                    "de signature est celle de cet ordinateur.")
 @click.option("--courrier", metavar="ID", help="Ne signe que les lettres de ce courrier.")
+@click.option("--hors-delai", is_flag=True, help="Signe même un courrier dont la date limite de réponse ou le "
+              "webinaire est passé (décision explicite ; sinon : redatez le courrier et reconstruisez-le).")
 @click.pass_context
-def sign(context: click.Context, famille: str, certificat: Path, horodatage: str | None, courrier: str | None) -> None:
+def sign(context: click.Context, famille: str, certificat: Path, horodatage: str | None, courrier: str | None,
+         hors_delai: bool) -> None:
     """Signe électroniquement (PAdES) les lettres construites, en PDF.
 
     La signature est ajoutée à la fin du PDF (mise à jour incrémentale) : le PDF/A reste valide.
@@ -32,7 +35,9 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     ne permet pas de signer, ou si sa chaîne ne mène pas aux autorités de signature.racines ; chaque
     lettre signée est relue et sa signature vérifiée.
     Le courriel de chaque lettre est refait avec la lettre signée. Une lettre signée n'est plus
-    reconstruite par arsdocs build sans --force."""
+    reconstruite par arsdocs build sans --force. Un courrier dont la date limite de réponse ou le
+    webinaire est passé n'est pas signé (sauf --hors-delai) ; un courrier daté de plus de sept jours
+    donne un avertissement."""
     import os
 
     from ars_docs.build import release
@@ -44,6 +49,7 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     roots = signing.trusted_roots(project.root, project.section("signature", signing.SignatureSettings),
                                   lambda index: project.settings_source.locate(("signature", "racines", index)))
     key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage, roots)
+    on_time(*builder.timeliness(project, courrier, "signer"), hors_delai)
     with at_work(project.root, "sign", "les lettres déjà signées le restent, les autres n'ont pas été "
                  "modifiées ; relancez la signature pour signer les autres"):
         report = builder.sign(project, key, courrier)

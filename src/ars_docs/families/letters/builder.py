@@ -159,6 +159,20 @@ class LettersBuilder(Builder):
         planned = self.plan(project)
         return signing.sign_letters(project, self, planned, self.letter_jobs(planned, only), key, only, self.email)
 
+    def timeliness(self, project: Project, only: str | None, what: str) -> tuple[list[Problem], list[Problem]]:
+        """(refusals, warnings) for signing or sending today the mailings of the family (or `only`)."""
+        from ars_docs.families.letters.timeliness import late, today
+
+        data = load_mailing(project, self.data_folder)
+        refusals: list[Problem] = []
+        warnings: list[Problem] = []
+        for source in data.letters:
+            if only is None or source.id == only:
+                found = late(source, data.webinars, today(), what)
+                refusals += found[0]
+                warnings += found[1]
+        return refusals, warnings
+
     def plan(self, project: Project) -> list[Item]:
         data = load_mailing(project, self.data_folder)
         establishments = self.addressed(project, data.establishments)

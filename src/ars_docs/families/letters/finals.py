@@ -46,8 +46,8 @@ class ManifestJob(FinalItem):
 
 @dataclass(frozen=True)
 class PrintJob(FinalItem):
-    """A print file, ready for a duplex printer: each establishment's letters, then its reply form
-    when the letters expect an answer (what they announce goes in the envelope)."""
+    """A print file, ready for a duplex printer: each letter, then, when it expects an answer, its
+    establishment's reply form: each letter goes in its own envelope, with the form it announces."""
 
     stem: str
     title: str
@@ -76,18 +76,18 @@ def make_final(item: FinalItem, project: Project, hashes: Mapping[str, str]) -> 
 
 def _print_file(item: PrintJob, project: Project) -> dict[str, bytes]:
     entries = []
-    for position, letter in enumerate(item.letters):
-        entries.append(mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom,
-                                          full_name(letter.recipient)))
-        following = item.letters[position + 1] if position + 1 < len(item.letters) else None
-        if letter.form and (following is None or following.group != letter.group):
+    for letter in item.letters:
+        recipient = full_name(letter.recipient)
+        entries.append(mailing.PrintEntry(project.out / f"{letter.stem}.pdf", letter.establishment.nom, recipient))
+        if letter.form:  # in the same envelope: what the letter announces
             entries.append(mailing.PrintEntry(project.out / letter.form, letter.establishment.nom,
-                                              FORM_BOOKMARK))
+                                              f"{FORM_BOOKMARK} ({recipient})"))
     return {f"{item.stem}.pdf": mailing.print_file(entries, f"{item.title} — impression")}
 
 
 FORM_BOOKMARK = "Formulaire de réponse"
-"""The bookmark of an establishment's reply form in a print file, under its letters'."""
+"""The bookmark of a reply form in a print file, after the letter it goes with (« Formulaire de
+réponse (Madame Claire MARTIN) »)."""
 
 
 def mailing_finals(family: str, letters: list[LetterJob], fingerprints: Mapping[str, str]) -> list[FinalItem]:
@@ -116,7 +116,7 @@ def mailing_finals(family: str, letters: list[LetterJob], fingerprints: Mapping[
 
 def _volumes(letters: list[LetterJob]) -> list[list[LetterJob]]:
     """The print files of a mailing: about `PRINT_VOLUME` letters each, an establishment's letters
-    (and its form after them) never split between two."""
+    (each with its form) never split between two."""
     volumes: list[list[LetterJob]] = [[]]
     for position, letter in enumerate(letters):
         starts_group = position == 0 or letters[position - 1].group != letter.group

@@ -5,6 +5,7 @@ unknown fate (the data went out and no reply came), as RFC 5321 §4.5.3.2 sets t
 from __future__ import annotations
 
 import contextlib
+import datetime
 import email
 import ipaddress
 import os
@@ -12,7 +13,9 @@ import re
 import smtplib
 import socket
 import ssl
+import zoneinfo
 from email import policy
+from email.utils import format_datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
@@ -22,6 +25,8 @@ from ars_docs.source.fields import Record, Text, YesNo
 
 if TYPE_CHECKING:
     from ars_docs.source.project import Project
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 class SmtpSettings(Record):
@@ -140,6 +145,8 @@ class Sender:
         delivered."""
         message = email.message_from_bytes(item.eml.read_bytes(), policy=policy.SMTP)
         del message["X-Unsent"]
+        del message["Date"]  # RFC 5322 §3.6.1: when the message enters the mail system, not the letter's date
+        message["Date"] = format_datetime(datetime.datetime.now(PARIS).replace(microsecond=0))
         self.connect()
         connection = self.connection
         assert connection is not None

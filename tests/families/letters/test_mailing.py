@@ -82,6 +82,9 @@ def test_every_email_is_ready_to_send(example_build: Path) -> None:
         assert attachments[form].get_content() == (example_build / FOLDER / "formulaires" / form).read_bytes()
         assert attachments[row["pdf"]].get_content() == (example_build / FOLDER / row["pdf"]).read_bytes()
         assert attachments["invitation-webinaire.ics"].get_content_type() == "text/calendar"
+        # a text part without its charset is read as US-ASCII (RFC 2046 §4.1.2): « p��diatrique »
+        assert attachments["invitation-webinaire.ics"].get_content_charset() == "utf-8"
+        assert "pédiatrique" in attachments["invitation-webinaire.ics"].get_content()
         _check_event(_event(attachments["invitation-webinaire.ics"].get_payload(decode=True)))
     poirier = next(row for row in rows if row["nom"] == "Poirier")
     message = email.message_from_bytes((example_build / FOLDER / poirier["eml"]).read_bytes(), policy=policy.default)

@@ -318,3 +318,13 @@ def test_a_letter_declares_its_own_reply_form(project: Path, tmp_path: Path, edi
     assert members(project)["chu-reims"]["reponse"]["referents"] == [{
         "role": "qualite", "libelle": "Référente qualité",
         "valeurs": {"nom": "Roux", "prenom": "Anne", "telephone": "03 26 78 70 00", "email": "anne.roux@chu.fr"}}]
+
+
+def test_a_reminder_to_everyone_is_said(project: Path) -> None:
+    """No answer imported yet: the reminders go to every establishment, which may be meant (nobody
+    answered) or not (the answers are waiting in a folder): said, the build goes on."""
+    result = run(project, "build", "relances")
+    assert result.exit_code == 0, result.output
+    assert ("Attention : data/relances : aucune réponse importée (data/membres.yaml est absent ou vide) : la relance "
+            "va à tous les établissements (2) ; importez d'abord les réponses reçues (arsdocs import reponses "
+            "DOSSIER)") in result.output.splitlines()

@@ -30,7 +30,7 @@ from ars_docs.families.letters.salutation import (
     function_title,
 )
 from ars_docs.families.letters.smtp import SmtpSettings
-from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.source.errors import InvalidInput, Location, Problem, warn
 from ars_docs.source.fields import Record
 from ars_docs.source.project import FONTS, Project
 from ars_docs.source.yamlsource import load_yaml
@@ -351,5 +351,12 @@ class RemindersBuilder(LettersBuilder):
     def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
         from ars_docs.directory.members import load_members
 
+        from ars_docs.directory.members import MEMBERS
+
         answered = load_members(project)
+        if not answered:  # nothing imported: a reminder to everyone, which may be meant, but is said
+            warn(Problem(Location(self.data_folder), "",
+                         f"aucune réponse importée ({MEMBERS} est absent ou vide) : la relance va à tous les "
+                         f"établissements ({len(establishments)}) ; importez d'abord les réponses reçues "
+                         "(arsdocs import reponses DOSSIER)"))
         return [establishment for establishment in establishments if establishment.id not in answered]

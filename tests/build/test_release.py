@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import docx
 import pikepdf
 import pytest
 from PIL import Image
@@ -92,8 +93,8 @@ def test_check_definitif_refuses_each_stand_in_at_its_place_and_accepts_once_rep
                                                                                       edit: Edit) -> None:
     accepted = run(ready, "check", "--definitif")
     assert accepted.exit_code == 0, accepted.output
-    assert accepted.output == "Tout est valide et prêt à partir : 3 courriers, 3 relances, 3 statuts, " \
-                              "5 annexes de CPOM.\n"
+    assert accepted.output.splitlines()[-1] == ("Tout est valide et prêt à partir : 3 courriers, 3 relances, "
+                                                "3 statuts, 5 annexes de CPOM.")
     clean = {path: path.read_bytes() for path in [*ready.rglob("*.yaml"), *ready.rglob("*.png")]}
 
     # one of each kind
@@ -321,3 +322,59 @@ def test_the_gate_knows_every_value_the_starter_leaves_to_replace(tmp_path: Path
     cleared_for_release(project)
     accepted = run(project, "check", "--definitif")
     assert accepted.exit_code == 0, accepted.output
+
+
+@pytest.mark.slow
+def test_answers_outside_the_sending_domain_are_a_finding_unless_named(ready: Path, edit: Edit) -> None:
+    """The source letter asks for replies at a consumer mailbox (gmail.com) while the e-mails come
+    from ars.sante.fr: a finding at the reply address's line, until the settings name it."""
+    settings = ready / "arsdocs.yaml"
+    edit(settings, "  reponses_hors_domaine: [dsrgrandest@gmail.com]\n", "")
+    refused = run(ready, "check", "--definitif")
+    assert refused.exit_code == 1
+    line = _line(ready, COURRIER, "adresse: dsrgrandest@gmail.com")
+    assert (f"  {COURRIER}:{line}:12 : reponse.adresse : les réponses sont demandées à « dsrgrandest@gmail.com », "
+            "hors du domaine des courriels envoyés (ars.sante.fr) : cela se lit comme un hameçonnage et les réponses "
+            "sortent de la messagerie de l'agence ; indiquez une adresse de l'agence, ou, si c'est voulu, nommez-la "
+            "dans arsdocs.yaml (agence.reponses_hors_domaine)") in refused.output.splitlines(), refused.output
+    edit(settings, "  dpd:", "  reponses_hors_domaine: [DSRGrandEst@gmail.com]\n  dpd:")  # named: known, kept
+    accepted = run(ready, "check", "--definitif")
+    assert accepted.exit_code == 0, accepted.output
+    for name in (COURRIER, RELANCE):
+        edit(ready / name, "adresse: dsrgrandest@gmail.com", "adresse: dsr-chirurgie@grand-est.ars.sante.fr")
+    edit(settings, "  reponses_hors_domaine: [DSRGrandEst@gmail.com]\n", "")
+    accepted = run(ready, "check", "--definitif")
+    assert accepted.exit_code == 0, accepted.output  # a subdomain of the sender's is the agency's
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["weasyprint", "typst"])
+def test_every_form_and_its_email_carry_the_personal_data_notice(small_project: Path, engine: str,
+                                                                edit: Edit) -> None:
+    """GDPR art. 13: the form that collects names and addresses says who processes them (the agency,
+    its data-protection officer), why, on what basis, who receives them, how long, the rights and
+    the CNIL: on the PDF (each engine), the Word form, the HTML page and in the e-mail. Without the
+    officer's address, `check` refuses the letter at its `reponse:`."""
+    use_engine(small_project, engine)
+    assert run(small_project, "build", "letters").exit_code == 0
+    folder = small_project / "out/letters/lancement-dsr"
+    said = ["responsable du traitement", "ars-grandest-dpd@example.fr", "mission d’intérêt public",
+            "conservées", "réclamation", "CNIL"]
+    pdf = " ".join(" ".join(pdf_pages(folder / "formulaires/reponse-chu-reims.pdf")).split())
+    word = " ".join(paragraph.text for paragraph in docx.Document(
+        str(folder / "formulaires/reponse-chu-reims.docx")).paragraphs)
+    page = (folder / "formulaires/reponse-chu-reims.html").read_text(encoding="utf-8")
+    message = email.message_from_bytes((folder / "chu-reims--claire-martin.eml").read_bytes(),
+                                       policy=email.policy.default)
+    body = message.get_body(("plain",)).get_content()
+    for text in (pdf.replace("- ", "-"), word, page, body):
+        assert all(words in " ".join(text.split()) for words in said), text[-1500:]
+    assert "Agence régionale de santé Grand Est" in pdf and "Données personnelles" in word
+    assert len(pdf_pages(folder / "formulaires/reponse-chu-reims.pdf")) == 1  # the form stays one page
+    edit(small_project / "arsdocs.yaml", "  dpd: ars-grandest-dpd@example.fr", "")
+    refused = run(small_project, "check")
+    assert refused.exit_code == 1
+    assert ("data/courriers/lancement-dsr.yaml:31:1 : reponse : le formulaire de réponse recueille des noms et des "
+            "adresses : sa mention d'information (RGPD, art. 13) nomme l'agence, responsable du traitement, et son "
+            "délégué à la protection des données : indiquez dans arsdocs.yaml « agence: » et son adresse « dpd: »"
+            ) in refused.output, refused.output

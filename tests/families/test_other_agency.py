@@ -38,6 +38,7 @@ OWN = {
          "[ARS Occitanie, 26-28 parc Club du Millénaire, 1025 rue Henri Becquerel, 34067 MONTPELLIER CEDEX 2]"),
         ("!a-remplacer 00 00 00 00 00", "04 67 07 20 07"),
         ("!a-remplacer www.agence.example", "www.occitanie.ars.sante.fr"),
+        ("!a-remplacer dpd@agence.example", f"ars-oc-dpd@{DOMAIN}"),
     ],
     "data/courriers/premier-courrier.yaml": [
         ("!a-remplacer Ville", "Montpellier"),

@@ -39,8 +39,8 @@ release gate refuses those), and only ever sent to by the tests' local SMTP serv
 
 def cleared_for_release(project: Path) -> Path:
     """The project with the example's stand-ins replaced, as an officer would before sending: a
-    brand block of its own (another image, under another name), real-looking addresses, the FIR code,
-    the webinar's own link."""
+    brand block of its own (another image, under another name), real-looking addresses (the data's
+    and the data-protection officer's), the FIR code, the webinar's own link."""
     from PIL import Image, ImageDraw
 
     with Image.open(project / "templates/commun/bloc-marque-provisoire.png") as image:
@@ -49,8 +49,8 @@ def cleared_for_release(project: Path) -> Path:
     official.save(project / "templates/commun/bloc-marque.png")
     settings = project / "arsdocs.yaml"
     text = settings.read_text(encoding="utf-8")
-    settings.write_text(text.replace("logo: templates/commun/bloc-marque-provisoire.png",
-                                     "logo: templates/commun/bloc-marque.png"), encoding="utf-8")
+    text = text.replace("logo: templates/commun/bloc-marque-provisoire.png", "logo: templates/commun/bloc-marque.png")
+    settings.write_text(text.replace("@example.fr", f"@{TEST_DOMAIN}"), encoding="utf-8")
     for path in (project / "data").rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         cleared = (text.replace("@example.fr", f"@{TEST_DOMAIN}").replace("code: à confirmer", "code: MI2-2-2")

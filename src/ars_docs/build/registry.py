@@ -163,6 +163,11 @@ class Builder:
         one family learns from another without importing it."""
         return None
 
+    def gate_findings(self, project: Project) -> list[Problem]:
+        """What the family's own rules keep from leaving the agency, for the release gate (none by
+        default)."""
+        return []
+
     def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
         """The documents that say they must be signed and are not, for the release gate (`release`)."""
         return []

@@ -13,6 +13,7 @@ name), and the letters a mailing says must be signed (`Builder.unsigned`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterator
@@ -135,6 +136,8 @@ def findings(project: Project, planned: list[tuple[Builder, list[Item]]], *, sig
     for builder, items in planned:
         sources.update(dict.fromkeys(builder.release_sources(project)))
         logo = logo or builder.prints_logo
+        with contextlib.suppress(ArsDocsError):  # what does not load is the check's to say
+            found.update(builder.gate_findings(project))
         if signatures:
             found.update(builder.unsigned(project, items))
     if logo:

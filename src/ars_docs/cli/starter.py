@@ -29,7 +29,8 @@ EXAMPLE = MODEL / "exemple"
 """The whole example (`init --exemple`): links to the repository's `data/` and `arsdocs.yaml`, its
 templates being `SHARED`; a wheel holds copies (setuptools follows the links)."""
 LETTER_TEMPLATES = ("lettre.html", "lettre.docx", "lettre.css", "lettre.typ", "expediteur.md", "destinataire.md",
-                    "ouverture.md", "signature.md", "courriel.txt", "reponse.html", "reponse.typ")
+                    "ouverture.md", "signature.md", "courriel.txt", "reponse.html", "reponse.typ",
+                    "donnees-personnelles.txt")
 """The letters' shells for each engine (HTML and Word; Typst with `moteur_pdf: typst`) and their parts."""
 IGNORED = "/out/\n/.arsdocs.verrou\n"
 TEMPLATE = "destinataires-modele.xlsx"

@@ -10,7 +10,7 @@ from typing import Literal, TypeVar
 from pydantic import ConfigDict, Field, field_validator
 
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
-from ars_docs.source.fields import PRINTABLE, Record, Text, check_identifier
+from ars_docs.source.fields import PRINTABLE, Email, Record, Text, check_identifier
 from ars_docs.source.postalnorm import problems as postal_problems
 from ars_docs.source.safefiles import UnsafeFile, present, read_bounded
 from ars_docs.source.validation import validate, validate_part
@@ -39,6 +39,13 @@ class Agency(Record):
     site: Text | None = None
     """The agency's web site (« www.<région>.ars.sante.fr »)."""
     region: Text | None = None
+    dpd: Email | None = None
+    """The address of the agency's data-protection officer (« délégué à la protection des données »),
+    which the personal-data notice of every reply form gives (GDPR art. 13-1-b)."""
+    reponses_hors_domaine: list[Email] = Field(default_factory=list)
+    """Reply addresses outside the sending address's domain, kept knowingly (a reply that leaves the
+    agency's mail reads like phishing, and the answers leave its control): named here, the release
+    gate lets them through."""
 
     def footer_lines(self) -> tuple[str, str]:
         """The letterhead's footer: the postal address on one line, then how to reach the agency

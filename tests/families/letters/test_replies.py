@@ -322,8 +322,9 @@ def test_a_letter_declares_its_own_reply_form(project: Path, tmp_path: Path, edi
 
 def test_a_reminder_to_everyone_is_said(project: Path) -> None:
     """No answer imported yet: the reminders go to every establishment, which may be meant (nobody
-    answered) or not (the answers are waiting in a folder): said, the build goes on."""
-    result = run(project, "build", "relances")
+    answered) or not (the answers are waiting in a folder): said before they are sent."""
+    assert run(project, "build", "relances").exit_code == 0
+    result = run(project, "send", "relances")
     assert result.exit_code == 0, result.output
     assert ("Attention : data/relances : aucune réponse importée (data/membres.yaml est absent ou vide) : la relance "
             "va à tous les établissements (2) ; importez d'abord les réponses reçues (arsdocs import reponses "

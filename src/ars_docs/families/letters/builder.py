@@ -30,7 +30,7 @@ from ars_docs.families.letters.salutation import (
     function_title,
 )
 from ars_docs.families.letters.smtp import SmtpSettings
-from ars_docs.source.errors import InvalidInput, Location, Problem, warn
+from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.source.fields import Record
 from ars_docs.source.project import FONTS, Project
 from ars_docs.source.yamlsource import load_yaml
@@ -113,6 +113,15 @@ class LettersBuilder(Builder):
         that makes thousands of letters holds one form at a time."""
         self._form_writer: PdfWriter | None = None
         self._invitations: dict[str, bytes] = {}
+        self._notices: dict[int, tuple[Letter, tuple[str, ...]]] = {}
+
+    def notice(self, project: Project, letter: Letter) -> tuple[str, ...]:
+        """The personal-data notice of the letter's form (rendered once per letter and process)."""
+        found = self._notices.get(id(letter))
+        if found is None or found[0] is not letter:
+            text = replyform.notice(project.templates / "letters", project.root, letter, project.settings.agence)
+            found = self._notices[id(letter)] = (letter, text)
+        return found[1]
 
     prints_logo = True
 
@@ -124,6 +133,12 @@ class LettersBuilder(Builder):
         """The recipients, the webinars and the mailings' files."""
         shared = [project.root / name for name in (RECIPIENTS, WEBINARS) if (project.root / name).is_file()]
         return [*shared, *super().release_sources(project)]
+
+    def gate_findings(self, project: Project) -> list[Problem]:
+        """Answers asked outside the sending domain, unless the settings name the address."""
+        from ars_docs.families.letters.checks import reply_domain_findings
+
+        return list(reply_domain_findings(load_mailing(project, self.data_folder).letters, project.settings.agence))
 
     def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
         """Per mailing whose signatory signs electronically: its letters that `arsdocs sign` has not signed."""
@@ -216,7 +231,9 @@ class LettersBuilder(Builder):
         document = collector.attempt(composer.letter, item)
         # the e-mail mentions the letter's reply table only when the letter has one
         table = document is not None and has_table(document.blocks)
-        body = collector.attempt(composer.mail_body, item.letter, {**composer.context(item), "tableau": table})
+        mentions = "\n\n".join(self.notice(project, item.letter)) if item.letter.reponse is not None else ""
+        body = collector.attempt(composer.mail_body, item.letter,
+                                 {**composer.context(item), "tableau": table, "mentions": mentions})
         collector.raise_if_any()
         return replace(item, document=document, mail_body=body or "")
 
@@ -233,7 +250,8 @@ class LettersBuilder(Builder):
         for item in items:
             if isinstance(item, FormJob) and item.letter.titre not in forms:
                 forms.add(item.letter.titre)
-                collector.attempt(_form_page, project, item)
+                mentions = collector.attempt(self.notice, project, item.letter)
+                collector.attempt(_form_page, project, item, mentions or ())
                 if self.publisher(project).typst is not None:  # the form's Typst shell, laid out once
                     collector.attempt(self._check_typst_form, project, item)
         collector.raise_if_any()
@@ -253,10 +271,12 @@ class LettersBuilder(Builder):
         pdf = self._form_pdf(project, form)
         self._last_form = (f"{form.stem}.pdf", pdf)
         agency = project.settings.agence
-        page = replyform.form_html(folder, form.letter, form.establishment, agency,
+        mentions = self.notice(project, form.letter)
+        page = replyform.form_html(folder, form.letter, form.establishment, agency, mentions,
                                    self.publisher(project).alternative_fields()["style_ecran"])
         return {f"{form.stem}.pdf": pdf,
-                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date, agency),
+                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date, agency,
+                                                         mentions),
                 f"{form.stem}.html": page.encode("utf-8")}
 
     def _form_pdf(self, project: Project, form: FormJob) -> bytes:
@@ -268,7 +288,7 @@ class LettersBuilder(Builder):
             pdf, places = self._typst_form(project, form)
             fields = replyform.form_fields(form.letter, form.establishment)
             return formfields.add_fields(pdf, places, fields, project.root / FONTS, replyform.FIELD_SIZE, name)
-        html = _form_page(project, form)
+        html = _form_page(project, form, self.notice(project, form.letter))
         if self._form_writer is None:
             self._form_writer = PdfWriter(project.root, (project.templates,))
         pdf = self._form_writer.render(html, project.name(folder), name, epoch_of(form.letter.date), forms=True)
@@ -292,7 +312,8 @@ class LettersBuilder(Builder):
         typst = self.publisher(project).typst
         assert typst is not None
         name = f"formulaire {form.establishment.id}"
-        source = replyform.form_typst_source(form.letter, form.establishment, project.settings.agence)
+        source = replyform.form_typst_source(form.letter, form.establishment, project.settings.agence,
+                                             self.notice(project, form.letter))
         pdf, places = typst.compile(source, project.name(project.templates / "letters" / replyform.FORM_SHELL), name,
                                     epoch_of(form.letter.date), replyform.FIELD_LABEL)
         return pdf, formfields.check_places(places, replyform.form_fields(form.letter, form.establishment), name)
@@ -333,11 +354,11 @@ class LettersBuilder(Builder):
         return finals.mailing_finals(self.name, self.letter_jobs(items), fingerprints)
 
 
-def _form_page(project: Project, form: FormJob) -> str:
+def _form_page(project: Project, form: FormJob, mentions: tuple[str, ...]) -> str:
     """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
     folder = project.templates / "letters"
     with located(folder / replyform.FORM_TEMPLATE, project.root):
-        return replyform.form_html(folder, form.letter, form.establishment, project.settings.agence)
+        return replyform.form_html(folder, form.letter, form.establishment, project.settings.agence, mentions)
 
 
 class RemindersBuilder(LettersBuilder):
@@ -351,12 +372,20 @@ class RemindersBuilder(LettersBuilder):
     def addressed(self, project: Project, establishments: list[Establishment]) -> list[Establishment]:
         from ars_docs.directory.members import load_members
 
-        from ars_docs.directory.members import MEMBERS
-
         answered = load_members(project)
-        if not answered:  # nothing imported: a reminder to everyone, which may be meant, but is said
-            warn(Problem(Location(self.data_folder), "",
-                         f"aucune réponse importée ({MEMBERS} est absent ou vide) : la relance va à tous les "
-                         f"établissements ({len(establishments)}) ; importez d'abord les réponses reçues "
-                         "(arsdocs import reponses DOSSIER)"))
         return [establishment for establishment in establishments if establishment.id not in answered]
+
+    def timeliness(self, project: Project, only: str | None, what: str) -> tuple[list[Problem], list[Problem]]:
+        """The letters' rules, and a warning when no answer was imported: the reminders then go to
+        every establishment, which may be meant (nobody answered) or not (the answers wait in a folder)."""
+        from ars_docs.directory.members import MEMBERS, load_members
+        from ars_docs.directory.recipients import load_establishments
+
+        refusals, warnings = super().timeliness(project, only, what)
+        if not load_members(project):
+            everyone = len(load_establishments(project))
+            warnings.append(Problem(Location(self.data_folder), "",
+                                    f"aucune réponse importée ({MEMBERS} est absent ou vide) : la relance va à tous "
+                                    f"les établissements ({everyone}) ; importez d'abord les réponses reçues "
+                                    "(arsdocs import reponses DOSSIER)"))
+        return refusals, warnings

@@ -3,18 +3,19 @@ norm and the envelope's window, and dates against each other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ars_docs.directory.models import Establishment
 from ars_docs.families.letters import postal
 from ars_docs.families.letters.models import Letter, Webinar
 from ars_docs.families.letters.salutation import function_title
-from ars_docs.families.letters.sending import JOURNAL_FOLDER
+from ars_docs.families.letters.sending import JOURNAL_FOLDER, identity
 from ars_docs.source import postalnorm
 from ars_docs.source.errors import Problem, warn
 from ars_docs.source.fields import folded
-from ars_docs.source.project import FONTS, Project
+from ars_docs.source.project import FONTS, Agency, Project
+from ars_docs.source.starters import starter_hint
 from ars_docs.source.yamlsource import YamlDocument
 
 
@@ -143,3 +144,45 @@ def postal_problems(establishments: list[Establishment], source: YamlDocument,
                               f"adresse postale {whose}, ligne {problem.line} : {problem.message} ; corrigez ou "
                               f"raccourcissez la donnée, ou écrivez les lignes de l'adresse à la main dans "
                               f"« adresse_postale: » {'du destinataire' if personal else whose}")
+
+
+def personal_data_problems(letters: list[LetterSource], agency: Agency | None, exists: Callable[[str], bool]
+                           ) -> Iterator[Problem]:
+    """A form collects names and e-mail addresses: its notice (GDPR art. 13) names the controller
+    and its data-protection officer (`agence:`, `agence.dpd`), and its template is there."""
+    for item in letters:
+        reply = item.letter.reponse
+        if reply is None:
+            continue
+        if agency is None or agency.dpd is None:
+            yield Problem(item.source.locate(("reponse",), key=True), "reponse",
+                          "le formulaire de réponse recueille des noms et des adresses : sa mention d'information "
+                          "(RGPD, art. 13) nomme l'agence, responsable du traitement, et son délégué à la protection "
+                          "des données : indiquez dans arsdocs.yaml « agence: » et son adresse « dpd: »")
+        if not exists(reply.mentions):
+            name = f"templates/letters/{reply.mentions}"
+            written = "mentions" in (item.source.data.get("reponse") or {})
+            where = (item.source.locate(("reponse", "mentions")) if written
+                     else item.source.locate(("reponse",), key=True))
+            yield Problem(where, "reponse.mentions", f"gabarit introuvable « {name} » (mention d'information sur les "
+                                                     f"données personnelles){starter_hint(name)}")
+
+
+def reply_domain_findings(letters: list[LetterSource], agency: Agency | None) -> Iterator[Problem]:
+    """For the release gate: answers asked at an address outside the domain the e-mails come from
+    read like phishing, and leave the agency's mail; unless the settings name it
+    (`agence.reponses_hors_domaine`), knowingly."""
+    kept = {identity(address) for address in (agency.reponses_hors_domaine if agency else [])}
+    for item in letters:
+        reply = item.letter.reponse
+        if reply is None or identity(reply.adresse) in kept:
+            continue
+        sender = item.letter.courriel.expediteur.email.rpartition("@")[2].lower()
+        domain = reply.adresse.rpartition("@")[2].lower()
+        if domain != sender and not domain.endswith(f".{sender}") and not sender.endswith(f".{domain}"):
+            yield Problem(item.source.locate(("reponse", "adresse")), "reponse.adresse",
+                          f"les réponses sont demandées à « {reply.adresse} », hors du domaine des courriels envoyés "
+                          f"({sender}) : cela se lit comme un hameçonnage et les réponses sortent de la messagerie "
+                          f"de l'agence ; indiquez une adresse de l'agence, ou, si c'est voulu, nommez-la dans "
+                          f"arsdocs.yaml (agence.reponses_hors_domaine)")
+

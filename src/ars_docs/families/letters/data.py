@@ -84,6 +84,8 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     collector.add(checks.date_problems(data.letters, data.webinars))
     collector.add(checks.past_webinar_problems(data.letters, data.webinars))
     collector.add(checks.annex_problems(data.letters))
+    collector.add(checks.personal_data_problems(data.letters, project.settings.agence,
+                                                MarkdownParts(project, "letters").exists))
     followed = collector.attempt(project.data_files, project.root / LETTERS) if letters_folder != LETTERS else None
     if followed is not None:  # reminders: the letters they follow, when their folder can be read
         reminded = {source.id: source.letter for source in

@@ -98,7 +98,8 @@ def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes | None) -> 
     message.make_mixed()
     message.attach(_attachment(pdf, envelope.attachment_name))
     if ics is not None:
-        message.attach(_shared_attachment(ics, "text", "calendar", INVITATION, (("method", "PUBLISH"), ("charset", "utf-8"))))
+        message.attach(_shared_attachment(ics, "text", "calendar", INVITATION,
+                                          (("method", "PUBLISH"), ("charset", "utf-8"))))
     if envelope.form is not None:
         message.attach(_shared_attachment(envelope.form[1], "application", "pdf", envelope.form[0]))
     message.set_boundary("=_arsdocs_" + hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24])

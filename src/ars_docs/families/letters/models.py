@@ -170,6 +170,10 @@ class Reply(Record):
     champs: Annotated[list[FormField], Field(min_length=1, max_length=8), AfterValidator(_distinct)] = \
         Field(default_factory=lambda: list(DEFAULT_FIELDS))
     """The form's lines: what is asked of each (by default, name, first name and e-mail)."""
+    mentions: Annotated[Text, AfterValidator(lambda name: _template_file(".txt")(name))] = "donnees-personnelles.txt"
+    """The personal-data notice (GDPR art. 13) printed on the form and in the e-mail: a plain-text
+    template of `templates/letters/` (the controller, its data-protection officer, the purpose, the
+    legal basis, the recipients, the retention, the rights, the CNIL)."""
 
 
 def _template_file(suffix: str):  # type: ignore[no-untyped-def]

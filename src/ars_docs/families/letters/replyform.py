@@ -32,7 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ars_docs.directory.models import Establishment
 from ars_docs.families.letters.models import DEFAULT_FIELDS, DEFAULT_ROLES, Letter
 from ars_docs.source.project import Agency
-from ars_docs.tree.templating import sandbox
+from ars_docs.tree.templating import located, sandbox, text_environment
 from ars_docs.tree.typography import typeset_text
 from ars_docs.writers.docx import set_core_properties
 from ars_docs.writers.docx_ooxml import package_zip, repeat_as_header
@@ -61,11 +61,28 @@ def layout(letter: Letter) -> tuple[Columns, Columns]:
             [(field.id, field.libelle) for field in letter.reponse.champs])
 
 
-def _context(letter: Letter, establishment: Establishment, agency: Agency | None) -> dict[str, Any]:
+def notice(folder: Path, root: Path, letter: Letter, agency: Agency | None) -> tuple[str, ...]:
+    """The personal-data notice of the letter's form (`reponse.mentions`, a plain-text template of
+    `templates/letters/`), in paragraphs; a failure of the template, located there."""
+    assert letter.reponse is not None, "a form is made for a letter that expects an answer"
+    template = letter.reponse.mentions
+    with located(folder / template, root):
+        text = text_environment(folder).get_template(template).render({"agence": agency, "courrier": letter})
+    return tuple(typeset_text(" ".join(paragraph.split())) for paragraph in re.split(r"\n\s*\n", text)
+                 if paragraph.strip())
+
+
+NOTICE_TITLE = "Données personnelles"
+"""The heading of the notice on the form (its text is the project's)."""
+
+
+def _context(letter: Letter, establishment: Establishment, agency: Agency | None,
+             mentions: tuple[str, ...] = ()) -> dict[str, Any]:
     assert letter.reponse is not None, "a form is made for a letter that expects an answer"
     footer = agency.footer_lines() if agency else ("", "")
     roles, fields = layout(letter)
     return {"courrier": letter, "etablissement": establishment, "roles": roles, "champs": fields,
+            "mentions": mentions, "titre_mentions": NOTICE_TITLE,
             "pied_agence_1": footer[0], "pied_agence_2": footer[1],
             "pied_agence": tuple(line for line in footer if line),
             "titre": typeset_text(f"Réponse au courrier du {letter.date.strftime('%d/%m/%Y')} : {letter.titre}"),
@@ -86,10 +103,10 @@ def _form_environment(folder: Path) -> SandboxedEnvironment:
 
 
 def form_html(folder: Path, letter: Letter, establishment: Establishment, agency: Agency | None,
-              screen_stylesheet: str | None = None) -> str:
+              mentions: tuple[str, ...], screen_stylesheet: str | None = None) -> str:
     """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
     return _form_environment(folder).get_template(FORM_TEMPLATE).render(
-        _context(letter, establishment, agency), alternative=screen_stylesheet is not None,
+        _context(letter, establishment, agency, mentions), alternative=screen_stylesheet is not None,
         style_ecran=screen_stylesheet)
 
 
@@ -100,17 +117,19 @@ FIELD_LABEL = "arsdocs-champ"
 FIELD_SIZE = 10.5
 
 
-def form_typst_source(letter: Letter, establishment: Establishment, agency: Agency | None) -> str:
+def form_typst_source(letter: Letter, establishment: Establishment, agency: Agency | None,
+                      mentions: tuple[str, ...]) -> str:
     """The Typst source of the form: every text a string literal, the fields named in the order
     the page shows them."""
-    context = _context(letter, establishment, agency)
+    context = _context(letter, establishment, agency, mentions)
     meta = {"titre": f"{context['titre']} — {establishment.nom}", "auteur": letter.signataire.organisme,
             "sujet": context["titre"], "mots-cles": [establishment.nom, establishment.id], "date": letter.date,
             "langue": "fr", "region": "FR"}
     roles, fields = layout(letter)
     rows = [{"libelle": label, "champs": [field_name(role, field) for role, _ in roles]} for field, label in fields]
     arguments = {"meta": meta, "titre": context["titre"], "roles": [label for _, label in roles], "lignes": rows,
-                 "consigne": context["consigne"], "pied": list(context["pied_agence"])}
+                 "consigne": context["consigne"], "pied": list(context["pied_agence"]),
+                 "titre_mentions": NOTICE_TITLE, "mentions": list(mentions)}
     listed = ", ".join(f"{key}: {typst_value(value)}" for key, value in arguments.items())
     return f"#show: gabarit.formulaire.with({listed})\n"
 
@@ -193,10 +212,12 @@ def _text_appearance(document: pikepdf.Pdf, field: Any) -> Any:
     return text_appearance(document, width, height, value, (name, font, _glyphs(font), size))
 
 
-def form_docx(letter: Letter, establishment: Establishment, date: datetime.date, agency: Agency | None) -> bytes:
+def form_docx(letter: Letter, establishment: Establishment, date: datetime.date, agency: Agency | None,
+              mentions: tuple[str, ...]) -> bytes:
     """The same form in Word: a table whose empty cells are filled in, the establishment's identifier
-    in the document properties and under « Référence »; the agency's address at the foot of the page."""
-    context = _context(letter, establishment, agency)
+    in the document properties and under « Référence »; the personal-data notice; the agency's
+    address at the foot of the page."""
+    context = _context(letter, establishment, agency, mentions)
     footer = context["pied_agence"]
     document = _blank_word(footer)
     document.add_heading(context["titre"], level=1)
@@ -217,6 +238,10 @@ def form_docx(letter: Letter, establishment: Establishment, date: datetime.date,
             for run in paragraph.runs:
                 run.bold = True
     document.add_paragraph(context["consigne"])
+    if mentions:
+        document.add_heading(NOTICE_TITLE, level=2)
+        for paragraph in mentions:
+            document.add_paragraph(paragraph).runs[0].font.size = Pt(8.5)
     set_core_properties(document, date, "fr-FR", identifier=word_identifier(letter, establishment),
                         title=context["titre"], author=letter.signataire.organisme)
     package = document.part.package

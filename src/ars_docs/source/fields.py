@@ -113,6 +113,20 @@ def _digits(count: int, what: str):  # type: ignore[no-untyped-def]
     return check
 
 
+def check_telephone(value: str) -> str:
+    """A French number as the typographic rules write it: ten digits in pairs separated by spaces
+    (« 03 83 39 79 13 »), whatever separated them (dots, hyphens, none); from abroad, « +33 3 83 39
+    79 13 ». Anything else (a letter, a missing digit) is refused."""
+    digits = re.sub(r"[\s.\-\u00a0\u202f]", "", value)
+    if re.fullmatch(r"0\d{9}", digits):
+        return " ".join(digits[index:index + 2] for index in range(0, 10, 2))
+    if re.fullmatch(r"\+33\d{9}", digits):
+        rest = digits[3:]
+        return "+33 " + rest[0] + " " + " ".join(rest[index:index + 2] for index in range(1, 9, 2))
+    raise ValueError(f"numéro de téléphone invalide « {value} » : dix chiffres attendus (03 83 39 79 13), "
+                     "ou +33 et neuf chiffres")
+
+
 def _luhn(digits: str) -> bool:
     total = 0
     for position, char in enumerate(reversed(digits)):
@@ -168,6 +182,7 @@ MultilineText = Annotated[str, AfterValidator(_text_checker("\u00ad\u200d\n"))]
 """Several lines (Markdown): line breaks allowed, no other control character."""
 Identifier = Annotated[str, AfterValidator(check_identifier)]
 Email = Annotated[str, AfterValidator(check_email)]
+Telephone = Annotated[str, AfterValidator(check_telephone)]
 PostalCode = Annotated[str, AfterValidator(_digits(5, "code postal"))]
 Finess = Annotated[str, AfterValidator(check_finess)]
 Url = Annotated[str, AfterValidator(_check_url)]

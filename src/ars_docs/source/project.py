@@ -10,7 +10,7 @@ from typing import Literal, TypeVar
 from pydantic import ConfigDict, Field, field_validator
 
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, relative_name
-from ars_docs.source.fields import PRINTABLE, Email, Record, Text, check_identifier
+from ars_docs.source.fields import PRINTABLE, Email, Record, Telephone, Text, check_identifier
 from ars_docs.source.postalnorm import problems as postal_problems
 from ars_docs.source.safefiles import UnsafeFile, present, read_bounded
 from ars_docs.source.validation import validate, validate_part
@@ -35,7 +35,7 @@ class Agency(Record):
     adresse: list[Text] = Field(min_length=2, max_length=6)
     """The postal address, as its envelope would carry it: the norm's lines, the last one the postal
     code and the locality in capitals (« 00000 LOCALITE CEDEX »)."""
-    telephone: Text | None = None
+    telephone: Telephone | None = None
     site: Text | None = None
     """The agency's web site (« www.<région>.ars.sante.fr »)."""
     region: Text | None = None

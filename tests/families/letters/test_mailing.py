@@ -194,7 +194,7 @@ def test_texts_longer_than_a_header_or_a_calendar_line_are_folded_and_read_back_
     sender = "ARS Grand Est — " + " ".join(f"cellule{number}" for number in range(40))
     title = "Webinaire " + " ".join(f"séance{number}" for number in range(60))
     letter = small_project / "data/courriers/lancement-dsr.yaml"
-    edit(letter, "objet: Information relative au lancement du Dispositif Spécifique Régional (DSR) de chirurgie "
+    edit(letter, "objet: Information relative au lancement du dispositif spécifique régional (DSR) de chirurgie "
                  "pédiatrique en Grand Est", f"objet: {subject}")
     edit(letter, "    nom: ARS Grand Est — Cellule parcours", f"    nom: {sender}")
     edit(small_project / "data/webinaires.yaml",

@@ -65,3 +65,43 @@ def test_characters_that_postal_capitals_cannot_write_are_named() -> None:
     assert postal.postal_capitals("Großbach") == "GROSSBACH"
     assert postal.unwritable("Αθήνα 😀 Reims") == sorted(set("Αθήνα"))  # the emoji is no letter: dropped
     assert postal.unwritable("Épinal-sur-Moselle 2") == []
+
+
+def _establishment(function: str, service: str | None = None):  # type: ignore[no-untyped-def]
+    from ars_docs.directory.models import Establishment
+
+    person = {"civilite": "Madame", "prenom": "Claire", "nom": "Martin", "fonction": function,
+              "email": "claire.martin@chu.fr", **({"service": service} if service else {})}
+    return Establishment.model_validate({"id": "chu", "nom": "CHU de Reims", "adresse": ["45 rue Cognacq-Jay"],
+                                         "code_postal": "51092", "ville": "Reims Cedex", "destinataires": [person]})
+
+
+def test_a_block_with_an_abbreviated_line_is_in_capitals_throughout() -> None:
+    """« PRESIDENTE DE LA CME » alone in capitals among lines in lower case reads as a mistake (the
+    mail room's finding): a block that must abbreviate a line is written in postal capitals."""
+    from ars_docs.families.letters.salutation import function_title
+
+    chu = _establishment("president_cme")
+    lines = [line.text for line in postal.address_block(chu, 0, function_title(chu.destinataires[0]))]
+    assert lines == ["MADAME CLAIRE MARTIN", "PRESIDENTE DE LA CME", "CHU DE REIMS", "45 RUE COGNACQ JAY",
+                     "51092 REIMS CEDEX"]
+    director = _establishment("directeur")
+    lines = [line.text for line in postal.address_block(director, 0, function_title(director.destinataires[0]))]
+    assert lines == ["Madame Claire MARTIN", "Directrice", "CHU de Reims", "45 rue Cognacq-Jay", "51092 REIMS CEDEX"]
+
+
+@pytest.mark.parametrize(("typed", "written"), [("03.83.39.79.13", "03 83 39 79 13"), ("0383397913", "03 83 39 79 13"),
+                                                ("03-83-39-79-13", "03 83 39 79 13"),
+                                                ("+33 3 83 39 79 13", "+33 3 83 39 79 13")])
+def test_telephone_numbers_are_written_in_pairs(typed: str, written: str) -> None:
+    from ars_docs.source.fields import check_telephone
+
+    assert check_telephone(typed) == written
+
+
+@pytest.mark.parametrize("typed", ["03 83 39 79", "03 83 39 79 13 14", "tél. 03 83 39 79 13"])
+def test_a_telephone_number_that_is_not_one_is_refused(typed: str) -> None:
+    from ars_docs.source.fields import check_telephone
+
+    with pytest.raises(ValueError, match="numéro de téléphone invalide"):
+        check_telephone(typed)

@@ -15,6 +15,7 @@ from ars_docs.source.fields import (
     Email,
     Identifier,
     Record,
+    Telephone,
     Text,
     Url,
     YesNo,
@@ -95,7 +96,7 @@ class Agent(Record):
     prenom: Text
     nom: Text
     email: Email
-    telephone: Text
+    telephone: Telephone
 
 
 class Sender(Record):

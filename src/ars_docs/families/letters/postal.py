@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -206,7 +206,8 @@ def address_block(establishment: Establishment, position: int, function_title: s
         lines = [AddressLine(person_line(recipient.civilite, recipient.prenom, recipient.nom), (*person, "nom"),
                              f"{recipient.prenom} {recipient.nom}"),
                  AddressLine(function_line(function_title, recipient.service),
-                             (*person, "service" if recipient.service else "fonction"), recipient.service or "")]
+                             (*person, "service" if recipient.service else "fonction"),
+                             recipient.service or function_title)]
     if establishment.adresse_postale:
         return lines + [AddressLine(" ".join(text.split()), ("adresse_postale", index))
                         for index, text in enumerate(establishment.adresse_postale)]
@@ -214,7 +215,18 @@ def address_block(establishment: Establishment, position: int, function_title: s
     lines += [AddressLine(fitted(text), ("adresse", index), text) for index, text in enumerate(establishment.adresse)]
     lines.append(AddressLine(locality_line(establishment.code_postal, establishment.ville), ("ville",),
                              establishment.ville))
-    return lines
+    return uniform(lines)
+
+
+def uniform(lines: list[AddressLine]) -> list[AddressLine]:
+    """One case for the whole block: when a line had to be abbreviated (and so written in postal
+    capitals), every line is, as the norm writes a block in capitals; a block where one line alone
+    shouts (« PRESIDENT DE LA CME » among lines in lower case) reads as a mistake."""
+    shortened = any(line.text == postal_capitals(line.text) and line.text != " ".join(line.typed.split())
+                    for line in lines[:-1] if any(character.islower() for character in line.typed))
+    if not shortened:
+        return lines
+    return [replace(line, text=postal_capitals(line.text)) for line in lines]
 
 
 def block_problems(lines: Sequence[AddressLine]) -> list[AddressProblem]:

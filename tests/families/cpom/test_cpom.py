@@ -145,41 +145,41 @@ LOCATION = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
 CASES = {
     "line-total-disagrees": (
         "      total: 95000", "      total: 96000",
-        f"{LOCATION}:326:14 : financement.lignes[2].total : total écrit 96\u202f000\u00a0€ différent de la somme "
+        f"{LOCATION}:335:14 : financement.lignes[2].total : total écrit 96\u202f000\u00a0€ différent de la somme "
         "des années, 95\u202f000\u00a0€"),
     "year-total-disagrees": (
         "total_par_annee: {2027: 255000,", "total_par_annee: {2027: 225000,",
-        f"{LOCATION}:331:27 : financement.total_par_annee.2027 : total écrit 225\u202f000\u00a0€ différent de la "
+        f"{LOCATION}:340:27 : financement.total_par_annee.2027 : total écrit 225\u202f000\u00a0€ différent de la "
         "somme des lignes, 255\u202f000\u00a0€"),
     "grand-total-disagrees": (
         "total_general: 905000", "total_general: 900000",
-        f"{LOCATION}:332:18 : financement.total_general : total écrit 900\u202f000\u00a0€ différent de la somme "
+        f"{LOCATION}:341:18 : financement.total_general : total écrit 900\u202f000\u00a0€ différent de la somme "
         "de toutes les lignes, 905\u202f000\u00a0€"),
     "target-year-outside-the-contract": (
         'cibles: {2027: "2", 2028: "6", 2029: "8", 2030: "8"}', 'cibles: {2027: "2", 2028: "6", 2029: "8", 2031: "8"}',
-        f"{LOCATION}:267:47 : indicateurs[13].cibles.2031 : année 2031 hors du contrat (2027 à 2030)"),
+        f"{LOCATION}:276:47 : indicateurs[13].cibles.2031 : année 2031 hors du contrat (2027 à 2030)"),
     "value-of-the-wrong-type": (
         'cibles: {2028: "70", 2029: "85",', 'cibles: {2028: "soixante-dix", 2029: "85",',
-        f"{LOCATION}:225:20 : indicateurs[7].cibles.2028 : valeur « soixante-dix » invalide pour un indicateur de "
+        f"{LOCATION}:234:20 : indicateurs[7].cibles.2028 : valeur « soixante-dix » invalide pour un indicateur de "
         "type pourcentage : un nombre attendu"),
     "percentage-over-100": (
         'cibles: {2028: "70", 2029: "85",', 'cibles: {2028: "170", 2029: "85",',
-        f"{LOCATION}:225:20 : indicateurs[7].cibles.2028 : valeur « 170 » invalide pour un indicateur de type "
+        f"{LOCATION}:234:20 : indicateurs[7].cibles.2028 : valeur « 170 » invalide pour un indicateur de type "
         "pourcentage : un pourcentage de 0 à 100 attendu"),
     "objective-tied-to-no-orientation": (
         "    orientation: qualite\n    intitule: Analyser", "    orientation: securite\n    intitule: Analyser",
-        f"{LOCATION}:141:18 : objectifs[7].orientation : orientation « securite » inconnue : l'objectif n'est "
+        f"{LOCATION}:150:18 : objectifs[7].orientation : orientation « securite » inconnue : l'objectif n'est "
         "rattaché à aucune orientation (connues : coordination, formation, gradation, qualite)"),
     "action-sheet-cites-an-unknown-indicator": (
         "      indicateurs: [QUA02, QUA04, QUA05]", "      indicateurs: [QUA02, QUA09]",
-        f"{LOCATION}:153:28 : objectifs[7].fiche.indicateurs[2] : indicateur « QUA09 » inconnu dans la liste des "
+        f"{LOCATION}:162:28 : objectifs[7].fiche.indicateurs[2] : indicateur « QUA09 » inconnu dans la liste des "
         "indicateurs"),
     "negative-amount": (
         "montants: {2027: 30000, 2028: 15000,", "montants: {2027: 30000, 2028: -15000,",
-        f"{LOCATION}:329:37 : financement.lignes[3].montants.2028 : doit être positif ou nul, pas « -15000 »"),
+        f"{LOCATION}:338:37 : financement.lignes[3].montants.2028 : doit être positif ou nul, pas « -15000 »"),
     "malformed-fir-code": (
         "    - code: à confirmer  #", "    - code: FIR 2-1  #",
-        f"{LOCATION}:318:13 : financement.lignes[1].code : code de mission FIR « FIR 2-1 » invalide : MI2-2-2, "
+        f"{LOCATION}:327:13 : financement.lignes[1].code : code de mission FIR « FIR 2-1 » invalide : MI2-2-2, "
         "par exemple, ou « à confirmer »"),
 }
 

@@ -64,7 +64,7 @@ def test_the_example_is_valid_and_serves_every_mission(project: Path) -> None:
 
 
 def test_an_uncovered_mission_is_refused_with_its_line(project: Path, edit: Edit) -> None:
-    edit(project / CONTRACT, "    missions: [1, 2]\n", "    missions: [1]\n")
+    edit(project / CONTRACT, "    missions: [1, 2, 6]", "    missions: [1, 6]")
     line = _line_of(project, "orientations:")
     assert _check(project) == [
         f"{CONTRACT}:{line}:1 : orientations : mission du DSR (article D. 6327-6 II) servie par aucune orientation : "
@@ -72,7 +72,7 @@ def test_an_uncovered_mission_is_refused_with_its_line(project: Path, edit: Edit
 
 
 def test_several_uncovered_missions_are_named_together(project: Path, edit: Edit) -> None:
-    edit(project / CONTRACT, "    missions: [1, 2]\n", "    missions: [1]\n")
+    edit(project / CONTRACT, "    missions: [1, 2, 6]", "    missions: [1, 6]")
     edit(project / CONTRACT, "    missions: [5]\n", "    missions: [1]\n")
     [problem] = _check(project)
     assert "missions du DSR (article D. 6327-6 II) servies par aucune orientation : 2° (" in problem
@@ -83,9 +83,47 @@ def test_a_mission_out_of_range_or_repeated_is_refused(project: Path, edit: Edit
     edit(project / CONTRACT, "    missions: [5]\n", "    missions: [5, 5]\n")
     line = _line_of(project, "    missions: [5, 5]")
     assert _check(project) == [f"{CONTRACT}:{line}:19 : orientations[4].missions[2] : mission 5° citée deux fois"]
-    edit(project / CONTRACT, "    missions: [5, 5]\n", "    missions: [6]\n")
-    [problem] = _check(project)
-    assert problem.startswith(f"{CONTRACT}:{line}:16 : orientations[4].missions[1] : "), problem
+    edit(project / CONTRACT, "    missions: [5, 5]\n", "    missions: [5, 7]\n")
+    assert _check(project) == [f"{CONTRACT}:{line}:19 : orientations[4].missions[2] : mission 7° inconnue : "
+                               "« missions » en compte 6"]
+
+
+def test_the_missions_are_the_contracts_data_and_never_counted_in_prose(project: Path) -> None:
+    """D. 6327-6 II has at least a 6° (domain rules §9): the missions are data, listed in annex 1 as
+    the contract gives them; no sentence counts them (« chacune des cinq missions »)."""
+    text, _ = _annex_text(project, 1)
+    assert "6° à compléter après lecture du 6° du II de l’article D.\u00a06327-6" in text
+    assert "cinq" not in text.lower() and "chacune d’elles est servie par une orientation au moins" in text
+
+
+def test_above_the_auditors_threshold_the_budget_carries_the_fee_and_annex_4_the_obligations(
+        project: Path, edit: Edit) -> None:
+    """255 000 € in 2027 is above the 153 000 € of D. 612-5: a funding line names the auditor's fee
+    (else a located error), and annex 4 requires the certified accounts, the report and their
+    publication, with the annuality of FIR credits; a template that drops them is refused."""
+    text, _ = _annex_text(project, 4)
+    flat = text.replace("\n", " ")
+    assert "sous réserve de la disponibilité des crédits" in flat
+    assert "dépassent 153\u202f000\u00a0€ en 2027 (255\u202f000\u00a0€)" in flat
+    assert "commissaire aux comptes" in flat and "comptes certifiés" in flat and "publie" in flat
+    edit(project / CONTRACT, ", honoraires du commissaire aux comptes)", ")")
+    line = _line_of(project, "  lignes:")
+    assert _check(project) == [
+        f"{CONTRACT}:{line}:3 : financement.lignes : le contrat verse 255\u202f000\u00a0€ en 2027, plus que les "
+        "153\u202f000\u00a0€ au-delà desquels l'association fait certifier ses comptes (code de commerce, L. 612-4 et "
+        "D. 612-5) : le budget doit porter les honoraires du commissaire aux comptes ; nommez-les dans le libellé "
+        "d'une ligne"]
+    edit(project / CONTRACT, "secrétariat)", "secrétariat, honoraires du commissaire aux comptes)")
+    (project / "templates/cpom/annexe-4.md").write_text("Les crédits sont imputés sur le FIR.\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as refused:
+        _annex_text(project, 4)
+    assert [str(problem) for problem in refused.value.problems] == [
+        "templates/cpom/annexe-4.md : l'annexe financière engage des crédits du fonds d'intervention régional sur "
+        "plusieurs années : elle doit dire qu'ils sont alloués chaque année « sous réserve de la disponibilité des "
+        "crédits » notifiés à l'agence",
+        "templates/cpom/annexe-4.md : le contrat verse 255\u202f000\u00a0€ en 2027 (plus de 153\u202f000\u00a0€) : "
+        "l'annexe financière doit exiger les comptes certifiés par un commissaire aux comptes, son rapport et leur "
+        "publication (code de commerce, L. 612-4 et D. 612-5)"]
 
 
 def _add_indicators(root: Path, edit: Edit, *lines: str) -> None:

@@ -11,12 +11,25 @@ from typing import Any
 
 from ars_docs.families.cpom.amendment import changes
 from ars_docs.families.cpom.models import YEARS, Cpom, Indicator, Objective
-from ars_docs.families.cpom.rules import MISSIONS, format_value, parse_value
+from ars_docs.families.cpom.obligations import AUDIT_THRESHOLD, annex_problems, audited_year
+from ars_docs.families.cpom.rules import format_value, parse_value
 from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.source.project import FONTS
 from ars_docs.source.validation import field_path
 from ars_docs.source.yamlsource import PathKey, YamlDocument
-from ars_docs.tree.doctree import Block, Cell, Document, Heading, Landscape, ListBlock, PageBreak, Paragraph, Run, Table
+from ars_docs.tree.doctree import (
+    Block,
+    Cell,
+    Document,
+    Heading,
+    Landscape,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Run,
+    Table,
+    inline_text,
+)
 from ars_docs.tree.fontmetrics import printed_width_mm
 from ars_docs.tree.french import format_amount, long_date, short_date
 from ars_docs.tree.markdown import MarkupError, parse_markdown
@@ -33,6 +46,7 @@ ANNEXES = {
 }
 ALL_ANNEXES = "annexes-1-a-4"
 LANDSCAPE = 3  # the indicator table needs the width of a landscape page
+FINANCIAL = 4  # the financial annex: its obligations checked on its text (obligations.py)
 TEXT_WIDTH_MM = {False: 172.0, True: 257.0}
 """The width of the text on an A4 page, upright and landscape, in `annexes.css` and `annexes.docx`."""
 TABLE_FONT, TABLE_FONT_PT = "LiberationSans-Bold.ttf", 8.5
@@ -90,8 +104,13 @@ class CpomComposer:
 
     def _context(self, number: int | None) -> dict[str, Any]:
         title = ANNEXES[number][1] if number else "Annexes 1 à 4"
+        audited = audited_year(self.cpom)
         return {"contrat": self.cpom.contrat, "annexe": number, "intitule": title,
-                "echeance_indicateurs": day_and_month(self.cpom.contrat.transmission_indicateurs)}
+                "echeance_indicateurs": day_and_month(self.cpom.contrat.transmission_indicateurs),
+                "commissaire_aux_comptes": audited is not None,
+                "seuil_commissaire": format_amount(AUDIT_THRESHOLD),
+                "annee_commissaire": audited[0] if audited else "",
+                "montant_commissaire": format_amount(audited[1]) if audited else ""}
 
     def annex(self, number: int) -> Document:
         head = self.parts.part("entete.md", self._context(number))
@@ -162,13 +181,19 @@ class CpomComposer:
     def _annex_body(self, number: int) -> list[Block]:
         heading = Heading(1, (Run(f"Annexe {number} – {ANNEXES[number][1]}"),), anchor=f"annexe-{number}")
         intro = self.parts.part(f"annexe-{number}.md", self._context(number))
+        if number == FINANCIAL:
+            text = " ".join(inline_text(block.inlines) for block in intro if isinstance(block, Paragraph))
+            template = self.parts.project.name(self.parts.folder / f"annexe-{number}.md")
+            problems = list(annex_problems(self.cpom, text, template))
+            if problems:
+                raise InvalidInput(problems)
         return [heading, *intro, *self.builders[number]()]
 
     def _orientations(self) -> Iterator[Block]:
         numbered = list(enumerate(self.cpom.orientations, start=1))
         yield Heading(2, (Run("Missions du DSR et orientations qui les servent"),), anchor="missions")
         rows: list[tuple[Cell | None, ...]] = [_header("Mission (art. D. 6327-6 II)", "Orientations")]
-        for mission, wording in MISSIONS.items():
+        for mission, wording in enumerate(self.cpom.missions, start=1):
             serving = [f"Orientation {o} – {orientation.intitule}" for o, orientation in numbered
                        if mission in orientation.missions]
             rows.append((_text(f"{mission}° {wording}"),
@@ -180,7 +205,8 @@ class CpomComposer:
             served = sorted(set(orientation.missions))
             label = "Missions du DSR servies" if len(served) > 1 else "Mission du DSR servie"
             yield Paragraph((Run(f"{label} (art. D. 6327-6 II) : "),
-                             Run(" ; ".join(f"{mission}° {MISSIONS[mission]}" for mission in served) + ".")))
+                             Run(" ; ".join(f"{mission}° {self.cpom.missions[mission - 1]}" for mission in served)
+                                 + ".")))
             objectives = [o for o in self.cpom.objectifs if o.orientation == orientation.id]
             yield ListBlock(tuple(Paragraph((Run(f"Objectif {self.numbers[o.id]} – ", bold=True), Run(o.intitule)))
                                   for o in objectives))

@@ -22,7 +22,8 @@ Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
 IndicatorType = Literal["nombre", "pourcentage", "oui-non", "date", "montant"]
 UNITS = {"nombre": "nombre", "pourcentage": "%", "oui-non": "oui/non", "date": "date", "montant": "€"}
 """The unit an indicator shows when its data gives none (`unite: ETP` for a number of posts)."""
-Mission = Annotated[int, Field(ge=1, le=5)]
+Mission = Annotated[int, Field(ge=1)]
+"""The number of a mission in the contract's `missions` (1 for the first): checked against their count."""
 Year = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
 """A year written as a value (`2028`), read as the keys of the year tables are."""
 
@@ -72,8 +73,8 @@ class Orientation(Record):
     id: Identifier
     intitule: Text
     missions: Annotated[list[Mission], Field(min_length=1)]
-    """The DSR missions of article D. 6327-6 II (1 to 5) the orientation serves: each of the five
-    must be served by at least one orientation."""
+    """The missions (by their number in the contract's `missions`) the orientation serves: each must
+    be served by at least one orientation."""
 
 
 class ActionSheet(Record):
@@ -190,6 +191,10 @@ class Finance(Record):
 
 class Cpom(Record):
     contrat: Contract
+    missions: Annotated[list[Text], Field(min_length=1)]
+    """The missions the contract serves, in the order of the text that sets them (for a DSR, the II
+    of article D. 6327-6 of the code de la santé publique, read in its current version): data, never
+    counted in the annexes' prose."""
     orientations: Annotated[list[Orientation], Field(min_length=1)]
     objectifs: Annotated[list[Objective], Field(min_length=1)]
     indicateurs: Annotated[list[Indicator], Field(min_length=1)]

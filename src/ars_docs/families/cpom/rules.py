@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_decimal
 
 from ars_docs.families.cpom.models import MAX_AMOUNT, YEARS, Cpom, Indicator, Objective
+from ars_docs.families.cpom.obligations import auditor_fee
 from ars_docs.source.errors import Problem, warn
 from ars_docs.source.fields import parse_yes_no
 from ars_docs.source.validation import duplicates, field_path
@@ -20,13 +21,6 @@ FIR_CODE = re.compile(r"MI\d+-\d+(?:-\d+)?")
 PENDING_CODE = "à confirmer"
 INDICATOR_CODE = re.compile(r"[A-Z]{1,4}\d{1,3}[a-z]?")
 # Article D. 6327-6 II of the code de la santé publique: the missions of a DSR.
-MISSIONS = {
-    1: "animer et coordonner les acteurs de la prise en charge, sans se substituer à eux",
-    2: "rendre lisible l'offre de soins, y compris pour le public",
-    3: "promouvoir la qualité, la sécurité et la coordination entre la ville, l'hôpital et le médico-social",
-    4: "orienter chaque cas vers le niveau de recours adapté, avec un accès équilibré sur le territoire",
-    5: "former les professionnels, diffuser protocoles régionaux et bonnes pratiques",
-}
 MAX_DEPTH = 3
 """Levels of « dont » lines under an indicator (« dont », « dont… dont »…)."""
 
@@ -91,6 +85,7 @@ def _errors(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
     yield from _hierarchy(cpom.indicateurs, source)
     yield from _years(source, _year_tables(cpom))
     yield from _funding(cpom, source)
+    yield from auditor_fee(cpom, source)
     yield from _spent(cpom, source)
     yield from _payments(cpom, source)
     yield from _membership(cpom, source)
@@ -131,16 +126,20 @@ def _links(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
 
 
 def _coverage(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
-    """Every mission of D. 6327-6 II served by an orientation, each orientation's missions once."""
+    """Every mission of the contract's `missions` served by an orientation, each orientation's
+    missions once and among them."""
     for index, orientation in enumerate(cpom.orientations):
         seen: set[int] = set()
         for position, mission in enumerate(orientation.missions):
             if mission in seen:
                 yield _problem(source, ("orientations", index, "missions", position),
                                f"mission {mission}° citée deux fois")
+            if mission > len(cpom.missions):
+                yield _problem(source, ("orientations", index, "missions", position),
+                               f"mission {mission}° inconnue : « missions » en compte {len(cpom.missions)}")
             seen.add(mission)
     served = {mission for orientation in cpom.orientations for mission in orientation.missions}
-    missing = [f"{number}° ({MISSIONS[number]})" for number in MISSIONS if number not in served]
+    missing = [f"{number}° ({text})" for number, text in enumerate(cpom.missions, start=1) if number not in served]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         yield _problem(source, ("orientations",),

@@ -1,0 +1,62 @@
+"""What the contract's amounts oblige the association to (domain rules §9): the statutory auditor
+above the threshold of public subsidies, whose fee the budget carries and whose report annex 4
+requires; and the words annex 4 must say whatever the amounts (the annuality of FIR credits)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ars_docs.families.cpom.models import Cpom
+from ars_docs.source.errors import Location, Problem
+from ars_docs.source.fields import folded
+from ars_docs.source.yamlsource import YamlDocument
+from ars_docs.tree.french import format_amount
+
+AUDIT_THRESHOLD = Decimal(153000)
+"""Public subsidies in a year above which an association has its accounts certified by a statutory
+auditor and publishes them (code de commerce, L. 612-4; the amount is set by D. 612-5)."""
+
+
+def audited_year(cpom: Cpom) -> tuple[str, Decimal] | None:
+    """The year (and its total) of the largest funding, when it is above the auditor's threshold."""
+    finance = cpom.financement
+    years = sorted({year for line in finance.lignes for year in line.montants})
+    largest = max(((year, finance.year_total(year)) for year in years), key=lambda pair: pair[1], default=None)
+    return largest if largest is not None and largest[1] > AUDIT_THRESHOLD else None
+
+
+def auditor_fee(cpom: Cpom, source: YamlDocument) -> Iterator[Problem]:
+    """Above the threshold, the budget carries the auditor's fee: a funding line that names it."""
+    audited = audited_year(cpom)
+    if audited and not any("commissaire aux comptes" in folded(line.libelle) for line in cpom.financement.lignes):
+        year, amount = audited
+        yield Problem(source.locate(("financement", "lignes"), key=True), "financement.lignes",
+                       f"le contrat verse {format_amount(amount)} en {year}, plus que les "
+                       f"{format_amount(AUDIT_THRESHOLD)} au-delà desquels l'association fait certifier ses comptes "
+                       "(code de commerce, L. 612-4 et D. 612-5) : le budget doit porter les honoraires du commissaire "
+                       "aux comptes ; nommez-les dans le libellé d'une ligne")
+
+
+ANNUALITY = ("sous reserve", "credits")
+"""What annex 4 must say of a multi-year commitment of FIR credits, allotted each year."""
+AUDIT_WORDS = ("commissaire aux comptes", "certifi", "rapport", "publi")
+"""What annex 4 must require above the auditor's threshold: accounts certified by the auditor, the
+auditor's report, their publication."""
+
+
+def annex_problems(cpom: Cpom, text: str, template: str) -> Iterator[Problem]:
+    """Annex 4 as composed (`text`, from its template `template`): the annuality clause, always;
+    above the threshold, the audit obligations."""
+    said = folded(text)
+    if not all(word in said for word in ANNUALITY):
+        yield Problem(Location(template), "", "l'annexe financière engage des crédits du fonds d'intervention "
+                      "régional sur plusieurs années : elle doit dire qu'ils sont alloués chaque année « sous réserve "
+                      "de la disponibilité des crédits » notifiés à l'agence")
+    audited = audited_year(cpom)
+    if audited and not all(word in said for word in AUDIT_WORDS):
+        year, amount = audited
+        yield Problem(Location(template), "", f"le contrat verse {format_amount(amount)} en {year} (plus de "
+                      f"{format_amount(AUDIT_THRESHOLD)}) : l'annexe financière doit exiger les comptes certifiés par "
+                      "un commissaire aux comptes, son rapport et leur publication (code de commerce, L. 612-4 et "
+                      "D. 612-5)")

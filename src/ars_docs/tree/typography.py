@@ -52,6 +52,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(Mme|M\.|Dr|Pr|Me) (?=\w)"), r"\1" + NBSP),
     # a legal reference is read whole: « article L.|612-4 » cut at the line's end is not
     (re.compile(r"(?<![\w.])([LRDA]|[Aa]rts?)\. (?=\d)"), r"\1." + NBSP),
+    # a numbered part of a contract is named with its number: « fiche action|4.1 », « annexe|3 » cut apart are not
+    (re.compile(r"\b((?:[Aa]nnexe|[Ff]iche action|[Oo]bjectif|[Oo]rientation)s?) (?=\d)"), r"\1" + NBSP),
 )
 
 REFERENCE = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)\w+(?:[/-]\w+)+")

@@ -75,7 +75,7 @@ def test_indicators_are_typed_and_french(contract: Path) -> None:
     assert rows["Code"] == ["Code", "Indicateur", "Définition ou formule", "Source", "Fréquence", "Unité",
                             "Référence", "2027", "2028", "2029", "2030"]
     assert rows["ACT02"][5:] == ["nombre", "0 (2026)", "150", "400", "600", "800"]
-    assert rows["QUA03"][5:] == ["%", "40\u00a0% (2025)", "40\u00a0%", "80\u00a0%", "100\u00a0%", "100\u00a0%"]
+    assert rows["QUA03"][5:] == ["%", "40\u00a0% (2025)", "—", "80\u00a0%", "100\u00a0%", "100\u00a0%"]
     assert rows["GRA01"][5:] == ["oui/non", "non (2026)", "non", "oui", "oui", "oui"]
     assert rows["COO02"][5:] == ["date", "—", "31/12/2027", "—", "—", "—"]
     assert rows["RH01a"][5:] == ["ETP", "—", "0,5", "0,5", "0,5", "0,5"]
@@ -145,19 +145,19 @@ LOCATION = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
 CASES = {
     "line-total-disagrees": (
         "      total: 95000", "      total: 96000",
-        f"{LOCATION}:335:14 : financement.lignes[2].total : total écrit 96\u202f000\u00a0€ différent de la somme "
+        f"{LOCATION}:336:14 : financement.lignes[2].total : total écrit 96\u202f000\u00a0€ différent de la somme "
         "des années, 95\u202f000\u00a0€"),
     "year-total-disagrees": (
         "total_par_annee: {2027: 255000,", "total_par_annee: {2027: 225000,",
-        f"{LOCATION}:340:27 : financement.total_par_annee.2027 : total écrit 225\u202f000\u00a0€ différent de la "
+        f"{LOCATION}:341:27 : financement.total_par_annee.2027 : total écrit 225\u202f000\u00a0€ différent de la "
         "somme des lignes, 255\u202f000\u00a0€"),
     "grand-total-disagrees": (
         "total_general: 905000", "total_general: 900000",
-        f"{LOCATION}:341:18 : financement.total_general : total écrit 900\u202f000\u00a0€ différent de la somme "
+        f"{LOCATION}:342:18 : financement.total_general : total écrit 900\u202f000\u00a0€ différent de la somme "
         "de toutes les lignes, 905\u202f000\u00a0€"),
     "target-year-outside-the-contract": (
         'cibles: {2027: "2", 2028: "6", 2029: "8", 2030: "8"}', 'cibles: {2027: "2", 2028: "6", 2029: "8", 2031: "8"}',
-        f"{LOCATION}:276:47 : indicateurs[13].cibles.2031 : année 2031 hors du contrat (2027 à 2030)"),
+        f"{LOCATION}:277:47 : indicateurs[13].cibles.2031 : année 2031 hors du contrat (2027 à 2030)"),
     "value-of-the-wrong-type": (
         'cibles: {2028: "70", 2029: "85",', 'cibles: {2028: "soixante-dix", 2029: "85",',
         f"{LOCATION}:234:20 : indicateurs[7].cibles.2028 : valeur « soixante-dix » invalide pour un indicateur de "
@@ -176,10 +176,10 @@ CASES = {
         "indicateurs"),
     "negative-amount": (
         "montants: {2027: 30000, 2028: 15000,", "montants: {2027: 30000, 2028: -15000,",
-        f"{LOCATION}:338:37 : financement.lignes[3].montants.2028 : doit être positif ou nul, pas « -15000 »"),
+        f"{LOCATION}:339:37 : financement.lignes[3].montants.2028 : doit être positif ou nul, pas « -15000 »"),
     "malformed-fir-code": (
         "    - code: à confirmer  #", "    - code: FIR 2-1  #",
-        f"{LOCATION}:327:13 : financement.lignes[1].code : code de mission FIR « FIR 2-1 » invalide : MI2-2-2, "
+        f"{LOCATION}:328:13 : financement.lignes[1].code : code de mission FIR « FIR 2-1 » invalide : MI2-2-2, "
         "par exemple, ou « à confirmer »"),
 }
 

@@ -75,7 +75,8 @@ def amended(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def _annexes(lines: list[str]) -> list[str]:
     """From the first annex's heading on, without blank lines: the summary and the title block differ."""
-    start = next(index for index, line in enumerate(lines) if line.startswith("Annexe 1 – Orientations"))
+    start = next(index for index, line in enumerate(lines)
+                 if line.replace("\u00a0", " ").startswith("Annexe 1 – Orientations"))
     return [line for line in lines[start:] if line.strip()]
 
 

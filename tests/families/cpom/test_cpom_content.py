@@ -242,7 +242,7 @@ def test_a_budget_amount_out_of_bounds_is_refused_where_it_is_written(project: P
 
 def test_every_funding_line_is_spent_by_an_action_sheet_that_names_it(project: Path, edit: Edit) -> None:
     text, _ = _annex_text(project, 2)
-    assert "Fiche action 1.3 – Déployer la plateforme régionale de télé-expertise" in text
+    assert "Fiche action\u00a01.3 – Déployer la plateforme régionale de télé-expertise" in text
     edit(project / CONTRACT, "      financement: [MI2-1-1]\n", "")
     line = _line_of(project, "    - code: MI2-1-1")
     assert _check(project) == [
@@ -271,7 +271,7 @@ def test_the_membership_target_is_never_below_the_members_by_law(project: Path, 
 
 def test_targets_that_contradict_the_calendar_or_the_contract_are_warned(project: Path, edit: Edit,
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    edit(project / CONTRACT, 'cibles: {2027: "40", 2028: "80"', 'cibles: {2027: "60", 2028: "80"')
+    edit(project / CONTRACT, 'cibles: {2028: "80"', 'cibles: {2027: "60", 2028: "80"')
     edit(project / CONTRACT, "cibles: {2028: oui, 2029: oui, 2030: oui}",
          "cibles: {2027: oui, 2028: oui, 2029: oui, 2030: oui}")
     assert _check(project) == []
@@ -279,14 +279,27 @@ def test_targets_that_contradict_the_calendar_or_the_contract_are_warned(project
     qua03, rep01 = _line_of(project, 'cibles: {2027: "60"'), _line_of(project, "porte_sur: annee-precedente") + 1
     assert warnings == [
         f"{CONTRACT}:{qua03}:14 : indicateurs[9].cibles.2027 : cible de QUA03 pour 2027 : ce qu'il mesure n'est "
-        "produit qu'à partir de 2028 (mesure_a_partir_de, calendrier de la fiche action) ; avant, la cible ne peut "
-        "être que la valeur de référence, ou aucune",
+        "produit qu'à partir de 2028 (mesure_a_partir_de, calendrier de la fiche action) ; avant, aucune cible "
+        "(retirez l'année : l'annexe imprime « — »)",
         f"{CONTRACT}:{rep01}:14 : indicateurs[16].cibles.2027 : cible de REP01 pour 2027 : elle porte sur 2026, avant "
         "le début du contrat (2027) ; la première cible de cet indicateur est celle de 2028"]
     edit(project / CONTRACT, "    mesure_a_partir_de: 2028\n    cibles: {2027: \"60\"",
          "    mesure_a_partir_de: 2026\n    cibles: {2027: \"60\"")
     assert _check(project) == [f"{CONTRACT}:{qua03 - 1}:25 : indicateurs[9].mesure_a_partir_de : année 2026 hors du "
                                "contrat (2027 à 2030)"]
+
+
+def test_a_target_equal_to_the_reference_before_anything_is_measured_commits_to_nothing(
+        project: Path, edit: Edit, capsys: pytest.CaptureFixture[str]) -> None:
+    """QUA03's 2027 target was its 2025 reference (40 %), a year before the conventions it counts
+    are signed: the finance officer's finding, now a warning at its place."""
+    edit(project / CONTRACT, 'cibles: {2028: "80"', 'cibles: {2027: "40", 2028: "80"')
+    assert _check(project) == []
+    line = _line_of(project, 'cibles: {2027: "40", 2028: "80"')
+    assert capsys.readouterr().err.splitlines() == [
+        f"Attention : {CONTRACT}:{line}:14 : indicateurs[9].cibles.2027 : cible de QUA03 pour 2027 : ce qu'il mesure "
+        "n'est produit qu'à partir de 2028 (mesure_a_partir_de, calendrier de la fiche action) ; égale à la valeur de "
+        "référence, elle n'engage à rien : avant, aucune cible (retirez l'année : l'annexe imprime « — »)"]
 
 
 def test_annex_3_cites_the_instruction_it_applies(project: Path) -> None:

@@ -207,12 +207,13 @@ def _target_years(cpom: Cpom, source: YamlDocument) -> None:
             if starts and year < min(starts):
                 warn(_problem(source, where, f"cible de {indicator.code} pour {year}, avant la première année "
                               f"({min(starts)}) du calendrier des fiches actions qui le mesurent", key=True))
-            elif indicator.mesure_a_partir_de and year < indicator.mesure_a_partir_de and not (
-                    reference is not None and _same(indicator, indicator.cibles[year], reference)):
+            elif indicator.mesure_a_partir_de and year < indicator.mesure_a_partir_de:
+                same = reference is not None and _same(indicator, indicator.cibles[year], reference)
                 warn(_problem(source, where, f"cible de {indicator.code} pour {year} : ce qu'il mesure n'est "
                               f"produit qu'à partir de {indicator.mesure_a_partir_de} (mesure_a_partir_de, "
-                              "calendrier de la fiche action) ; avant, la cible ne peut être que la valeur de "
-                              "référence, ou aucune", key=True))
+                              "calendrier de la fiche action) ; "
+                              + ("égale à la valeur de référence, elle n'engage à rien : " if same else "")
+                              + "avant, aucune cible (retirez l'année : l'annexe imprime « — »)", key=True))
             if indicator.porte_sur == "annee-precedente" and str(int(year) - 1) < YEARS[0]:
                 warn(_problem(source, where, f"cible de {indicator.code} pour {year} : elle porte sur "
                               f"{int(year) - 1}, avant le début du contrat ({YEARS[0]}) ; la première cible de cet "

@@ -163,6 +163,11 @@ class Builder:
         one family learns from another without importing it."""
         return None
 
+    def founding_text(self, project: Project, organisation: str) -> tuple[str, str] | None:
+        """The text that founds `organisation` in the family's documents (its statutes: their file,
+        and every title and article), for another family to check what it names against it."""
+        return None
+
     def gate_findings(self, project: Project) -> list[Problem]:
         """What the family's own rules keep from leaving the agency, for the release gate (none by
         default)."""
@@ -270,6 +275,14 @@ def public_funding(project: Project, organisation: str) -> PublicFunding | None:
     found = [funding for builder in map(get_builder, builder_names()) if builder.present(project)
              if (funding := builder.public_funding(project, organisation)) is not None]
     return max(found, key=lambda funding: funding.amount, default=None)
+
+
+def founding_text(project: Project, organisation: str) -> tuple[str, str] | None:
+    """The text that founds `organisation` (its last statutes), from whichever family has it."""
+    for builder in map(get_builder, builder_names()):
+        if builder.present(project) and (found := builder.founding_text(project, organisation)) is not None:
+            return found
+    return None
 
 
 def settings_problems(project: Project) -> list[Problem]:

@@ -37,6 +37,8 @@ MAX_BYTES = 20 * 2**20
 (2 MiB). A larger file is refused before it is read."""
 MAX_DEPTH = 50
 """The deepest nesting of lists and tables: the deepest of the example's files has 6 levels."""
+_CONTINUATION = re.compile(r"(?:de|du|des|d['’]|et|ou|à|aux|en)(?:\s|(?<=['’]))")
+"""How the second half of a phrase cut at its comma begins (« de Lorraine et de Strasbourg »)."""
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 """What YAML does not allow in a file (control characters but tab and line breaks, C1 controls but NEL)."""
 _TOO_LARGE = "document trop volumineux (trop de valeurs ou d'alias imbriqués)"
@@ -119,12 +121,24 @@ class _Reader:
         if isinstance(node, yaml.MappingNode):
             return self.read_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
+            if node.flow_style:
+                self.split_items(node)
             return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
         if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None:
             return None
         if isinstance(node, yaml.ScalarNode) and node.style == "|":
             self.document.literal_blocks.add(path)
         return node.value
+
+    def split_items(self, node: yaml.SequenceNode) -> None:
+        """In a list between brackets a comma separates two items: an unquoted item that begins
+        like the end of a phrase (« [Universités de Reims, de Lorraine et de Strasbourg] ») was one
+        item cut in two, which the documents would print as two."""
+        for before, item in zip(node.value, node.value[1:], strict=False):
+            if (isinstance(item, yaml.ScalarNode) and not item.style and isinstance(before, yaml.ScalarNode)
+                    and _CONTINUATION.match(item.value)):
+                self.problem(item, f"« {before.value}, {item.value} » est coupé en deux éléments par la virgule de "
+                                   "la liste entre crochets : s'il n'en fait qu'un, mettez-le entre guillemets")
 
     def read_mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}

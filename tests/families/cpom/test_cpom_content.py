@@ -321,3 +321,23 @@ def test_the_payment_schedule_states_amounts_computed_from_the_financial_annex(p
     line = _line_of(project, "dotation: 2027, part: 30")
     assert _check(project) == [f"{CONTRACT}:{line}:48 : financement.echeancier[2].part : les versements de la "
                                "dotation 2027 dépasseraient 100 % de celle-ci (110 %)"]
+
+
+def test_a_body_the_contract_names_must_exist_in_the_statutes(project: Path, edit: Edit) -> None:
+    """Fiche 4.1 was led by a « Commission scientifique » that the statutes never create (the
+    finance officer's finding): a body the contract gives work to is looked up in the association's
+    last statutes, at its place; the conseil d'administration they create passes."""
+    from ars_docs.build import registry
+    from ars_docs.families.cpom.obligations import bodies_problems
+
+    edit(project / CONTRACT, "      pilote: Coordonnateur médical du DSR\n      partenaires: [\"Universités",
+         "      pilote: Commission scientifique du DSR\n      partenaires: [\"Universités")
+    opened = Project.open(project)
+    cpom, source = load_contract(opened, project / CONTRACT)
+    founding = registry.founding_text(opened, cpom.contrat.organisme)
+    assert founding is not None and founding[0] == "data/statuts/dsr-chirurgie-pediatrique/v2.yaml"
+    line = _line_of(project, "pilote: Commission scientifique du DSR")
+    assert [str(problem) for problem in bodies_problems(cpom, source, founding)] == [
+        f"{CONTRACT}:{line}:15 : objectifs[8].fiche.pilote : « Commission scientifique » : aucune instance de ce nom "
+        "dans les statuts de l'association (data/statuts/dsr-chirurgie-pediatrique/v2.yaml) ; créez-la dans les "
+        "statuts, ou confiez ce rôle à une instance qu'ils prévoient"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ars_docs.build import registry
 from ars_docs.build.registry import Builder, Item, ProblemCollector, PublicFunding, rendition_item
 from ars_docs.families.cpom.compose import ALL_ANNEXES, ANNEXES, CpomComposer
 from ars_docs.families.cpom.models import Cpom
+from ars_docs.families.cpom.obligations import bodies_problems
 from ars_docs.families.cpom.rules import check_cpom
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem
 from ars_docs.source.fields import slug
@@ -100,6 +102,9 @@ class CpomBuilder(Builder):
         loaded = [item for item in (collector.attempt(load_contract, project, path) for path in paths) if item]
         for cpom, source in loaded:
             collector.add(list(check_cpom(cpom, source)))
+            founding = registry.founding_text(project, cpom.contrat.organisme)
+            if founding is not None:  # the bodies it names, against the association's statutes
+                collector.add(list(bodies_problems(cpom, source, founding)))
         if project.settings.agence is None:
             collector.add([Problem(Location(project.name(project.root / SETTINGS_FILE)), "agence",
                                    "les annexes du CPOM nomment l'agence, partie au contrat : ajoutez à "

@@ -4,12 +4,14 @@ requires; and the words annex 4 must say whatever the amounts (the annuality of 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
 from ars_docs.families.cpom.models import Cpom
 from ars_docs.source.errors import Location, Problem
 from ars_docs.source.fields import folded
+from ars_docs.source.validation import field_path
 from ars_docs.source.yamlsource import YamlDocument
 from ars_docs.tree.french import format_amount
 
@@ -60,3 +62,36 @@ def annex_problems(cpom: Cpom, text: str, template: str) -> Iterator[Problem]:
                       f"{format_amount(AUDIT_THRESHOLD)}) : l'annexe financière doit exiger les comptes certifiés par "
                       "un commissaire aux comptes, son rapport et leur publication (code de commerce, L. 612-4 et "
                       "D. 612-5)")
+
+
+BODY = re.compile(r"\b(commission|comite|conseil|bureau|assemblee generale|college)"
+                  r"(?:\s+(?:d['’]\s*|de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+)?([a-z][\w-]*))?")
+"""A body of the association (« Commission scientifique », « conseil d'administration »), in
+folded text: the kind, and the word that names it."""
+_LINKS = re.compile(r"\b(du|de|des|la|le|les|et|a|au|aux|pour|sur|en|dsr|l|d)\b")
+
+
+def bodies_problems(cpom: Cpom, source: YamlDocument, founding: tuple[str, str]) -> Iterator[Problem]:
+    """A body the contract gives work to (a pilot, a step of an action sheet, how an indicator is
+    established) must exist in the association's statutes: a « Commission scientifique » they never
+    create cannot lead an action."""
+    statutes, text = founding
+    said = re.sub(r"[’']", "'", folded(text))
+    fields: list[tuple[tuple[str | int, ...], str]] = []
+    for index, objective in enumerate(cpom.objectifs):
+        sheet = objective.fiche
+        fields.append((("objectifs", index, "fiche", "pilote"), sheet.pilote))
+        fields += [(("objectifs", index, "fiche", "calendrier", year), step) for year, step in sheet.calendrier.items()]
+        fields += [(("objectifs", index, "fiche", "livrables", n), item) for n, item in enumerate(sheet.livrables)]
+    fields += [(("indicateurs", index, "definition"), indicator.definition)
+               for index, indicator in enumerate(cpom.indicateurs)]
+    for path, value in fields:
+        for found in BODY.finditer(folded(value)):
+            named = found.group(2) and not _LINKS.fullmatch(found.group(2)) and found.group(1) != "assemblee generale"
+            name = found.group(0) if named else found.group(1)
+            if re.sub(r"[’']", "'", name) in said:
+                continue
+            written = value[found.start():found.start() + len(name)]
+            yield Problem(source.locate_inside(path, value[:found.start()], written), field_path(path),
+                          f"« {written} » : aucune instance de ce nom dans les statuts de l'association ({statutes}) ; "
+                          "créez-la dans les statuts, ou confiez ce rôle à une instance qu'ils prévoient")

@@ -90,6 +90,25 @@ class StatutsBuilder(Builder):
         self.compare: str | None = None
         """`vA..vB`, `vA` (against the last), or `git:REV` (the last draft as it was at REV)."""
 
+    def founding_text(self, project: Project, organisation: str) -> tuple[str, str] | None:
+        """The last draft of the association that `organisation` names (« Association « titre » »):
+        its file, and its titles and articles. A draft that does not load is this family's error."""
+        wanted = organisation.casefold()
+        for folder in sorted(path for path in (project.root / STATUTES).glob("*") if path.is_dir()):
+            drafts = sorted(folder.glob("v*.yaml"), key=lambda path: (len(path.name), path.name))
+            if not drafts:
+                continue
+            try:
+                draft = validate(Draft, load_yaml(drafts[-1], project.name(drafts[-1])))
+            except ArsDocsError:
+                continue
+            if draft.association.titre.casefold() in wanted:
+                articles = [article for title in draft.titres for article in title.articles]
+                texts = [draft.association.titre, *(title.intitule for title in draft.titres),
+                         *(f"{article.intitule}\n{article.texte}" for article in articles)]
+                return project.name(drafts[-1]), "\n".join(texts)
+        return None
+
     def configure(self, *, compare: str | None = None) -> None:
         self.compare = compare
 

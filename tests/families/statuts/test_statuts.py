@@ -234,14 +234,44 @@ CASES = {
         "une adresse géographique, pas une adresse de distribution du courrier ; écrivez la voie, le code postal et "
         "la commune du lieu (sans Cedex, BP ni CS)"),
     "members-by-right-struck-off-for-unpaid-dues": (
-        V2, "pour motif grave ou, pour un membre d'un autre collège que celui des membres de droit, pour "
-            "non-paiement de la cotisation", "pour motif grave ou pour non-paiement de la cotisation",
-        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:110:112 : titres[2].articles[4].texte : la radiation pour "
-        "non-paiement de la cotisation s'appliquerait aux membres de droit, dont l'adhésion ne dépend pas de "
-        "l'association : réservez ce motif aux autres collèges, en nommant celui des membres de droit"),
+        V2, "pour motif grave ou pour non-paiement de la cotisation prévue à l'[[cotisations]], le membre intéressé "
+            "ayant été invité au préalable à fournir ses explications ; un membre de droit ne peut être ni radié ni "
+            "exclu : sa qualité ne prend fin qu'avec l'autorisation ou la dérogation qui la fonde.",
+        "pour motif grave.\n          - la radiation pour non-paiement de la cotisation prévue à l'[[cotisations]].",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:111:50 : titres[2].articles[4].texte : « cotisation » : ce "
+        "motif de radiation atteindrait les membres de droit, dont l'adhésion ne prend fin qu'avec leur "
+        "autorisation ou leur dérogation (D. 6327-6 I) : écrivez d'abord qu'il ne vaut que pour les autres "
+        "collèges, en nommant celui des membres de droit"),
+    "members-by-right-struck-off-for-a-serious-reason": (
+        V2, "- pour un membre d'un autre collège que celui des membres de droit, la radiation prononcée par le conseil "
+            "d'administration pour motif grave ou pour",
+        "- la radiation prononcée par le conseil d'administration pour motif grave ou, pour un membre d'un autre "
+        "collège que celui des membres de droit, pour",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:110:73 : titres[2].articles[4].texte : « motif grave » : ce "
+        "motif de radiation atteindrait les membres de droit, dont l'adhésion ne prend fin qu'avec leur "
+        "autorisation ou leur dérogation (D. 6327-6 I) : écrivez d'abord qu'il ne vaut que pour les autres "
+        "collèges, en nommant celui des membres de droit"),
+    "associate-members-outvote-the-members-by-right": (
+        V2, "Chaque membre y dispose d'une voix ; les voix sont pondérées par collège, de sorte que le collège des "
+            "membres de droit dispose de la majorité des voix dans toute assemblée (55 % des voix, les autres collèges "
+            "se partageant les 45 % restants) ;", "Chaque membre y dispose d'une voix, quel que soit son collège ;",
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:131:17 : titres[4].articles[1].clause : les statuts ont un "
+        "collège des membres de droit, mais l'article des voix ne dit pas comment ils gardent la majorité des "
+        "voix : une voix par membre quel que soit son collège laisserait les autres collèges décider sans eux ; "
+        "pondérez les voix par collège (le collège des membres de droit disposant de la majorité des voix), ou "
+        "exigez la majorité dans leur collège"),
+    "seat-moved-in-the-data-only": (
+        V2, '    code_postal: "51100"\n    ville: Reims', '    code_postal: "51000"\n    ville: Châlons-en-Champagne',
+        "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:60:16 : titres[1].articles[4].texte : l'article du siège ne "
+        "fixe pas le siège des données (association.siege : 51000 Châlons-en-Champagne) : son texte ne dit ni "
+        "« 51000 » ni « Châlons-en-Champagne » ; les deux doivent dire le même lieu"),
     "no-vote-per-member": (
-        V2, "Chaque membre y dispose d'une voix, quel que soit son collège ; un membre personne morale l'exprime",
-        "Un membre personne morale s'y exprime",
+        V2, "Chaque membre y dispose d'une voix ; les voix sont pondérées par collège, de sorte que le collège des "
+            "membres de droit dispose de la majorité des voix dans toute assemblée (55 % des voix, les autres collèges "
+            "se partageant les 45 % restants) ; un membre personne morale l'exprime",
+        "Les voix sont pondérées par collège, de sorte que le collège des membres de droit dispose de la majorité des "
+        "voix dans toute assemblée (55 % des voix, les autres collèges se partageant les 45 % restants) ; un membre "
+        "personne morale l'exprime",
         "data/statuts/dsr-chirurgie-pediatrique/v2.yaml:131:17 : titres[4].articles[1].clause : l'article 11 couvre "
         "la clause « Voix des membres, quorum et majorité » (voix-et-quorum) mais ne dit pas « une voix » (si elle ne "
         "vaut pas pour cette association, retirez-la ou changez-la dans data/statuts/clauses-attendues.yaml:26:5)"),
@@ -474,14 +504,14 @@ def test_an_expected_clause_is_matched_on_its_meaning(tmp_path: Path, edit: Edit
     """« une voix » is said by « une seule voix » (words in order, at most two between them), not by
     « voix consultative » alone."""
     project = copy_project(tmp_path / "projet")
-    edit(project / V2, "Chaque membre y dispose d'une voix", said)
+    edit(project / V2, "Chaque membre y dispose d'une voix ;", said + " ;")
     result = run(project, "check")
     assert result.exit_code == 0, result.output
 
 
 def test_a_formulation_too_far_from_the_expected_words_is_refused(tmp_path: Path, edit: Edit) -> None:
     project = copy_project(tmp_path / "projet")
-    edit(project / V2, "Chaque membre y dispose d'une voix", "Chaque membre y dispose d'une part de la voix")
+    edit(project / V2, "Chaque membre y dispose d'une voix ;", "Chaque membre y dispose d'une part de la voix ;")
     result = run(project, "check")
     assert result.exit_code == 1
     assert "ne dit pas « une voix »" in result.output

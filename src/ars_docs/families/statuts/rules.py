@@ -79,6 +79,8 @@ def check_draft(draft: Draft, source: YamlDocument, expected: ExpectedClauses, e
     yield from _regime(draft, numbered, source)
     yield from _seat(draft, numbered, source)
     yield from _members_by_right(numbered, source)
+    yield from _majority_by_right(numbered, source)
+    yield from _seat_in_article(draft, numbered, source)
     yield from _signatories(draft, source)
     yield from _birth_dates(source)
 
@@ -239,14 +241,41 @@ def _seat(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -
                           "ni CS)")
 
 
+def _seat_in_article(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """The seat of the data (the cover, the prefecture's form) is the one the seat article fixes:
+    its town and its postal code are in the article's text (the seat moved in the data alone was
+    still « valid »)."""
+    seat = draft.association.siege
+    for item in numbered:
+        if item.article.clause != "siege":
+            continue
+        said = folded(item.article.texte)
+        missing = [value for value in (seat.code_postal, seat.ville) if folded(value) not in said]
+        if missing:
+            path = (*item.path, "texte")
+            yield Problem(source.locate(path), field_path(path),
+                          f"l'article du siège ne fixe pas le siège des données (association.siege : "
+                          f"{seat.code_postal} {seat.ville}) : son texte ne dit "
+                          + (f"ni « {missing[0]} » ni « {missing[1]} »" if len(missing) > 1
+                             else f"pas « {missing[0]} »")
+                          + " ; les deux doivent dire le même lieu")
+
+
 BY_RIGHT = "membres de droit"
 """The college whose members belong by law (the DSR's authorised establishments): they cannot be
 refused, nor struck off for unpaid dues."""
 
 
+EXCLUSION_GROUNDS = ("cotisation", "motif grave", "exclusion")
+"""Why an association strikes a member off: none may reach a member by right, whose membership
+ends only with its authorisation or derogation (D. 6327-6 I: the DSR is the holders of it)."""
+
+
 def _members_by_right(numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
-    """Where the statutes have a college of members by right, the striking-off for unpaid dues
-    (a line of the article on losing membership that names both) must leave them out, by name."""
+    """Where the statutes have a college of members by right, each ground for striking a member
+    off (unpaid dues, a serious reason, an exclusion), in a line that strikes off, must come after
+    the words that leave the members by right out (« pour un membre d'un autre collège que celui des
+    membres de droit, … »): a ground before them would reach them."""
     if not any(BY_RIGHT in folded(item.article.texte) for item in numbered if item.article.clause == "composition"):
         return
     for item in numbered:
@@ -255,15 +284,42 @@ def _members_by_right(numbered: list[NumberedArticle], source: YamlDocument) -> 
         text, offset = item.article.texte, 0
         for line in text.splitlines(keepends=True):
             said = folded(line)
-            unpaid = said.find("cotisation")
-            if "radiation" in said and unpaid >= 0 and BY_RIGHT not in said:
-                word = line[unpaid:unpaid + len("cotisation")]
-                yield Problem(source.locate_inside((*item.path, "texte"), text[:offset + unpaid], word),
-                              field_path((*item.path, "texte")),
-                              "la radiation pour non-paiement de la cotisation s'appliquerait aux membres de droit, "
-                              "dont l'adhésion ne dépend pas de l'association : réservez ce motif aux autres "
-                              "collèges, en nommant celui des membres de droit")
+            if "radiation" in said or "radie" in said or "exclu" in said:
+                spared = said.find(BY_RIGHT)
+                for ground in EXCLUSION_GROUNDS:
+                    at = said.find(ground)
+                    if at >= 0 and (spared < 0 or at < spared):
+                        word = line[at:at + len(ground)]
+                        yield Problem(source.locate_inside((*item.path, "texte"), text[:offset + at], word),
+                                      field_path((*item.path, "texte")),
+                                      f"« {word} » : ce motif de radiation atteindrait les membres de droit, dont "
+                                      "l'adhésion ne prend fin qu'avec leur autorisation ou leur dérogation (D. 6327-6 "
+                                      "I) : écrivez d'abord qu'il ne vaut que pour les autres collèges, en nommant "
+                                      "celui des membres de droit")
             offset += len(line)
+
+
+MAJORITY_WORDS = ("majorite des voix", "ponder", "moitie des voix")
+"""How a voting article keeps the members by right in control: their college holds the majority of
+the votes (weights by college), or a decision needs the majority within it."""
+
+
+def _majority_by_right(numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:
+    """With a college of members by right, the article on votes must say how they keep the majority
+    of the votes in every assembly: « une voix quel que soit son collège » would let the associate
+    members outvote the holders of the authorisation, statute changes and dissolution included."""
+    if not any(BY_RIGHT in folded(item.article.texte) for item in numbered if item.article.clause == "composition"):
+        return
+    voting = [item for item in numbered if "voix-et-quorum" in item.article.clauses]
+    sentences = re.split(r"(?<=[.;:])\s+", folded("\n".join(item.article.texte for item in voting)))
+    if voting and not any(BY_RIGHT in sentence and any(word in sentence for word in MAJORITY_WORDS)
+                          for sentence in sentences):
+        path = (*voting[0].path, "clause")
+        yield Problem(source.locate(path), field_path(path),
+                      "les statuts ont un collège des membres de droit, mais l'article des voix ne dit pas comment "
+                      "ils gardent la majorité des voix : une voix par membre quel que soit son collège laisserait "
+                      "les autres collèges décider sans eux ; pondérez les voix par collège (le collège des membres "
+                      "de droit disposant de la majorité des voix), ou exigez la majorité dans leur collège")
 
 
 def _regime(draft: Draft, numbered: list[NumberedArticle], source: YamlDocument) -> Iterator[Problem]:

@@ -96,8 +96,9 @@ def test_a_member_changes_adds_and_deletes_an_article_in_word(built: Path, tmp_p
     after = _articles(built / DRAFTS / "v3.yaml")
     assert "moyens" not in after and after["partenariats"]["texte"].strip().endswith("défini à l'[[objet]].")
     assert "collège de rattachement mentionné à l'[[composition]]." in str(after["admission"]["texte"])
-    assert "dans les conditions de l'[[modification]] et pour prononcer la dissolution de l'association dans les " \
-           "conditions de l'[[dissolution]]" in str(after["assemblee-extraordinaire"]["texte"])
+    assert "dans les conditions de l'[[modification]], sous réserve du transfert du siège dans la région que " \
+           "l'[[siege]] confie au conseil d'administration, et pour prononcer la dissolution de l'association dans " \
+           "les conditions de l'[[dissolution]]" in str(after["assemblee-extraordinaire"]["texte"])
 
     result = run(built, "build", "statuts", "--comparer", "v2..v3")
     assert result.exit_code == 0, result.output

@@ -349,7 +349,7 @@ def test_comparison_lists_exactly_the_articles_that_differ(statutes: Path) -> No
     listed = {data[row[2]] for row in rows}
     assert yaml_article_diff(REPO / V1, REPO / V2) == {
         "moyens", "siege", "composition", "admission", "cotisations", "radiation", "ressources", "exercice",
-        "assemblee-ordinaire", "assemblee-extraordinaire", "conseil", "bureau", "reglement", "dissolution"}
+        "assemblee-ordinaire", "assemblee-extraordinaire", "conseil", "bureau", "reglement", "dissolution", "comptes"}
     # an article whose text is the same but cites an article that changed number changed too (none in
     # the example: tests/test_redline.py has one)
     assert listed == yaml_article_diff(REPO / V1, REPO / V2) | yaml_renumbered_citations(REPO / V1, REPO / V2)
@@ -431,7 +431,8 @@ def test_a_devolution_clause_and_the_republican_commitment_are_required(tmp_path
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert ("  data/statuts/dsr-chirurgie-pediatrique/v2.yaml:26:1 : titres : clause attendue absente : « Dévolution "
-            "de l'actif net (à un organisme de but similaire, non membre) » (devolution) ; aucun article n'a "
+            "de l'actif net (à un organisme de but similaire ; jamais réparti entre les membres) » (devolution) ; "
+            "aucun article n'a "
             "« clause: devolution » (si elle ne vaut pas pour cette association, retirez-la ou changez-la dans "
             "data/statuts/clauses-attendues.yaml:44:5)") in lines
     assert any("(engagement-republicain) : le CPOM data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml verse à "

@@ -45,6 +45,9 @@ class Signatory(Record):
 class Signature(Record):
     lieu: Text
     signataires: Annotated[list[Signatory], Field(min_length=1)]
+    exemplaires: Annotated[int, Field(ge=1, le=50)] | None = None
+    """Originals signed (« fait en N exemplaires originaux »): by default one per signatory and one
+    for the declaration at the prefecture."""
 
 
 class Article(Record):

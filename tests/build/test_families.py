@@ -61,7 +61,7 @@ def test_init_makes_a_project_that_checks_and_builds_at_once(tmp_path: Path) -> 
     created = run(tmp_path, "init", str(folder))
     assert created.exit_code == 0, created.output
     assert created.output.startswith(f"Projet créé dans {folder}.\nPour commencer, dans cet ordre :\n"
-                                     "  1. arsdocs.yaml : le bloc marque officiel")
+                                     "  - arsdocs.yaml : le bloc marque officiel")
     checked = run(folder, "check")
     assert checked.exit_code == 0 and checked.stdout == "Tout est valide : 2 courriers.\n", checked.output
     built = run(folder, "build", "all")
@@ -113,7 +113,7 @@ def test_every_missing_template_is_said_at_once(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Erreur : 5 erreurs dans les données ou les gabarits :",
-        "  data/courriers/premier-courrier.yaml:32:3 : courriel.gabarit : gabarit introuvable "
+        "  data/courriers/premier-courrier.yaml:41:3 : courriel.gabarit : gabarit introuvable "
         "« templates/letters/courriel.txt »",
         "  templates/letters/lettre.html:8 : feuille de style introuvable « templates/letters/lettre.css »",
         "  templates/letters/ouverture.md : gabarit introuvable",

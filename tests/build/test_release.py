@@ -256,7 +256,7 @@ def _kind(page: str) -> str:
         return "suite"  # the second page of a letter
     if "Réponse au courrier du" in page:
         return "formulaire " + next(name for name in ("CHU de Reims", "Centre hospitalier de Troyes") if name in page)
-    return "lettre " + next(name for name in ("Claire", "Camille", "Pierre") if name in page)
+    return "lettre " + next(name for name in ("Claire", "Camille", "Pierre") if name.upper() in page.upper())
 
 
 @pytest.mark.slow

@@ -306,12 +306,13 @@ def test_fuzz_reply_forms_are_taken_or_refused_on_their_own(everything: Path, tm
     path = tmp_path / f"reponse.{kind}"
     path.write_bytes(data[: max(1, len(data) * cut // 100)] if cut < 10 else data)
     try:
-        reference, values = _read(path)
+        form = _read(path)
     except ValueError as error:
         assert str(error).strip()
     else:
-        assert reference is None or isinstance(reference, str)
-        assert all(isinstance(value, str) for value in values.values())
+        assert form.reference is None or isinstance(form.reference, str)
+        assert all(isinstance(value, str) for value in form.values.values())
+        assert all(isinstance(name, str) and isinstance(label, str) for name, label in (*form.roles, *form.fields))
 
 
 @pytest.mark.slow

@@ -22,6 +22,7 @@ agence:
   adresse: [ARS Occitanie, 26-28 parc Club du Millénaire, 1025 rue Henri Becquerel, 34067 MONTPELLIER CEDEX 2]
   telephone: 04 67 07 20 07
   site: www.occitanie.ars.sante.fr
+  dpd: ars-oc-dpd@ars.sante.fr
 """
 
 
@@ -45,9 +46,22 @@ def test_the_agency_comes_from_the_settings(small_project: Path) -> None:
 
 
 def test_without_an_agency_no_agency_is_named(small_project: Path) -> None:
+    """Without `agence:`, the invitation names no agency; a letter with a reply form is refused: its
+    personal-data notice names the controller (GDPR art. 13)."""
+    import yaml
+
+    from ars_docs.families.letters import mailing
+    from ars_docs.families.letters.models import Letter, WebinarsFile
+
     _with_agency(small_project, "")
-    assert run(small_project, "build", "letters").exit_code == 0
-    ics = (small_project / "out/letters/lancement-dsr/invitation-webinaire.ics").read_text(encoding="utf-8")
+    refused = run(small_project, "build", "letters")
+    assert refused.exit_code == 1 and "RGPD, art. 13" in refused.output
+
+    letter = Letter.model_validate(yaml.safe_load((small_project / "data/courriers/lancement-dsr.yaml").read_text(
+        encoding="utf-8")))
+    webinar = WebinarsFile.model_validate(yaml.safe_load((small_project / "data/webinaires.yaml").read_text(
+        encoding="utf-8"))).webinaires[0]
+    ics = mailing.invitation(webinar, letter, None).decode("utf-8")
     assert "PRODID:-//arsdocs//FR" in ics and "Grand Est" not in ics.split("BEGIN:VEVENT")[0]
 
 
@@ -125,3 +139,18 @@ def _with_agency_block(project: Path, block: str) -> None:
     settings = project / "arsdocs.yaml"
     text = re.sub(r"\nagence:\n(?:  .*\n)+", "\n", settings.read_text(encoding="utf-8"))
     settings.write_text(text + block, encoding="utf-8")
+
+
+def test_a_template_using_a_value_the_data_lacks_says_so_in_french(small_project: Path) -> None:
+    """The letter's text cites its reply deadline, and the letter has no `reponse:` any more: the
+    message says a value is missing, at the template's line (it was « message de Jinja : «  » »)."""
+    letter = small_project / "data/courriers/lancement-dsr.yaml"
+    text = letter.read_text(encoding="utf-8")
+    start = text.index("reponse:\n")
+    end = text.index("\n", text.index("  adresse:", start)) + 1
+    letter.write_text(text[:start] + text[end:].replace("annexe: formulaire de réponse de l'établissement ; par "
+                                                         "courriel, ", "annexe: "), encoding="utf-8")
+    result = run(small_project, "check")
+    assert result.exit_code == 1
+    assert ("  templates/letters/lancement-dsr.md:26 : erreur dans le gabarit : une valeur que le gabarit utilise "
+            "manque dans les données (une clé absente, ou vide)") in result.output.splitlines(), result.output

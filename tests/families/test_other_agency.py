@@ -75,6 +75,8 @@ OWN = {
         ("!a-remplacer Association « Nom de l'association »",
          "Association « Dispositif régional d'appui d'Occitanie »"),
         ("!a-remplacer 2027-01-15", "2027-02-15"),
+        ("!a-remplacer La première mission, telle que le texte en vigueur la dit", "Coordonner les établissements"),
+        ("!a-remplacer La deuxième mission, telle que le texte en vigueur la dit", "Rendre l'offre lisible"),
         ("!a-remplacer Intitulé de l'orientation stratégique", "Coordonner l'offre régionale"),
         ("!a-remplacer Intitulé de l'objectif", "Publier l'annuaire régional"),
         ("!a-remplacer Fonction du pilote de l'action", "Coordinatrice du dispositif"),

@@ -54,7 +54,9 @@ def cleared_for_release(project: Path) -> Path:
     for path in (project / "data").rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         cleared = (text.replace("@example.fr", f"@{TEST_DOMAIN}").replace("code: à confirmer", "code: MI2-2-2")
-                   .replace("meeting_exemple-dsr", "meeting_dsr"))
+                   .replace("meeting_exemple-dsr", "meeting_dsr")
+                   .replace("à compléter après lecture du 6° du II de l'article D. 6327-6 dans sa version en vigueur",
+                            "la sixième mission, telle que le texte en vigueur la dit (lue par l'agent)"))
         if cleared != text:
             path.write_text(cleared, encoding="utf-8")
     return project

@@ -211,6 +211,8 @@ def jinja_french(message: str, error: Exception | None = None) -> str:
         if found:  # Jinja's lists of tags, « 'endif' or 'else' », as « {% endif %} ou {% else %} »
             return french.format(*(_TOKENS.get(part) or re.sub(r"'(\w+)'", r"{% \1 %}", part).replace(" or ", " ou ")
                                    for part in found.groups()))
+    if not message.strip():  # a filter given nothing (« courrier.reponse.date_limite » with no « reponse: »)
+        return "une valeur que le gabarit utilise manque dans les données (une clé absente, ou vide)"
     return f"message de Jinja : « {message.strip()} »"
 
 

@@ -83,3 +83,12 @@ def test_references_stay_on_one_line_in_html() -> None:
                     '<span class="insecable">2027-2030</span>, code <span class="insecable">MI2-1-1</span> '
                     "&amp; &lt;b&gt;")
     assert "insecable" not in html_inlines((Run("Charleville-Mézières et/ou"),))
+
+
+def test_a_long_reference_may_break_after_a_slash_a_usual_one_never() -> None:
+    """« DGOS/R3/2023/125 » (16 characters) is kept on one line; « DGOS/R3/DGS/SP1/2023/122 » (24)
+    is not: kept whole, it set the first paragraph of annex 3 one word per line."""
+    from ars_docs.tree.typography import REFERENCE, kept_whole
+
+    assert ("DGOS/R3/2023/125", True) in kept_whole("instruction n° DGOS/R3/2023/125 du", REFERENCE)
+    assert all(not whole for _, whole in kept_whole("instruction n° DGOS/R3/DGS/SP1/2023/122 du", REFERENCE))

@@ -68,8 +68,11 @@ UNBREAKABLE = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)\w+(?:[/-]\w+)*(?:[\u00a0\u20
 The HTML writer keeps each on one line, the Word writer joins its hyphens, and the column widths
 of a table leave room for the widest (`tablefit`)."""
 
-LONGEST_UNBROKEN = 30
-"""A longer token may break: on one line it would run off the page."""
+LONGEST_UNBROKEN = 20
+"""A longer token may break (after a slash, where the line-breaking rules allow it): kept whole, it
+would stretch a justified line or run off the page — « DGOS/R3/DGS/SP1/2023/122 » (24 characters)
+set the first paragraph of annex 3 one word per line (the finance officer's finding); a reference
+of the usual length (« DGOS/R3/2023/125 », 16) stays whole."""
 
 
 def kept_whole(text: str, tokens: re.Pattern[str]) -> list[tuple[str, bool]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from ars_docs.directory.importing import write_template
 from ars_docs.directory.models import RecipientsFile
 from ars_docs.source.errors import ArsDocsError, os_reason
-from ars_docs.source.starters import STARTER_FAMILIES
+from ars_docs.source.starters import FAMILY_FILES, FAMILY_TEMPLATES, SHARED_FILES, STARTER_FAMILIES
 from ars_docs.source.yamlsource import parse_yaml
 
 MODEL = Path(__file__).resolve().parents[1] / "modele"
@@ -52,13 +52,6 @@ CLOSING_STEPS = """\
 Chaque valeur marquée !a-remplacer (ou a_remplacer dans un gabarit) est à remplacer par la vôtre :
 arsdocs check --definitif les liste toutes. Puis : arsdocs check, et arsdocs build all (les documents
 sont dans out/, out/index.html les liste)."""
-FAMILY_FILES = {
-    "courriers": ("data/courriers", "data/recipients.yaml", "templates/letters"),
-    "statuts": ("data/statuts",),
-    "cpom": ("data/cpom",),
-}
-"""The starter's own files (in `modele/`) of each family; its templates are the example's."""
-FAMILY_TEMPLATES = {"courriers": "letters", "statuts": "statuts", "cpom": "cpom"}
 
 
 EXAMPLE_STEPS = """\
@@ -133,8 +126,12 @@ def _write_example(target: Path) -> None:
 
 def _write(target: Path, families: tuple[str, ...]) -> None:
     templates = target / "templates"
-    shutil.copytree(SHARED / "commun", templates / "commun")
-    shutil.copy(SHARED / "index.html", templates / "index.html")
+    for name in SHARED_FILES:
+        shared = SHARED / name.removeprefix("templates/")
+        if shared.is_dir():
+            shutil.copytree(shared, target / name)
+        else:
+            shutil.copy(shared, target / name)
     shutil.copy(MODEL / "arsdocs.yaml", target / "arsdocs.yaml")
     for family in families:
         folder = FAMILY_TEMPLATES[family]

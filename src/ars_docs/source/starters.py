@@ -6,15 +6,25 @@ as `arsdocs init --familles` writes them), so that a missing file is told where 
 
 from __future__ import annotations
 
-STARTER_FAMILIES = ("courriers", "statuts", "cpom")
-"""What `arsdocs init --familles` accepts, in the order it writes them."""
+FAMILY_TEMPLATES = {"courriers": "letters", "statuts": "statuts", "cpom": "cpom"}
+"""Each family `arsdocs init --familles` accepts, in the order it writes them, and its templates'
+folder under `templates/`."""
+FAMILY_FILES = {
+    "courriers": ("data/courriers", "data/recipients.yaml", "templates/letters"),
+    "statuts": ("data/statuts",),
+    "cpom": ("data/cpom",),
+}
+"""The starter's own files (in `modele/`) of each family; its templates are the example's."""
+SHARED_FILES = ("templates/commun", "templates/index.html")
+"""What every starter writes, whatever its families."""
+STARTER_FAMILIES = tuple(FAMILY_TEMPLATES)
 
 _WRITTEN_BY = {
-    "templates/letters": "courriers", "data/courriers": "courriers", "data/recipients.yaml": "courriers",
-    "templates/statuts": "statuts", "data/statuts": "statuts",
-    "templates/cpom": "cpom", "data/cpom": "cpom",
-    "templates/commun": "courriers", "templates/index.html": "courriers",
+    **{name: family for family, names in FAMILY_FILES.items() for name in names},
+    **{f"templates/{folder}": family for family, folder in FAMILY_TEMPLATES.items()},
+    **dict.fromkeys(SHARED_FILES, STARTER_FAMILIES[0]),
 }
+"""Which family's starter writes each file or folder."""
 _EXAMPLE_ONLY = ("data/webinaires.yaml", "data/relances", "templates/letters/relance-dsr.md")
 
 

@@ -20,7 +20,9 @@ from ars_docs.families.letters.data import (
     SENDER,
     WEBINARS,
     addressee,
+    load_letters,
     load_mailing,
+    load_webinars,
 )
 from ars_docs.families.letters.items import FORM_PREFIX, FORMS_FOLDER, FormJob, LetterJob
 from ars_docs.families.letters.models import Letter
@@ -138,7 +140,7 @@ class LettersBuilder(Builder):
         """Answers asked outside the sending domain, unless the settings name the address."""
         from ars_docs.families.letters.checks import reply_domain_findings
 
-        return list(reply_domain_findings(load_mailing(project, self.data_folder).letters, project.settings.agence))
+        return list(reply_domain_findings(load_letters(project, self.data_folder), project.settings.agence))
 
     def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
         """Per mailing whose signatory signs electronically: its letters that `arsdocs sign` has not signed."""
@@ -178,12 +180,12 @@ class LettersBuilder(Builder):
         """(refusals, warnings) for signing or sending today the mailings of the family (or `only`)."""
         from ars_docs.families.letters.timeliness import late, today
 
-        data = load_mailing(project, self.data_folder)
+        webinars = load_webinars(project)
         refusals: list[Problem] = []
         warnings: list[Problem] = []
-        for source in data.letters:
+        for source in load_letters(project, self.data_folder):
             if only is None or source.id == only:
-                found = late(source, data.webinars, today(), what)
+                found = late(source, webinars, today(), what)
                 refusals += found[0]
                 warnings += found[1]
         return refusals, warnings

@@ -60,6 +60,19 @@ def load_letter(project: Project, path: Path) -> LetterSource:
     return LetterSource(project.identifier_of(path), letter, source)
 
 
+def load_letters(project: Project, letters_folder: str = LETTERS) -> list[LetterSource]:
+    """The letters of a folder and nothing else (what `sign`, `send` and the release gate read of
+    them: dates, reply address), without the recipients and their address checks."""
+    return [load_letter(project, path) for path in project.data_files(project.root / letters_folder)]
+
+
+def load_webinars(project: Project) -> dict[str, Webinar]:
+    """The webinars, by identifier (none without data/webinaires.yaml)."""
+    if not present(project.root / WEBINARS):
+        return {}
+    return {webinar.id: webinar for webinar in _load(project, WEBINARS, WebinarsFile)[0].webinaires}
+
+
 def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData:
     collector = ProblemCollector()
     recipients = collector.attempt(load_recipients, project)

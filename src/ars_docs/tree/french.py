@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+"""France's time: the day a letter is signed or sent, the time a message leaves, a certificate's dates."""
 
 
 def long_date(value: datetime.date) -> str:

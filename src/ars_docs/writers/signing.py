@@ -15,7 +15,6 @@ import datetime
 import functools
 import io
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +24,7 @@ from pydantic import Field
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Problem, os_reason
 from ars_docs.source.fields import Record, Text
 from ars_docs.source.safefiles import UnsafeFile, inside, read_bounded
+from ars_docs.tree.french import PARIS
 from ars_docs.writers.html import SIGNATURE_ANCHOR
 
 PASSWORD_VARIABLE = "ARSDOCS_CERTIFICAT_MOT_DE_PASSE"
@@ -308,7 +308,6 @@ def _paris_signer() -> Any:
     return ParisSigner
 
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 def _tag_widget(writer: Any, page: int) -> None:

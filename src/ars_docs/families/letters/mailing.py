@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import io
 import json
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from email.generator import BytesGenerator
@@ -28,6 +27,7 @@ import pikepdf
 
 from ars_docs.families.letters.models import Letter, Organizer, Webinar
 from ars_docs.source.project import Agency
+from ars_docs.tree.french import PARIS
 
 INVITATION = "invitation-webinaire.ics"
 PRINT_FILE = "impression"
@@ -90,8 +90,7 @@ def email(letter: Letter, envelope: Envelope, pdf: bytes, ics: bytes | None) -> 
     if letter.reponse is not None:
         message["Reply-To"] = Address(addr_spec=letter.reponse.adresse)
     message["Subject"] = letter.objet
-    paris = zoneinfo.ZoneInfo("Europe/Paris")
-    message["Date"] = format_datetime(datetime.datetime.combine(letter.date, datetime.time(9), tzinfo=paris))
+    message["Date"] = format_datetime(datetime.datetime.combine(letter.date, datetime.time(9), tzinfo=PARIS))
     message["Message-ID"] = envelope.message_id
     message["X-Unsent"] = "1"
     message.set_content(envelope.body)

@@ -13,7 +13,6 @@ import re
 import smtplib
 import socket
 import ssl
-import zoneinfo
 from email import policy
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,11 +21,11 @@ from pydantic import Field
 
 from ars_docs.source.errors import ArsDocsError, os_reason
 from ars_docs.source.fields import Record, Text, YesNo
+from ars_docs.tree.french import PARIS
 
 if TYPE_CHECKING:
     from ars_docs.source.project import Project
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 class SmtpSettings(Record):

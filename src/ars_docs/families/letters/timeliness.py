@@ -6,17 +6,15 @@ its date; an e-mail's `Date:` is when it is sent)."""
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from ars_docs.families.letters.checks import LetterSource
 from ars_docs.families.letters.models import Webinar
 from ars_docs.source.errors import Problem
-from ars_docs.tree.french import long_date
+from ars_docs.tree.french import PARIS, long_date
 
 STALE_DAYS = 7
 """A letter dated more than this many days before it is signed or sent: a warning (it will reach
 its readers later than it says)."""
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 OVERRIDE = "--hors-delai"
 
 

@@ -161,9 +161,7 @@ def personal_data_problems(letters: list[LetterSource], agency: Agency | None, e
                           "des données : indiquez dans arsdocs.yaml « agence: » et son adresse « dpd: »")
         if not exists(reply.mentions):
             name = f"templates/letters/{reply.mentions}"
-            written = "mentions" in (item.source.data.get("reponse") or {})
-            where = (item.source.locate(("reponse", "mentions")) if written
-                     else item.source.locate(("reponse",), key=True))
+            where = item.source.locate(("reponse", "mentions"), key=True)  # else at « reponse: »
             yield Problem(where, "reponse.mentions", f"gabarit introuvable « {name} » (mention d'information sur les "
                                                      f"données personnelles){starter_hint(name)}")
 

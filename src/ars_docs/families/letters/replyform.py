@@ -129,7 +129,7 @@ def form_typst_source(letter: Letter, establishment: Establishment, agency: Agen
     rows = [{"libelle": label, "champs": [field_name(role, field) for role, _ in roles]} for field, label in fields]
     arguments = {"meta": meta, "titre": context["titre"], "roles": [label for _, label in roles], "lignes": rows,
                  "consigne": context["consigne"], "pied": list(context["pied_agence"]),
-                 "titre_mentions": NOTICE_TITLE, "mentions": list(mentions)}
+                 "titre_mentions": context["titre_mentions"], "mentions": list(context["mentions"])}
     listed = ", ".join(f"{key}: {typst_value(value)}" for key, value in arguments.items())
     return f"#show: gabarit.formulaire.with({listed})\n"
 

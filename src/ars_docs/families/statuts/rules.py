@@ -266,6 +266,11 @@ BY_RIGHT = "membres de droit"
 refused, nor struck off for unpaid dues."""
 
 
+def _has_members_by_right(numbered: list[NumberedArticle]) -> bool:
+    """Whether the composition has a college of members by right."""
+    return any(BY_RIGHT in folded(item.article.texte) for item in numbered if item.article.clause == "composition")
+
+
 EXCLUSION_GROUNDS = ("cotisation", "motif grave", "exclusion")
 """Why an association strikes a member off: none may reach a member by right, whose membership
 ends only with its authorisation or derogation (D. 6327-6 I: the DSR is the holders of it)."""
@@ -276,7 +281,7 @@ def _members_by_right(numbered: list[NumberedArticle], source: YamlDocument) -> 
     off (unpaid dues, a serious reason, an exclusion), in a line that strikes off, must come after
     the words that leave the members by right out (« pour un membre d'un autre collège que celui des
     membres de droit, … »): a ground before them would reach them."""
-    if not any(BY_RIGHT in folded(item.article.texte) for item in numbered if item.article.clause == "composition"):
+    if not _has_members_by_right(numbered):
         return
     for item in numbered:
         if item.article.clause != "perte-qualite-membre":
@@ -308,7 +313,7 @@ def _majority_by_right(numbered: list[NumberedArticle], source: YamlDocument) ->
     """With a college of members by right, the article on votes must say how they keep the majority
     of the votes in every assembly: « une voix quel que soit son collège » would let the associate
     members outvote the holders of the authorisation, statute changes and dissolution included."""
-    if not any(BY_RIGHT in folded(item.article.texte) for item in numbered if item.article.clause == "composition"):
+    if not _has_members_by_right(numbered):
         return
     voting = [item for item in numbered if "voix-et-quorum" in item.article.clauses]
     sentences = re.split(r"(?<=[.;:])\s+", folded("\n".join(item.article.texte for item in voting)))

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ars_docs.build.registry import get_builder
+from ars_docs.base.registry import get_builder
 from ars_docs.families.letters import replyform
 from ars_docs.families.letters.builder import LettersBuilder
 from ars_docs.families.letters.items import FormJob, LetterJob

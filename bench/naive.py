@@ -18,11 +18,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ars_docs.build.registry import get_builder
+from ars_docs.base.registry import get_builder
 from ars_docs.families.letters.items import LetterJob
 from ars_docs.source.project import Project
 from ars_docs.writers.docx import DocxWriter
-from ars_docs.writers.pdf import _confined_fetcher, project_url
+from ars_docs.writers.weasyprint import _confined_fetcher, project_url
 
 
 def letters(project: Project) -> list[LetterJob]:

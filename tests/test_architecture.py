@@ -5,6 +5,10 @@ tree, and families that share data through `ars_docs.directory`, never importing
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +127,59 @@ def test_an_unknown_block_is_refused_alike_by_every_walk_of_the_tree() -> None:
         with pytest.raises(UnknownBlock, match="bloc de document inconnu Chart"):
             walk()
         assert name
+
+
+# --- the stage order: import-linter's layers contract (pyproject.toml, [tool.importlinter]) -------
+
+RUNNER = "ars_docs.pipeline"
+BELOW_THE_RUNNER = ("ars_docs.families", "ars_docs.directory", "ars_docs.base", "ars_docs.writers",
+                    "ars_docs.tree", "ars_docs.source")
+
+
+def _lint_imports(cwd: Path, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **({"PYTHONPATH": str(pythonpath)} if pythonpath else {})}
+    return subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache", "--no-logo"],
+                          cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_the_layers_contract_holds() -> None:
+    """cli > api > pipeline > families > directory > base > writers > tree > source: no module
+    imports one of a stage above its own (directly or through others), as import-linter reads them."""
+    run = _lint_imports(REPO)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 kept, 0 broken" in run.stdout
+
+
+def test_the_layers_contract_fails_on_a_wrong_way_import(tmp_path: Path) -> None:
+    """A copy of the source where a family imports the engine: import-linter refuses it and names
+    the import, with its line."""
+    shutil.copytree(SOURCE / "ars_docs", tmp_path / "src" / "ars_docs", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    rules = tmp_path / "src" / "ars_docs" / "families" / "cpom" / "rules.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\nfrom ars_docs.pipeline import engine  # noqa\n",
+                     encoding="utf-8")
+    run = _lint_imports(tmp_path, tmp_path / "src")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "0 kept, 1 broken" in run.stdout
+    assert "ars_docs.families is not allowed to import ars_docs.pipeline" in run.stdout
+    assert "ars_docs.families.cpom.rules -> ars_docs.pipeline.engine" in run.stdout
+
+
+def test_families_and_the_directory_import_nothing_from_the_package_that_runs_builds() -> None:
+    """What the families share with the engine (items, registry, state of out/, atomic writing, the
+    lock, the problem collector) lives below it, in `base/` and `source/`: anywhere in a module,
+    in functions too."""
+    graph = _graph()
+    upward = {(name, target) for name, targets in graph.items() if name.startswith(BELOW_THE_RUNNER)
+              for target in targets if target == RUNNER or target.startswith(RUNNER + ".")}
+    assert upward == set()
+    assert any(target.startswith(RUNNER) for target in graph["ars_docs.cli.commands.build"])  # the check sees imports
+
+
+def test_no_source_folder_is_named_like_build_output() -> None:
+    """pytest, packaging and structure tools skip folders named build/, dist/…: none in src/ or
+    tests/, and pytest's configuration keeps its defaults (no `norecursedirs` to see them)."""
+    named = {path.relative_to(REPO).as_posix() for root in (SOURCE, REPO / "tests") for path in root.rglob("*")
+             if path.is_dir() and path.name in {"build", "dist", "site", "out"}}
+    assert named == set()
+    assert "norecursedirs" not in (REPO / "pyproject.toml").read_text(encoding="utf-8")

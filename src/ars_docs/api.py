@@ -24,7 +24,7 @@ from ars_docs.source.errors import WARNINGS, ArsDocsError, InvalidInput, Problem
 from ars_docs.source.project import Project
 
 if TYPE_CHECKING:
-    from ars_docs.build.engine import Report as EngineReport
+    from ars_docs.pipeline.engine import Report as EngineReport
 
 __all__ = ["ArsDocsError", "BuildResult", "CheckResult", "Problem", "Project", "Report", "build_documents",
            "check", "families", "open_project"]
@@ -80,7 +80,7 @@ class BuildResult:
 
 def open_project(folder: str | Path) -> Project:
     """The project in `folder` (the one with arsdocs.yaml), its settings checked."""
-    from ars_docs.build.registry import settings_problems
+    from ars_docs.base.registry import settings_problems
 
     project = Project.open(Path(folder))
     problems = settings_problems(project)
@@ -91,23 +91,23 @@ def open_project(folder: str | Path) -> Project:
 
 def families(project: Project) -> list[str]:
     """The families this project has data for (`courriers`, `statuts`…), by their names."""
-    from ars_docs.build.registry import families as present
+    from ars_docs.base.registry import families as present
 
     return [builder.name for builder in present(project)]
 
 
 def check(project: Project) -> CheckResult:
     """Every family validated, nothing written (`arsdocs check`)."""
-    from ars_docs.build import release
-    from ars_docs.build.engine import checked_plans
-    from ars_docs.build.registry import families as present
+    from ars_docs.base.registry import families as present
+    from ars_docs.pipeline import gate
+    from ars_docs.pipeline.engine import checked_plans
 
     with _kept_warnings() as warnings:
         try:
             planned = checked_plans(project, present(project), composed=True)
         except InvalidInput as failure:
             return CheckResult(tuple(failure.problems), (), {}, tuple(warnings))
-        found = release.findings(project, planned)
+        found = gate.findings(project, planned)
     return CheckResult((), tuple(found), {builder.name: builder.documents(items) for builder, items in planned},
                        tuple(warnings))
 
@@ -117,11 +117,10 @@ def build_documents(project: Project, family: str = "all", *, jobs: int = 1, for
     """A family's documents (or all) into out/, incrementally (`arsdocs build`). `pdf_engine`:
     « weasyprint » or « typst » instead of the project's setting; `definitive`: refuse, as
     `--definitif`, a project that keeps values to replace (returned as problems)."""
-    from ars_docs.build import engine, release
-    from ars_docs.build.lock import at_work
-    from ars_docs.build.registry import ALL, builder_names
-    from ars_docs.build.registry import families as present
-    from ars_docs.cli.text import ALIASES
+    from ars_docs.base.registry import ALIASES, ALL, builder_names
+    from ars_docs.base.registry import families as present
+    from ars_docs.pipeline import engine, gate
+    from ars_docs.source.lock import at_work
 
     name = ALIASES.get(family, family)
     if name not in (*builder_names(), ALL):
@@ -135,7 +134,7 @@ def build_documents(project: Project, family: str = "all", *, jobs: int = 1, for
             planned = engine.checked_plans(project, present(project, name))
         except InvalidInput as failure:
             return BuildResult(tuple(failure.problems), (), (), tuple(warnings))
-        found = tuple(release.findings(project, planned, signatures=False))
+        found = tuple(gate.findings(project, planned, signatures=False))
         if definitive and found:
             return BuildResult(found, found, (), tuple(warnings))
         with at_work(project.root, "build", "les fichiers déjà en place dans out/ sont entiers"):

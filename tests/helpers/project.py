@@ -75,7 +75,7 @@ def run(project: Path, *args: str) -> Result:
 def preview_running(project: Path) -> Iterator[tuple[int, list[str]]]:
     """`arsdocs serve` on a free port of 127.0.0.1, in a thread, until the block ends: its port and
     what it said."""
-    from ars_docs.build import preview
+    from ars_docs.pipeline import preview
 
     port, said = free_port(), []
     ready, stop = threading.Event(), threading.Event()

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from ars_docs.build.output import Staging
-from ars_docs.build.preview import _request_path
-from ars_docs.build.state import BuildState, remove_output
+from ars_docs.base.state import BuildState, remove_output
+from ars_docs.pipeline.preview import _request_path
 from ars_docs.source.errors import ArsDocsError, InvalidInput
-from ars_docs.source.safefiles import UnsafeFile, confined_relative, read_bounded, tree_problems, zip_problem
+from ars_docs.source.safefiles import Staging, UnsafeFile, confined_relative, read_bounded, tree_problems, zip_problem
 from ars_docs.source.yamlsource import MAX_DEPTH, load_yaml_at_revision, parse_yaml
 
 

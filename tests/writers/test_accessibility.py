@@ -262,7 +262,7 @@ def _widths(font: pikepdf.Dictionary) -> dict[int, float]:
 def test_reply_forms_embed_fonts_subset_to_what_a_french_form_may_receive(built_by: Path) -> None:
     """Not the whole fonts (~400 kB each): the glyphs of the page and of `FORM_CHARACTERS`, each
     with its character (cmap, for a reader drawing what is typed) and its width."""
-    from ars_docs.writers.pdf import FORM_CHARACTERS
+    from ars_docs.writers.weasyprint import FORM_CHARACTERS
 
     forms = sorted((built_by / "out/letters/lancement-dsr/formulaires").glob("*.pdf"))
     assert len(forms) == 21

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ars_docs.build.registry import settings_problems
+from ars_docs.base.registry import settings_problems
 
 if TYPE_CHECKING:
     from ars_docs.source.errors import Problem

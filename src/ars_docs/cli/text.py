@@ -120,16 +120,28 @@ def install() -> None:
             module.ngettext = ngettext  # type: ignore[attr-defined]
 
 
-ALIASES = {"courriers": "letters"}
-"""Other names of a family on the command line (`letters` keeps its name in out/ and in scripts)."""
-
-
 class FamilyChoice(click.Choice):  # type: ignore[type-arg]
-    """A family's name, or one of its other names (`courriers` for `letters`), given as the name."""
+    """A family's name, or one of its other names (`courriers` for `letters`), given as the name:
+    every family, or those that can do `capability` (as their classes declare, read only when the
+    command runs or its help is shown: the CLI starts without importing the families), and `extra`."""
 
-    def __init__(self, names: list[str]) -> None:
-        super().__init__([*names, *(alias for alias, name in ALIASES.items() if name in names)])
+    def __init__(self, capability: str | None = None, extra: tuple[str, ...] = ()) -> None:
+        self._capability, self._extra = capability, extra
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        from ars_docs.base.registry import ALIASES, builder_names
+
+        names = builder_names(self._capability)
+        return [*names, *self._extra, *(alias for alias, name in ALIASES.items() if name in names)]
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        """click.Choice sets them in its constructor: they are computed instead."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ars_docs.base.registry import ALIASES
+
         chosen = super().convert(value, param, ctx)
         return ALIASES.get(chosen, chosen)

@@ -9,12 +9,11 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, field_validator
 
-from ars_docs.build.output import write_atomically
 from ars_docs.directory.recipients import load_establishments
 from ars_docs.source.errors import InvalidInput, Problem
 from ars_docs.source.fields import Identifier, Record, Text, check_email
 from ars_docs.source.project import Project
-from ars_docs.source.safefiles import present
+from ars_docs.source.safefiles import present, write_atomically
 from ars_docs.source.validation import duplicates, field_path, validate
 from ars_docs.source.yamlsource import load_yaml
 

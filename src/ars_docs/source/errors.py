@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import contextvars
 import errno
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -144,3 +146,27 @@ def os_reason(error: OSError) -> str:
         return _OS_REASONS[error.errno]
     code = errno.errorcode.get(error.errno or 0)
     return f"erreur du système{f' ({code})' if code else ''}"
+
+
+T = TypeVar("T")
+
+
+class ProblemCollector:
+    """Runs steps that may each fail with InvalidInput, so that every problem is reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def attempt(self, step: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return step(*args)
+        except InvalidInput as failure:
+            self.problems.extend(failure.problems)
+            return None
+
+    def add(self, problems: Iterator[Problem] | list[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)

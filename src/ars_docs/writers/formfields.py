@@ -22,8 +22,8 @@ from typing import Any
 
 import pikepdf
 
-from ars_docs.writers.pdf import FORM_CHARACTERS, PdfError
 from ars_docs.writers.typst import points
+from ars_docs.writers.weasyprint import FORM_CHARACTERS, PdfError
 
 FONT_FILE = "LiberationSans-Regular.ttf"
 FONT_RESOURCE = "F1"

@@ -37,9 +37,9 @@ from ars_docs.tree.templating import located, sandbox
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.formats import FORMATS
 from ars_docs.writers.html import html_blocks
-from ars_docs.writers.pdf import PdfError, PdfWriter, project_url
 from ars_docs.writers.stylesheets import stylesheet_problems
 from ars_docs.writers.typst import ENTRY, TypstWriter, typst_source
+from ars_docs.writers.weasyprint import PdfError, PdfWriter, project_url
 
 SCREEN_STYLESHEET = "commun/ecran.css"
 

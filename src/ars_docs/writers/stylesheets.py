@@ -16,7 +16,7 @@ import tinycss2
 
 from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.source.project import Project, font_characters
-from ars_docs.writers.pdf import collected_warnings, project_url
+from ars_docs.writers.weasyprint import collected_warnings, project_url
 
 _LINK = re.compile(r"""<link\b[^>]*\bhref=["']([^"'{}]+\.css)["']""", re.I)
 

@@ -41,7 +41,7 @@ from ars_docs.tree.doctree import (
 )
 from ars_docs.tree.typography import REFERENCE, UNBREAKABLE, kept_whole
 from ars_docs.writers.html import SIGNATURE_ANCHOR
-from ars_docs.writers.pdf import PdfError
+from ars_docs.writers.weasyprint import PdfError
 
 ENTRY = "templates/commun/principal.typ"
 """The file every document is compiled from: it imports the shell and evaluates the document."""

@@ -327,7 +327,7 @@ def test_a_body_the_contract_names_must_exist_in_the_statutes(project: Path, edi
     """Fiche 4.1 was led by a « Commission scientifique » that the statutes never create (the
     finance officer's finding): a body the contract gives work to is looked up in the association's
     last statutes, at its place; the conseil d'administration they create passes."""
-    from ars_docs.build import registry
+    from ars_docs.base import registry
     from ars_docs.families.cpom.obligations import bodies_problems
 
     edit(project / CONTRACT, "      pilote: Coordonnateur médical du DSR\n      partenaires: [\"Universités",

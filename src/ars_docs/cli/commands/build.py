@@ -10,20 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ars_docs.build.lock import at_work
-from ars_docs.build.registry import ALL, COMPARE, builder_names, families, get_builder
+from ars_docs.base.builder import COMPARE
+from ars_docs.base.registry import ALL, builder_names, families, get_builder
 from ars_docs.cli.common import DEFINITIVE, HELP, open_project
 from ars_docs.cli.text import FamilyChoice
 from ars_docs.source.errors import ArsDocsError
+from ars_docs.source.lock import at_work
 
 if TYPE_CHECKING:
-    from ars_docs.build.registry import Builder, Item
+    from ars_docs.base.builder import Builder, Item
     from ars_docs.source.project import Project
 
 
 @click.command()
 @HELP
-@click.argument("famille", type=FamilyChoice([*builder_names(), ALL]))
+@click.argument("famille", type=FamilyChoice(extra=(ALL,)))
 @click.option("--comparer", metavar="VERSIONS",
               help="Statuts : versions à comparer, « v1..v3 », « v1 » (avec la dernière) ou « git:RÉVISION » "
                    "(la dernière version telle qu'enregistrée à cette révision). Par défaut, les deux dernières. "
@@ -45,7 +46,7 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
 
     Seuls les documents dont les données, les gabarits, les réglages ou la version d'arsdocs ont
     changé sont reconstruits ; les fichiers des documents qui n'existent plus sont supprimés."""
-    from ars_docs.build import engine, release
+    from ars_docs.pipeline import engine, gate
 
     compared = builder_names(COMPARE)
     labels = [get_builder(name).label for name in compared]
@@ -62,9 +63,9 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
     for builder in builders:
         builder.configure(compare=comparer)
     valid = engine.checked_plans(project, builders)
-    found = release.findings(project, valid, signatures=False)  # `sign` comes after the build
+    found = gate.findings(project, valid, signatures=False)  # `sign` comes after the build
     if definitif:
-        release.enforce(found, "construction définitive refusée")
+        gate.enforce(found, "construction définitive refusée")
     workers = jobs or engine.default_jobs()
     with at_work(project.root, "build", "les fichiers déjà en place dans out/ sont entiers, les fichiers "
                  "temporaires ont été retirés ; relancez la construction pour la terminer"):
@@ -75,14 +76,14 @@ def build(context: click.Context, famille: str, comparer: str | None, jobs: int 
             reports = engine.build(project, valid, jobs=workers, force=force, progress=progress)
     for report in reports:
         click.echo(str(report))
-    release.report(found)
+    gate.report(found)
 
 
 def _verify(project: Project, planned: list[tuple[Builder, list[Item]]], workers: int) -> None:
     import dataclasses
     import tempfile
 
-    from ars_docs.build import engine
+    from ars_docs.pipeline import engine
 
     with tempfile.TemporaryDirectory(prefix="arsdocs-verification-") as folder:
         fresh = dataclasses.replace(project, output=Path(folder))

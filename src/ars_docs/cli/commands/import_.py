@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ars_docs.build.lock import at_work
 from ars_docs.cli.common import HELP, open_project
 from ars_docs.source.errors import ArsDocsError
+from ars_docs.source.lock import at_work
 
 
 @click.command(name="import")

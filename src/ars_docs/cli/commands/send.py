@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ars_docs.build.lock import at_work
-from ars_docs.build.registry import SEND, builder_names, get_builder
+from ars_docs.base.builder import SEND
+from ars_docs.base.registry import get_builder
 from ars_docs.cli.common import HELP, on_time, open_project
 from ars_docs.cli.text import FamilyChoice
 from ars_docs.source.errors import ArsDocsError, warn
+from ars_docs.source.lock import at_work
 
 if TYPE_CHECKING:
     from ars_docs.families.letters import sending
@@ -33,7 +34,7 @@ SEND_LABELS = {
 
 @click.command()
 @HELP
-@click.argument("famille", type=FamilyChoice(builder_names(SEND)))
+@click.argument("famille", type=FamilyChoice(SEND))
 @click.option("--courrier", metavar="ID", help="Le courrier à envoyer (identifiant de data/courriers/ ou "
               "data/relances/) s'il y en a plusieurs.")
 @click.option("--envoyer", is_flag=True, help="Envoie pour de vrai ; sans cette option, montre ce qui serait envoyé.")
@@ -56,15 +57,15 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     changé depuis ; un message que le serveur n'a pas confirmé n'est renvoyé qu'avec --renvoyer.
     Un courrier dont la date limite de réponse ou le webinaire est passé n'est pas envoyé (sauf
     --hors-delai) ; l'en-tête Date: de chaque message est l'heure de son envoi."""
-    from ars_docs.build import release
     from ars_docs.families.letters import sending
     from ars_docs.families.letters import smtp as smtp_client
     from ars_docs.families.letters.data import load_letter
+    from ars_docs.pipeline import gate
 
     project = open_project(context)
-    found = release.findings(project, [(get_builder(famille), [])], signatures=False)  # signatures: below
+    found = gate.findings(project, [(get_builder(famille), [])], signatures=False)  # signatures: below
     if envoyer:
-        release.enforce(found, "envoi refusé")
+        gate.enforce(found, "envoi refusé")
     folder = get_builder(famille).mailing_folder
     letter_id = _letter_to_send(project, folder, courrier)
     items, journal = sending.plan(project, famille, letter_id)
@@ -95,7 +96,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
         if "incertain" in statuses:
             click.echo("État inconnu : le serveur a peut-être remis ces messages. Vérifiez auprès du destinataire "
                        "ou dans les journaux du serveur ; pour renvoyer quand même : --renvoyer ADRESSE.")
-        release.report(found)
+        gate.report(found)
         return
     on_time(*get_builder(famille).timeliness(project, letter_id, "envoyer"), hors_delai)
     settings = smtp_client.smtp_settings(project, smtp, sans_starttls, debit)

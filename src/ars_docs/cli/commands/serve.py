@@ -15,7 +15,7 @@ from ars_docs.cli.common import HELP, open_project
 def serve(context: click.Context, port: int) -> None:
     """Aperçu local de out/ sur http://127.0.0.1 : reconstruit à chaque changement de data/, de
     templates/ ou de arsdocs.yaml, recharge la page ouverte, et y montre une erreur tant qu'elle dure."""
-    from ars_docs.build import preview
+    from ars_docs.pipeline import preview
 
     project = open_project(context)
     try:

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import click
 
-from ars_docs.build.lock import at_work
-from ars_docs.build.registry import SIGN, builder_names, get_builder
+from ars_docs.base.builder import SIGN
+from ars_docs.base.registry import get_builder
 from ars_docs.cli.common import HELP, on_time, open_project
 from ars_docs.cli.text import FamilyChoice
+from ars_docs.source.lock import at_work
 
 
 @click.command()
 @HELP
-@click.argument("famille", type=FamilyChoice(builder_names(SIGN)))
+@click.argument("famille", type=FamilyChoice(SIGN))
 @click.option("--certificat", type=click.Path(path_type=Path), envvar="ARSDOCS_CERTIFICAT",
               required=True, metavar="FICHIER.p12",
               help="Certificat et clé du signataire (PKCS#12) ; ou la variable ARSDOCS_CERTIFICAT. Le mot de "
@@ -40,18 +41,19 @@ def sign(context: click.Context, famille: str, certificat: Path, horodatage: str
     donne un avertissement."""
     import os
 
-    from ars_docs.build import release
+    from ars_docs.pipeline import gate
+    from ars_docs.pipeline.signing import sign as sign_family
     from ars_docs.writers import signing
 
     project = open_project(context)
     builder = get_builder(famille)
-    release.enforce(release.findings(project, [(builder, [])], signatures=False), "signature refusée")
+    gate.enforce(gate.findings(project, [(builder, [])], signatures=False), "signature refusée")
     roots = signing.trusted_roots(project.root, project.section("signature", signing.SignatureSettings),
                                   lambda index: project.settings_source.locate(("signature", "racines", index)))
     key = signing.load_key(certificat, os.environ.get(signing.PASSWORD_VARIABLE), horodatage, roots)
     on_time(*builder.timeliness(project, courrier, "signer"), hors_delai)
     with at_work(project.root, "sign", "les lettres déjà signées le restent, les autres n'ont pas été "
                  "modifiées ; relancez la signature pour signer les autres"):
-        report = builder.sign(project, key, courrier)
+        report = sign_family(project, builder, key, courrier)
     click.echo(f"{builder.label} : {report.signed} lettre(s) signée(s) par {key.holder}, "
                f"{report.already} déjà signée(s)" + (" ; horodatage : " + horodatage if horodatage else ""))

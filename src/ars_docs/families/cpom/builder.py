@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ars_docs.build import registry
-from ars_docs.build.registry import Builder, Item, ProblemCollector, PublicFunding, rendition_item
+from ars_docs.base import registry
+from ars_docs.base.builder import COMPARE, Builder, Item, PublicFunding, rendition_item
 from ars_docs.families.cpom.compose import ALL_ANNEXES, ANNEXES, CpomComposer
 from ars_docs.families.cpom.models import Cpom
 from ars_docs.families.cpom.obligations import bodies_problems
 from ars_docs.families.cpom.rules import check_cpom
-from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem
+from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, ProblemCollector
 from ars_docs.source.fields import slug
 from ars_docs.source.project import SETTINGS_FILE, Project
 from ars_docs.source.validation import validate
@@ -41,6 +41,7 @@ def contract_marks(cpom: Cpom) -> dict[str, str]:
 class CpomBuilder(Builder):
     name = "cpom"
     label = "annexes de CPOM"
+    capabilities = frozenset({COMPARE})
     data_folder = CONTRACTS
     template_folder = "cpom"
     shell = "annexes"

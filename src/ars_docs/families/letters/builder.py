@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ars_docs.build.registry import Builder, FinalItem, Item, ProblemCollector
+from ars_docs.base.builder import SEND, SIGN, Builder, FinalItem, Item, ToSign
 from ars_docs.directory.models import Establishment
 from ars_docs.directory.recipients import RECIPIENTS, recipient_slug
 from ars_docs.families.letters import finals, mailing, postal, replyform
@@ -32,7 +32,7 @@ from ars_docs.families.letters.salutation import (
     function_title,
 )
 from ars_docs.families.letters.smtp import SmtpSettings
-from ars_docs.source.errors import InvalidInput, Location, Problem
+from ars_docs.source.errors import InvalidInput, Location, Problem, ProblemCollector
 from ars_docs.source.fields import Record
 from ars_docs.source.project import FONTS, Project
 from ars_docs.source.yamlsource import load_yaml
@@ -41,9 +41,9 @@ from ars_docs.tree.parts import MarkdownParts
 from ars_docs.tree.templating import located, text_environment
 from ars_docs.tree.typography import typeset, typeset_text
 from ars_docs.writers import formfields
-from ars_docs.writers.pdf import PdfError, PdfWriter
 from ars_docs.writers.publishing import epoch_of
 from ars_docs.writers.signing import SignatureSettings
+from ars_docs.writers.weasyprint import PdfError, PdfWriter
 
 
 class _Composer:
@@ -97,6 +97,7 @@ class _Composer:
 class LettersBuilder(Builder):
     name = "letters"
     label = "courriers"
+    capabilities = frozenset({SEND, SIGN})
     data_folder = LETTERS
     template_folder = "letters"
     settings_sections: ClassVar[dict[str, type[Record]]] = {"smtp": SmtpSettings, "enveloppe": EnvelopeSettings,
@@ -144,7 +145,7 @@ class LettersBuilder(Builder):
 
     def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
         """Per mailing whose signatory signs electronically: its letters that `arsdocs sign` has not signed."""
-        from ars_docs.build.state import BuildState
+        from ars_docs.base.state import BuildState
 
         signed = set(BuildState(project.out, self.name).signed())
         waiting: dict[str, int] = {}
@@ -170,11 +171,15 @@ class LettersBuilder(Builder):
         """The letters among the items (not their forms), or those of one mailing."""
         return [item for item in items if isinstance(item, LetterJob) and (only is None or item.letter_id == only)]
 
-    def sign(self, project: Project, key: Any, only: str | None) -> Any:
-        from ars_docs.families.letters import signing
+    signing_reason = "Signature du courrier"
 
-        planned = self.plan(project)
-        return signing.sign_letters(project, self, planned, self.letter_jobs(planned, only), key, only, self.email)
+    def signable(self, items: list[Item], only: str | None) -> list[ToSign]:
+        return [ToSign(letter, f"{letter.stem}.pdf", letter.letter.lieu) for letter in self.letter_jobs(items, only)]
+
+    def resigned(self, project: Project, item: Item, pdf: bytes) -> dict[str, bytes]:
+        """The letter's e-mail, made again with the signed PDF."""
+        assert isinstance(item, LetterJob)
+        return {f"{item.stem}.eml": self.email(project, item, pdf)}
 
     def timeliness(self, project: Project, only: str | None, what: str) -> tuple[list[Problem], list[Problem]]:
         """(refusals, warnings) for signing or sending today the mailings of the family (or `only`)."""

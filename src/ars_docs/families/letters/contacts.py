@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ars_docs.build.lock import at_work
-from ars_docs.build.output import write_atomically
 from ars_docs.directory import importing
 from ars_docs.directory.models import RecipientsFile
 from ars_docs.directory.recipients import RECIPIENTS, recipient_problems
 from ars_docs.families.letters.checks import postal_problems
 from ars_docs.source.errors import ArsDocsError, InvalidInput
+from ars_docs.source.lock import at_work
 from ars_docs.source.project import Project
+from ars_docs.source.safefiles import write_atomically
 from ars_docs.source.validation import validate
 from ars_docs.source.yamlsource import parse_yaml
 

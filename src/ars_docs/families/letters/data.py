@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ars_docs.build.registry import ProblemCollector
 from ars_docs.directory.models import Establishment, Recipient, Status
 from ars_docs.directory.recipients import load_recipients, recipient_problems
 from ars_docs.families.letters import checks
@@ -22,7 +21,7 @@ from ars_docs.families.letters.salutation import (
     function_title,
     salutation,
 )
-from ars_docs.source.errors import Location, Problem
+from ars_docs.source.errors import Location, Problem, ProblemCollector
 from ars_docs.source.project import Project
 from ars_docs.source.safefiles import present
 from ars_docs.source.validation import duplicates, validate

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ars_docs.build.registry import FinalItem
+from ars_docs.base.builder import FinalItem
 from ars_docs.families.letters import mailing
 from ars_docs.families.letters.items import LetterJob
 from ars_docs.families.letters.models import Letter, Webinar

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ars_docs.build.registry import DOCUMENT_SUFFIXES, Item
+from ars_docs.base.builder import DOCUMENT_SUFFIXES, Item
 from ars_docs.directory.models import Establishment, Recipient
 from ars_docs.families.letters.models import Letter, Webinar
 from ars_docs.tree.doctree import Document

@@ -169,7 +169,7 @@ class Journal:
 
 def unsigned(project: Project, family: str, items: list[Outgoing]) -> list[Outgoing]:
     """The letters whose PDF `arsdocs sign` has not signed (the build records say which are)."""
-    from ars_docs.build.state import BuildState
+    from ars_docs.base.state import BuildState
 
     state = BuildState(project.out, family)
     signed = {name for record in state.items.values() for name, written in record.files.items() if written.signed}

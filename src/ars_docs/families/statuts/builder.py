@@ -7,12 +7,12 @@ import itertools
 import re
 from pathlib import Path
 
-from ars_docs.build import registry
-from ars_docs.build.registry import Builder, Item, ProblemCollector, rendition_item
+from ars_docs.base import registry
+from ars_docs.base.builder import COMPARE, Builder, Item, rendition_item
 from ars_docs.families.statuts.compose import Founder, LoadedDraft, StatutesComposer
 from ars_docs.families.statuts.models import Draft, ExpectedClauses
 from ars_docs.families.statuts.rules import check_draft
-from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, warn
+from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, ProblemCollector, warn
 from ars_docs.source.project import Project
 from ars_docs.source.safefiles import present
 from ars_docs.source.validation import validate
@@ -81,6 +81,7 @@ def draft_marks(item: LoadedDraft) -> dict[str, object]:
 class StatutsBuilder(Builder):
     name = "statuts"
     label = "statuts"
+    capabilities = frozenset({COMPARE})
     data_folder = STATUTES
     template_folder = "statuts"
     shell = "statuts"

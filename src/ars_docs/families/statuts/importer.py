@@ -355,7 +355,7 @@ _Dumper.add_representer(str, _string)
 
 
 def import_statutes(project: Project, path: Path, accept: bool) -> Imported:
-    from ars_docs.build.registry import public_funding
+    from ars_docs.base.registry import public_funding
     from ars_docs.families.statuts.builder import EXPECTED, STATUTES, VERSION_FILE
     from ars_docs.families.statuts.models import ExpectedClauses
 
@@ -390,7 +390,7 @@ def import_statutes(project: Project, path: Path, accept: bool) -> Imported:
                                 public_funding(project, new.draft.association.titre)))
     if problems:
         raise InvalidInput(problems)
-    from ars_docs.build.output import write_atomically
+    from ars_docs.source.safefiles import write_atomically
 
     write_atomically(target, text.encode("utf-8"))
     rows = [change.row() for change in article_changes(base, new)]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ars_docs.build.registry import PublicFunding
+from ars_docs.base.builder import PublicFunding
 from ars_docs.families.statuts.models import Article, Draft, ExpectedClause, ExpectedClauses
 from ars_docs.source.errors import Problem, warn
 from ars_docs.source.fields import folded

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ars_docs.build.output import stage
-from ars_docs.build.registry import Builder, Item, get_builder
+from ars_docs.base.builder import Builder, Item
+from ars_docs.base.registry import get_builder
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Problem
 from ars_docs.source.project import Project, Settings
+from ars_docs.source.safefiles import stage
 
 Progress = Callable[[int], None]
 

@@ -29,7 +29,7 @@ from ars_docs.source.validation import field_path
 from ars_docs.source.yamlsource import STAND_IN_TAG, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
-    from ars_docs.build.registry import Builder, Item
+    from ars_docs.base.builder import Builder, Item
     from ars_docs.source.project import Project
 
 PLACEHOLDER_LOGO_SIZE = (900, 300)

@@ -28,14 +28,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from ars_docs.build.registry import Builder, Item, get_builder
+from ars_docs.base.builder import Builder, Item
+from ars_docs.base.registry import get_builder
 from ars_docs.families.letters import postal
 from ars_docs.families.letters.items import LetterJob
 from ars_docs.source.errors import InvalidInput
 from ars_docs.source.fields import PRINTABLE
 from ars_docs.source.project import Project
 from ars_docs.tree.typography import typeset_text
-from ars_docs.writers.pdf import project_url
+from ars_docs.writers.weasyprint import project_url
 from helpers.project import copy_project, run
 from helpers.readback import squash
 
@@ -157,7 +158,7 @@ def _text_outside_pages(html: str, project: Project) -> list[str]:
     from weasyprint import HTML
     from weasyprint.formatting_structure import boxes
 
-    from ars_docs.writers.pdf import _confined_fetcher
+    from ars_docs.writers.weasyprint import _confined_fetcher
 
     fetcher = _confined_fetcher(project.root, (project.templates, project.logo))
     rendered = HTML(string=html, base_url=project_url("templates/letters/"), url_fetcher=fetcher).render()
@@ -289,7 +290,7 @@ def test_a_write_that_fails_stops_the_build_and_keeps_earlier_outputs(
         if len(writes) == 4:
             raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr("ars_docs.build.output.os.fsync", failing_fsync)
+    monkeypatch.setattr("ars_docs.source.safefiles.os.fsync", failing_fsync)
     result = run(small_project, "build", "letters", "--jobs", "1", "--force")
     assert result.exit_code == 1
     assert f"Erreur : impossible d'écrire « {small_project}/out/letters/lancement-dsr/" in result.output
@@ -311,7 +312,7 @@ def test_a_failure_while_putting_files_in_place_leaves_each_file_whole(
             raise OSError(errno.EIO, "I/O error")
         real_replace(source, target)
 
-    monkeypatch.setattr("ars_docs.build.output.os.replace", failing_replace)
+    monkeypatch.setattr("ars_docs.source.safefiles.os.replace", failing_replace)
     result = run(small_project, "build", "letters", "--jobs", "1")
     assert result.exit_code == 1 and "erreur d'entrée-sortie du disque" in result.output
     monkeypatch.undo()

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ars_docs.build.output import write_atomically
-from ars_docs.build.registry import DOCUMENT_SUFFIXES, builder_names, get_builder
-from ars_docs.build.state import BuildState, state_path
+from ars_docs.base.builder import DOCUMENT_SUFFIXES
+from ars_docs.base.registry import builder_names, get_builder
+from ars_docs.base.state import BuildState, state_path
 from ars_docs.source.project import Project
+from ars_docs.source.safefiles import write_atomically
 from ars_docs.tree.templating import located, sandbox
 
 INDEX = "index.html"

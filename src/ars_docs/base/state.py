@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ars_docs.build.output import write_atomically
-from ars_docs.source.safefiles import UnsafeFile, confined_relative, inside, read_bounded
+from ars_docs.source.safefiles import UnsafeFile, confined_relative, inside, read_bounded, write_atomically
 
 STATE_FOLDER = ".arsdocs"
 _FORMAT = 1

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ars_docs.build.fingerprint import canonical, digest
-from ars_docs.build.lock import Interrupted, at_work
-from ars_docs.build.registry import Item
-from ars_docs.build.state import BuildState, FileRecord, ItemRecord
-from ars_docs.build.workers import _chunks
+from ars_docs.base.builder import Item
+from ars_docs.base.state import BuildState, FileRecord, ItemRecord
+from ars_docs.pipeline.fingerprint import canonical, digest
+from ars_docs.pipeline.workers import _chunks
 from ars_docs.source.errors import ArsDocsError, InvalidInput, os_reason
 from ars_docs.source.fields import IDENTIFIER_LENGTH, Email, Identifier, Record, check_identifier, parse_yes_no, slug
+from ars_docs.source.lock import Interrupted, at_work
 from ars_docs.source.validation import duplicates, field_path
 from ars_docs.source.yamlsource import parse_yaml
 from ars_docs.writers.docx import CORE_PROPERTY_LIMIT, shortened
@@ -275,7 +275,7 @@ def test_the_systems_reasons_are_french(error: OSError, reason: str) -> None:
 # --- settings declared by their components ------------------------------------------------------
 
 def test_a_family_declares_its_settings_and_every_other_key_is_refused(tmp_path: Path) -> None:
-    from ars_docs.build.registry import settings_problems
+    from ars_docs.base.registry import settings_problems
     from ars_docs.families.letters.postal import EnvelopeSettings, envelope
     from ars_docs.source.project import Project
     from helpers.project import copy_project

@@ -1,38 +1,42 @@
-"""Document families, registered by name: the CLI's choices come from here.
+"""The base every family stands on: a family is a `Builder` and the items it plans and makes.
 
-A family is a builder and its templates. `plan` validates the data and lists the items to make,
-each with the inputs its fingerprint covers, without writing anything; `make` (in a worker
-process) turns one item into the bytes of its files; `finals` are the items made afterwards from
-the others' files (a print file, a manifest).
+`plan` validates the data and lists the items to make, each with the inputs its fingerprint
+covers, without writing anything; `make` (in a worker process) turns one item into the bytes of its
+files; `finals` are the items made afterwards from the others' files (a print file, a manifest).
+What a family can do besides building (`capabilities`: send, sign, compare) is declared on its
+class, as Sphinx builders declare `name` and `format`. The engine (`pipeline/`) runs builders and
+knows none of them; families import nothing from it.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ars_docs.source.errors import ArsDocsError, InvalidInput, Problem
+from ars_docs.source.errors import Problem
 from ars_docs.source.fields import Record
-from ars_docs.source.project import Project, Settings
-from ars_docs.source.validation import unknown_key
+from ars_docs.source.project import Project
 from ars_docs.tree.doctree import Document
 from ars_docs.writers.formats import SUFFIXES
 
 if TYPE_CHECKING:
     from ars_docs.writers.publishing import Publisher
 
-T = TypeVar("T")
-
 
 DOCUMENT_SUFFIXES = SUFFIXES
 """Every document is written in each format of `formats.FORMATS`: Word, PDF, a standalone HTML page."""
 
+SEND, SIGN, COMPARE = "send", "sign", "compare"
+"""What a family's documents can be besides built: sent by e-mail (`arsdocs send`), signed
+(`arsdocs sign`), compared with an earlier state (`arsdocs build --comparer`). A builder declares
+them in `capabilities` and then implements `mailing_folder` and `timeliness`, `signable` and
+`resigned`, or uses the `compare` of `configure`."""
 
-class _Work:
+
+class BaseItem:
     """What every unit of work writes: `<stem>.<suffix>` for each of its suffixes (relative to
     out/), known by its stem; what its fingerprint covers, by default the unit itself."""
 
@@ -53,7 +57,7 @@ class _Work:
         return self
 
 
-class Item(_Work):
+class Item(BaseItem):
     """One unit of work, typed by what it makes (a document, a letter, a reply form…): plain data
     that the family's builder makes (`Builder.make`). Items go to worker processes: each kind is a
     frozen dataclass that pickles."""
@@ -65,7 +69,7 @@ class Item(_Work):
     """Whether it is one of the documents a family reports (a letter's reply form is not)."""
 
 
-class FinalItem(_Work):
+class FinalItem(BaseItem):
     """An item made after the others, from their files once in place (a print file, a manifest)."""
 
 
@@ -94,13 +98,24 @@ class PublicFunding:
     contract: str
 
 
+@dataclass(frozen=True)
+class ToSign:
+    """A PDF to sign: its item, its path relative to out/, and where it is signed."""
+
+    item: Item
+    pdf: str
+    place: str
+
+
 class Builder:
     name = ""
     label = ""
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+    """What else its documents can be: `SEND`, `SIGN`, `COMPARE`."""
     template_folder = ""
+    """Its folder in templates/ (reminders share the letters')."""
     settings_sections: ClassVar[dict[str, type[Record]]] = {}
     """Its own parts of arsdocs.yaml, by key, and the model each is read with (`Project.section`)."""
-    """Its folder in templates/ (reminders share the letters')."""
     shell = ""
     data_folder = ""
     """The folder of the family's data (`data/courriers`): a project without it has no such documents."""
@@ -187,9 +202,17 @@ class Builder:
         by default (SEND, SIGN)."""
         return [], []
 
-    def sign(self, project: Project, key: Any, only: str | None) -> Any:
-        """Sign the family's documents (`SIGN`), or those of one mailing; what was signed."""
+    signing_reason = ""
+    """Why its documents are signed, written in each signature (`SIGN`)."""
+
+    def signable(self, items: list[Item], only: str | None) -> list[ToSign]:
+        """The PDFs `arsdocs sign` signs among the planned items, or those of one mailing (`SIGN`)."""
         raise NotImplementedError
+
+    def resigned(self, project: Project, item: Item, pdf: bytes) -> dict[str, bytes]:
+        """The files made again once the item's PDF is signed (an e-mail that carries it), output
+        path relative to out/ -> bytes: none by default."""
+        return {}
 
     def family_files(self, project: Project) -> list[Path]:
         """The files every output of the family depends on."""
@@ -201,105 +224,3 @@ class Builder:
 
             self._publisher = Publisher(project, self.template_folder, self.shell)
         return self._publisher
-
-
-SEND, SIGN, COMPARE = "send", "sign", "compare"
-"""What a family's documents can be besides built: sent by e-mail (`arsdocs send`), signed
-(`arsdocs sign`), compared with an earlier state (`arsdocs build --comparer`). Its builder then
-implements `mailing_folder`, `sign`, or uses the `compare` of `configure`."""
-
-# name -> ("module:Class", what else it can do), imported only when used (a CLI that starts fast)
-_REGISTRY: dict[str, tuple[str, frozenset[str]]] = {
-    "letters": ("ars_docs.families.letters.builder:LettersBuilder", frozenset({SEND, SIGN})),
-    "relances": ("ars_docs.families.letters.builder:RemindersBuilder", frozenset({SEND, SIGN})),
-    "statuts": ("ars_docs.families.statuts.builder:StatutsBuilder", frozenset({COMPARE})),
-    "cpom": ("ars_docs.families.cpom.builder:CpomBuilder", frozenset({COMPARE})),
-}
-
-
-def builder_names(capability: str | None = None) -> list[str]:
-    """The families, or those whose documents can also be sent (`SEND`) or signed (`SIGN`)."""
-    return [name for name, (_, capabilities) in _REGISTRY.items() if capability is None or capability in capabilities]
-
-
-def get_builder(name: str) -> Builder:
-    module, _, cls = _REGISTRY[name][0].partition(":")
-    builder: Builder = getattr(importlib.import_module(module), cls)()
-    return builder
-
-
-class ProblemCollector:
-    """Runs steps that may each fail with InvalidInput, so that every problem is reported at once."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def attempt(self, step: Callable[..., T], *args: Any) -> T | None:
-        try:
-            return step(*args)
-        except InvalidInput as failure:
-            self.problems.extend(failure.problems)
-            return None
-
-    def add(self, problems: Iterator[Problem] | list[Problem]) -> None:
-        self.problems.extend(problems)
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise InvalidInput(self.problems)
-
-
-ALL = "all"
-"""On the command line: every family the project has."""
-
-
-def families(project: Project, famille: str = ALL) -> list[Builder]:
-    """The builders of `famille`, or with `all` those of the families the project has (a project
-    of letters only has no data/statuts/): families are optional, but not all of them."""
-    if famille != ALL:
-        builder = get_builder(famille)
-        if not builder.present(project):
-            raise ArsDocsError(f"ce projet n'a pas de {builder.label} : le dossier {builder.data_folder}/ "
-                               "n'existe pas (voir README, « Un projet »)")
-        return [builder]
-    builders = [builder for builder in map(get_builder, builder_names()) if builder.present(project)]
-    if not builders:
-        folders = ", ".join(f"{get_builder(name).data_folder}/" for name in builder_names())
-        raise ArsDocsError(f"aucun document à faire dans ce projet : aucun des dossiers {folders} n'existe "
-                           "(voir README, « Un projet »)")
-    return builders
-
-
-def public_funding(project: Project, organisation: str) -> PublicFunding | None:
-    """The most public money any family of the project gives `organisation` in a year."""
-    found = [funding for builder in map(get_builder, builder_names()) if builder.present(project)
-             if (funding := builder.public_funding(project, organisation)) is not None]
-    return max(found, key=lambda funding: funding.amount, default=None)
-
-
-def founding_text(project: Project, organisation: str) -> tuple[str, str] | None:
-    """The text that founds `organisation` (its last statutes), from whichever family has it."""
-    for builder in map(get_builder, builder_names()):
-        if builder.present(project) and (found := builder.founding_text(project, organisation)) is not None:
-            return found
-    return None
-
-
-def settings_problems(project: Project) -> list[Problem]:
-    """arsdocs.yaml's parts that belong to a component: each key declared by a family
-    (`Builder.settings_sections`, whether the project has the family or not) and valid as its model
-    says; any other key refused, with the closest known one."""
-    declared: dict[str, type[Record]] = {}
-    for name in builder_names():
-        declared.update(get_builder(name).settings_sections)
-    known = sorted({*Settings.model_fields, *declared})
-    problems: list[Problem] = []
-    for key in project.sections:
-        if key not in declared:
-            problems.append(Problem(project.settings_source.locate((key,), key=True), key, unknown_key(key, known)))
-            continue
-        try:
-            project.section(key, declared[key])
-        except InvalidInput as failure:
-            problems.extend(failure.problems)
-    return problems

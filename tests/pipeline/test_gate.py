@@ -17,7 +17,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ars_docs.build.release import PLACEHOLDER_LOGO_PIXELS, logo_pixels, reserved_domain, unfinished
+from ars_docs.pipeline.gate import PLACEHOLDER_LOGO_PIXELS, logo_pixels, reserved_domain, unfinished
 from helpers.pdfcheck import artefact_text
 from helpers.project import REPO, TEST_DOMAIN, cleared_for_release, copy_project, run, use_engine
 from helpers.readback import pdf_pages

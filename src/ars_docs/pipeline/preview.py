@@ -91,9 +91,9 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 def rebuild(root: Path, state: State, echo: Callable[[str], None]) -> None:
     """Build every family the project has, as `arsdocs build all` (incrementally); a failure is
     kept for the pages, and out/ keeps the last good documents."""
-    from ars_docs.build import engine
-    from ars_docs.build.lock import Interrupted, at_work
-    from ars_docs.build.registry import families
+    from ars_docs.base.registry import families
+    from ars_docs.pipeline import engine
+    from ars_docs.source.lock import Interrupted, at_work
     from ars_docs.source.project import Project
 
     try:

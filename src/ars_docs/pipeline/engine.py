@@ -16,15 +16,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ars_docs.build.fingerprint import canonical, digest, files_digest, toolchain
-from ars_docs.build.output import Staging, commit, write_atomically
-from ars_docs.build.registry import Builder, Item
-from ars_docs.build.site import write_index
-from ars_docs.build.state import BuildState, FileRecord, ItemRecord, prune_empty_folders, remove_output
-from ars_docs.build.workers import ChunkResult, Progress, Staged, run, sha256_of
+from ars_docs.base.builder import Builder, Item
+from ars_docs.base.state import BuildState, FileRecord, ItemRecord, prune_empty_folders, remove_output
+from ars_docs.pipeline.fingerprint import canonical, digest, files_digest, toolchain
+from ars_docs.pipeline.site import write_index
+from ars_docs.pipeline.workers import ChunkResult, Progress, Staged, run, sha256_of
 from ars_docs.source.errors import ArsDocsError, InvalidInput, Location, Problem, warn
 from ars_docs.source.project import Project
-from ars_docs.source.safefiles import tree_problems
+from ars_docs.source.safefiles import Staging, commit, tree_problems, write_atomically
 
 PROJECT_FOLDERS = ("data", "templates")
 """What a build reads besides arsdocs.yaml and the logo (which `Project.open` checks)."""
@@ -65,8 +64,9 @@ def checked_plans(project: Project, builders: list[Builder],
     """Each family's items, once every family and the index page are valid: every problem of every
     family at once, before anything is made. `composed` (what `check` checks): every item composed
     too (`Builder.compose`), which a build leaves to its workers, for the items it remakes."""
-    from ars_docs.build.registry import ProblemCollector, settings_problems
-    from ars_docs.build.site import render_index
+    from ars_docs.base.registry import settings_problems
+    from ars_docs.pipeline.site import render_index
+    from ars_docs.source.errors import ProblemCollector
 
     collector = ProblemCollector()
     # what the build reads, of the right kind and inside the project, before any of it is read

@@ -20,7 +20,7 @@ from pathlib import Path
 from ars_docs.base.registry import get_builder
 from ars_docs.families.letters import replyform
 from ars_docs.families.letters.builder import LettersBuilder
-from ars_docs.families.letters.items import FormJob, LetterJob
+from ars_docs.families.letters.items import FormItem, LetterItem
 from ars_docs.source.project import Project
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -46,9 +46,9 @@ def main() -> None:
         assert isinstance(builder, LettersBuilder)
         engines[engine] = (project, builder, builder.plan(project))
     project, builder, items = engines["weasyprint"]
-    planned = [item for item in items if isinstance(item, LetterJob)]
+    planned = [item for item in items if isinstance(item, LetterItem)]
     letters = [builder.composed(project, item) for item in planned]
-    forms = [item for item in items if isinstance(item, FormJob)]
+    forms = [item for item in items if isinstance(item, FormItem)]
     publisher = builder.publisher(project)
     documents = [letters[i % len(letters)].document for i in range(COUNT + 1)]
     assert all(documents)

@@ -19,16 +19,16 @@ import tempfile
 from pathlib import Path
 
 from ars_docs.base.registry import get_builder
-from ars_docs.families.letters.items import LetterJob
+from ars_docs.families.letters.items import LetterItem
 from ars_docs.source.project import Project
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.weasyprint import _confined_fetcher, project_url
 
 
-def letters(project: Project) -> list[LetterJob]:
+def letters(project: Project) -> list[LetterItem]:
     """The letters to compose (as arsdocs composes them: Jinja, Markdown, typography)."""
     builder = get_builder("letters")
-    return [item for item in builder.plan(project) if isinstance(item, LetterJob)]
+    return [item for item in builder.plan(project) if isinstance(item, LetterItem)]
 
 
 def main() -> None:

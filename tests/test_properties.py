@@ -30,7 +30,7 @@ from pypdf import PdfReader
 from ars_docs.directory.members import MembersFile
 from ars_docs.directory.models import RecipientsFile
 from ars_docs.families.cpom.models import Cpom
-from ars_docs.families.letters.models import Letter, WebinarsFile
+from ars_docs.families.letters.models import Mailing, WebinarsFile
 from ars_docs.families.statuts.models import Draft
 from ars_docs.source.project import Settings
 from ars_docs.tree.typography import typeset_text
@@ -45,8 +45,8 @@ DRAFT = "data/statuts/dsr-chirurgie-pediatrique/v2.yaml"
 MEMBERS = "data/membres.yaml"
 # (file, its model, the family built from it)
 FILES = [
-    ("data/courriers/lancement-dsr.yaml", Letter, "letters"),
-    ("data/relances/relance-dsr.yaml", Letter, "relances"),
+    ("data/courriers/lancement-dsr.yaml", Mailing, "letters"),
+    ("data/relances/relance-dsr.yaml", Mailing, "relances"),
     ("data/webinaires.yaml", WebinarsFile, "letters"),
     ("data/recipients.yaml", RecipientsFile, "letters"),
     (MEMBERS, MembersFile, "relances"),

@@ -51,13 +51,13 @@ def test_without_an_agency_no_agency_is_named(small_project: Path) -> None:
     import yaml
 
     from ars_docs.families.letters import mailing
-    from ars_docs.families.letters.models import Letter, WebinarsFile
+    from ars_docs.families.letters.models import Mailing, WebinarsFile
 
     _with_agency(small_project, "")
     refused = run(small_project, "build", "letters")
     assert refused.exit_code == 1 and "RGPD, art. 13" in refused.output
 
-    letter = Letter.model_validate(yaml.safe_load((small_project / "data/courriers/lancement-dsr.yaml").read_text(
+    letter = Mailing.model_validate(yaml.safe_load((small_project / "data/courriers/lancement-dsr.yaml").read_text(
         encoding="utf-8")))
     webinar = WebinarsFile.model_validate(yaml.safe_load((small_project / "data/webinaires.yaml").read_text(
         encoding="utf-8"))).webinaires[0]

@@ -199,9 +199,9 @@ _FAULTY_PRINT_FILE = """
 import os, signal, sys
 from pathlib import Path
 from ars_docs.cli import main
-from ars_docs.families.letters import mailing
+from ars_docs.families.letters import finals
 
-made = mailing.print_file
+made = finals.print_file
 
 def faulty(*arguments, **options):  # the print file is made once every letter is made: strike right there
     if sys.argv[1] == "tuer":
@@ -215,7 +215,7 @@ def faulty(*arguments, **options):  # the print file is made once every letter i
             pass
     return made(*arguments, **options)
 
-mailing.print_file = faulty
+finals.print_file = faulty
 main(sys.argv[2:], prog_name="arsdocs")
 """
 

@@ -190,12 +190,15 @@ def test_no_cell_of_a_manifest_is_a_formula(value: str, cell: str) -> None:
     import csv
     import io
     import json
+    from dataclasses import asdict
 
-    from ars_docs.families.letters.mailing import ManifestRow, manifest_csv, manifest_json
+    from ars_docs.families.letters.finals import MANIFEST_COLUMNS, ManifestRow
+    from ars_docs.writers.manifest import manifest_csv, manifest_json
 
-    row = ManifestRow(value, "510000029", "Madame", "Claire", value, "Directrice", "c@x.fr", "a.docx", "a.pdf",
-                      "a.eml", "1", "2", "3")
-    [header, read] = list(csv.reader(io.StringIO(manifest_csv([row]).decode("utf-8-sig")), delimiter=";"))
+    row = asdict(ManifestRow(value, "510000029", "Madame", "Claire", value, "Directrice", "c@x.fr", "a.docx",
+                             "a.pdf", "a.eml", "1", "2", "3"))
+    [header, read] = list(csv.reader(io.StringIO(manifest_csv(MANIFEST_COLUMNS, [row]).decode("utf-8-sig")),
+                                     delimiter=";"))
     assert read[header.index("nom")] == cell and read[header.index("etablissement")] == cell
     assert json.loads(manifest_json([row]))[0]["nom"] == value
 

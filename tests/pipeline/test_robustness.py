@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from ars_docs.base.builder import Builder, Item
 from ars_docs.base.registry import get_builder
 from ars_docs.families.letters import postal
-from ars_docs.families.letters.items import LetterJob
+from ars_docs.families.letters.items import LetterItem
 from ars_docs.source.errors import InvalidInput
 from ars_docs.source.fields import PRINTABLE
 from ars_docs.source.project import Project
@@ -143,7 +143,7 @@ def test_any_text_comes_out_whole_or_is_refused_clearly(fuzz_project: Path, fiel
         items = _planned_or_refused(builder, project, value, ("data/recipients.yaml:", "etablissements[1]"))
         if items is None:
             return
-        letter: LetterJob = next(item for item in items if isinstance(item, LetterJob))
+        letter: LetterItem = next(item for item in items if isinstance(item, LetterItem))
         document = letter.document
         assert document is not None
         rendered = builder.publisher(project).render(document, "out/essai")
@@ -184,7 +184,7 @@ def test_a_very_long_word_breaks_rather_than_running_off_the_page(small_project:
          '        email: claire.martin@example.fr\n        adresse_postale: ["Madame Claire MARTIN", "Directrice"]\n')
     project = Project.open(small_project)
     builder = get_builder("letters")
-    letter = next(item for item in builder.plan(project) if isinstance(item, LetterJob))
+    letter = next(item for item in builder.plan(project) if isinstance(item, LetterItem))
     document = builder.composer(project).letter(letter)  # type: ignore[attr-defined]
     assert _text_outside_pages(builder.publisher(project).html(document, {}), project) == []
 

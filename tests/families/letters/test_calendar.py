@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from ars_docs.families.letters import mailing
-from ars_docs.families.letters.data import load_letter
+from ars_docs.families.letters.data import load_mailing
 from ars_docs.families.letters.models import Webinar
 from ars_docs.source.project import Project
 from helpers.project import REPO
@@ -26,7 +26,7 @@ DAYS = [datetime.date(2026, 5, 22), datetime.date(2040, 7, 3), datetime.date(204
 @pytest.fixture(scope="module")
 def letter() -> object:
     project = Project.open(REPO)
-    return load_letter(project, REPO / "data/courriers/lancement-dsr.yaml").letter
+    return load_mailing(project, REPO / "data/courriers/lancement-dsr.yaml").letter
 
 
 def _webinar(zone: str, day: datetime.date, start: str = "14:00", end: str = "15:30") -> Webinar:

@@ -14,7 +14,7 @@ import yaml
 from pypdf import PdfReader
 
 from ars_docs.families.letters.builder import LettersBuilder
-from ars_docs.families.letters.items import LetterJob
+from ars_docs.families.letters.items import LetterItem
 from ars_docs.source.project import Project
 from ars_docs.tree.doctree import inline_text, paragraphs
 from helpers.pdfcheck import tagged_text
@@ -118,7 +118,7 @@ def test_docx_paragraphs_are_the_document_tree(built_by: Path) -> None:
     an empty table cell, and the shell's logo line has no text: empty paragraphs are left out."""
     project = Project.open(built_by)
     builder = LettersBuilder()
-    letters = [item for item in builder.plan(project) if isinstance(item, LetterJob)]
+    letters = [item for item in builder.plan(project) if isinstance(item, LetterItem)]
     for letter in letters[:5]:
         document = builder.composer(project).letter(letter)
         expected = [inline_text(p.inlines) for p in paragraphs(document.blocks)]

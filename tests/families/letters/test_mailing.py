@@ -22,7 +22,7 @@ import pytest
 import yaml
 from pypdf import PdfReader, PdfWriter
 
-from ars_docs.families.letters.mailing import PrintEntry, print_file
+from ars_docs.writers.printfile import PrintEntry, print_file
 from helpers.project import REPO, run
 
 pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ars_docs.families.letters.builder import LettersBuilder, RemindersBuilder
-from ars_docs.families.letters.items import LetterJob
+from ars_docs.families.letters.items import LetterItem
 from ars_docs.source.project import Project
 from helpers.project import REPO, copy_project, run, use_engine
 from helpers.readback import Word, libreoffice_to_pdf, pdf_lines
@@ -27,7 +27,7 @@ LAST_LINE = re.compile(r"\d{5} [A-Z0-9]+(?: [A-Z0-9]+)*")
 def expected_addresses(project: Path, builder: type[LettersBuilder] = LettersBuilder) -> dict[str, tuple[str, ...]]:
     """Each letter's address block as the data gives it (file stem -> lines)."""
     items = builder().plan(Project.open(project))
-    return {item.stem.rsplit("/", 1)[1]: item.address for item in items if isinstance(item, LetterJob)}
+    return {item.stem.rsplit("/", 1)[1]: item.address for item in items if isinstance(item, LetterItem)}
 
 
 def _inside(word: Word, box: tuple[float, float, float, float], margin: float = 0.1) -> bool:
@@ -257,7 +257,7 @@ def test_the_reminder_agrees_with_its_recipient_and_cites_the_letter_it_follows(
     builder = RemindersBuilder()
     openings = {}
     for item in builder.plan(project):
-        if isinstance(item, LetterJob):
+        if isinstance(item, LetterItem):
             document = builder.composer(project).letter(item)
             texts = [inline_text(p.inlines) for p in paragraphs(document.blocks)]
             openings[item.recipient.prenom] = next(t for t in texts if t.startswith("Par courrier du"))

@@ -59,7 +59,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     --hors-delai) ; l'en-tête Date: de chaque message est l'heure de son envoi."""
     from ars_docs.families.letters import sending
     from ars_docs.families.letters import smtp as smtp_client
-    from ars_docs.families.letters.data import load_letter
+    from ars_docs.families.letters.data import load_mailing
     from ars_docs.pipeline import gate
 
     project = open_project(context)
@@ -74,7 +74,7 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     if refusals:
         raise ArsDocsError(" ; ".join(refusals))
     statuses = sending.statuses(items, journal, resend)
-    letter = load_letter(project, project.root / folder / f"{letter_id}.yaml").letter
+    letter = load_mailing(project, project.root / folder / f"{letter_id}.yaml").letter
     if letter.signataire.signature_electronique:
         due = {item.address for item, status in zip(items, statuses, strict=True) if status in sending.STATUS_DUE}
         waiting = [item for item in sending.unsigned(project, famille, items) if item.address in due]

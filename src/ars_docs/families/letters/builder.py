@@ -20,12 +20,12 @@ from ars_docs.families.letters.data import (
     SENDER,
     WEBINARS,
     addressee,
-    load_letters,
-    load_mailing,
+    load_letters_data,
+    load_mailings,
     load_webinars,
 )
-from ars_docs.families.letters.items import FORM_PREFIX, FORMS_FOLDER, FormJob, LetterJob
-from ars_docs.families.letters.models import Letter
+from ars_docs.families.letters.items import FORM_PREFIX, FORMS_FOLDER, FormItem, LetterItem
+from ars_docs.families.letters.models import Mailing
 from ars_docs.families.letters.postal import EnvelopeSettings
 from ars_docs.families.letters.salutation import (
     full_name,
@@ -56,7 +56,7 @@ class _Composer:
         self.window = Window(envelope.gauche_mm, envelope.haut_mm, envelope.largeur_mm, envelope.hauteur_mm,
                              envelope.degagement_mm)
 
-    def mail_body(self, letter: Letter, context: dict[str, Any]) -> str:
+    def mail_body(self, letter: Mailing, context: dict[str, Any]) -> str:
         template = letter.courriel.gabarit
         with located(self.parts.folder / template, self.project.root):
             return typeset_text(self.text.get_template(template).render(context))
@@ -74,14 +74,14 @@ class _Composer:
                                         f"le corps commence par la formule d'appel « {first} », que "
                                         f"{BEFORE_BODY} imprime déjà : retirez-la du corps")])
 
-    def context(self, item: LetterJob) -> dict[str, Any]:
+    def context(self, item: LetterItem) -> dict[str, Any]:
         return {"courrier": item.letter, "webinaire": item.webinar, "etablissement": item.establishment,
                 "agence": self.project.settings.agence,
                 "destinataire": addressee(item.recipient, list(item.address), item.establishment.statut),
                 "courrier_relance": item.reminded,
                 "formulaire": item.form.rsplit("/", 1)[1] if item.form else None}
 
-    def letter(self, item: LetterJob) -> Document:
+    def letter(self, item: LetterItem) -> Document:
         context = self.context(item)
         head = Letterhead(self.part(SENDER, context), self.part(ADDRESS, context), self.window)
         opening, body = self.part(BEFORE_BODY, context), self.part(item.letter.gabarit, context)
@@ -116,9 +116,9 @@ class LettersBuilder(Builder):
         that makes thousands of letters holds one form at a time."""
         self._form_writer: PdfWriter | None = None
         self._invitations: dict[str, bytes] = {}
-        self._notices: dict[int, tuple[Letter, tuple[str, ...]]] = {}
+        self._notices: dict[int, tuple[Mailing, tuple[str, ...]]] = {}
 
-    def notice(self, project: Project, letter: Letter) -> tuple[str, ...]:
+    def notice(self, project: Project, letter: Mailing) -> tuple[str, ...]:
         """The personal-data notice of the letter's form (rendered once per letter and process)."""
         found = self._notices.get(id(letter))
         if found is None or found[0] is not letter:
@@ -141,7 +141,7 @@ class LettersBuilder(Builder):
         """Answers asked outside the sending domain, unless the settings name the address."""
         from ars_docs.families.letters.checks import reply_domain_findings
 
-        return list(reply_domain_findings(load_letters(project, self.data_folder), project.settings.agence))
+        return list(reply_domain_findings(load_mailings(project, self.data_folder), project.settings.agence))
 
     def unsigned(self, project: Project, items: list[Item]) -> list[Problem]:
         """Per mailing whose signatory signs electronically: its letters that `arsdocs sign` has not signed."""
@@ -149,7 +149,7 @@ class LettersBuilder(Builder):
 
         signed = set(BuildState(project.out, self.name).signed())
         waiting: dict[str, int] = {}
-        for letter in self.letter_jobs(items):
+        for letter in self.letter_items(items):
             if letter.letter.signataire.signature_electronique and f"{letter.stem}.pdf" not in signed:
                 waiting[letter.letter_id] = waiting.get(letter.letter_id, 0) + 1
         problems = []
@@ -167,18 +167,18 @@ class LettersBuilder(Builder):
         return self.data_folder
 
     @staticmethod
-    def letter_jobs(items: list[Item], only: str | None = None) -> list[LetterJob]:
+    def letter_items(items: list[Item], only: str | None = None) -> list[LetterItem]:
         """The letters among the items (not their forms), or those of one mailing."""
-        return [item for item in items if isinstance(item, LetterJob) and (only is None or item.letter_id == only)]
+        return [item for item in items if isinstance(item, LetterItem) and (only is None or item.letter_id == only)]
 
     signing_reason = "Signature du courrier"
 
     def signable(self, items: list[Item], only: str | None) -> list[ToSign]:
-        return [ToSign(letter, f"{letter.stem}.pdf", letter.letter.lieu) for letter in self.letter_jobs(items, only)]
+        return [ToSign(letter, f"{letter.stem}.pdf", letter.letter.lieu) for letter in self.letter_items(items, only)]
 
     def resigned(self, project: Project, item: Item, pdf: bytes) -> dict[str, bytes]:
         """The letter's e-mail, made again with the signed PDF."""
-        assert isinstance(item, LetterJob)
+        assert isinstance(item, LetterItem)
         return {f"{item.stem}.eml": self.email(project, item, pdf)}
 
     def timeliness(self, project: Project, only: str | None, what: str) -> tuple[list[Problem], list[Problem]]:
@@ -188,7 +188,7 @@ class LettersBuilder(Builder):
         webinars = load_webinars(project)
         refusals: list[Problem] = []
         warnings: list[Problem] = []
-        for source in load_letters(project, self.data_folder):
+        for source in load_mailings(project, self.data_folder):
             if only is None or source.id == only:
                 found = late(source, webinars, today(), what)
                 refusals += found[0]
@@ -196,7 +196,7 @@ class LettersBuilder(Builder):
         return refusals, warnings
 
     def plan(self, project: Project) -> list[Item]:
-        data = load_mailing(project, self.data_folder)
+        data = load_letters_data(project, self.data_folder)
         establishments = self.addressed(project, data.establishments)
         addresses = {(establishment.id, position): tuple(line.text for line in postal.address_block(
                          establishment, position, function_title(recipient, establishment.statut)))
@@ -211,13 +211,13 @@ class LettersBuilder(Builder):
                 group = f"{folder}/{establishment.id}"
                 form = ""
                 if source.letter.reponse is not None:  # a form only where an answer is expected
-                    form_job = FormJob(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter,
+                    form_job = FormItem(f"{folder}/{FORMS_FOLDER}/{FORM_PREFIX}{establishment.id}", source.letter,
                                        alone, group)
                     items.append(form_job)
                     form = f"{form_job.stem}.pdf"
                 for position, recipient in enumerate(establishment.destinataires):
                     stem = f"{folder}/{establishment.id}--{recipient_slug(recipient, position)}"
-                    items.append(LetterJob(stem, source.id, source.letter, webinar, alone, recipient, form,
+                    items.append(LetterItem(stem, source.id, source.letter, webinar, alone, recipient, form,
                                            addresses[establishment.id, position],
                                            data.reminded.get(source.letter.relance_de or ""), group))
         return items
@@ -225,12 +225,12 @@ class LettersBuilder(Builder):
     def compose(self, project: Project, items: list[Item]) -> list[Item]:
         """Every letter and the text of its e-mail composed from their templates."""
         collector = ProblemCollector()
-        composed = [collector.attempt(self.composed, project, item) if isinstance(item, LetterJob) else item
+        composed = [collector.attempt(self.composed, project, item) if isinstance(item, LetterItem) else item
                     for item in items]
         collector.raise_if_any()
         return [item for item in composed if item is not None]
 
-    def composed(self, project: Project, item: LetterJob) -> LetterJob:
+    def composed(self, project: Project, item: LetterItem) -> LetterItem:
         if item.document is not None:
             return item
         composer = self.composer(project)
@@ -255,7 +255,7 @@ class LettersBuilder(Builder):
         collector.attempt(super().check, project, items)
         forms: set[str] = set()
         for item in items:
-            if isinstance(item, FormJob) and item.letter.titre not in forms:
+            if isinstance(item, FormItem) and item.letter.titre not in forms:
                 forms.add(item.letter.titre)
                 mentions = collector.attempt(self.notice, project, item.letter)
                 collector.attempt(_form_page, project, item, mentions or ())
@@ -264,16 +264,16 @@ class LettersBuilder(Builder):
         collector.raise_if_any()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
-        if isinstance(item, LetterJob):
+        if isinstance(item, LetterItem):
             return self.make_letter(project, item)
-        if isinstance(item, FormJob):
+        if isinstance(item, FormItem):
             return self.make_form(project, item)
         return super().make(project, item)
 
     def make_final(self, project: Project, item: FinalItem, hashes: Mapping[str, str]) -> dict[str, bytes]:
         return finals.make_final(item, project, hashes)
 
-    def make_form(self, project: Project, form: FormJob) -> dict[str, bytes]:
+    def make_form(self, project: Project, form: FormItem) -> dict[str, bytes]:
         folder = project.templates / "letters"
         pdf = self._form_pdf(project, form)
         self._last_form = (f"{form.stem}.pdf", pdf)
@@ -286,7 +286,7 @@ class LettersBuilder(Builder):
                                                          mentions),
                 f"{form.stem}.html": page.encode("utf-8")}
 
-    def _form_pdf(self, project: Project, form: FormJob) -> bytes:
+    def _form_pdf(self, project: Project, form: FormItem) -> bytes:
         """The fillable PDF form, laid out by the chosen engine: Typst draws the page and the fields
         are added where it left room for them; WeasyPrint writes them itself."""
         folder = project.templates / "letters"
@@ -301,7 +301,7 @@ class LettersBuilder(Builder):
         pdf = self._form_writer.render(html, project.name(folder), name, epoch_of(form.letter.date), forms=True)
         return replyform.finish_form(pdf, form.letter)
 
-    def _check_typst_form(self, project: Project, form: FormJob) -> None:
+    def _check_typst_form(self, project: Project, form: FormItem) -> None:
         shell = project.templates / "letters" / replyform.FORM_SHELL
         where = Location(project.name(shell))
         if not shell.is_file():
@@ -313,7 +313,7 @@ class LettersBuilder(Builder):
         except PdfError as error:
             raise InvalidInput([Problem(where, "", str(error))]) from None
 
-    def _typst_form(self, project: Project, form: FormJob) -> tuple[bytes, list[formfields.Place]]:
+    def _typst_form(self, project: Project, form: FormItem) -> tuple[bytes, list[formfields.Place]]:
         """The form's page laid out by its Typst shell, and the places it left for the fields, which
         must be the form's fields, in order (what `check` checks)."""
         typst = self.publisher(project).typst
@@ -331,37 +331,37 @@ class LettersBuilder(Builder):
             return self._last_form[1]
         return (project.out / name).read_bytes()
 
-    def _invitation(self, project: Project, item: LetterJob) -> bytes | None:
+    def _invitation(self, project: Project, item: LetterItem) -> bytes | None:
         if item.webinar is None:
             return None
         if item.letter_id not in self._invitations:
             self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter, project.settings.agence)
         return self._invitations[item.letter_id]
 
-    def make_letter(self, project: Project, item: LetterJob) -> dict[str, bytes]:
+    def make_letter(self, project: Project, item: LetterItem) -> dict[str, bytes]:
         item = self.composed(project, item)
         assert item.document is not None
         rendered = self.publisher(project).render(item.document, f"out/{item.stem}")
         files = {f"{item.stem}.{suffix}": data for suffix, data in rendered.items()}
         return {**files, f"{item.stem}.eml": self.email(project, item, rendered["pdf"])}
 
-    def email(self, project: Project, item: LetterJob, pdf: bytes) -> bytes:
+    def email(self, project: Project, item: LetterItem, pdf: bytes) -> bytes:
         """The e-mail that carries the letter's PDF (and its reply form, and the invitation)."""
         body = item.mail_body
         name = item.stem.rsplit("/", 1)[1]
         sender_domain = item.letter.courriel.expediteur.email.rsplit("@", 1)[1]
         person = item.recipient
-        envelope = mailing.Envelope(
-            name=f"{person.prenom} {person.nom}", email=person.email, body=body,
+        return mailing.email(
+            item.letter, name=f"{person.prenom} {person.nom}", address=person.email, body=body,
             attachment_name=f"{name}.pdf", message_id=f"<{item.letter_id}.{name}@{sender_domain}>",
-            form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)) if item.form else None)
-        return mailing.email(item.letter, envelope, pdf, self._invitation(project, item))
+            form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)) if item.form else None,
+            ics=self._invitation(project, item), pdf=pdf)
 
     def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
-        return finals.mailing_finals(self.name, self.letter_jobs(items), fingerprints)
+        return finals.mailing_finals(self.name, self.letter_items(items), fingerprints)
 
 
-def _form_page(project: Project, form: FormJob, mentions: tuple[str, ...]) -> str:
+def _form_page(project: Project, form: FormItem, mentions: tuple[str, ...]) -> str:
     """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
     folder = project.templates / "letters"
     with located(folder / replyform.FORM_TEMPLATE, project.root):

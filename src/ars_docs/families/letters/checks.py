@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ars_docs.directory.models import Establishment
 from ars_docs.families.letters import postal
-from ars_docs.families.letters.models import Letter, Webinar
+from ars_docs.families.letters.models import Mailing, Webinar
 from ars_docs.families.letters.salutation import function_title
 from ars_docs.families.letters.sending import JOURNAL_FOLDER, identity
 from ars_docs.source import postalnorm
@@ -20,13 +20,13 @@ from ars_docs.source.yamlsource import YamlDocument
 
 
 @dataclass(frozen=True)
-class LetterSource:
+class MailingSource:
     id: str
-    letter: Letter
+    letter: Mailing
     source: YamlDocument
 
 
-def date_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> Iterator[Problem]:
+def date_problems(letters: list[MailingSource], webinars: dict[str, Webinar]) -> Iterator[Problem]:
     """Dates that contradict each other: an answer due before the letter is sent is an error; due
     after the webinar the letter prepares, a warning."""
     for item in letters:
@@ -44,7 +44,7 @@ def date_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> 
                          f"« {webinar.id} » du {webinar.date:%d/%m/%Y} qu'elle doit préparer"))
 
 
-def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], folder: str,
+def reminder_problems(letters: list[MailingSource], reminded: dict[str, Mailing], folder: str,
                       written: set[str]) -> Iterator[Problem]:
     """A reminder names the letter it follows up, and comes after it. `reminded`: the valid letters;
     `written`: every letter file, valid or not (an invalid one has its own messages)."""
@@ -77,7 +77,7 @@ def reminder_problems(letters: list[LetterSource], reminded: dict[str, Letter], 
                           "datez la relance après cette échéance")
 
 
-def annex_problems(letters: list[LetterSource]) -> Iterator[Problem]:
+def annex_problems(letters: list[MailingSource]) -> Iterator[Problem]:
     """The annex line says what the envelope and the e-mail hold: the reply form when an answer is
     expected (`reponse:`), and no form, no invitation that does not go with the letter."""
     for item in letters:
@@ -97,7 +97,7 @@ def annex_problems(letters: list[LetterSource]) -> Iterator[Problem]:
                                            "annonce aucun (pas de webinaire:) : aucune invitation ne part avec lui")
 
 
-def past_webinar_problems(letters: list[LetterSource], webinars: dict[str, Webinar]) -> Iterator[Problem]:
+def past_webinar_problems(letters: list[MailingSource], webinars: dict[str, Webinar]) -> Iterator[Problem]:
     """A reminder that announces a webinar held before it is sent would invite to the past."""
     for item in letters:
         webinar = webinars.get(item.letter.webinaire or "")
@@ -146,7 +146,7 @@ def postal_problems(establishments: list[Establishment], source: YamlDocument,
                               f"« adresse_postale: » {'du destinataire' if personal else whose}")
 
 
-def personal_data_problems(letters: list[LetterSource], agency: Agency | None, exists: Callable[[str], bool]
+def personal_data_problems(letters: list[MailingSource], agency: Agency | None, exists: Callable[[str], bool]
                            ) -> Iterator[Problem]:
     """A form collects names and e-mail addresses: its notice (GDPR art. 13) names the controller
     and its data-protection officer (`agence:`, `agence.dpd`), and its template is there."""
@@ -166,7 +166,7 @@ def personal_data_problems(letters: list[LetterSource], agency: Agency | None, e
                                                      f"données personnelles){starter_hint(name)}")
 
 
-def reply_domain_findings(letters: list[LetterSource], agency: Agency | None) -> Iterator[Problem]:
+def reply_domain_findings(letters: list[MailingSource], agency: Agency | None) -> Iterator[Problem]:
     """For the release gate: answers asked at an address outside the domain the e-mails come from
     read like phishing, and leave the agency's mail; unless the settings name it
     (`agence.reponses_hors_domaine`), knowingly."""

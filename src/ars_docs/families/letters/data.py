@@ -12,8 +12,8 @@ from typing import Any
 from ars_docs.directory.models import Establishment, Recipient, Status
 from ars_docs.directory.recipients import load_recipients, recipient_problems
 from ars_docs.families.letters import checks
-from ars_docs.families.letters.checks import LetterSource
-from ars_docs.families.letters.models import Letter, Webinar, WebinarsFile
+from ars_docs.families.letters.checks import MailingSource
+from ars_docs.families.letters.models import Mailing, Webinar, WebinarsFile
 from ars_docs.families.letters.replyform import FORM_TEMPLATE
 from ars_docs.families.letters.salutation import (
     address_term,
@@ -38,12 +38,12 @@ SHARED_PARTS = {SENDER: "le bloc expéditeur", ADDRESS: "le bloc adresse", BEFOR
 
 
 @dataclass(frozen=True)
-class MailingData:
+class LettersData:
     establishments: list[Establishment]
     recipients_source: YamlDocument
     webinars: dict[str, Webinar]
-    letters: list[LetterSource]
-    reminded: dict[str, Letter] = field(default_factory=dict)
+    letters: list[MailingSource]
+    reminded: dict[str, Mailing] = field(default_factory=dict)
     """For reminders: the letters of data/courriers/ they follow up, by identifier."""
 
 
@@ -52,17 +52,17 @@ def _load(project: Project, name: str, model: type[Any]) -> tuple[Any, YamlDocum
     return validate(model, source), source
 
 
-def load_letter(project: Project, path: Path) -> LetterSource:
+def load_mailing(project: Project, path: Path) -> MailingSource:
     name = project.name(path)
     source = load_yaml(path, name)
-    letter = validate(Letter, source)
-    return LetterSource(project.identifier_of(path), letter, source)
+    letter = validate(Mailing, source)
+    return MailingSource(project.identifier_of(path), letter, source)
 
 
-def load_letters(project: Project, letters_folder: str = LETTERS) -> list[LetterSource]:
+def load_mailings(project: Project, letters_folder: str = LETTERS) -> list[MailingSource]:
     """The letters of a folder and nothing else (what `sign`, `send` and the release gate read of
     them: dates, reply address), without the recipients and their address checks."""
-    return [load_letter(project, path) for path in project.data_files(project.root / letters_folder)]
+    return [load_mailing(project, path) for path in project.data_files(project.root / letters_folder)]
 
 
 def load_webinars(project: Project) -> dict[str, Webinar]:
@@ -72,7 +72,7 @@ def load_webinars(project: Project) -> dict[str, Webinar]:
     return {webinar.id: webinar for webinar in _load(project, WEBINARS, WebinarsFile)[0].webinaires}
 
 
-def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData:
+def load_letters_data(project: Project, letters_folder: str = LETTERS) -> LettersData:
     collector = ProblemCollector()
     recipients = collector.attempt(load_recipients, project)
     # the webinars are optional: a project whose letters announce none needs no data/webinaires.yaml
@@ -81,10 +81,10 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     letter_paths = collector.attempt(project.data_files, project.root / letters_folder)
     if letter_paths == []:
         collector.add([Problem(Location(letters_folder), "", "aucun courrier : ajoutez un fichier <identifiant>.yaml")])
-    letters = [collector.attempt(load_letter, project, path) for path in letter_paths or []]
+    letters = [collector.attempt(load_mailing, project, path) for path in letter_paths or []]
     collector.raise_if_any()
     assert recipients is not None and webinars is not None
-    data = MailingData(recipients[0].etablissements, recipients[1],
+    data = LettersData(recipients[0].etablissements, recipients[1],
                        {webinar.id: webinar for webinar in webinars[0].webinaires},
                        [letter for letter in letters if letter is not None])
     collector.add(recipient_problems(data.establishments, data.recipients_source))
@@ -101,14 +101,14 @@ def load_mailing(project: Project, letters_folder: str = LETTERS) -> MailingData
     followed = collector.attempt(project.data_files, project.root / LETTERS) if letters_folder != LETTERS else None
     if followed is not None:  # reminders: the letters they follow, when their folder can be read
         reminded = {source.id: source.letter for source in
-                    (collector.attempt(load_letter, project, path) for path in followed) if source is not None}
+                    (collector.attempt(load_mailing, project, path) for path in followed) if source is not None}
         collector.add(checks.reminder_problems(data.letters, reminded, LETTERS, {path.stem for path in followed}))
         data = replace(data, reminded=reminded)
     collector.raise_if_any()
     return data
 
 
-def _dangling(project: Project, data: MailingData) -> Iterator[Problem]:
+def _dangling(project: Project, data: LettersData) -> Iterator[Problem]:
     parts = MarkdownParts(project, "letters")
     needed = [*SHARED_PARTS, *([FORM_TEMPLATE] if any(item.letter.reponse for item in data.letters) else [])]
     for name in needed:  # the parts every letter is made of: all the missing ones at once

@@ -8,7 +8,7 @@ from typing import Any
 
 from ars_docs.base.builder import DOCUMENT_SUFFIXES, Item
 from ars_docs.directory.models import Establishment, Recipient
-from ars_docs.families.letters.models import Letter, Webinar
+from ars_docs.families.letters.models import Mailing, Webinar
 from ars_docs.tree.doctree import Document
 
 FORMS_FOLDER = "formulaires"
@@ -16,11 +16,11 @@ FORM_PREFIX = "reponse-"
 
 
 @dataclass(frozen=True)
-class FormJob(Item):
+class FormItem(Item):
     """The reply form of one establishment for one letter (not counted as a document)."""
 
     stem: str
-    letter: Letter
+    letter: Mailing
     establishment: Establishment
     group: str = ""
     counted = False
@@ -28,12 +28,12 @@ class FormJob(Item):
 
 
 @dataclass(frozen=True)
-class LetterJob(Item):
+class LetterItem(Item):
     """One letter to one recipient, and the e-mail that carries it."""
 
     stem: str
     letter_id: str
-    letter: Letter
+    letter: Mailing
     webinar: Webinar | None
     """The webinar the letter announces, if any (its invitation goes with the e-mail)."""
     establishment: Establishment
@@ -43,7 +43,7 @@ class LetterJob(Item):
     """The reply form attached to the e-mail (PDF, relative to out/); empty when the letter expects no answer."""
     address: tuple[str, ...] = ()
     """The recipient's address block, lines as the postal norm writes them (`postal`)."""
-    reminded: Letter | None = None
+    reminded: Mailing | None = None
     """For a reminder: the letter it follows up."""
     group: str = ""
     document: Document | None = None

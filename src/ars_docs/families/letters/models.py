@@ -10,7 +10,6 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ars_docs.directory.models import Honorific
-from ars_docs.families.letters.timezones import local_time_problem
 from ars_docs.source.fields import (
     Email,
     Identifier,
@@ -20,6 +19,7 @@ from ars_docs.source.fields import (
     Url,
     YesNo,
 )
+from ars_docs.writers.timezones import local_time_problem
 
 
 class Organizer(Record):
@@ -200,7 +200,7 @@ class Mail(Record):
     """The text of the e-mails, a plain-text template of `templates/letters/`: each mailing its own."""
 
 
-class Letter(Record):
+class Mailing(Record):
     """One letter of a mailing (`data/courriers/<id>.yaml`)."""
 
     titre: Text

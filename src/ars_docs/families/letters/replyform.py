@@ -30,7 +30,7 @@ from fontTools.ttLib import TTFont
 from jinja2.sandbox import SandboxedEnvironment
 
 from ars_docs.directory.models import Establishment
-from ars_docs.families.letters.models import DEFAULT_FIELDS, DEFAULT_ROLES, Letter
+from ars_docs.families.letters.models import DEFAULT_FIELDS, DEFAULT_ROLES, Mailing
 from ars_docs.source.project import Agency
 from ars_docs.tree.templating import located, sandbox, text_environment
 from ars_docs.tree.typography import typeset_text
@@ -54,14 +54,14 @@ def field_name(role: str, field: str) -> str:
     return f"{role}_{field}"
 
 
-def layout(letter: Letter) -> tuple[Columns, Columns]:
+def layout(letter: Mailing) -> tuple[Columns, Columns]:
     """The form's roles and fields, as (identifier, label)."""
     assert letter.reponse is not None, "a form is made for a letter that expects an answer"
     return ([(role.id, role.libelle) for role in letter.reponse.roles],
             [(field.id, field.libelle) for field in letter.reponse.champs])
 
 
-def notice(folder: Path, root: Path, letter: Letter, agency: Agency | None) -> tuple[str, ...]:
+def notice(folder: Path, root: Path, letter: Mailing, agency: Agency | None) -> tuple[str, ...]:
     """The personal-data notice of the letter's form (`reponse.mentions`, a plain-text template of
     `templates/letters/`), in paragraphs; a failure of the template, located there."""
     assert letter.reponse is not None, "a form is made for a letter that expects an answer"
@@ -76,7 +76,7 @@ NOTICE_TITLE = "Données personnelles"
 """The heading of the notice on the form (its text is the project's)."""
 
 
-def _context(letter: Letter, establishment: Establishment, agency: Agency | None,
+def _context(letter: Mailing, establishment: Establishment, agency: Agency | None,
              mentions: tuple[str, ...] = ()) -> dict[str, Any]:
     assert letter.reponse is not None, "a form is made for a letter that expects an answer"
     footer = agency.footer_lines() if agency else ("", "")
@@ -102,7 +102,7 @@ def _form_environment(folder: Path) -> SandboxedEnvironment:
     return environment
 
 
-def form_html(folder: Path, letter: Letter, establishment: Establishment, agency: Agency | None,
+def form_html(folder: Path, letter: Mailing, establishment: Establishment, agency: Agency | None,
               mentions: tuple[str, ...], screen_stylesheet: str | None = None) -> str:
     """The form laid out by WeasyPrint; with the screen stylesheet, its standalone HTML page."""
     return _form_environment(folder).get_template(FORM_TEMPLATE).render(
@@ -117,7 +117,7 @@ FIELD_LABEL = "arsdocs-champ"
 FIELD_SIZE = 10.5
 
 
-def form_typst_source(letter: Letter, establishment: Establishment, agency: Agency | None,
+def form_typst_source(letter: Mailing, establishment: Establishment, agency: Agency | None,
                       mentions: tuple[str, ...]) -> str:
     """The Typst source of the form: every text a string literal, the fields named in the order
     the page shows them."""
@@ -134,7 +134,7 @@ def form_typst_source(letter: Letter, establishment: Establishment, agency: Agen
     return f"#show: gabarit.formulaire.with({listed})\n"
 
 
-def form_fields(letter: Letter, establishment: Establishment) -> list[FieldSpec]:
+def form_fields(letter: Mailing, establishment: Establishment) -> list[FieldSpec]:
     """The fields of the form in the order of the page: the establishment's (read-only), then the table's."""
     labels = _field_labels(letter)
     roles, fields = layout(letter)
@@ -148,7 +148,7 @@ LABEL_JOINT = " : "
 """Between a role's and a field's labels in a field's spoken name: « Médecin référent : Nom »."""
 
 
-def _field_labels(letter: Letter) -> dict[str, str]:
+def _field_labels(letter: Mailing) -> dict[str, str]:
     """What a screen reader says of each field (the PDF's /TU), as the form's table shows it."""
     labels = {NAME_FIELD: "Établissement", REFERENCE_FIELD: "Référence"}
     roles, fields = layout(letter)
@@ -158,7 +158,7 @@ def _field_labels(letter: Letter) -> dict[str, str]:
     return labels
 
 
-def finish_form(pdf: bytes, letter: Letter) -> bytes:
+def finish_form(pdf: bytes, letter: Mailing) -> bytes:
     """Make the establishment's fields read-only (WeasyPrint does not carry `readonly` over), name
     every field as the table does (PDF/UA: WeasyPrint names them by their identifier), give every
     field its appearance stream and drop /NeedAppearances (PDF/A-2 wants the former, forbids the
@@ -212,7 +212,7 @@ def _text_appearance(document: pikepdf.Pdf, field: Any) -> Any:
     return text_appearance(document, width, height, value, (name, font, _glyphs(font), size))
 
 
-def form_docx(letter: Letter, establishment: Establishment, date: datetime.date, agency: Agency | None,
+def form_docx(letter: Mailing, establishment: Establishment, date: datetime.date, agency: Agency | None,
               mentions: tuple[str, ...]) -> bytes:
     """The same form in Word: a table whose empty cells are filled in, the establishment's identifier
     in the document properties and under « Référence »; the personal-data notice; the agency's
@@ -283,7 +283,7 @@ def _blank_word(footer: tuple[str, ...]) -> Any:
     return document
 
 
-def word_identifier(letter: Letter, establishment: Establishment) -> str:
+def word_identifier(letter: Mailing, establishment: Establishment) -> str:
     """`reponse:<establishment>`, and the roles' and fields' identifiers when they are not the default ones."""
     roles, fields = layout(letter)
     if (roles, fields) == DEFAULT_LAYOUT:

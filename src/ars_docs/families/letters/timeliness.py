@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from ars_docs.families.letters.checks import LetterSource
+from ars_docs.families.letters.checks import MailingSource
 from ars_docs.families.letters.models import Webinar
 from ars_docs.source.errors import Problem
 from ars_docs.tree.french import PARIS, long_date
@@ -23,7 +23,7 @@ def today() -> datetime.date:
     return datetime.datetime.now(PARIS).date()
 
 
-def late(source: LetterSource, webinars: dict[str, Webinar], day: datetime.date, what: str
+def late(source: MailingSource, webinars: dict[str, Webinar], day: datetime.date, what: str
          ) -> tuple[list[Problem], list[Problem]]:
     """(refusals, warnings) for signing or sending (`what`) the letter of `source` on `day`, each at
     its line of the letter's data."""

@@ -58,12 +58,12 @@ def main() -> None:
              lambda i: publisher.docx_of(documents[i], {}))
     per_item("HTML (page autonome)", lambda i: publisher.html(documents[i], {}, alternative=True))
     per_item("PDF, WeasyPrint (polices et images réutilisées)",
-             lambda i: publisher.pdf_of(documents[i], f"x{i}", {}))
+             lambda i: publisher.render_pdf(documents[i], f"x{i}", {}))
     typst_project, typst_builder, _ = engines["typst"]
     typst_publisher = typst_builder.publisher(typst_project)
     per_item("PDF, Typst (source, composition, ancre de signature)",
-             lambda i: typst_publisher.pdf_of(documents[i], f"x{i}", {}))
-    pdf = publisher.pdf_of(documents[0], "x", {})
+             lambda i: typst_publisher.render_pdf(documents[i], f"x{i}", {}))
+    pdf = publisher.render_pdf(documents[0], "x", {})
     form = next(item for item in forms if f"{item.stem}.pdf" == letters[0].form)
     builder.make(project, form)  # the e-mail attaches the form this process made last
     per_item("courriel .eml (lettre, formulaire et invitation)", lambda i: builder.email(project, letters[0], pdf))

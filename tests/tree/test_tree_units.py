@@ -230,5 +230,10 @@ def test_what_a_cell_never_splits(text: str, tokens: list[str]) -> None:
 # --- formats -------------------------------------------------------------------------------------
 
 def test_every_document_is_written_in_each_format_of_the_registry() -> None:
-    assert SUFFIXES == ("docx", "pdf", "html")
+    """One line per format: its suffix, its label (the index page's), and the publisher's method that
+    writes it, which exists."""
+    from ars_docs.writers.publishing import Publisher
+
+    assert SUFFIXES == ("html", "pdf", "docx")  # the index page's order: the accessible page first
     assert len({output.label for output in FORMATS}) == len(FORMATS)
+    assert all(callable(getattr(Publisher, output.writer, None)) for output in FORMATS)

@@ -20,6 +20,7 @@ from ars_docs.base.state import BuildState, state_path
 from ars_docs.source.project import Project
 from ars_docs.source.safefiles import write_atomically
 from ars_docs.tree.templating import located, sandbox
+from ars_docs.writers.formats import FORMATS
 
 INDEX = "index.html"
 INDEX_TEMPLATE = "index.html"
@@ -52,8 +53,6 @@ class IndexSection:
     folders: list[Folder]
 
 
-_LABELS = {"html": "Page HTML", "pdf": "PDF", "docx": "Word"}
-"""In the order the index gives them: the accessible page first."""
 
 
 def sections(project: Project) -> list[IndexSection]:
@@ -73,7 +72,8 @@ def _folders(project: Project, files: list[str]) -> list[Folder]:
         folder = folders.setdefault(str(path.parent), Folder(str(path.parent)))
         stem, suffix = str(path.with_suffix("")), path.suffix.lstrip(".")
         if suffix == "html":
-            formats = tuple((label, f"{stem}.{kind}") for kind, label in _LABELS.items() if f"{stem}.{kind}" in present)
+            formats = tuple((output.label, f"{stem}.{output.suffix}") for output in FORMATS
+                            if f"{stem}.{output.suffix}" in present)
             folder.documents.append(Listed(_title(project, name), formats))
         elif not (suffix in DOCUMENT_SUFFIXES and f"{stem}.html" in present) and path.suffix not in NOT_LISTED:
             folder.others.append(name)

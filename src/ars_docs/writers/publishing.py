@@ -1,12 +1,11 @@
-"""One document tree, two files: PDF through the HTML shell and WeasyPrint, DOCX through the Word shell."""
+"""One document tree, every format of the registry (`formats.FORMATS`): the PDF by the engine the
+project chose (`pdfengine`), the Word file through the Word shell, the standalone HTML page."""
 
 from __future__ import annotations
 
 import base64
-import calendar
-import datetime
 import mimetypes
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,29 +16,14 @@ from ars_docs.source.errors import InvalidInput, Location, Problem
 from ars_docs.source.project import Project
 from ars_docs.source.starters import starter_hint
 from ars_docs.tree.doctree import (
-    SIGNATURE_ROLE,
-    Block,
-    Cell,
-    Contents,
-    Division,
     Document,
-    Heading,
-    Landscape,
-    Letterhead,
-    ListBlock,
-    PageBreak,
-    Paragraph,
-    Run,
-    Table,
-    Window,
 )
 from ars_docs.tree.templating import located, sandbox
 from ars_docs.writers.docx import DocxWriter
 from ars_docs.writers.formats import FORMATS
 from ars_docs.writers.html import html_blocks
-from ars_docs.writers.stylesheets import stylesheet_problems
-from ars_docs.writers.typst import ENTRY, TypstWriter, typst_source
-from ars_docs.writers.weasyprint import PdfError, PdfWriter, project_url
+from ars_docs.writers.pdfengine import pdf_engine
+from ars_docs.writers.weasyprint import project_url
 
 SCREEN_STYLESHEET = "commun/ecran.css"
 
@@ -48,11 +32,6 @@ def data_url(path: Path) -> str:
     """A file inside the page itself: the HTML alternative stands alone."""
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
-
-
-def epoch_of(day: datetime.date) -> int:
-    """Noon UTC on the document's date: the time stamped wherever a format wants one."""
-    return calendar.timegm(datetime.datetime.combine(day, datetime.time(12, 0)).timetuple())
 
 
 class Publisher:
@@ -72,22 +51,11 @@ class Publisher:
                 raise InvalidInput([Problem(Location(name), "", f"coquille HTML introuvable{starter_hint(name)}")]) \
                     from None
             raise
-        self._pdf: PdfWriter | None = None
-        self.typst_path = self.folder / f"{shell}.typ"
-        self.typst: TypstWriter | None = None
-        if project.settings.moteur_pdf == "typst":
-            self.typst = TypstWriter(project.root)
+        self.engine = pdf_engine(project, self.folder, shell, self.html)
+        """The PDF engine the project chose, resolved once."""
         docx_shell = self.folder / f"{shell}.docx"
         self.docx = DocxWriter(docx_shell, project.name(docx_shell))
         self._alternative: dict[str, str] | None = None
-
-    @property
-    def pdf(self) -> PdfWriter:
-        """WeasyPrint's writer, loaded when a PDF is first made with it (not for a build that makes
-        nothing, nor with `moteur_pdf: typst`)."""
-        if self._pdf is None:
-            self._pdf = PdfWriter(self.project.root, (self.project.templates, self.project.logo))
-        return self._pdf
 
     def validate(self) -> None:
         """What would otherwise fail, or write documents without their text, only when rendering:
@@ -100,33 +68,13 @@ class Publisher:
             problems.append(Problem(Location(self.project.name(self.html_path)), "",
                                     "la coquille HTML ne place pas le corps du document : ajoutez {{ corps }}"))
         problems.extend(self._included_problems(source))
-        if self.typst is None:  # with Typst, the shell's stylesheets lay out no PDF (the screen's is checked below)
-            problems.extend(stylesheet_problems(self.project, self.html_path, source))
+        problems.extend(self.engine.validate(source))
         problem = self.docx.validate()
         if problem is not None:
             problems.append(problem)
-        if self.typst is not None:
-            problems.extend(self._typst_problems())
         if problems:
             raise InvalidInput(problems)
         self.alternative_fields()
-
-    def _typst_problems(self) -> list[Problem]:
-        """With `moteur_pdf: typst`, the family's Typst shell must be there and lay out a document
-        that has every kind of block: otherwise `build` would fail on the first PDF."""
-        where = Location(self.project.name(self.typst_path))
-        if not self.typst_path.is_file():
-            return [Problem(where, "", "coquille Typst introuvable (moteur_pdf: typst dans arsdocs.yaml)"
-                            + starter_hint(where.file))]
-        entry = self.project.root / ENTRY
-        if not entry.is_file():
-            return [Problem(Location(self.project.name(entry)), "", "point d'entrée des documents Typst introuvable "
-                            "(moteur_pdf: typst dans arsdocs.yaml) : copiez-le depuis l'exemple d'arsdocs")]
-        try:
-            self.typst_pdf(_PROBE, {}, f"essai de {self.project.name(self.typst_path)}")
-        except PdfError as error:
-            return [Problem(where, "", str(error))]
-        return []
 
     def _included_problems(self, source: str) -> list[Problem]:
         """The templates the HTML shell includes, and those they include, found and not empty."""
@@ -176,29 +124,20 @@ class Publisher:
                 **{**agency_fields(self.project), **shell_fields, **fields})
 
     def render(self, document: Document, name: str, fields: Mapping[str, Any] | None = None) -> dict[str, bytes]:
-        """The document in every format of the registry (`formats.FORMATS`), by suffix; every shell
-        receives the agency's footer (`pied_agence_1`, `pied_agence_2`: empty without `agence:`)."""
+        """The document in every format of the registry (`formats.FORMATS`), by suffix, each by its
+        writer; every shell receives the agency's footer (`pied_agence_1`, `pied_agence_2`: empty
+        without `agence:`)."""
         shown = {**agency_fields(self.project), **(fields or {})}
-        writers: dict[str, Callable[[], bytes]] = {
-            "docx": lambda: self.docx_of(document, shown),
-            "pdf": lambda: self.pdf_of(document, name, shown),
-            "html": lambda: self.html(document, shown, alternative=True).encode("utf-8"),
-        }
-        return {output.suffix: writers[output.suffix]() for output in FORMATS}
+        return {output.suffix: getattr(self, output.writer)(document, name, shown) for output in FORMATS}
 
-    def pdf_of(self, document: Document, name: str, fields: Mapping[str, Any]) -> bytes:
-        if self.typst is not None:
-            return self.typst_pdf(document, fields, name)
-        return self.pdf.render(self.html(document, fields), self.project.name(self.folder), name,
-                               epoch_of(document.date))
+    def render_pdf(self, document: Document, name: str, fields: Mapping[str, Any]) -> bytes:
+        return self.engine.render(document, fields, name)
 
-    def typst_pdf(self, document: Document, fields: Mapping[str, Any], name: str) -> bytes:
-        assert self.typst is not None
-        settings = self.project.settings
-        source = typst_source(document, fields, self.project.name(self.project.logo), settings.logo_texte,
-                              settings.logo_hauteur_mm)
-        return self.typst.render(source, self.project.name(self.typst_path), name, epoch_of(document.date),
-                                 signature=_signed(document.blocks))
+    def render_html(self, document: Document, name: str, fields: Mapping[str, Any]) -> bytes:
+        return self.html(document, fields, alternative=True).encode("utf-8")
+
+    def render_docx(self, document: Document, name: str, fields: Mapping[str, Any]) -> bytes:
+        return self.docx_of(document, fields)
 
     def docx_of(self, document: Document, fields: Mapping[str, Any]) -> bytes:
         return self.docx.render(document, {"document": document, "agence": self.project.settings.agence, **fields},
@@ -207,25 +146,6 @@ class Publisher:
                                 # the same shell field the HTML shell reads: Word numbers lines natively
                                 line_numbers=bool(fields.get("numeros_de_ligne")),
                                 logo_text=self.project.settings.logo_texte)
-
-
-def _signed(blocks: tuple[Block, ...]) -> bool:
-    """Whether a document has a signatory block, where `arsdocs sign` places the signature."""
-    return any(isinstance(block, Division) and (block.role == SIGNATURE_ROLE or _signed(block.blocks))
-               for block in blocks)
-
-
-def _probe() -> Document:
-    """A document with every kind of block, to try a Typst shell on."""
-    text = (Paragraph((Run("Texte d’essai, "), Run("gras", bold=True), Run(" et 31/12/2027.")),),)
-    table = Table(((Cell(text), Cell(text, align="right")), (Cell(text, indent=1), Cell(text))), widths=(2, 1))
-    return Document("Essai de la coquille Typst", datetime.date(2026, 1, 1), (
-        Letterhead(text, text, Window(110, 55, 85, 33, 5)), Contents("Sommaire"),
-        Heading(1, (Run("Titre"),), anchor="titre"), *text, ListBlock(text), table,
-        Division(SIGNATURE_ROLE, text), Division("autre", text), Landscape((table,)), PageBreak(), *text))
-
-
-_PROBE = _probe()
 
 
 def agency_fields(project: Project) -> dict[str, str]:

@@ -40,10 +40,8 @@ from ars_docs.tree.doctree import Block, Document, Letterhead, Paragraph, Window
 from ars_docs.tree.parts import MarkdownParts
 from ars_docs.tree.templating import located, text_environment
 from ars_docs.tree.typography import typeset, typeset_text
-from ars_docs.writers import formfields
-from ars_docs.writers.publishing import epoch_of
+from ars_docs.writers.pdfengine import FormPage
 from ars_docs.writers.signing import SignatureSettings
-from ars_docs.writers.weasyprint import PdfError, PdfWriter
 
 
 class _Composer:
@@ -114,7 +112,6 @@ class LettersBuilder(Builder):
         """The last reply form (PDF) this process made, and its path relative to out/: the letters of
         its establishment come next, in the same worker (one group). Only one is kept: a worker
         that makes thousands of letters holds one form at a time."""
-        self._form_writer: PdfWriter | None = None
         self._invitations: dict[str, bytes] = {}
         self._notices: dict[int, tuple[Mailing, tuple[str, ...]]] = {}
 
@@ -259,8 +256,8 @@ class LettersBuilder(Builder):
                 forms.add(item.letter.titre)
                 mentions = collector.attempt(self.notice, project, item.letter)
                 collector.attempt(_form_page, project, item, mentions or ())
-                if self.publisher(project).typst is not None:  # the form's Typst shell, laid out once
-                    collector.attempt(self._check_typst_form, project, item)
+                if mentions is not None:  # laid out once by the engine, as it will be
+                    collector.add(self.publisher(project).engine.form_problems(self.form_page(project, item, mentions)))
         collector.raise_if_any()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
@@ -275,10 +272,10 @@ class LettersBuilder(Builder):
 
     def make_form(self, project: Project, form: FormItem) -> dict[str, bytes]:
         folder = project.templates / "letters"
-        pdf = self._form_pdf(project, form)
+        mentions = self.notice(project, form.letter)
+        pdf = self.publisher(project).engine.render_form(self.form_page(project, form, mentions))
         self._last_form = (f"{form.stem}.pdf", pdf)
         agency = project.settings.agence
-        mentions = self.notice(project, form.letter)
         page = replyform.form_html(folder, form.letter, form.establishment, agency, mentions,
                                    self.publisher(project).alternative_fields()["style_ecran"])
         return {f"{form.stem}.pdf": pdf,
@@ -286,44 +283,18 @@ class LettersBuilder(Builder):
                                                          mentions),
                 f"{form.stem}.html": page.encode("utf-8")}
 
-    def _form_pdf(self, project: Project, form: FormItem) -> bytes:
-        """The fillable PDF form, laid out by the chosen engine: Typst draws the page and the fields
-        are added where it left room for them; WeasyPrint writes them itself."""
+    def form_page(self, project: Project, form: FormItem, mentions: tuple[str, ...]) -> FormPage:
+        """The reply form as either PDF engine lays it out: its page, and its fields."""
         folder = project.templates / "letters"
-        name = f"formulaire {form.establishment.id}"
-        if self.publisher(project).typst is not None:
-            pdf, places = self._typst_form(project, form)
-            fields = replyform.form_fields(form.letter, form.establishment)
-            return formfields.add_fields(pdf, places, fields, project.root / FONTS, replyform.FIELD_SIZE, name)
-        html = _form_page(project, form, self.notice(project, form.letter))
-        if self._form_writer is None:
-            self._form_writer = PdfWriter(project.root, (project.templates,))
-        pdf = self._form_writer.render(html, project.name(folder), name, epoch_of(form.letter.date), forms=True)
-        return replyform.finish_form(pdf, form.letter)
-
-    def _check_typst_form(self, project: Project, form: FormItem) -> None:
-        shell = project.templates / "letters" / replyform.FORM_SHELL
-        where = Location(project.name(shell))
-        if not shell.is_file():
-            raise InvalidInput([Problem(where, "", "coquille Typst du formulaire de réponse introuvable (moteur_pdf: "
-                                                   "typst dans arsdocs.yaml) : copiez-la depuis l'exemple d'arsdocs "
-                                                   "(arsdocs init --exemple)")])
-        try:
-            self._typst_form(project, form)
-        except PdfError as error:
-            raise InvalidInput([Problem(where, "", str(error))]) from None
-
-    def _typst_form(self, project: Project, form: FormItem) -> tuple[bytes, list[formfields.Place]]:
-        """The form's page laid out by its Typst shell, and the places it left for the fields, which
-        must be the form's fields, in order (what `check` checks)."""
-        typst = self.publisher(project).typst
-        assert typst is not None
-        name = f"formulaire {form.establishment.id}"
-        source = replyform.form_typst_source(form.letter, form.establishment, project.settings.agence,
-                                             self.notice(project, form.letter))
-        pdf, places = typst.compile(source, project.name(project.templates / "letters" / replyform.FORM_SHELL), name,
-                                    epoch_of(form.letter.date), replyform.FIELD_LABEL)
-        return pdf, formfields.check_places(places, replyform.form_fields(form.letter, form.establishment), name)
+        return FormPage(
+            name=f"formulaire {form.establishment.id}", date=form.letter.date, folder=folder,
+            html=lambda: _form_page(project, form, mentions),
+            finish=lambda pdf: replyform.finish_form(pdf, form.letter),
+            typst_shell=folder / replyform.FORM_SHELL,
+            typst_source=lambda: replyform.form_typst_source(form.letter, form.establishment,
+                                                             project.settings.agence, mentions),
+            fields=replyform.form_fields(form.letter, form.establishment), field_size=replyform.FIELD_SIZE,
+            field_label=replyform.FIELD_LABEL, fonts=project.root / FONTS)
 
     def _form(self, project: Project, name: str) -> bytes:
         """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""

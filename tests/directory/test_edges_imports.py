@@ -270,7 +270,7 @@ def test_a_damaged_or_hostile_statutes_file_is_refused_in_french_and_nothing_is_
 def test_fuzz_statutes_files_are_read_or_refused_in_french(everything: Path, tmp_path: Path,
                                                           changes: list[tuple[int, int]],
                                                           pieces: list[tuple[int, bytes]]) -> None:
-    from ars_docs.families.statuts.importer import read_document
+    from ars_docs.families.statuts.wordreading import read_document
 
     def insert(xml: bytes) -> bytes:
         for where, piece in pieces:

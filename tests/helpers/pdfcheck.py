@@ -209,6 +209,31 @@ def artefact_text(document: pikepdf.Pdf, page: pikepdf.Page) -> str:
     return "".join(text)
 
 
+def _marked_text(page: pikepdf.Page, marked: dict[tuple[tuple[int, int], int], list[str]]) -> None:
+    """The text shown in each marked-content sequence of the page, by (page, MCID)."""
+    fonts_of_page = page.obj.get("/Resources", {}).get("/Font", {})
+    maps: dict[str, dict[int, str]] = {}
+    sequences: list[int | None] = []
+    current = None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        name = str(operator)
+        if name == "BMC":
+            sequences.append(None)
+        elif name == "BDC":
+            properties = operands[1]
+            identifier = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
+            sequences.append(int(identifier) if identifier is not None else None)
+        elif name == "EMC":
+            sequences.pop()
+        elif name == "Tf":
+            current = str(operands[0])
+        elif name in ("Tj", "TJ") and current is not None:
+            identifiers = [identifier for identifier in sequences if identifier is not None]
+            if identifiers:
+                marked.setdefault((page.obj.objgen, identifiers[-1]), []).extend(
+                    _decoded(maps, fonts_of_page, current, operands, name))
+
+
 def _items(value: object) -> list[object]:
     return list(value) if isinstance(value, pikepdf.Array) else [value] if value is not None else []
 
@@ -218,27 +243,7 @@ def tagged_text(document: pikepdf.Pdf) -> str:
     where the tree puts it: what a screen reader reads (artefacts left out)."""
     marked: dict[tuple[tuple[int, int], int], list[str]] = {}
     for page in document.pages:
-        fonts_of_page = page.obj.get("/Resources", {}).get("/Font", {})
-        maps: dict[str, dict[int, str]] = {}
-        sequences: list[int | None] = []
-        current = None
-        for operands, operator in pikepdf.parse_content_stream(page):
-            name = str(operator)
-            if name == "BMC":
-                sequences.append(None)
-            elif name == "BDC":
-                properties = operands[1]
-                identifier = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
-                sequences.append(int(identifier) if identifier is not None else None)
-            elif name == "EMC":
-                sequences.pop()
-            elif name == "Tf":
-                current = str(operands[0])
-            elif name in ("Tj", "TJ") and current is not None:
-                identifiers = [identifier for identifier in sequences if identifier is not None]
-                if identifiers:
-                    marked.setdefault((page.obj.objgen, identifiers[-1]), []).extend(
-                        _decoded(maps, fonts_of_page, current, operands, name))
+        _marked_text(page, marked)
     text: list[str] = []
 
     def walk(element: pikepdf.Dictionary, page: pikepdf.Object | None) -> None:

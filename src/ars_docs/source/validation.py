@@ -62,13 +62,43 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+_MESSAGES: tuple[tuple[str, str], ...] = (
+    ("missing", "champ obligatoire manquant"),
+    ("string_type", "doit être un texte, pas une liste ni une table"),
+    ("str_type", "doit être un texte, pas une liste ni une table"),
+    ("dict_type", "doit être une table de clés et de valeurs (clé: valeur)"),
+    ("model_type", "doit être une table de clés et de valeurs (clé: valeur)"),
+    ("model_attributes_type", "doit être une table de clés et de valeurs (clé: valeur)"),
+    ("list_type", "doit être une liste (lignes commençant par « - »)"),
+    ("int_*", "doit être un nombre entier, pas {shown}"),
+    ("decimal_max_places", "au plus {decimal_places} décimales (les centimes), pas {shown}"),
+    ("float_*", "doit être un nombre, pas {shown}"),
+    ("decimal_*", "doit être un nombre, pas {shown}"),
+    ("bool_*", "doit valoir « oui » ou « non », pas {shown}"),
+    ("date*", "date invalide {shown} : une date qui existe, écrite AAAA-MM-JJ (par exemple 2026-05-22)"),
+    ("time*", "heure invalide {shown} : écrire HH:MM entre guillemets (par exemple \"14:00\")"),
+    ("greater_than_equal", "doit valoir au moins {ge}, pas {either}"),
+    ("greater_than", "doit valoir plus que {gt}, pas {either}"),
+    ("less_than_equal", "doit valoir au plus {le}, pas {either}"),
+    ("less_than", "doit valoir moins que {lt}, pas {either}"),
+    ("string_too_long", "{length} caractères, {max_length} au plus"),
+    ("string_too_short", "au moins {min_length} caractère(s)"),
+    ("too_short", "au moins {min_length} élément(s) attendu(s)"),
+    ("too_long", "au plus {max_length} élément(s) attendu(s)"),
+)
+"""pydantic's error types, in order (`prefix*` for a family of them), and what each says in French."""
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "None"  # a bound pydantic did not give, shown as it always was
+
+
 def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}
     shown = f"« {value} »" if isinstance(value, str) else ""
-    if kind == "missing":
-        return "champ obligatoire manquant"
     if kind == "extra_forbidden":
         return unknown_key(str(error["loc"][-1]), _known_fields(model, tuple(error["loc"][:-1])))
     if kind == "value_error":
@@ -76,39 +106,15 @@ def _french(error: ErrorDetails, model: type[BaseModel]) -> str:
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'", str(context.get("expected", "")))
         return f"valeur {shown} non reconnue ; valeurs possibles : {', '.join(expected)}"
-    if kind in ("string_type", "str_type"):
-        return "doit être un texte, pas une liste ni une table"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return "doit être une table de clés et de valeurs (clé: valeur)"
-    if kind == "list_type":
-        return "doit être une liste (lignes commençant par « - »)"
-    if kind.startswith("int_"):
-        return f"doit être un nombre entier, pas {shown}"
-    if kind == "decimal_max_places":
-        return f"au plus {context.get('decimal_places')} décimales (les centimes), pas {shown}"
-    if kind.startswith("float_") or kind.startswith("decimal_"):
-        return f"doit être un nombre, pas {shown}"
-    if kind.startswith("bool_"):
-        return f"doit valoir « oui » ou « non », pas {shown}"
-    if kind.startswith("date"):
-        return f"date invalide {shown} : une date qui existe, écrite AAAA-MM-JJ (par exemple 2026-05-22)"
-    if kind.startswith("time"):
-        return f"heure invalide {shown} : écrire HH:MM entre guillemets (par exemple \"14:00\")"
     if kind == "greater_than_equal" and context.get("ge") == 0:
         return f"doit être positif ou nul, pas {shown or value}"
-    bounds = {"greater_than_equal": ("au moins", "ge"), "greater_than": ("plus que", "gt"),
-              "less_than_equal": ("au plus", "le"), "less_than": ("moins que", "lt")}
-    if kind in bounds:
-        words, key = bounds[kind]
-        return f"doit valoir {words} {context.get(key)}, pas {shown or value}"
-    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
-        return f"{len(value) if isinstance(value, str) else 'trop de'} caractères, {context.get('max_length')} au plus"
-    if kind == "string_too_short":
-        return f"au moins {context.get('min_length')} caractère(s)"
-    if kind == "too_short":
-        return f"au moins {context.get('min_length')} élément(s) attendu(s)"
-    if kind == "too_long":
-        return f"au plus {context.get('max_length')} élément(s) attendu(s)"
+    if kind == "too_long" and isinstance(value, str):
+        kind = "string_too_long"
+    fields = _Fields({**context, "shown": shown, "either": shown or value,
+                      "length": len(value) if isinstance(value, str) else "trop de"})
+    for pattern, message in _MESSAGES:
+        if kind == pattern or (pattern.endswith("*") and kind.startswith(pattern[:-1])):
+            return message.format_map(fields)
     return f"valeur invalide ({error['msg']})"
 
 

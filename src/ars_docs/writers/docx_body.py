@@ -269,17 +269,7 @@ class BodyWriter(BlockVisitor[Place, None]):
         widths = [_twips(width * share) for share in table.shares()]
         merged = {(r + down, c): cell for r, row in enumerate(table.rows) for c, cell in enumerate(row)
                   if cell is not None and cell.rowspan > 1 for down in range(1, cell.rowspan)}
-        rows: list[WordRow] = []
-        for r in range(len(table.rows)):
-            properties = ["<w:cantSplit/>"]
-            if r < table.header_rows:
-                properties.append("<w:tblHeader/>")  # the form Office's SDK accepts (on by default)
-            elif place.role == SIGNATURE_ROLE:  # room to sign
-                properties.append(f'<w:trHeight w:val="{Mm(SIGNATURE_ROW_MM).twips}" w:hRule="atLeast"/>')
-            if change := table.row_change(r):
-                # a tracked row: accepting (or rejecting) every change removes it, not just its text
-                properties.append(self._revision(change) + "/>")
-            rows.append(WordRow([], properties))
+        rows = [WordRow([], self._row_properties(table, r, place)) for r in range(len(table.rows))]
         for r, row in enumerate(table.rows):
             c = 0
             while c < table.width:
@@ -295,13 +285,19 @@ class BodyWriter(BlockVisitor[Place, None]):
                 c += span
         grid = WordTable(widths, rows, self.table_style_ids["Table Grid"], centred=True)
         if place.role == SIGNATURE_ROLE:  # the signatories on one page, with the line above (« Fait à… »)
-            if place.container and isinstance(place.container[-1], WordParagraph):
-                place.container[-1].keep_next = True
-            for docx_row in rows[:-1]:
-                for tc in docx_row.cells:
-                    for paragraph in tc.paragraphs:
-                        paragraph.keep_next = True
+            _kept_together(place, rows)
         place.container.append(grid)
+
+    def _row_properties(self, table: Table, r: int, place: Place) -> list[str]:
+        properties = ["<w:cantSplit/>"]
+        if r < table.header_rows:
+            properties.append("<w:tblHeader/>")  # the form Office's SDK accepts (on by default)
+        elif place.role == SIGNATURE_ROLE:  # room to sign
+            properties.append(f'<w:trHeight w:val="{Mm(SIGNATURE_ROW_MM).twips}" w:hRule="atLeast"/>')
+        if change := table.row_change(r):
+            # a tracked row: accepting (or rejecting) every change removes it, not just its text
+            properties.append(self._revision(change) + "/>")
+        return properties
 
     def _fill(self, target: WordCell, cell: Cell, bold: bool) -> None:
         style = self.style("ARS tableau")
@@ -368,3 +364,13 @@ class BodyWriter(BlockVisitor[Place, None]):
 
 def _paragraphs(container: list[Any]) -> list[WordParagraph]:
     return [item for item in container if isinstance(item, WordParagraph)]
+
+
+def _kept_together(place: Place, rows: list[WordRow]) -> None:
+    """Every row of the table kept with the next, and the paragraph before it with the table."""
+    if place.container and isinstance(place.container[-1], WordParagraph):
+        place.container[-1].keep_next = True
+    for docx_row in rows[:-1]:
+        for tc in docx_row.cells:
+            for paragraph in tc.paragraphs:
+                paragraph.keep_next = True

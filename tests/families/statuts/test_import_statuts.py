@@ -177,7 +177,7 @@ def test_a_copied_heading_brings_a_duplicate_bookmark_and_becomes_a_new_article(
 def test_accepting_a_comparisons_changes_on_import_gives_the_newer_draft(built: Path) -> None:
     """The import's own « accept all » (paragraph marks included) on the comparison v1 → v2 reads
     as the paragraphs of v2: the same transform a member's pending changes go through."""
-    from ars_docs.families.statuts.importer import W, _accept_all, _runs_text
+    from ars_docs.families.statuts.wordreading import W, _accept_all, _runs_text
 
     comparison = docx.Document(str(built / OUT / "comparaison-v1-v2.docx")).element.body
     _accept_all(comparison)

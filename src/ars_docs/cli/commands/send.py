@@ -59,7 +59,6 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     --hors-delai) ; l'en-tête Date: de chaque message est l'heure de son envoi."""
     from ars_docs.families.letters import sending
     from ars_docs.families.letters import smtp as smtp_client
-    from ars_docs.families.letters.data import load_mailing
     from ars_docs.pipeline import gate
 
     project = open_project(context)
@@ -74,28 +73,9 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     if refusals:
         raise ArsDocsError(" ; ".join(refusals))
     statuses = sending.statuses(items, journal, resend)
-    letter = load_mailing(project, project.root / folder / f"{letter_id}.yaml").letter
-    if letter.signataire.signature_electronique:
-        due = {item.address for item, status in zip(items, statuses, strict=True) if status in sending.STATUS_DUE}
-        waiting = [item for item in sending.unsigned(project, famille, items) if item.address in due]
-        if waiting:
-            refusal = (f"{len(waiting)} lettre(s) à envoyer ne sont pas signées, alors que le courrier prévoit une "
-                       f"signature électronique (signataire.signature_electronique: oui) : lancez d'abord "
-                       f"« arsdocs sign {famille} »")
-            if envoyer:
-                raise ArsDocsError(refusal)
-            click.echo(f"Attention : {refusal}")
+    _refuse_unsigned(project, famille, folder, letter_id, items, statuses, envoyer)
     if not envoyer:
-        late, old = get_builder(famille).timeliness(project, letter_id, "envoyer")
-        for problem in (*late, *old):  # what --envoyer would refuse, said beforehand
-            warn(problem)
-        for item, status in zip(items, statuses, strict=True):
-            click.echo(_line(item, status, journal))
-        due_count = sum(status in sending.STATUS_DUE for status in statuses)
-        click.echo(f"Rien n'a été envoyé ({due_count} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
-        if "incertain" in statuses:
-            click.echo("État inconnu : le serveur a peut-être remis ces messages. Vérifiez auprès du destinataire "
-                       "ou dans les journaux du serveur ; pour renvoyer quand même : --renvoyer ADRESSE.")
+        _dry_run(project, famille, letter_id, items, statuses, journal)
         gate.report(found)
         return
     on_time(*get_builder(famille).timeliness(project, letter_id, "envoyer"), hors_delai)
@@ -121,6 +101,42 @@ def send(context: click.Context, famille: str, courrier: str | None, envoyer: bo
     failed = outcomes.get("refuse", 0) + outcomes.get("echec", 0)
     if failed:
         raise ArsDocsError(f"{failed} envoi(s) en échec : voir ci-dessus ; une nouvelle exécution les retentera")
+
+
+def _refuse_unsigned(project: Project, famille: str, folder: str, letter_id: str, items: list[sending.Outgoing],
+                     statuses: list[str], envoyer: bool) -> None:
+    """A mailing signed electronically leaves only signed: refused with --envoyer, said without."""
+    from ars_docs.families.letters import sending
+    from ars_docs.families.letters.data import load_mailing
+
+    letter = load_mailing(project, project.root / folder / f"{letter_id}.yaml").letter
+    if not letter.signataire.signature_electronique:
+        return
+    due = {item.address for item, status in zip(items, statuses, strict=True) if status in sending.STATUS_DUE}
+    waiting = [item for item in sending.unsigned(project, famille, items) if item.address in due]
+    if waiting:
+        refusal = (f"{len(waiting)} lettre(s) à envoyer ne sont pas signées, alors que le courrier prévoit une "
+                   f"signature électronique (signataire.signature_electronique: oui) : lancez d'abord "
+                   f"« arsdocs sign {famille} »")
+        if envoyer:
+            raise ArsDocsError(refusal)
+        click.echo(f"Attention : {refusal}")
+
+
+def _dry_run(project: Project, famille: str, letter_id: str, items: list[sending.Outgoing], statuses: list[str],
+             journal: sending.Journal) -> None:
+    """What --envoyer would do, and would refuse, said beforehand; nothing sent."""
+    from ars_docs.families.letters import sending
+    late, old = get_builder(famille).timeliness(project, letter_id, "envoyer")
+    for problem in (*late, *old):
+        warn(problem)
+    for item, status in zip(items, statuses, strict=True):
+        click.echo(_line(item, status, journal))
+    due_count = sum(status in sending.STATUS_DUE for status in statuses)
+    click.echo(f"Rien n'a été envoyé ({due_count} message(s) à envoyer) : ajoutez --envoyer pour envoyer.")
+    if "incertain" in statuses:
+        click.echo("État inconnu : le serveur a peut-être remis ces messages. Vérifiez auprès du destinataire "
+                   "ou dans les journaux du serveur ; pour renvoyer quand même : --renvoyer ADRESSE.")
 
 
 def _line(item: sending.Outgoing, status: str, journal: sending.Journal) -> str:

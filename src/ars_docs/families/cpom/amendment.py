@@ -111,6 +111,11 @@ def _line_key(line: FundingLine, lines: list[FundingLine]) -> str:
 
 
 def _finance(old: Cpom, new: Cpom) -> Iterator[Change]:
+    yield from _finance_lines(old, new)
+    yield from _finance_totals(old, new)
+
+
+def _finance_lines(old: Cpom, new: Cpom) -> Iterator[Change]:
     before_lines = {_line_key(line, old.financement.lignes): line for line in old.financement.lignes}
     after_lines = {_line_key(line, new.financement.lignes): line for line in new.financement.lignes}
     for key, after in after_lines.items():
@@ -127,6 +132,9 @@ def _finance(old: Cpom, new: Cpom) -> Iterator[Change]:
     for key, before in before_lines.items():
         if key not in after_lines:
             yield Change(4, f"Ligne {before.code} – {before.libelle}", "présente", "supprimée")
+
+
+def _finance_totals(old: Cpom, new: Cpom) -> Iterator[Change]:
     for year in YEARS:
         old_total, new_total = old.financement.year_total(year), new.financement.year_total(year)
         if old_total != new_total:

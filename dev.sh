@@ -3,6 +3,7 @@
 #   ./dev.sh build   installs everything, then builds every example document into out/
 #   ./dev.sh test    installs everything, then runs the whole test suite
 #   ./dev.sh bench   installs everything, then runs the build benchmark (bench/run.py, BENCHMARKS.md)
+#   ./dev.sh check   the everyday loop: ruff, mypy, the layers contract and the fast tier (no apt)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,6 +28,18 @@ install_system_packages() {
   echo "Installation des paquets système : ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+require_system_packages() {
+  # the everyday loop installs no system package: it says which are missing
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Paquets système manquants : ${missing[*]} ; lancez une fois ./dev.sh test (qui les installe)" >&2
+    exit 1
+  fi
 }
 
 install_browser_test_tools() {
@@ -56,13 +69,21 @@ case "${1:-}" in
     install_python_environment
     exec .venv/bin/python -m pytest "${@:2}"
     ;;
+  check)
+    require_system_packages "${BUILD_PACKAGES[@]}"
+    install_python_environment
+    .venv/bin/ruff check src tests bench tools
+    .venv/bin/mypy src
+    .venv/bin/lint-imports --no-cache --no-logo
+    exec .venv/bin/python -m pytest -m "not slow" "${@:2}"
+    ;;
   bench)
     install_system_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     install_python_environment "test,bench"
     exec .venv/bin/python bench/run.py "${@:2}"
     ;;
   *)
-    echo "Usage : ./dev.sh build | test [options de pytest] | bench [options du banc d'essai]" >&2
+    echo "Usage : ./dev.sh build | test [options de pytest] | check [options de pytest] | bench [options du banc d'essai]" >&2
     exit 2
     ;;
 esac

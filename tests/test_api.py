@@ -1,4 +1,4 @@
-"""The Python API (`import ars_docs`): the README's example runs as written, in a copy of the
+"""The Python API (`import ars_docs`): the example of docs/utilisation.md runs as written, in a copy of the
 example; results and problems come back as objects, and nothing is printed."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import pytest
 import ars_docs
 from helpers.project import REPO, copy_project
 
-pytestmark = pytest.mark.slow  # builds the contract annexes (see README, « Tests »)
+pytestmark = pytest.mark.slow  # builds the contract annexes (see docs/contribuer/tests.md)
 
 
 def _readme_example() -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "utilisation.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- exemple exécuté par tests/test_api.py -->\n```python\n(.*?)```", readme, re.S)
-    assert found, "the README's Python example"
+    assert found, "the Python example of docs/utilisation.md"
     return found.group(1)
 
 

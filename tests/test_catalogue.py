@@ -23,7 +23,7 @@ import yaml
 
 from helpers.project import copy_project, run
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue"
 CASES = sorted(path for path in CATALOGUE.iterdir() if (path / "cas.yaml").is_file())

@@ -38,7 +38,7 @@ from helpers.project import copy_project, run
 from helpers.readback import docx_paragraphs, squash
 from helpers.schemagen import READABLE, TEXT, from_model
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 CONTRACT = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"
 DRAFT = "data/statuts/dsr-chirurgie-pediatrique/v2.yaml"

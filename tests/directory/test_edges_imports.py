@@ -2,7 +2,7 @@
 Each is bounded before it is expanded, says what it skips, and is either taken or refused in
 French, never a traceback; the three importers are fuzzed with bounded time and memory.
 
-The tests named in the README (« Sécurité ») failed on a95350b: the declared-dimension spreadsheet
+The tests named in docs/securite.md (« Sécurité ») failed on a95350b: the declared-dimension spreadsheet
 exhausted the memory, hidden sheets and rows were imported, a date was taken as a name, a damaged
 .docx ended in a traceback."""
 

@@ -1,6 +1,6 @@
 """Which answer of an establishment is current (`Answer.rank`): a later date replaces, a date in the
 future (dated at its import) ranks below every believed date, and different answers at the same rank
-are refused, none of them taken. The rule is the README's (« Réponses : laquelle est en vigueur »)."""
+are refused, none of them taken. The rule is the documentation's (« Réponses : laquelle est en vigueur »)."""
 
 from __future__ import annotations
 

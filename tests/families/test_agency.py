@@ -13,7 +13,7 @@ import pytest
 
 from helpers.project import REPO, run
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 OCCITANIE = """
 agence:

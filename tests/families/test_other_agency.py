@@ -18,7 +18,7 @@ import pytest
 from helpers.project import ENGINES, run, use_engine
 from helpers.readback import pdf_pages
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 DOMAIN = "hopitaux-occitanie-essai.fr"
 FORBIDDEN = re.compile(r"grand[\s-]?est|nancy|reims|strasbourg|metz\b|mulhouse|colmar|troyes|épinal|"

@@ -151,7 +151,7 @@ def terminal_signals() -> None:
 
 
 STARTED_RECIPIENTS = """\
-# Destinataires, par établissement (voir README, « data/recipients.yaml »).
+# Destinataires, par établissement (voir la documentation, « data/recipients.yaml »).
 etablissements:
   - id: chu-exemple
     nom: CHU d'Exemple

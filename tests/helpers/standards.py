@@ -1,7 +1,7 @@
 """Rules of the PDF/A-2 (ISO 19005-2) and PDF/UA-1 (ISO 14289-1) standards, as veraPDF's validation
 profiles number and word them (`veraPDF-validation-profiles`: PDF_A/PDFA-2A.xml, PDF_UA/PDFUA-1.xml),
 re-implemented on pikepdf for what arsdocs writes. Each rule says, for one PDF, every place that
-breaks it (an empty list: the rule holds). `RULES` lists them; the README lists them too, with the
+breaks it (an empty list: the rule holds). `RULES` lists them; docs/regles.md lists them too, with the
 rules left out and why.
 
 A rule's identifier is the profile's: specification, clause and test number, « PDFA-2 6.2.8-3 »

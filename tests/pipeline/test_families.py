@@ -10,7 +10,7 @@ import pytest
 
 from helpers.project import REPO, copy_project, run
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 
 def _without(project: Path, *names: str) -> Path:
@@ -35,7 +35,7 @@ def test_a_project_of_letters_only(tmp_path: Path) -> None:
     refused = run(project, "build", "statuts")
     assert refused.exit_code == 1
     assert refused.output == ("Erreur : ce projet n'a pas de statuts : le dossier data/statuts/ n'existe pas "
-                              "(voir README, « Un projet »)\n")
+                              "(voir la documentation, « Un projet »)\n")
 
 
 def test_a_project_of_statutes_only(tmp_path: Path) -> None:

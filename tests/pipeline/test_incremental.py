@@ -12,7 +12,7 @@ import pytest
 
 from helpers.project import copy_project, run
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 LETTERS = "out/letters/lancement-dsr"
 RECIPIENT = f"{LETTERS}/chu-reims--camille-roth"

@@ -17,7 +17,7 @@ import pytest
 
 from helpers.project import copy_project, run, terminal_signals
 
-pytestmark = pytest.mark.slow  # end to end: real processes (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: real processes (see docs/contribuer/tests.md)
 
 LOCK = ".arsdocs.verrou"
 

@@ -40,7 +40,7 @@ from ars_docs.writers.weasyprint import project_url
 from helpers.project import copy_project, run
 from helpers.readback import squash
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 RECIPIENTS = "data/recipients.yaml"
 LETTERS = "out/letters/lancement-dsr"

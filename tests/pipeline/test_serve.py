@@ -11,7 +11,7 @@ import pytest
 
 from helpers.project import preview_running, run
 
-pytestmark = pytest.mark.slow  # a real browser (see README, « Tests »)
+pytestmark = pytest.mark.slow  # a real browser (see docs/contribuer/tests.md)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LETTER = "letters/premier-courrier/etablissement-1--prenom-nom.html"

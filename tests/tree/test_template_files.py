@@ -11,7 +11,7 @@ import pytest
 
 from helpers.project import REPO, copy_project, run, use_engine
 
-pytestmark = pytest.mark.slow  # end to end: `check` through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: `check` through the CLI (see docs/contribuer/tests.md)
 
 FILES = sorted(path.relative_to(REPO).as_posix() for path in (REPO / "templates").rglob("*")
                if path.is_file() and not path.name.startswith("LICENCE"))

@@ -14,7 +14,7 @@ import pytest
 from helpers.project import copy_project, run, use_engine
 from helpers.readback import docx_paragraphs, pdf_body_text, pdf_pages, squash
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 Edit = Callable[[Path, str, str], None]
 HOSTILE = "Clinique A & B <Sud> \"l'Ouest\" *gras* {{ 7*7 }} {% if %} | ^^ \\ [x](https://exemple.fr)"

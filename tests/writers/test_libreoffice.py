@@ -8,7 +8,7 @@ import pytest
 
 from helpers.readback import docx_framed, docx_paragraphs, libreoffice_to_pdf, pdf_pages, squash
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 
 def test_libreoffice_opens_every_letter(example_build: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from helpers.pki import make_chain
 from helpers.standards import RULES, Checked, Rule
 
-pytestmark = pytest.mark.slow  # reads the example built by each engine (see README, « Tests »)
+pytestmark = pytest.mark.slow  # reads the example built by each engine (see docs/contribuer/tests.md)
 
 PASSWORD = "mot de passe d'essai"
 

@@ -53,13 +53,13 @@ def families(project: Project, famille: str = ALL) -> list[Builder]:
         builder = get_builder(famille)
         if not builder.present(project):
             raise ArsDocsError(f"ce projet n'a pas de {builder.label} : le dossier {builder.data_folder}/ "
-                               "n'existe pas (voir README, « Un projet »)")
+                               "n'existe pas (voir la documentation, « Un projet »)")
         return [builder]
     builders = [builder for builder in map(get_builder, builder_names()) if builder.present(project)]
     if not builders:
         folders = ", ".join(f"{get_builder(name).data_folder}/" for name in builder_names())
         raise ArsDocsError(f"aucun document à faire dans ce projet : aucun des dossiers {folders} n'existe "
-                           "(voir README, « Un projet »)")
+                           "(voir la documentation, « Un projet »)")
     return builders
 
 

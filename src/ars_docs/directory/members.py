@@ -111,6 +111,7 @@ def _written(member: dict[str, Any]) -> dict[str, Any]:
 
 def save_members(project: Project, members: dict[str, Member]) -> None:
     data = {"membres": [_written(members[key].model_dump(mode="json")) for key in sorted(members)]}
-    text = ("# Écrit par « arsdocs import reponses » : les réponses des établissements (voir README).\n"
+    text = ("# Écrit par « arsdocs import reponses » : les réponses des établissements (voir la documentation, "
+            "« Courriers et relances »).\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110))
     write_atomically(project.root / MEMBERS, text.encode("utf-8"))

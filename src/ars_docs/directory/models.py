@@ -1,4 +1,5 @@
-"""The establishments and the people a project writes to (`data/recipients.yaml`, documented in the README)."""
+"""The establishments and the people a project writes to (`data/recipients.yaml`, documented in
+docs/familles/courriers.md)."""
 
 from __future__ import annotations
 

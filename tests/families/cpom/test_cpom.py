@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from helpers.project import ENGINES, build_example, copy_project, run
 from helpers.readback import BULLET, docx_paragraphs, libreoffice_to_pdf, pdf_pages, squash
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 Edit = Callable[[Path, str, str], None]
 CONTRACT = "data/cpom/dsr-chirurgie-pediatrique-2027-2030.yaml"

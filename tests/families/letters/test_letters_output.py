@@ -21,7 +21,7 @@ from helpers.pdfcheck import tagged_text
 from helpers.project import REPO, engine_of
 from helpers.readback import BULLET, docx_paragraphs, pdf_body_text, pdf_pages, squash
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 # Independent statement of the salutation rules (domain §2), to check the builder against.
 TITLES = {
@@ -103,7 +103,7 @@ def test_letter_is_personalised_in_both_formats(built_by: Path, establishment: d
 def test_pdf_and_docx_carry_the_same_paragraph_sequence(built_by: Path, establishment: dict[str, object],
                                                         person: dict[str, str]) -> None:
     """In the order of the PDF's structure (what a screen reader reads), and with WeasyPrint in the
-    order it draws too (Typst draws a cell spanning two rows after them: README, « Moteurs PDF »)."""
+    order it draws too (Typst draws a cell spanning two rows after them: docs/construction.md, « Moteurs PDF »)."""
     stem = output_stem(built_by, establishment, person)
     body = docx_paragraphs(stem.with_suffix(".docx"))
     assert len(body) >= 30, "the whole letter, not a fragment"

@@ -25,7 +25,7 @@ from pypdf import PdfReader, PdfWriter
 from ars_docs.writers.printfile import PrintEntry, print_file
 from helpers.project import REPO, run
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 Edit = Callable[[Path, str, str], None]
 FOLDER = Path("out/letters/lancement-dsr")

@@ -16,7 +16,7 @@ from ars_docs.source.project import Project
 from helpers.project import REPO, copy_project, run, use_engine
 from helpers.readback import Word, libreoffice_to_pdf, pdf_lines
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 FRAME = (110.0, 55.0, 195.0, 88.0)  # left, top, right, bottom (mm): the default window of arsdocs.yaml
 LEFT_FRAME = (20.0, 50.0, 105.0, 83.0)

@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 from helpers.project import copy_project, run, use_engine
 from helpers.readback import docx_paragraphs
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 Edit = Callable[[Path, str, str], None]
 FORMS = Path("out/letters/lancement-dsr/formulaires")

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 
 from helpers.project import TEST_DOMAIN, cleared_for_release, free_port, run, terminal_signals
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 Edit = Callable[[Path, str, str], None]
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")

@@ -12,7 +12,7 @@ import pytest
 from helpers.project import run
 from helpers.readback import docx_paragraphs, pdf_body_text
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 Edit = Callable[[Path, str, str], None]
 LETTER = "data/courriers/lancement-dsr.yaml"

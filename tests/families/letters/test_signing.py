@@ -24,7 +24,7 @@ from helpers.pki import Chain, make_chain, timestamp_server
 from helpers.project import ENGINES, cleared_for_release, copy_project, run, use_engine
 from helpers.readback import MM, pdf_lines
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 PASSWORD = "mot de passe d'essai"
 LETTERS = Path("out/letters/lancement-dsr")

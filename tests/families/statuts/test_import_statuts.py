@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 
 from helpers.project import copy_project, run
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"
 OUT = "out/statuts/dsr-chirurgie-pediatrique"

@@ -17,7 +17,7 @@ from helpers.pdfcheck import artefact_text
 from helpers.project import ENGINES, REPO, build_example, copy_project, run, use_engine
 from helpers.readback import BULLET, docx_paragraphs, docx_styles, libreoffice_to_pdf, pdf_pages, squash
 
-pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see README, « Tests »)
+pytestmark = pytest.mark.slow  # end to end: builds through the CLI (see docs/contribuer/tests.md)
 
 Edit = Callable[[Path, str, str], None]
 DRAFTS = "data/statuts/dsr-chirurgie-pediatrique"

@@ -1,4 +1,4 @@
-"""The content of a CPOM's annexes (`data/cpom/<contrat>.yaml`, documented in the README).
+"""The content of a CPOM's annexes (`data/cpom/<contrat>.yaml`, documented in docs/familles/cpom.md).
 
 Years are written as keys (`2027: …`); the checks of `rules.py` locate a year outside the contract,
 a value of the wrong type for its indicator, and a stated total that is not the sum of its lines.

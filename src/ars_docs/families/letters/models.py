@@ -1,4 +1,4 @@
-"""The data a project officer writes for a mailing (documented in the README); the people it goes
+"""The data a project officer writes for a mailing (documented in docs/familles/courriers.md); the people it goes
 to are in `ars_docs.directory`."""
 
 from __future__ import annotations

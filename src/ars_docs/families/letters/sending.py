@@ -5,7 +5,7 @@ what was sent and which e-mail it was (its SHA-256). Before each message an `en-
 written, after it the server's answer: `envoye`, `refuse`, `echec` (nothing delivered) or
 `incertain` (the data went out and no reply came: the server may have delivered it). A message
 left `en-cours` or `incertain` is reported and never re-sent without `--renvoyer ADRESSE`; one
-sent, then rebuilt, is listed, not re-sent. The README's « Envoyer » has the states as a table.
+sent, then rebuilt, is listed, not re-sent. docs/familles/courriers.md, « Envoyer », has the states as a table.
 """
 
 from __future__ import annotations

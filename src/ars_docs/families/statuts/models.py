@@ -1,4 +1,4 @@
-"""The data of a draft of statutes (`data/statuts/<association>/v<N>.yaml`, documented in the README)."""
+"""The data of a draft of statutes (`data/statuts/<association>/v<N>.yaml`, documented in docs/familles/statuts.md)."""
 
 from __future__ import annotations
 

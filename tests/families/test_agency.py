@@ -50,7 +50,7 @@ def test_without_an_agency_no_agency_is_named(small_project: Path) -> None:
     personal-data notice names the controller (GDPR art. 13)."""
     import yaml
 
-    from ars_docs.families.letters import mailing
+    from ars_docs.families.letters import kit
     from ars_docs.families.letters.models import Mailing, WebinarsFile
 
     _with_agency(small_project, "")
@@ -61,7 +61,7 @@ def test_without_an_agency_no_agency_is_named(small_project: Path) -> None:
         encoding="utf-8")))
     webinar = WebinarsFile.model_validate(yaml.safe_load((small_project / "data/webinaires.yaml").read_text(
         encoding="utf-8"))).webinaires[0]
-    ics = mailing.invitation(webinar, letter, None).decode("utf-8")
+    ics = kit.invitation(webinar, letter, None).decode("utf-8")
     assert "PRODID:-//arsdocs//FR" in ics and "Grand Est" not in ics.split("BEGIN:VEVENT")[0]
 
 

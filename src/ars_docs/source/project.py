@@ -66,7 +66,7 @@ class Settings(Record):
     """Settings of a project (`arsdocs.yaml`): those of every document here; a component's own part
     (`enveloppe:`, `smtp:` of the letters) is kept as written, for the component to read with the
     model it declares (`Project.section`). A key that no component declares is refused by
-    `check` and `build` (`build.registry.settings_problems`)."""
+    `check` and `build` (`base.registry.settings_problems`)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 

@@ -1,5 +1,5 @@
 """PAdES signatures on built PDFs, with pyHanko (what `arsdocs sign` does to letters is in
-`families/letters/signing.py`).
+`pipeline/signing.py`).
 
 A PDF (PDF/A-2a) is signed by an incremental update: the bytes the engine wrote stay as they are
 and the signature is appended, so the PDF/A stays valid and the signature covers the whole file.

@@ -1,7 +1,7 @@
 """What WeasyPrint's tagging of a PDF is given for PDF/UA-1: page furniture drawn as artefacts and
 left out of the structure tree, a table's header cells scoped and every data cell given its headers
 (across the pages a table runs over), one link annotation per link. Installed once per process
-by the PDF writer (`writers/pdf.py`)."""
+by the PDF writer (`writers/weasyprint.py`)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import zoneinfo
 import pytest
 from icalendar import Calendar
 
-from ars_docs.families.letters import mailing
+from ars_docs.families.letters import kit
 from ars_docs.families.letters.data import load_mailing
 from ars_docs.families.letters.models import Webinar
 from ars_docs.source.project import Project
@@ -37,7 +37,7 @@ def _webinar(zone: str, day: datetime.date, start: str = "14:00", end: str = "15
 @pytest.mark.parametrize("zone", ZONES)
 def test_the_invitation_gives_the_zones_instant_in_any_year(zone: str, letter: object) -> None:
     for day in DAYS:
-        ics = mailing.invitation(_webinar(zone, day), letter, None)  # type: ignore[arg-type]
+        ics = kit.invitation(_webinar(zone, day), letter, None)  # type: ignore[arg-type]
         calendar = Calendar.from_ical(ics)
         (definition,) = calendar.walk("VTIMEZONE")
         assert "COMMENT" not in definition, "no English note on the zone"
@@ -52,7 +52,7 @@ def test_the_invitation_gives_the_zones_instant_in_any_year(zone: str, letter: o
 
 
 def test_paris_is_written_by_its_rule(letter: object) -> None:
-    ics = mailing.invitation(_webinar("Europe/Paris", datetime.date(2040, 7, 3)), letter, None)  # type: ignore[arg-type]
+    ics = kit.invitation(_webinar("Europe/Paris", datetime.date(2040, 7, 3)), letter, None)  # type: ignore[arg-type]
     text = ics.decode()
     assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in text and "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in text
     assert "RDATE" not in text

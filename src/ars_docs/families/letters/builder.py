@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from ars_docs.base.builder import SEND, SIGN, Builder, FinalItem, Item, ToSign
 from ars_docs.directory.models import Establishment
 from ars_docs.directory.recipients import RECIPIENTS, recipient_slug
-from ars_docs.families.letters import finals, mailing, postal, replyform
+from ars_docs.families.letters import finals, kit, postal
 from ars_docs.families.letters.data import (
     ADDRESS,
     AFTER_BODY,
@@ -24,6 +24,7 @@ from ars_docs.families.letters.data import (
     load_mailings,
     load_webinars,
 )
+from ars_docs.families.letters.forms import ReplyForms
 from ars_docs.families.letters.items import FORM_PREFIX, FORMS_FOLDER, FormItem, LetterItem
 from ars_docs.families.letters.models import Mailing
 from ars_docs.families.letters.postal import EnvelopeSettings
@@ -34,13 +35,12 @@ from ars_docs.families.letters.salutation import (
 from ars_docs.families.letters.smtp import SmtpSettings
 from ars_docs.source.errors import InvalidInput, Location, Problem, ProblemCollector
 from ars_docs.source.fields import Record
-from ars_docs.source.project import FONTS, Project
+from ars_docs.source.project import Project
 from ars_docs.source.yamlsource import load_yaml
 from ars_docs.tree.doctree import Block, Document, Letterhead, Paragraph, Window, has_table, inline_text
 from ars_docs.tree.parts import MarkdownParts
 from ars_docs.tree.templating import located, text_environment
 from ars_docs.tree.typography import typeset, typeset_text
-from ars_docs.writers.pdfengine import FormPage
 from ars_docs.writers.signing import SignatureSettings
 
 
@@ -108,20 +108,13 @@ class LettersBuilder(Builder):
     def __init__(self) -> None:
         super().__init__()
         self._composer: _Composer | None = None
-        self._last_form: tuple[str, bytes] | None = None
-        """The last reply form (PDF) this process made, and its path relative to out/: the letters of
-        its establishment come next, in the same worker (one group). Only one is kept: a worker
-        that makes thousands of letters holds one form at a time."""
+        self._forms: ReplyForms | None = None
         self._invitations: dict[str, bytes] = {}
-        self._notices: dict[int, tuple[Mailing, tuple[str, ...]]] = {}
 
-    def notice(self, project: Project, letter: Mailing) -> tuple[str, ...]:
-        """The personal-data notice of the letter's form (rendered once per letter and process)."""
-        found = self._notices.get(id(letter))
-        if found is None or found[0] is not letter:
-            text = replyform.notice(project.templates / "letters", project.root, letter, project.settings.agence)
-            found = self._notices[id(letter)] = (letter, text)
-        return found[1]
+    def forms(self, project: Project) -> ReplyForms:
+        if self._forms is None:
+            self._forms = ReplyForms(project, lambda: self.publisher(project))
+        return self._forms
 
     prints_logo = True
 
@@ -235,7 +228,7 @@ class LettersBuilder(Builder):
         document = collector.attempt(composer.letter, item)
         # the e-mail mentions the letter's reply table only when the letter has one
         table = document is not None and has_table(document.blocks)
-        mentions = "\n\n".join(self.notice(project, item.letter)) if item.letter.reponse is not None else ""
+        mentions = "\n\n".join(self.forms(project).notice(item.letter)) if item.letter.reponse is not None else ""
         body = collector.attempt(composer.mail_body, item.letter,
                                  {**composer.context(item), "tableau": table, "mentions": mentions})
         collector.raise_if_any()
@@ -250,63 +243,28 @@ class LettersBuilder(Builder):
         """The shells, and a reply form's page per letter (the letters are composed by `compose`)."""
         collector = ProblemCollector()
         collector.attempt(super().check, project, items)
-        forms: set[str] = set()
+        seen: set[str] = set()
         for item in items:
-            if isinstance(item, FormItem) and item.letter.titre not in forms:
-                forms.add(item.letter.titre)
-                mentions = collector.attempt(self.notice, project, item.letter)
-                collector.attempt(_form_page, project, item, mentions or ())
-                if mentions is not None:  # laid out once by the engine, as it will be
-                    collector.add(self.publisher(project).engine.form_problems(self.form_page(project, item, mentions)))
+            if isinstance(item, FormItem) and item.letter.titre not in seen:
+                seen.add(item.letter.titre)
+                collector.add(self.forms(project).problems(item))
         collector.raise_if_any()
 
     def make(self, project: Project, item: Item) -> dict[str, bytes]:
         if isinstance(item, LetterItem):
             return self.make_letter(project, item)
         if isinstance(item, FormItem):
-            return self.make_form(project, item)
+            return self.forms(project).make(item)
         return super().make(project, item)
 
     def make_final(self, project: Project, item: FinalItem, hashes: Mapping[str, str]) -> dict[str, bytes]:
         return finals.make_final(item, project, hashes)
 
-    def make_form(self, project: Project, form: FormItem) -> dict[str, bytes]:
-        folder = project.templates / "letters"
-        mentions = self.notice(project, form.letter)
-        pdf = self.publisher(project).engine.render_form(self.form_page(project, form, mentions))
-        self._last_form = (f"{form.stem}.pdf", pdf)
-        agency = project.settings.agence
-        page = replyform.form_html(folder, form.letter, form.establishment, agency, mentions,
-                                   self.publisher(project).alternative_fields()["style_ecran"])
-        return {f"{form.stem}.pdf": pdf,
-                f"{form.stem}.docx": replyform.form_docx(form.letter, form.establishment, form.letter.date, agency,
-                                                         mentions),
-                f"{form.stem}.html": page.encode("utf-8")}
-
-    def form_page(self, project: Project, form: FormItem, mentions: tuple[str, ...]) -> FormPage:
-        """The reply form as either PDF engine lays it out: its page, and its fields."""
-        folder = project.templates / "letters"
-        return FormPage(
-            name=f"formulaire {form.establishment.id}", date=form.letter.date, folder=folder,
-            html=lambda: _form_page(project, form, mentions),
-            finish=lambda pdf: replyform.finish_form(pdf, form.letter),
-            typst_shell=folder / replyform.FORM_SHELL,
-            typst_source=lambda: replyform.form_typst_source(form.letter, form.establishment,
-                                                             project.settings.agence, mentions),
-            fields=replyform.form_fields(form.letter, form.establishment), field_size=replyform.FIELD_SIZE,
-            field_label=replyform.FIELD_LABEL, fonts=project.root / FONTS)
-
-    def _form(self, project: Project, name: str) -> bytes:
-        """A reply form this process made, or else the one in place (unchanged, as it was not remade)."""
-        if self._last_form is not None and self._last_form[0] == name:
-            return self._last_form[1]
-        return (project.out / name).read_bytes()
-
     def _invitation(self, project: Project, item: LetterItem) -> bytes | None:
         if item.webinar is None:
             return None
         if item.letter_id not in self._invitations:
-            self._invitations[item.letter_id] = mailing.invitation(item.webinar, item.letter, project.settings.agence)
+            self._invitations[item.letter_id] = kit.invitation(item.webinar, item.letter, project.settings.agence)
         return self._invitations[item.letter_id]
 
     def make_letter(self, project: Project, item: LetterItem) -> dict[str, bytes]:
@@ -322,21 +280,14 @@ class LettersBuilder(Builder):
         name = item.stem.rsplit("/", 1)[1]
         sender_domain = item.letter.courriel.expediteur.email.rsplit("@", 1)[1]
         person = item.recipient
-        return mailing.email(
+        return kit.email(
             item.letter, name=f"{person.prenom} {person.nom}", address=person.email, body=body,
             attachment_name=f"{name}.pdf", message_id=f"<{item.letter_id}.{name}@{sender_domain}>",
-            form=(item.form.rsplit("/", 1)[1], self._form(project, item.form)) if item.form else None,
+            form=(item.form.rsplit("/", 1)[1], self.forms(project).made(item.form)) if item.form else None,
             ics=self._invitation(project, item), pdf=pdf)
 
     def finals(self, project: Project, items: list[Item], fingerprints: Mapping[str, str]) -> list[FinalItem]:
         return finals.mailing_finals(self.name, self.letter_items(items), fingerprints)
-
-
-def _form_page(project: Project, form: FormItem, mentions: tuple[str, ...]) -> str:
-    """The reply form's page as WeasyPrint lays it out; a failure of its template, located there."""
-    folder = project.templates / "letters"
-    with located(folder / replyform.FORM_TEMPLATE, project.root):
-        return replyform.form_html(folder, form.letter, form.establishment, project.settings.agence, mentions)
 
 
 class RemindersBuilder(LettersBuilder):

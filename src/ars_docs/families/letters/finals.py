@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ars_docs.base.builder import FinalItem
-from ars_docs.families.letters import mailing
+from ars_docs.families.letters import kit
 from ars_docs.families.letters.items import LetterItem
 from ars_docs.families.letters.models import Mailing, Webinar
 from ars_docs.families.letters.salutation import full_name, function_title
@@ -68,7 +68,7 @@ def make_final(item: FinalItem, project: Project, hashes: Mapping[str, str]) -> 
     """The files of an item made from the mailing's letters once in place (`hashes`: SHA-256 of
     every output of the family, by path relative to out/)."""
     if isinstance(item, InvitationItem):
-        return {f"{item.stem}.ics": mailing.invitation(item.webinar, item.letter, project.settings.agence)}
+        return {f"{item.stem}.ics": kit.invitation(item.webinar, item.letter, project.settings.agence)}
     if isinstance(item, ManifestItem):
         rows = [asdict(row) for row in _manifest_rows(item.letters, hashes)]
         return {f"{item.stem}.csv": manifest_csv(MANIFEST_COLUMNS, rows), f"{item.stem}.json": manifest_json(rows)}
@@ -124,12 +124,12 @@ def mailing_finals(family: str, letters: list[LetterItem], fingerprints: Mapping
     for folder, letters in by_folder.items():
         first = letters[0]
         if first.webinar is not None:
-            invitation = mailing.INVITATION.removesuffix(".ics")
+            invitation = kit.INVITATION.removesuffix(".ics")
             finals.append(InvitationItem(f"{folder}/{invitation}", first.letter, first.webinar))
-        finals.append(ManifestItem(f"{folder}/{mailing.MANIFEST}", tuple(letters),
+        finals.append(ManifestItem(f"{folder}/{kit.MANIFEST}", tuple(letters),
                                   _fingerprints_of(letters, fingerprints)))
         for number, volume in enumerate(volumes := _volumes(letters), 1):
-            name = mailing.PRINT_FILE if len(volumes) == 1 else f"{mailing.PRINT_FILE}-{number:03}"
+            name = kit.PRINT_FILE if len(volumes) == 1 else f"{kit.PRINT_FILE}-{number:03}"
             forms = {letter.form: fingerprints[letter.form.removesuffix(".pdf")]
                      for letter in volume if letter.form}
             finals.append(PrintFileItem(f"{folder}/{name}", first.letter.titre, tuple(volume),
@@ -143,7 +143,7 @@ def _volumes(letters: list[LetterItem]) -> list[list[LetterItem]]:
     volumes: list[list[LetterItem]] = [[]]
     for position, letter in enumerate(letters):
         starts_group = position == 0 or letters[position - 1].group != letter.group
-        if starts_group and len(volumes[-1]) >= mailing.PRINT_VOLUME:
+        if starts_group and len(volumes[-1]) >= kit.PRINT_VOLUME:
             volumes.append([])
         volumes[-1].append(letter)
     return volumes

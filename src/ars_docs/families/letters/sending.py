@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ars_docs.families.letters import mailing
+from ars_docs.families.letters import kit
 from ars_docs.families.letters.smtp import Sender, UnknownOutcome, smtp_reason
 from ars_docs.source.errors import ArsDocsError
 from ars_docs.source.project import Project
@@ -44,7 +44,7 @@ class Outgoing:
 
 def outgoing(project: Project, family: str, letter_id: str) -> list[Outgoing]:
     folder = project.out / family / letter_id
-    manifest = folder / f"{mailing.MANIFEST}.json"
+    manifest = folder / f"{kit.MANIFEST}.json"
     if not manifest.is_file():
         raise ArsDocsError(f"rien à envoyer : {project.name(manifest)} est introuvable ; "
                            f"lancez d'abord « arsdocs build {family} »")

@@ -1,5 +1,5 @@
 """Draw the envelope window's frame over the first page of a built letter, PDF and Word side by side
-(the Word file as LibreOffice lays it out): the README's figure docs/fenetre-enveloppe.png.
+(the Word file as LibreOffice lays it out): the documentation's figure docs/images/fenetre-enveloppe.png.
 Run after `./dev.sh build`: python tools/envelope_figure.py [out/letters/<courrier>/<lettre>]"""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main(stem: Path) -> None:
     figure = Image.new("RGB", (sum(page.width for page in pages) + 12, pages[0].height), "white")
     figure.paste(pages[0], (0, 0))
     figure.paste(pages[1], (pages[0].width + 12, 0))
-    target = ROOT / "docs" / "fenetre-enveloppe.png"
+    target = ROOT / "docs" / "images" / "fenetre-enveloppe.png"
     figure.save(target, optimize=True)
     print(f"écrit : {target.relative_to(ROOT)}")
 

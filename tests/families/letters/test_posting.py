@@ -274,8 +274,8 @@ def test_a_reminder_names_a_letter_that_exists(small_project: Path, edit) -> Non
     assert "relance_de : courrier « inconnu » inconnu dans data/courriers/ (connus : lancement-dsr)" in result.output
 
 
-def test_the_envelope_figure_of_the_readme_is_there() -> None:
-    figure = REPO / "docs" / "fenetre-enveloppe.png"
+def test_the_envelope_figure_of_the_documentation_is_there() -> None:
+    figure = REPO / "docs" / "images" / "fenetre-enveloppe.png"
     assert figure.is_file() and figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

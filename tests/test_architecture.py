@@ -183,3 +183,11 @@ def test_no_source_folder_is_named_like_build_output() -> None:
              if path.is_dir() and path.name in {"build", "dist", "site", "out"}}
     assert named == set()
     assert "norecursedirs" not in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_every_test_module_says_what_it_checks() -> None:
+    """The test suite is documented by its docstrings, not retold in prose elsewhere: each test
+    module opens with what it checks (and each test's name is a sentence saying the rule)."""
+    silent = sorted(path.relative_to(REPO).as_posix() for path in (REPO / "tests").rglob("test_*.py")
+                    if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))))
+    assert silent == []

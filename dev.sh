@@ -13,11 +13,17 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
 TEST_PACKAGES=(libreoffice-writer libreoffice-calc python3-uno chromium poppler-utils)
 
-install_system_packages() {
-  local missing=() package
+missing_system_packages() {
+  # the packages of "$@" that dpkg does not have installed, one per line
+  local package
   for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || echo "$package"
   done
+}
+
+install_system_packages() {
+  local missing
+  mapfile -t missing < <(missing_system_packages "$@")
   [ ${#missing[@]} -eq 0 ] && return 0
   if ! command -v apt-get >/dev/null; then
     echo "Paquets système manquants (à installer avec le gestionnaire de paquets) : ${missing[*]}" >&2
@@ -32,10 +38,8 @@ install_system_packages() {
 
 require_system_packages() {
   # the everyday loop installs no system package: it says which are missing
-  local missing=() package
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-  done
+  local missing
+  mapfile -t missing < <(missing_system_packages "$@")
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Paquets système manquants : ${missing[*]} ; lancez une fois ./dev.sh test (qui les installe)" >&2
     exit 1

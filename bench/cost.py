@@ -55,7 +55,7 @@ def main() -> None:
     print(f"{len(letters)} lettres, {len(forms)} formulaires ; coût d'une lettre, étape par étape :")
     per_item("composition (Jinja, Markdown, typographie)", lambda i: builder.composed(project, planned[i]))
     per_item("Word (.docx : corps écrit en WordprocessingML, coquille préparée)",
-             lambda i: publisher.docx_of(documents[i], {}))
+             lambda i: publisher.render_docx(documents[i], f"x{i}", {}))
     per_item("HTML (page autonome)", lambda i: publisher.html(documents[i], {}, alternative=True))
     per_item("PDF, WeasyPrint (polices et images réutilisées)",
              lambda i: publisher.render_pdf(documents[i], f"x{i}", {}))

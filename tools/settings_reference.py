@@ -44,7 +44,7 @@ def _kind(annotation: Any, metadata: list[Any]) -> str:
     """The type of a value, in French."""
     checked = _checked(metadata)
     origin, arguments = get_origin(annotation), get_args(annotation)
-    if (origin is not None and str(origin) == "typing.Annotated") or hasattr(annotation, "__metadata__"):
+    if hasattr(annotation, "__metadata__"):  # Annotated[type, validators, bounds]
         return _kind(arguments[0], [*metadata, *annotation.__metadata__])
     if origin in (Union, types.UnionType):
         return " ou ".join(_kind(argument, metadata) for argument in arguments if argument is not type(None))
@@ -111,15 +111,15 @@ def settings_reference() -> str:
     header = "| clé | valeur | par défaut | bornes |\n|---|---|---|---|"
     parts = ["## Tous les documents (`source/project.py`, `Settings`)", "", header,
              *_rows(Settings, ""), ""]
+    sharing: dict[int, list[str]] = {}  # families that declare the same sections (reminders share the letters')
     for name in builder_names():
-        builder = builder_class(name)
-        owned = {key: model for key, model in builder.settings_sections.items()}
-        if not owned or any(builder_class(other).settings_sections == owned and other < name
-                            for other in builder_names() if issubclass(builder, builder_class(other))):
+        sharing.setdefault(id(builder_class(name).settings_sections), []).append(name)
+    for names in sharing.values():
+        builder = builder_class(names[0])
+        if not builder.settings_sections:
             continue
-        sharing = [other for other in builder_names() if builder_class(other).settings_sections == owned]
-        parts += [f"## Famille {' et '.join(f'`{other}`' for other in sharing)} ({builder.label})", ""]
-        for key, model in owned.items():
+        parts += [f"## Famille {' et '.join(f'`{name}`' for name in names)} ({builder.label})", ""]
+        for key, model in builder.settings_sections.items():
             parts += [f"### `{key}:` (`{model.__module__.removeprefix('ars_docs.')}.{model.__name__}`)", "",
                       header, *_rows(model, f"{key}."), ""]
     return "\n".join(parts)

@@ -84,7 +84,7 @@ def settings_problems(project: Project) -> list[Problem]:
     says; any other key refused, with the closest known one."""
     declared: dict[str, type[Record]] = {}
     for name in builder_names():
-        declared.update(get_builder(name).settings_sections)
+        declared.update(builder_class(name).settings_sections)
     known = sorted({*Settings.model_fields, *declared})
     problems: list[Problem] = []
     for key in project.sections:

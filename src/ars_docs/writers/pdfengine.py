@@ -65,7 +65,8 @@ class FormPage:
     typst_shell: Path
     typst_source: Callable[[], str]
     """The page for Typst, which leaves room for the fields (labelled `field_label`)."""
-    fields: Sequence[FieldSpec]
+    fields: Callable[[], Sequence[FieldSpec]]
+    """Its fields, in the order of the page (asked only by the engine that adds them: Typst)."""
     field_size: float
     field_label: str
     fonts: Path
@@ -149,17 +150,18 @@ class TypstEngine(PdfEngine):
         """Typst draws the page; the fields are added where it left room for them."""
         from ars_docs.writers import formfields
 
-        pdf, places = self._form_layout(form)
-        return formfields.add_fields(pdf, places, form.fields, form.fonts, form.field_size, form.name)
+        fields = form.fields()
+        pdf, places = self._form_layout(form, fields)
+        return formfields.add_fields(pdf, places, fields, form.fonts, form.field_size, form.name)
 
-    def _form_layout(self, form: FormPage) -> tuple[bytes, list[Any]]:
+    def _form_layout(self, form: FormPage, fields: Sequence[FieldSpec]) -> tuple[bytes, list[Any]]:
         """The form's page laid out by its Typst shell, and the places it left for the fields, which
         must be the form's fields, in order."""
         from ars_docs.writers import formfields
 
         pdf, places = self.typst.compile(form.typst_source(), self.project.name(form.typst_shell), form.name,
                                          epoch_of(form.date), form.field_label)
-        return pdf, formfields.check_places(places, form.fields, form.name)
+        return pdf, formfields.check_places(places, fields, form.name)
 
     def validate(self, html_source: str) -> list[Problem]:
         """The family's Typst shell must be there and lay out a document that has every kind of
@@ -186,7 +188,7 @@ class TypstEngine(PdfEngine):
             return [Problem(where, "", "coquille Typst du formulaire de réponse introuvable (moteur_pdf: typst dans "
                                        "arsdocs.yaml) : copiez-la depuis l'exemple d'arsdocs (arsdocs init --exemple)")]
         try:
-            self._form_layout(form)
+            self._form_layout(form, form.fields())
         except PdfError as error:
             return [Problem(where, "", str(error))]
         return []

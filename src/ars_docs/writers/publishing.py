@@ -137,9 +137,6 @@ class Publisher:
         return self.html(document, fields, alternative=True).encode("utf-8")
 
     def render_docx(self, document: Document, name: str, fields: Mapping[str, Any]) -> bytes:
-        return self.docx_of(document, fields)
-
-    def docx_of(self, document: Document, fields: Mapping[str, Any]) -> bytes:
         return self.docx.render(document, {"document": document, "agence": self.project.settings.agence, **fields},
                                 self.project.logo,
                                 self.project.settings.logo_hauteur_mm,

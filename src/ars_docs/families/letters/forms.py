@@ -53,7 +53,7 @@ class ReplyForms:
             typst_shell=self.folder / replyform.FORM_SHELL,
             typst_source=lambda: replyform.form_typst_source(form.letter, form.establishment,
                                                              self.project.settings.agence, mentions),
-            fields=replyform.form_fields(form.letter, form.establishment), field_size=replyform.FIELD_SIZE,
+            fields=lambda: replyform.form_fields(form.letter, form.establishment), field_size=replyform.FIELD_SIZE,
             field_label=replyform.FIELD_LABEL, fonts=self.project.root / FONTS)
 
     def problems(self, form: FormItem) -> list[Problem]:
